@@ -1,0 +1,21 @@
+/* diag.c: recording and printing front-end errors (see diag.h). */
+#include "diag.h"
+
+#include <stdarg.h>
+
+bool wasm_fail(wasm_error *err, size_t offset, const char *fmt, ...) {
+  if (!err || err->set)
+    return false;
+  err->set = true;
+  err->offset = offset;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+void wasm_error_print(FILE *out, const char *filename, const wasm_error *err) {
+  fprintf(out, "%s:0x%zx: error: %s\n", filename ? filename : "<input>",
+          err->offset, err->msg);
+}

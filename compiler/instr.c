@@ -1,0 +1,226 @@
+/* instr.c: the instruction reader and the opcode tables built from
+ * opcodes.def. Decoding of immediates is table-driven (wasm_opinfo.imm), so
+ * adding an instruction is one line in opcodes.def. */
+#include <stdlib.h>
+#include <string.h>
+#include <threads.h>
+
+#include "reader.h"
+
+const wasm_opinfo wasm_opinfos[WASM_OP_COUNT] = {
+#define OP(name, prefix, code, imm, sig, aux, text) \
+  {prefix, code, WASM_IMM_##imm, sig, aux, text},
+#include "opcodes.def"
+#undef OP
+};
+
+/* opcode byte / prefixed code -> wasm_opcode; NO_OP = not an opcode.
+ * Slots: [0..255] single-byte, then the 0xFC codes, then the 0xFD codes. */
+enum { NO_OP = 0xFFFF, FC_CODES = 18, FD_CODES = 256 };
+static uint16_t op_table[256 + FC_CODES + FD_CODES];
+static once_flag op_table_once = ONCE_FLAG_INIT;
+
+static void build_op_table(void) {
+  for (size_t i = 0; i < sizeof op_table / sizeof *op_table; i++)
+    op_table[i] = NO_OP;
+  for (uint16_t op = 0; op < WASM_OP_COUNT; op++) {
+    const wasm_opinfo *oi = &wasm_opinfos[op];
+    size_t slot = oi->prefix == 0      ? oi->code
+                  : oi->prefix == 0xFC ? 256 + oi->code
+                                       : 256 + FC_CODES + oi->code;
+    op_table[slot] = op;
+  }
+}
+
+bool wasm_is_valtype(uint8_t b) {
+  return b == WASM_I32 || b == WASM_I64 || b == WASM_F32 || b == WASM_F64 ||
+         b == WASM_V128 || b == WASM_FUNCREF || b == WASM_EXTERNREF;
+}
+
+bool wasm_is_reftype(uint8_t b) {
+  return b == WASM_FUNCREF || b == WASM_EXTERNREF;
+}
+
+const char *wasm_valtype_name(uint8_t t) {
+  switch (t) {
+  case WASM_I32: return "i32";
+  case WASM_I64: return "i64";
+  case WASM_F32: return "f32";
+  case WASM_F64: return "f64";
+  case WASM_V128: return "v128";
+  case WASM_FUNCREF: return "funcref";
+  case WASM_EXTERNREF: return "externref";
+  default: return "<unknown type>";
+  }
+}
+
+const char *wasm_externkind_name(wasm_externkind k) {
+  static const char *const names[] = {"func", "table", "memory", "global"};
+  return (unsigned)k < 4 ? names[k] : "<unknown kind>";
+}
+
+/* Wasm 2.0 reserves single zero bytes where multi-memory later puts
+ * memory indices; anything else is malformed. */
+static bool zero_byte(wasm_reader *r) {
+  size_t at = r->pos;
+  uint8_t b;
+  if (!wasm_read_u8(r, &b))
+    return false;
+  if (b != 0)
+    return wasm_fail(r->err, at, "zero byte expected");
+  return true;
+}
+
+static bool read_blocktype(wasm_reader *r, wasm_instr *in) {
+  size_t at = r->pos;
+  int64_t v;
+  if (!wasm_read_s33(r, &v))
+    return false;
+  if (v >= 0) {
+    in->imm.block.kind = WASM_BLOCK_TYPEIDX;
+    in->imm.block.typeidx = (uint32_t)v;
+    return true;
+  }
+  uint8_t byte = (uint8_t)(v & 0x7F);
+  if (byte == 0x40) {
+    in->imm.block.kind = WASM_BLOCK_EMPTY;
+    return true;
+  }
+  if (wasm_is_valtype(byte) && r->pos == at + 1) {
+    in->imm.block.kind = WASM_BLOCK_VALTYPE;
+    in->imm.block.valtype = byte;
+    return true;
+  }
+  return wasm_fail(r->err, at, "malformed block type 0x%02x", r->base[at]);
+}
+
+static bool read_br_table(wasm_reader *r, wasm_instr *in) {
+  uint32_t n;
+  if (!wasm_read_count(r, 1, &n))
+    return false;
+  if (n > r->targets_cap) {
+    uint32_t cap = r->targets_cap ? r->targets_cap : 16;
+    while (cap < n)
+      cap = cap > UINT32_MAX / 2 ? n : cap * 2;
+    uint32_t *t = realloc(r->targets, (size_t)cap * sizeof *t);
+    if (!t)
+      return wasm_fail(r->err, r->pos, "out of memory");
+    r->targets = t;
+    r->targets_cap = cap;
+  }
+  for (uint32_t i = 0; i < n; i++)
+    if (!wasm_read_u32(r, &r->targets[i]))
+      return false;
+  in->imm.br_table.count = n;
+  in->imm.br_table.targets = r->targets;
+  return wasm_read_u32(r, &in->imm.br_table.default_target);
+}
+
+static bool read_memarg(wasm_reader *r, wasm_instr *in) {
+  if (!wasm_read_u32(r, &in->imm.mem.align))
+    return false;
+  uint32_t off;
+  if (!wasm_read_u32(r, &off))
+    return false;
+  in->imm.mem.offset = off;
+  in->imm.mem.memory = 0;
+  return true;
+}
+
+bool wasm_read_instr(wasm_reader *r, wasm_instr *in) {
+  call_once(&op_table_once, build_op_table);
+  const uint16_t *tab = op_table;
+  size_t at = r->pos;
+  uint8_t b;
+  if (!wasm_read_u8(r, &b))
+    return false;
+  uint16_t op;
+  if (b == 0xFC || b == 0xFD) {
+    uint32_t sub;
+    if (!wasm_read_u32(r, &sub))
+      return false;
+    uint32_t limit = b == 0xFC ? FC_CODES : FD_CODES;
+    op = sub < limit ? tab[256 + (b == 0xFD ? FC_CODES : 0) + sub] : NO_OP;
+    if (op == NO_OP)
+      return wasm_fail(r->err, at, "illegal opcode 0x%02x %u", b, sub);
+  } else {
+    op = tab[b];
+    if (op == NO_OP)
+      return wasm_fail(r->err, at, "illegal opcode 0x%02x", b);
+  }
+  memset(&in->imm, 0, sizeof in->imm);
+  in->op = op;
+  in->offset = (uint32_t)at;
+
+  switch ((wasm_immkind)wasm_opinfos[op].imm) {
+  case WASM_IMM_NONE:
+    return true;
+  case WASM_IMM_BLOCKTYPE:
+    return read_blocktype(r, in);
+  case WASM_IMM_INDEX:
+    return wasm_read_u32(r, &in->imm.index);
+  case WASM_IMM_INDEX2:
+    return wasm_read_u32(r, &in->imm.index2.a) &&
+           wasm_read_u32(r, &in->imm.index2.b);
+  case WASM_IMM_INDEX_MEMORY:
+    in->imm.index2.b = 0;
+    return wasm_read_u32(r, &in->imm.index2.a) && zero_byte(r);
+  case WASM_IMM_MEMORY:
+    in->imm.index = 0;
+    return zero_byte(r);
+  case WASM_IMM_MEMORY2:
+    in->imm.index2.a = in->imm.index2.b = 0;
+    return zero_byte(r) && zero_byte(r);
+  case WASM_IMM_BR_TABLE:
+    return read_br_table(r, in);
+  case WASM_IMM_SELECT_T: {
+    uint32_t n;
+    if (!wasm_read_count(r, 1, &n))
+      return false;
+    in->imm.select.count = n;
+    for (uint32_t i = 0; i < n; i++) {
+      size_t tat = r->pos;
+      uint8_t t;
+      if (!wasm_read_u8(r, &t))
+        return false;
+      if (!wasm_is_valtype(t))
+        return wasm_fail(r->err, tat, "malformed value type 0x%02x", t);
+      if (i == 0)
+        in->imm.select.type = t;
+    }
+    return true;
+  }
+  case WASM_IMM_REFTYPE: {
+    size_t tat = r->pos;
+    if (!wasm_read_u8(r, &in->imm.reftype))
+      return false;
+    if (!wasm_is_reftype(in->imm.reftype))
+      return wasm_fail(r->err, tat, "malformed reference type 0x%02x",
+                       in->imm.reftype);
+    return true;
+  }
+  case WASM_IMM_MEMARG:
+    return read_memarg(r, in);
+  case WASM_IMM_MEMARG_LANE:
+    return read_memarg(r, in) && wasm_read_u8(r, &in->imm.mem.lane);
+  case WASM_IMM_I32:
+    return wasm_read_s32(r, &in->imm.i32);
+  case WASM_IMM_I64:
+    return wasm_read_s64(r, &in->imm.i64);
+  case WASM_IMM_F32:
+    return wasm_read_f32(r, &in->imm.f32_bits);
+  case WASM_IMM_F64:
+    return wasm_read_f64(r, &in->imm.f64_bits);
+  case WASM_IMM_V128:
+  case WASM_IMM_SHUFFLE: {
+    const uint8_t *p;
+    if (!wasm_read_bytes(r, 16, &p))
+      return false;
+    memcpy(in->imm.v128, p, 16);
+    return true;
+  }
+  case WASM_IMM_LANE:
+    return wasm_read_u8(r, &in->imm.lane);
+  }
+  return wasm_fail(r->err, at, "internal error: immediate kind");
+}
