@@ -81,12 +81,15 @@ static bool read_blocktype(wasm_reader *r, wasm_instr *in) {
     in->imm.block.typeidx = (uint32_t)v;
     return true;
   }
+  /* Negative values are the one-byte forms only: 0x40 or a value type. */
   uint8_t byte = (uint8_t)(v & 0x7F);
+  if (r->pos != at + 1)
+    return wasm_fail(r->err, at, "malformed block type (multi-byte negative)");
   if (byte == 0x40) {
     in->imm.block.kind = WASM_BLOCK_EMPTY;
     return true;
   }
-  if (wasm_is_valtype(byte) && r->pos == at + 1) {
+  if (wasm_is_valtype(byte)) {
     in->imm.block.kind = WASM_BLOCK_VALTYPE;
     in->imm.block.valtype = byte;
     return true;
@@ -213,7 +216,7 @@ bool wasm_read_instr(wasm_reader *r, wasm_instr *in) {
     return wasm_read_f64(r, &in->imm.f64_bits);
   case WASM_IMM_V128:
   case WASM_IMM_SHUFFLE: {
-    const uint8_t *p;
+    const uint8_t *p = NULL;
     if (!wasm_read_bytes(r, 16, &p))
       return false;
     memcpy(in->imm.v128, p, 16);

@@ -139,7 +139,7 @@ bool wasm_read_s64(wasm_reader *r, int64_t *out) {
 }
 
 bool wasm_read_f32(wasm_reader *r, uint32_t *bits) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   if (!wasm_read_bytes(r, 4, &p))
     return false;
   *bits = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -148,7 +148,7 @@ bool wasm_read_f32(wasm_reader *r, uint32_t *bits) {
 }
 
 bool wasm_read_f64(wasm_reader *r, uint64_t *bits) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   if (!wasm_read_bytes(r, 8, &p))
     return false;
   uint64_t v = 0;
@@ -210,7 +210,7 @@ bool wasm_read_name(wasm_reader *r, wasm_arena *arena, wasm_name *out) {
   uint32_t len;
   if (!wasm_read_count(r, 1, &len))
     return false;
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   if (!wasm_read_bytes(r, len, &p))
     return false;
   if (!wasm_utf8_valid(p, len))

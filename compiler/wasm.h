@@ -330,6 +330,11 @@ typedef struct wasm_module {
 wasm_module *wasm_decode(const uint8_t *bytes, size_t size,
                          const char *filename, wasm_error *err);
 
+/* The whole of a file (regular, pipe or device) in a malloc'd buffer that
+ * also ends in a NUL byte past *size, so text files can be parsed as
+ * strings. NULL + err (naming the file; errno kept) on failure. */
+uint8_t *wasm_read_file(const char *path, size_t *size, wasm_error *err);
+
 /* Read a file and decode it; the module owns the bytes. */
 wasm_module *wasm_module_load_file(const char *path, wasm_error *err);
 
