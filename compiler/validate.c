@@ -1,0 +1,1296 @@
+/* validate.c: the WebAssembly 2.0 validator (spec chapter 3 and the
+ * appendix "Validation Algorithm").
+ *
+ * Module-level checks (limits, indices, constant expressions, segments,
+ * start, exports) come first, then every function body is type-checked in a
+ * single forward pass with an operand stack and a control stack, decoding
+ * instructions on the fly with wasm_read_instr. The pass is iterative (deep
+ * nesting costs heap, not C stack), allocates nothing per instruction (the
+ * two stacks are grown geometrically and reused across functions) and
+ * records per-function facts for lowering in m->func_info.
+ *
+ * Instructions with a fixed signature in opcodes.def (numeric, conversion,
+ * memory and SIMD) are typed from that table; the rest are typed by hand.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <threads.h>
+
+#include "reader.h"
+#include "wasm.h"
+
+/* The operand type "Unknown" of the spec's algorithm: what the polymorphic
+ * stack yields after unreachable/br/br_table/return. 0 is no value type. */
+enum { T_ANY = 0 };
+
+/* Operand-stack ceiling. Real functions stay in the hundreds; the cap only
+ * stops hostile code (e.g. blocks with huge result lists in unreachable
+ * code) from making the validator allocate without bound. */
+enum { MAX_VALS = 1u << 24 };
+
+/* A one-element type list for every byte value, so a block type that is a
+ * single value type can point at a result list like any function type. */
+static const uint8_t single_type[256] = {
+    [WASM_I32] = WASM_I32,         [WASM_I64] = WASM_I64,
+    [WASM_F32] = WASM_F32,         [WASM_F64] = WASM_F64,
+    [WASM_V128] = WASM_V128,       [WASM_FUNCREF] = WASM_FUNCREF,
+    [WASM_EXTERNREF] = WASM_EXTERNREF,
+};
+
+/* ---- signatures from opcodes.def ---------------------------------------- */
+
+/* opcodes.def gives signatures as strings; parsing them once into arrays
+ * keeps string scanning out of the per-instruction path. */
+typedef struct {
+  bool valid;
+  uint8_t np, nr;
+  uint8_t p[4], r[2];
+} op_sig;
+
+static op_sig op_sigs[WASM_OP_COUNT];
+static once_flag op_sigs_once = ONCE_FLAG_INIT;
+
+static uint8_t sig_letter(char c) {
+  switch (c) {
+  case 'i': return WASM_I32;
+  case 'I': return WASM_I64;
+  case 'f': return WASM_F32;
+  case 'F': return WASM_F64;
+  case 'v': return WASM_V128;
+  default: return T_ANY;
+  }
+}
+
+static void build_op_sigs(void) {
+  for (unsigned op = 0; op < WASM_OP_COUNT; op++) {
+    const char *s = wasm_opinfos[op].sig;
+    op_sig *o = &op_sigs[op];
+    if (!s)
+      continue;
+    bool results = false, ok = true;
+    for (; *s; s++) {
+      if (*s == '_') {
+        results = true;
+        continue;
+      }
+      uint8_t t = sig_letter(*s);
+      if (!t)
+        ok = false;
+      else if (!results && o->np < sizeof o->p)
+        o->p[o->np++] = t;
+      else if (results && o->nr < sizeof o->r)
+        o->r[o->nr++] = t;
+      else
+        ok = false;
+    }
+    /* A malformed table entry leaves the op unhandled, so it is rejected
+     * with an internal error instead of being typed wrongly. */
+    o->valid = ok && results;
+  }
+}
+
+/* ---- validator state ---------------------------------------------------- */
+
+typedef struct {
+  uint16_t op;       /* WASM_OP_BLOCK/LOOP/IF/ELSE; the body frame is BLOCK */
+  bool unreachable;  /* rest of the block is dead: the stack is polymorphic */
+  uint32_t height;   /* operand stack height at entry */
+  uint32_t nparams, nresults;
+  const uint8_t *params, *results;
+  uint32_t stamp;    /* br_table: label already checked by this br_table */
+} frame;
+
+typedef struct {
+  wasm_module *m;
+  wasm_error *err;
+
+  uint8_t *vals;
+  uint32_t nvals, vals_cap, max_vals;
+  frame *ctrls;
+  uint32_t nctrls, ctrls_cap, max_ctrls;
+  uint32_t stamp;
+
+  /* the function being checked */
+  const wasm_instr *in;   /* instruction being checked, for messages */
+  const char *what;       /* overrides the instruction name in messages */
+  const wasm_functype *ft;
+  uint64_t nlocals;       /* declared locals (not parameters) */
+  const uint8_t *ltypes;  /* declared local types, when expanded */
+  uint8_t *ltbuf;         /* storage for ltypes, reused across functions */
+  size_t ltbuf_cap;
+  uint64_t *gend;         /* cumulative group ends, when not expanded */
+  size_t gend_cap;
+  uint32_t ngroups;
+  const wasm_local_group *groups;
+
+  uint8_t *refs;          /* bitmap: C.refs (functions declared outside code) */
+  uint32_t *targets;      /* br_table scratch, handed from reader to reader */
+  uint32_t targets_cap;
+} validator;
+
+static const char *tname(uint8_t t) {
+  return t == T_ANY ? "any" : wasm_valtype_name(t);
+}
+
+static const char *opname(const validator *v) {
+  if (v->what)
+    return v->what;
+  return v->in ? wasm_opinfos[v->in->op].text : "instruction";
+}
+
+static uint32_t at(const validator *v) { return v->in ? v->in->offset : 0; }
+
+/* ---- operand and control stacks ----------------------------------------- */
+
+/* Out of line so the common push stays a compare and a store. */
+static bool grow_vals(validator *v) {
+  if (v->vals_cap >= MAX_VALS)
+    return wasm_fail(v->err, at(v),
+                     "operand stack too deep (more than %u values)",
+                     (unsigned)MAX_VALS);
+  uint32_t cap = v->vals_cap ? v->vals_cap * 2 : 1024;
+  if (cap > MAX_VALS)
+    cap = MAX_VALS;
+  uint8_t *p = realloc(v->vals, cap);
+  if (!p)
+    return wasm_fail(v->err, at(v), "out of memory");
+  v->vals = p;
+  v->vals_cap = cap;
+  return true;
+}
+
+static inline bool push(validator *v, uint8_t t) {
+  if (v->nvals == v->vals_cap && !grow_vals(v))
+    return false;
+  v->vals[v->nvals++] = t;
+  if (v->nvals > v->max_vals)
+    v->max_vals = v->nvals;
+  return true;
+}
+
+static bool push_n(validator *v, const uint8_t *ts, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (!push(v, ts[i]))
+      return false;
+  return true;
+}
+
+static inline frame *top(validator *v) { return &v->ctrls[v->nctrls - 1]; }
+
+static bool mismatch(validator *v, uint8_t want, uint8_t got) {
+  return wasm_fail(v->err, at(v), "type mismatch: %s expects %s but got %s",
+                   opname(v), tname(want), tname(got));
+}
+
+static bool underflow(validator *v, uint8_t want) {
+  return wasm_fail(v->err, at(v),
+                   "type mismatch: %s expects %s but the stack is empty",
+                   opname(v), tname(want));
+}
+
+/* pop_val(expect) of the spec: an Unknown operand (or the polymorphic
+ * bottom of an unreachable block) matches anything. */
+static inline bool pop_expect(validator *v, uint8_t want) {
+  frame *fr = top(v);
+  if (v->nvals > fr->height) {
+    uint8_t got = v->vals[v->nvals - 1];
+    if (got != want && got != T_ANY && want != T_ANY)
+      return mismatch(v, want, got);
+    v->nvals--;
+    return true;
+  }
+  if (fr->unreachable)
+    return true;
+  return underflow(v, want);
+}
+
+/* pop_val() of the spec: any type; T_ANY on the polymorphic bottom. */
+static inline bool pop_any(validator *v, uint8_t *out) {
+  frame *fr = top(v);
+  if (v->nvals > fr->height) {
+    *out = v->vals[--v->nvals];
+    return true;
+  }
+  if (fr->unreachable) {
+    *out = T_ANY;
+    return true;
+  }
+  return wasm_fail(v->err, at(v),
+                   "type mismatch: %s expects an operand but the stack is "
+                   "empty",
+                   opname(v));
+}
+
+static bool pop_n(validator *v, const uint8_t *ts, uint32_t n) {
+  for (uint32_t i = n; i-- > 0;)
+    if (!pop_expect(v, ts[i]))
+      return false;
+  return true;
+}
+
+static bool push_ctrl(validator *v, uint16_t op, const uint8_t *params,
+                      uint32_t np, const uint8_t *results, uint32_t nr) {
+  if (v->nctrls == v->ctrls_cap) {
+    uint32_t cap = v->ctrls_cap ? v->ctrls_cap * 2 : 64;
+    if (cap < v->ctrls_cap) /* cannot happen: frames cost bytes of input */
+      return wasm_fail(v->err, at(v), "blocks nested too deeply");
+    frame *p = realloc(v->ctrls, (size_t)cap * sizeof *p);
+    if (!p)
+      return wasm_fail(v->err, at(v), "out of memory");
+    v->ctrls = p;
+    v->ctrls_cap = cap;
+  }
+  frame *fr = &v->ctrls[v->nctrls++];
+  fr->op = op;
+  fr->unreachable = false;
+  fr->height = v->nvals;
+  fr->params = params;
+  fr->nparams = np;
+  fr->results = results;
+  fr->nresults = nr;
+  fr->stamp = 0;
+  if (v->nctrls > v->max_ctrls)
+    v->max_ctrls = v->nctrls;
+  return push_n(v, params, np);
+}
+
+/* The end of a block's instruction sequence (end, or else for the then
+ * arm): exactly the block's results must be left above its entry height. */
+static bool check_frame_end(validator *v, frame *fr) {
+  if (!pop_n(v, fr->results, fr->nresults))
+    return false;
+  if (v->nvals != fr->height)
+    return wasm_fail(v->err, at(v),
+                     "type mismatch: %s leaves %u extra value%s on the stack",
+                     opname(v), v->nvals - fr->height,
+                     v->nvals - fr->height == 1 ? "" : "s");
+  return true;
+}
+
+static void set_unreachable(validator *v) {
+  frame *fr = top(v);
+  v->nvals = fr->height;
+  fr->unreachable = true;
+}
+
+/* Types a branch to the label passes: a loop's parameters, else the
+ * block's results. */
+static inline const uint8_t *label_types(const frame *fr, uint32_t *n) {
+  if (fr->op == WASM_OP_LOOP) {
+    *n = fr->nparams;
+    return fr->params;
+  }
+  *n = fr->nresults;
+  return fr->results;
+}
+
+static bool get_label(validator *v, uint32_t depth, frame **out) {
+  if (depth >= v->nctrls)
+    return wasm_fail(v->err, at(v), "unknown label %u (%u enclosing block%s)",
+                     depth, v->nctrls, v->nctrls == 1 ? "" : "s");
+  *out = &v->ctrls[v->nctrls - 1 - depth];
+  return true;
+}
+
+/* push_vals(pop_vals(ts)) of the spec, done in place: the top values must
+ * match ts, and in unreachable code missing values become Unknown so that
+ * later br_table targets are checked against the same operands. */
+static bool check_keep(validator *v, const uint8_t *ts, uint32_t n) {
+  frame *fr = top(v);
+  uint32_t avail = v->nvals - fr->height;
+  uint32_t have = avail < n ? avail : n;
+  for (uint32_t i = 0; i < have; i++) {
+    uint8_t got = v->vals[v->nvals - 1 - i], want = ts[n - 1 - i];
+    if (got != want && got != T_ANY)
+      return mismatch(v, want, got);
+  }
+  if (avail >= n)
+    return true;
+  if (!fr->unreachable)
+    return underflow(v, ts[n - 1 - avail]);
+  uint32_t missing = n - avail;
+  while (v->vals_cap - v->nvals < missing)
+    if (!grow_vals(v))
+      return false;
+  memmove(v->vals + fr->height + missing, v->vals + fr->height, avail);
+  memset(v->vals + fr->height, T_ANY, missing);
+  v->nvals += missing;
+  if (v->nvals > v->max_vals)
+    v->max_vals = v->nvals;
+  return true;
+}
+
+/* ---- function bodies ---------------------------------------------------- */
+
+static bool check_memory(validator *v, uint32_t memidx) {
+  if (memidx >= v->m->nmemories)
+    return wasm_fail(v->err, at(v), "unknown memory %u (%s needs a memory)",
+                     memidx, opname(v));
+  return true;
+}
+
+/* Alignment is compared as exponents, so huge encoded values (>= 32) need
+ * no shift and cannot overflow. */
+static bool check_memarg(validator *v, const wasm_instr *in) {
+  if (!check_memory(v, in->imm.mem.memory))
+    return false;
+  unsigned natural = wasm_opinfos[in->op].aux;
+  if (in->imm.mem.align > natural)
+    return wasm_fail(v->err, in->offset,
+                     "alignment must not be larger than natural: %s has "
+                     "alignment 2^%u, natural is 2^%u",
+                     opname(v), in->imm.mem.align, natural);
+  return true;
+}
+
+/* memory.init and data.drop name data segments. The binary format makes
+ * the data count section compulsory for them, so that code can be checked
+ * before the data section is read; the index is checked against that
+ * count. Without the section, an index that is out of range anyway is
+ * reported as both problems, since either fixes the message's cause. */
+static bool check_data(validator *v, uint32_t idx) {
+  const wasm_module *m = v->m;
+  if (!m->has_datacount) {
+    if (idx >= m->ndatas)
+      return wasm_fail(v->err, at(v),
+                       "unknown data segment %u (module has %u; also, data "
+                       "count section required for %s)",
+                       idx, m->ndatas, opname(v));
+    return wasm_fail(v->err, at(v), "data count section required (for %s)",
+                     opname(v));
+  }
+  if (idx >= m->datacount)
+    return wasm_fail(v->err, at(v), "unknown data segment %u (module has %u)",
+                     idx, m->datacount);
+  return true;
+}
+
+/* Pre-checks of the immediates of instructions typed from opcodes.def. */
+static bool check_sig_imm(validator *v, const wasm_instr *in) {
+  const wasm_opinfo *oi = &wasm_opinfos[in->op];
+  switch ((wasm_immkind)oi->imm) {
+  case WASM_IMM_MEMARG:
+    return check_memarg(v, in);
+  case WASM_IMM_MEMARG_LANE: {
+    if (!check_memarg(v, in))
+      return false;
+    unsigned lanes = 16u >> oi->aux;
+    if (in->imm.mem.lane >= lanes)
+      return wasm_fail(v->err, in->offset,
+                       "invalid lane index %u (%s has %u lanes)",
+                       in->imm.mem.lane, oi->text, lanes);
+    return true;
+  }
+  case WASM_IMM_MEMORY:
+    return check_memory(v, in->imm.index);
+  case WASM_IMM_MEMORY2:
+    return check_memory(v, in->imm.index2.a) &&
+           check_memory(v, in->imm.index2.b);
+  case WASM_IMM_INDEX_MEMORY: /* memory.init */
+    if (!check_memory(v, in->imm.index2.b))
+      return false;
+    return check_data(v, in->imm.index2.a);
+  case WASM_IMM_LANE:
+    if (in->imm.lane >= oi->aux)
+      return wasm_fail(v->err, in->offset,
+                       "invalid lane index %u (%s has %u lanes)",
+                       in->imm.lane, oi->text, oi->aux);
+    return true;
+  case WASM_IMM_SHUFFLE:
+    for (int i = 0; i < 16; i++)
+      if (in->imm.v128[i] >= 32)
+        return wasm_fail(v->err, in->offset,
+                         "invalid lane index %u (i8x16.shuffle lane %d; "
+                         "must be below 32)",
+                         in->imm.v128[i], i);
+    return true;
+  default:
+    return true;
+  }
+}
+
+/* Resolves a block type to parameter and result lists. */
+static bool block_type(validator *v, const wasm_instr *in,
+                       const uint8_t **params, uint32_t *np,
+                       const uint8_t **results, uint32_t *nr) {
+  switch (in->imm.block.kind) {
+  case WASM_BLOCK_EMPTY:
+    *params = *results = NULL;
+    *np = *nr = 0;
+    return true;
+  case WASM_BLOCK_VALTYPE:
+    *params = NULL;
+    *np = 0;
+    *results = &single_type[in->imm.block.valtype];
+    *nr = 1;
+    return true;
+  case WASM_BLOCK_TYPEIDX: {
+    uint32_t t = in->imm.block.typeidx;
+    if (t >= v->m->ntypes)
+      return wasm_fail(v->err, in->offset,
+                       "unknown type %u (module has %u types)", t,
+                       v->m->ntypes);
+    const wasm_functype *ft = &v->m->types[t];
+    *params = ft->params;
+    *np = ft->nparams;
+    *results = ft->results;
+    *nr = ft->nresults;
+    return true;
+  }
+  }
+  return wasm_fail(v->err, in->offset, "malformed block type");
+}
+
+static bool local_type(validator *v, uint32_t idx, uint8_t *out) {
+  const wasm_functype *ft = v->ft;
+  if (idx < ft->nparams) {
+    *out = ft->params[idx];
+    return true;
+  }
+  uint64_t li = (uint64_t)idx - ft->nparams;
+  if (li >= v->nlocals)
+    return wasm_fail(v->err, at(v), "unknown local %u (function has %llu "
+                     "locals)", idx,
+                     (unsigned long long)(ft->nparams + v->nlocals));
+  if (v->ltypes) {
+    *out = v->ltypes[li];
+    return true;
+  }
+  /* Binary search for the first group ending after li. */
+  uint32_t lo = 0, hi = v->ngroups;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (v->gend[mid] > li)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  *out = v->groups[lo].type;
+  return true;
+}
+
+static bool check_table(validator *v, uint32_t t) {
+  if (t >= v->m->ntables)
+    return wasm_fail(v->err, at(v), "unknown table %u (module has %u)", t,
+                     v->m->ntables);
+  return true;
+}
+
+static bool check_elem(validator *v, uint32_t e) {
+  if (e >= v->m->nelems)
+    return wasm_fail(v->err, at(v), "unknown elem segment %u (module has %u)",
+                     e, v->m->nelems);
+  return true;
+}
+
+static bool check_func_index(validator *v, uint32_t f) {
+  if (f >= v->m->nfuncs)
+    return wasm_fail(v->err, at(v), "unknown function %u (module has %u)", f,
+                     v->m->nfuncs);
+  return true;
+}
+
+static bool check_global(validator *v, uint32_t g) {
+  if (g >= v->m->nglobals)
+    return wasm_fail(v->err, at(v), "unknown global %u (module has %u)", g,
+                     v->m->nglobals);
+  return true;
+}
+
+static bool br_table(validator *v, const wasm_instr *in) {
+  if (!pop_expect(v, WASM_I32))
+    return false;
+  frame *def;
+  if (!get_label(v, in->imm.br_table.default_target, &def))
+    return false;
+  uint32_t arity;
+  const uint8_t *dts = label_types(def, &arity);
+  /* Each distinct label needs checking once: re-checking the same label
+   * against the same (already materialised) operands changes nothing, and
+   * this keeps a huge br_table over deep nesting linear. */
+  uint32_t stamp = ++v->stamp;
+  if (stamp == 0) { /* wrapped: clear old stamps */
+    for (uint32_t i = 0; i < v->nctrls; i++)
+      v->ctrls[i].stamp = 0;
+    stamp = v->stamp = 1;
+  }
+  const uint8_t *last = NULL;
+  for (uint32_t i = 0; i < in->imm.br_table.count; i++) {
+    frame *fr;
+    if (!get_label(v, in->imm.br_table.targets[i], &fr))
+      return false;
+    uint32_t n;
+    const uint8_t *ts = label_types(fr, &n);
+    if (n != arity)
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: br_table target %u takes %u values, "
+                       "the default target takes %u",
+                       in->imm.br_table.targets[i], n, arity);
+    if (fr->stamp == stamp || (ts == last && n))
+      continue;
+    fr->stamp = stamp;
+    last = ts;
+    if (!check_keep(v, ts, n))
+      return false;
+  }
+  if (!pop_n(v, dts, arity))
+    return false;
+  set_unreachable(v);
+  return true;
+}
+
+/* Instructions without a fixed signature. */
+static bool check_other(validator *v, const wasm_instr *in) {
+  wasm_module *m = v->m;
+  const uint8_t *ps, *rs;
+  uint32_t np, nr;
+  uint8_t t = T_ANY, t1 = T_ANY, t2 = T_ANY;
+  frame *fr;
+
+  switch ((wasm_opcode)in->op) {
+  case WASM_OP_UNREACHABLE:
+    set_unreachable(v);
+    return true;
+  case WASM_OP_NOP:
+    return true;
+  case WASM_OP_BLOCK:
+  case WASM_OP_LOOP:
+    return block_type(v, in, &ps, &np, &rs, &nr) && pop_n(v, ps, np) &&
+           push_ctrl(v, in->op, ps, np, rs, nr);
+  case WASM_OP_IF:
+    return block_type(v, in, &ps, &np, &rs, &nr) &&
+           pop_expect(v, WASM_I32) && pop_n(v, ps, np) &&
+           push_ctrl(v, in->op, ps, np, rs, nr);
+  case WASM_OP_ELSE:
+    fr = top(v);
+    if (fr->op != WASM_OP_IF)
+      return wasm_fail(v->err, in->offset, "else without a matching if");
+    v->what = "end of the then branch";
+    if (!check_frame_end(v, fr))
+      return false;
+    v->what = NULL;
+    fr->op = WASM_OP_ELSE;
+    fr->unreachable = false;
+    return push_n(v, fr->params, fr->nparams);
+  case WASM_OP_END:
+    fr = top(v);
+    v->what = v->nctrls == 1              ? "end of function"
+              : fr->op == WASM_OP_LOOP    ? "end of loop"
+              : fr->op == WASM_OP_IF      ? "end of if"
+              : fr->op == WASM_OP_ELSE    ? "end of else"
+                                          : "end of block";
+    if (!check_frame_end(v, fr))
+      return false;
+    v->what = NULL;
+    /* if without else: the missing else arm passes its parameters
+     * through unchanged, so they must equal the results. */
+    if (fr->op == WASM_OP_IF &&
+        (fr->nparams != fr->nresults ||
+         (fr->nparams &&
+          memcmp(fr->params, fr->results, fr->nparams) != 0)))
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: if without else must have matching "
+                       "parameter and result types");
+    rs = fr->results;
+    nr = fr->nresults;
+    v->nctrls--;
+    return v->nctrls == 0 || push_n(v, rs, nr);
+  case WASM_OP_BR:
+    if (!get_label(v, in->imm.index, &fr))
+      return false;
+    rs = label_types(fr, &nr);
+    if (!pop_n(v, rs, nr))
+      return false;
+    set_unreachable(v);
+    return true;
+  case WASM_OP_BR_IF:
+    if (!get_label(v, in->imm.index, &fr))
+      return false;
+    rs = label_types(fr, &nr);
+    return pop_expect(v, WASM_I32) && pop_n(v, rs, nr) && push_n(v, rs, nr);
+  case WASM_OP_BR_TABLE:
+    return br_table(v, in);
+  case WASM_OP_RETURN:
+    if (!pop_n(v, v->ft->results, v->ft->nresults))
+      return false;
+    set_unreachable(v);
+    return true;
+  case WASM_OP_CALL: {
+    if (!check_func_index(v, in->imm.index))
+      return false;
+    const wasm_functype *ft = wasm_func_type(m, in->imm.index);
+    return pop_n(v, ft->params, ft->nparams) &&
+           push_n(v, ft->results, ft->nresults);
+  }
+  case WASM_OP_CALL_INDIRECT: {
+    uint32_t ti = in->imm.index2.a, tab = in->imm.index2.b;
+    if (!check_table(v, tab))
+      return false;
+    if (m->tables[tab].elem != WASM_FUNCREF)
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: call_indirect needs a funcref table, "
+                       "table %u holds %s",
+                       tab, tname(m->tables[tab].elem));
+    if (ti >= m->ntypes)
+      return wasm_fail(v->err, in->offset,
+                       "unknown type %u (module has %u types)", ti,
+                       m->ntypes);
+    const wasm_functype *ft = &m->types[ti];
+    return pop_expect(v, WASM_I32) && pop_n(v, ft->params, ft->nparams) &&
+           push_n(v, ft->results, ft->nresults);
+  }
+  case WASM_OP_DROP:
+    return pop_any(v, &t);
+  case WASM_OP_SELECT:
+    if (!pop_expect(v, WASM_I32) || !pop_any(v, &t1) || !pop_any(v, &t2))
+      return false;
+    if (wasm_is_reftype(t1) || wasm_is_reftype(t2))
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: select without a type needs numeric "
+                       "or vector operands, got %s",
+                       tname(wasm_is_reftype(t1) ? t1 : t2));
+    if (t1 != t2 && t1 != T_ANY && t2 != T_ANY)
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: select operands differ (%s and %s)",
+                       tname(t2), tname(t1));
+    return push(v, t1 == T_ANY ? t2 : t1);
+  case WASM_OP_SELECT_T:
+    if (in->imm.select.count != 1)
+      return wasm_fail(v->err, in->offset,
+                       "invalid result arity: select takes exactly one type, "
+                       "got %u",
+                       in->imm.select.count);
+    t = in->imm.select.type;
+    return pop_expect(v, WASM_I32) && pop_expect(v, t) && pop_expect(v, t) &&
+           push(v, t);
+  case WASM_OP_LOCAL_GET:
+    return local_type(v, in->imm.index, &t) && push(v, t);
+  case WASM_OP_LOCAL_SET:
+    return local_type(v, in->imm.index, &t) && pop_expect(v, t);
+  case WASM_OP_LOCAL_TEE:
+    return local_type(v, in->imm.index, &t) && pop_expect(v, t) &&
+           push(v, t);
+  case WASM_OP_GLOBAL_GET:
+    return check_global(v, in->imm.index) &&
+           push(v, m->globals[in->imm.index].type.type);
+  case WASM_OP_GLOBAL_SET:
+    if (!check_global(v, in->imm.index))
+      return false;
+    if (!m->globals[in->imm.index].type.mutable_)
+      return wasm_fail(v->err, in->offset, "global is immutable: global %u",
+                       in->imm.index);
+    return pop_expect(v, m->globals[in->imm.index].type.type);
+  case WASM_OP_TABLE_GET:
+    return check_table(v, in->imm.index) && pop_expect(v, WASM_I32) &&
+           push(v, m->tables[in->imm.index].elem);
+  case WASM_OP_TABLE_SET:
+    return check_table(v, in->imm.index) &&
+           pop_expect(v, m->tables[in->imm.index].elem) &&
+           pop_expect(v, WASM_I32);
+  case WASM_OP_TABLE_SIZE:
+    return check_table(v, in->imm.index) && push(v, WASM_I32);
+  case WASM_OP_TABLE_GROW:
+    return check_table(v, in->imm.index) && pop_expect(v, WASM_I32) &&
+           pop_expect(v, m->tables[in->imm.index].elem) && push(v, WASM_I32);
+  case WASM_OP_TABLE_FILL:
+    return check_table(v, in->imm.index) && pop_expect(v, WASM_I32) &&
+           pop_expect(v, m->tables[in->imm.index].elem) &&
+           pop_expect(v, WASM_I32);
+  case WASM_OP_TABLE_COPY: {
+    uint32_t dst = in->imm.index2.a, src = in->imm.index2.b;
+    if (!check_table(v, dst) || !check_table(v, src))
+      return false;
+    if (m->tables[dst].elem != m->tables[src].elem)
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: table.copy from a %s table to a %s "
+                       "table",
+                       tname(m->tables[src].elem), tname(m->tables[dst].elem));
+    return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) &&
+           pop_expect(v, WASM_I32);
+  }
+  case WASM_OP_TABLE_INIT: {
+    uint32_t e = in->imm.index2.a, tab = in->imm.index2.b;
+    if (!check_table(v, tab) || !check_elem(v, e))
+      return false;
+    if (m->elems[e].type != m->tables[tab].elem)
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: table.init of a %s table from a %s "
+                       "segment",
+                       tname(m->tables[tab].elem), tname(m->elems[e].type));
+    return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) &&
+           pop_expect(v, WASM_I32);
+  }
+  case WASM_OP_ELEM_DROP:
+    return check_elem(v, in->imm.index);
+  case WASM_OP_DATA_DROP:
+    return check_data(v, in->imm.index);
+  case WASM_OP_REF_NULL:
+    return push(v, in->imm.reftype);
+  case WASM_OP_REF_IS_NULL:
+    if (!pop_any(v, &t))
+      return false;
+    if (t != T_ANY && !wasm_is_reftype(t))
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: ref.is_null expects a reference but "
+                       "got %s",
+                       tname(t));
+    return push(v, WASM_I32);
+  case WASM_OP_REF_FUNC:
+    if (!check_func_index(v, in->imm.index))
+      return false;
+    if (!(v->refs[in->imm.index >> 3] & (1u << (in->imm.index & 7))))
+      return wasm_fail(v->err, in->offset,
+                       "undeclared function reference: function %u is not "
+                       "named outside function bodies (element segment, "
+                       "global or export)",
+                       in->imm.index);
+    return push(v, WASM_FUNCREF);
+  default:
+    return wasm_fail(v->err, in->offset,
+                     "internal error: no typing rule for %s",
+                     wasm_opinfos[in->op].text);
+  }
+}
+
+/* Prepares the local-type lookup of a function. Declared locals are
+ * expanded into a flat array when that costs about as much as reading the
+ * body; otherwise (a few bytes declaring millions of locals) lookups
+ * binary-search the cumulative group ends, so hostile declarations cost
+ * neither time nor memory. */
+static bool setup_locals(validator *v, const wasm_func *f) {
+  v->ngroups = f->ngroups;
+  v->groups = f->groups;
+  v->ltypes = NULL;
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < f->ngroups; i++)
+    total += f->groups[i].count;
+  v->nlocals = total;
+  if (total <= 16 * (uint64_t)f->body_len + 256) {
+    if (total > v->ltbuf_cap) {
+      size_t cap = v->ltbuf_cap ? v->ltbuf_cap : 256;
+      while (cap < total)
+        cap *= 2;
+      uint8_t *p = realloc(v->ltbuf, cap);
+      if (!p)
+        return wasm_fail(v->err, f->body_offset, "out of memory");
+      v->ltbuf = p;
+      v->ltbuf_cap = cap;
+    }
+    size_t k = 0;
+    for (uint32_t i = 0; i < f->ngroups; i++) {
+      if (!f->groups[i].count) /* ltbuf may still be NULL */
+        continue;
+      memset(v->ltbuf + k, f->groups[i].type, f->groups[i].count);
+      k += f->groups[i].count;
+    }
+    v->ltypes = v->ltbuf;
+    return true;
+  }
+  if (f->ngroups > v->gend_cap) {
+    size_t cap = v->gend_cap ? v->gend_cap : 64;
+    while (cap < f->ngroups)
+      cap *= 2;
+    uint64_t *p = realloc(v->gend, cap * sizeof *p);
+    if (!p)
+      return wasm_fail(v->err, f->body_offset, "out of memory");
+    v->gend = p;
+    v->gend_cap = cap;
+  }
+  uint64_t end = 0;
+  for (uint32_t i = 0; i < f->ngroups; i++)
+    v->gend[i] = end += f->groups[i].count;
+  return true;
+}
+
+static void append_func_name(validator *v, uint32_t fidx) {
+  wasm_error *err = v->err;
+  size_t len = strlen(err->msg);
+  if (len >= sizeof err->msg - 1)
+    return;
+  const wasm_name *nm =
+      v->m->func_names && v->m->func_names[fidx].str ? &v->m->func_names[fidx]
+                                                     : NULL;
+  if (nm && nm->len)
+    snprintf(err->msg + len, sizeof err->msg - len, " (in function %.*s)",
+             (int)(nm->len > 80 ? 80 : nm->len), nm->str);
+  else
+    snprintf(err->msg + len, sizeof err->msg - len, " (in func[%u])", fidx);
+}
+
+/* Type-checks one defined function's body and records its facts. */
+static bool check_body(validator *v, uint32_t fidx, wasm_func_info *info) {
+  wasm_module *m = v->m;
+  const wasm_func *f = &m->funcs[fidx];
+  v->ft = &m->types[f->type];
+  v->in = NULL;
+  v->what = NULL;
+  if ((uint64_t)f->body_offset + f->body_len > m->size)
+    return wasm_fail(v->err, f->code_offset,
+                     "internal error: function body outside the module");
+  if (!setup_locals(v, f))
+    return false;
+
+  v->nvals = v->nctrls = v->max_vals = v->max_ctrls = 0;
+  if (!push_ctrl(v, WASM_OP_BLOCK, NULL, 0, v->ft->results, v->ft->nresults))
+    return false;
+
+  wasm_reader r = wasm_reader_make(m->bytes, f->body_offset,
+                                   (size_t)f->body_offset + f->body_len,
+                                   v->err);
+  r.targets = v->targets;
+  r.targets_cap = v->targets_cap;
+  wasm_instr in;
+  uint32_t ninstrs = 0;
+  bool ok = true;
+  while (v->nctrls > 0) {
+    if (wasm_reader_eof(&r)) {
+      ok = wasm_fail(v->err, r.pos,
+                     "END opcode expected: unexpected end of section or "
+                     "function inside %u open block%s",
+                     v->nctrls, v->nctrls == 1 ? "" : "s");
+      break;
+    }
+    if (!wasm_read_instr(&r, &in)) {
+      ok = false;
+      break;
+    }
+    v->in = &in;
+    ninstrs++;
+    const op_sig *s = &op_sigs[in.op];
+    if (s->valid) {
+      if (wasm_opinfos[in.op].imm != WASM_IMM_NONE &&
+          !check_sig_imm(v, &in)) {
+        ok = false;
+        break;
+      }
+      /* inline pops: the hot path of the whole validator */
+      for (unsigned i = s->np; i-- > 0;)
+        if (!pop_expect(v, s->p[i])) {
+          ok = false;
+          break;
+        }
+      if (!ok || (s->nr && !push(v, s->r[0]))) {
+        ok = false;
+        break;
+      }
+      continue;
+    }
+    if (!check_other(v, &in)) {
+      ok = false;
+      break;
+    }
+  }
+  if (ok && !wasm_reader_eof(&r))
+    ok = wasm_fail(v->err, r.pos,
+                   "section size mismatch: %zu byte%s after the function's "
+                   "final end",
+                   r.end - r.pos, r.end - r.pos == 1 ? "" : "s");
+  /* keep the br_table scratch for the next function */
+  v->targets = r.targets;
+  v->targets_cap = r.targets_cap;
+  v->in = NULL; /* `in` dies here */
+  if (!ok)
+    return false;
+  info->max_stack = v->max_vals;
+  info->max_depth = v->max_ctrls;
+  info->ninstrs = ninstrs;
+  return true;
+}
+
+/* ---- constant expressions ----------------------------------------------- */
+
+/* Names a constant expression in messages ("item 3 of elem segment 1").
+ * Formatted only when an error is reported: big element segments have
+ * hundreds of thousands of items. */
+typedef struct {
+  const char *fmt; /* printf format consuming two unsigned ints */
+  unsigned a, b;
+} const_site;
+
+/* Reports a constant-expression error: the printf-style detail, then
+ * which expression it is in. */
+static bool const_fail(validator *v, uint32_t off, const_site site,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static bool const_fail(validator *v, uint32_t off, const_site site,
+                       const char *fmt, ...) {
+  char detail[192], what[80];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(detail, sizeof detail, fmt, ap);
+  va_end(ap);
+  snprintf(what, sizeof what, site.fmt, site.a, site.b);
+  return wasm_fail(v->err, off, "%s (in %s)", detail, what);
+}
+
+/* A constant expression must be made of constant instructions only and
+ * leave exactly one value of type want. As the test suite of this Wasm 2.0
+ * version expects, global.get may name only imported, immutable globals,
+ * in every kind of constant expression (global initialisers, segment
+ * offsets, element items). */
+static bool check_const(validator *v, const wasm_constexpr *ce, uint8_t want,
+                        const_site site) {
+  const wasm_module *m = v->m;
+  uint32_t n = 0;
+  uint8_t t = T_ANY;
+  for (uint32_t i = 0; i < ce->ninstrs; i++) {
+    const wasm_instr *in = &ce->instrs[i];
+    switch (in->op) {
+    case WASM_OP_I32_CONST: t = WASM_I32; break;
+    case WASM_OP_I64_CONST: t = WASM_I64; break;
+    case WASM_OP_F32_CONST: t = WASM_F32; break;
+    case WASM_OP_F64_CONST: t = WASM_F64; break;
+    case WASM_OP_V128_CONST: t = WASM_V128; break;
+    case WASM_OP_REF_NULL: t = in->imm.reftype; break;
+    case WASM_OP_REF_FUNC:
+      if (in->imm.index >= m->nfuncs)
+        return const_fail(v, in->offset, site,
+                          "unknown function %u (module has %u)",
+                          in->imm.index, m->nfuncs);
+      t = WASM_FUNCREF;
+      break;
+    case WASM_OP_GLOBAL_GET: {
+      uint32_t g = in->imm.index;
+      if (g >= m->nglobals)
+        return const_fail(v, in->offset, site,
+                          "unknown global %u (module has %u)", g,
+                          m->nglobals);
+      if (g >= m->nimported_globals)
+        return const_fail(v, in->offset, site,
+                          "unknown global %u: constant expressions may only "
+                          "read imported globals, and global %u is defined "
+                          "in the module",
+                          g, g);
+      if (m->globals[g].type.mutable_)
+        return const_fail(v, in->offset, site,
+                          "constant expression required: global %u is "
+                          "mutable",
+                          g);
+      t = m->globals[g].type.type;
+      break;
+    }
+    default:
+      return const_fail(v, in->offset, site,
+                        "constant expression required: %s is not constant",
+                        wasm_opinfos[in->op].text);
+    }
+    n++;
+  }
+  if (n != 1)
+    return const_fail(v, ce->offset, site,
+                      "type mismatch: expected one %s, the expression "
+                      "produces %u values",
+                      tname(want), n);
+  if (t != want)
+    return const_fail(v, ce->offset, site,
+                      "type mismatch: expected %s, got %s", tname(want),
+                      tname(t));
+  return true;
+}
+
+/* ---- module level ------------------------------------------------------- */
+
+static uint32_t section_offset(const wasm_module *m, uint8_t id) {
+  for (uint32_t i = 0; i < m->nsections; i++)
+    if (m->sections[i].id == id)
+      return m->sections[i].offset;
+  return 0;
+}
+
+/* Byte offset for a message about entry idx of an index space that starts
+ * with imports: the import entry, else the defining section. */
+static uint32_t entity_offset(const wasm_module *m, wasm_externkind kind,
+                              uint32_t idx, uint8_t section_id) {
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < m->nimports; i++)
+    if (m->imports[i].kind == kind && k++ == idx)
+      return m->imports[i].offset;
+  return section_offset(m, section_id);
+}
+
+/* Limits of table or memory idx; bound is the largest size allowed (0:
+ * none beyond u32). The message offset is looked up only on failure, as it
+ * scans the imports. */
+static bool check_limits(validator *v, const wasm_limits *l, uint64_t bound,
+                         wasm_externkind kind, uint32_t idx) {
+  const wasm_module *m = v->m;
+  const char *what = kind == WASM_EXTERN_MEMORY ? "memory" : "table";
+  uint8_t sec = kind == WASM_EXTERN_MEMORY ? 5 : 4;
+  if (bound && (l->min > bound || (l->has_max && l->max > bound)))
+    return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
+                     "memory size must be at most 65536 pages (4GiB): %s %u "
+                     "has %s %llu",
+                     what, idx, l->min > bound ? "minimum" : "maximum",
+                     (unsigned long long)(l->min > bound ? l->min : l->max));
+  if (!bound && (l->min > UINT32_MAX || (l->has_max && l->max > UINT32_MAX)))
+    return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
+                     "table size must be at most 2^32-1 entries: %s %u", what,
+                     idx);
+  if (l->has_max && l->min > l->max)
+    return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
+                     "size minimum must not be greater than maximum: %s %u "
+                     "has limits %llu..%llu",
+                     what, idx, (unsigned long long)l->min,
+                     (unsigned long long)l->max);
+  return true;
+}
+
+static void mark_ref(validator *v, uint32_t f) {
+  if (f < v->m->nfuncs)
+    v->refs[f >> 3] |= (uint8_t)(1u << (f & 7));
+}
+
+static void mark_refs_in(validator *v, const wasm_constexpr *ce) {
+  for (uint32_t i = 0; i < ce->ninstrs; i++)
+    if (ce->instrs[i].op == WASM_OP_REF_FUNC)
+      mark_ref(v, ce->instrs[i].imm.index);
+}
+
+/* C.refs: functions named outside function bodies; only those may be
+ * taken with ref.func inside code. */
+static void collect_refs(validator *v) {
+  const wasm_module *m = v->m;
+  for (uint32_t g = m->nimported_globals; g < m->nglobals; g++)
+    mark_refs_in(v, &m->globals[g].init);
+  for (uint32_t e = 0; e < m->nelems; e++) {
+    const wasm_elem *el = &m->elems[e];
+    if (el->mode == WASM_SEG_ACTIVE)
+      mark_refs_in(v, &el->offset);
+    for (uint32_t i = 0; i < el->count; i++)
+      mark_refs_in(v, &el->items[i]);
+  }
+  for (uint32_t d = 0; d < m->ndatas; d++)
+    if (m->datas[d].mode == WASM_SEG_ACTIVE)
+      mark_refs_in(v, &m->datas[d].offset);
+  for (uint32_t i = 0; i < m->nexports; i++)
+    if (m->exports[i].kind == WASM_EXTERN_FUNC)
+      mark_ref(v, m->exports[i].index);
+}
+
+static int cmp_export(const void *a, const void *b) {
+  const wasm_export *x = *(const wasm_export *const *)a;
+  const wasm_export *y = *(const wasm_export *const *)b;
+  uint32_t n = x->name.len < y->name.len ? x->name.len : y->name.len;
+  int c = n ? memcmp(x->name.str, y->name.str, n) : 0;
+  if (c)
+    return c;
+  if (x->name.len != y->name.len)
+    return x->name.len < y->name.len ? -1 : 1;
+  return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static bool check_exports(validator *v) {
+  const wasm_module *m = v->m;
+  for (uint32_t i = 0; i < m->nexports; i++) {
+    const wasm_export *e = &m->exports[i];
+    uint32_t n;
+    switch (e->kind) {
+    case WASM_EXTERN_FUNC: n = m->nfuncs; break;
+    case WASM_EXTERN_TABLE: n = m->ntables; break;
+    case WASM_EXTERN_MEMORY: n = m->nmemories; break;
+    case WASM_EXTERN_GLOBAL: n = m->nglobals; break;
+    default:
+      return wasm_fail(v->err, e->offset, "malformed export kind %d",
+                       (int)e->kind);
+    }
+    if (e->index >= n)
+      return wasm_fail(v->err, e->offset,
+                       "unknown %s %u (module has %u) in export \"%.*s\"",
+                       e->kind == WASM_EXTERN_FUNC
+                           ? "function"
+                           : wasm_externkind_name(e->kind),
+                       e->index, n,
+                       (int)(e->name.len > 60 ? 60 : e->name.len),
+                       e->name.str ? e->name.str : "");
+  }
+  if (m->nexports < 2)
+    return true;
+  /* Sorting pointers finds duplicates in O(n log n) with no hash table. */
+  const wasm_export **sorted = malloc((size_t)m->nexports * sizeof *sorted);
+  if (!sorted)
+    return wasm_fail(v->err, section_offset(m, 7), "out of memory");
+  for (uint32_t i = 0; i < m->nexports; i++)
+    sorted[i] = &m->exports[i];
+  qsort(sorted, m->nexports, sizeof *sorted, cmp_export);
+  const wasm_export *dup = NULL;
+  for (uint32_t i = 1; i < m->nexports; i++) {
+    const wasm_export *a = sorted[i - 1], *b = sorted[i];
+    if (a->name.len == b->name.len &&
+        (a->name.len == 0 || memcmp(a->name.str, b->name.str, a->name.len) == 0) &&
+        (!dup || b->offset < dup->offset))
+      dup = b; /* b is the later of the pair: sorted by offset on ties */
+  }
+  bool ok = true;
+  if (dup)
+    ok = wasm_fail(v->err, dup->offset, "duplicate export name \"%.*s\"",
+                   (int)(dup->name.len > 60 ? 60 : dup->name.len),
+                   dup->name.str ? dup->name.str : "");
+  free(sorted);
+  return ok;
+}
+
+static bool check_module(validator *v) {
+  const wasm_module *m = v->m;
+
+  if (m->nimported_funcs > m->nfuncs || m->nimported_tables > m->ntables ||
+      m->nimported_memories > m->nmemories ||
+      m->nimported_globals > m->nglobals)
+    return wasm_fail(v->err, 0, "internal error: inconsistent index spaces");
+
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    const wasm_import *im = &m->imports[i];
+    if (im->kind == WASM_EXTERN_FUNC && im->desc.func_type >= m->ntypes)
+      return wasm_fail(v->err, im->offset,
+                       "unknown type %u (module has %u types) in import "
+                       "\"%.*s\"",
+                       im->desc.func_type, m->ntypes,
+                       (int)(im->name.len > 60 ? 60 : im->name.len),
+                       im->name.str ? im->name.str : "");
+  }
+  for (uint32_t i = 0; i < m->nfuncs; i++)
+    if (m->funcs[i].type >= m->ntypes)
+      return wasm_fail(v->err,
+                       m->funcs[i].imported
+                           ? entity_offset(m, WASM_EXTERN_FUNC, i, 3)
+                           : section_offset(m, 3),
+                       "unknown type %u (module has %u types) for function %u",
+                       m->funcs[i].type, m->ntypes, i);
+
+  for (uint32_t i = 0; i < m->ntables; i++) {
+    if (!wasm_is_reftype(m->tables[i].elem))
+      return wasm_fail(v->err, entity_offset(m, WASM_EXTERN_TABLE, i, 4),
+                       "malformed reference type in table %u", i);
+    if (!check_limits(v, &m->tables[i].limits, 0, WASM_EXTERN_TABLE, i))
+      return false;
+  }
+  for (uint32_t i = 0; i < m->nmemories; i++)
+    if (!check_limits(v, &m->memories[i].limits, 65536, WASM_EXTERN_MEMORY,
+                      i))
+      return false;
+  if (m->nmemories > 1)
+    return wasm_fail(v->err, entity_offset(m, WASM_EXTERN_MEMORY, 1, 5),
+                     "multiple memories: the module has %u, Wasm 2.0 allows "
+                     "one",
+                     m->nmemories);
+
+  for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
+    const_site site = {"the initialiser of global %u", i, 0};
+    if (!check_const(v, &m->globals[i].init, m->globals[i].type.type, site))
+      return false;
+  }
+
+  for (uint32_t i = 0; i < m->nelems; i++) {
+    const wasm_elem *e = &m->elems[i];
+    if (!wasm_is_reftype(e->type))
+      return wasm_fail(v->err, e->entry_offset,
+                       "malformed reference type in elem segment %u", i);
+    for (uint32_t k = 0; k < e->count; k++) {
+      const_site site = {"item %u of elem segment %u", k, i};
+      if (!check_const(v, &e->items[k], e->type, site))
+        return false;
+    }
+    if (e->mode != WASM_SEG_ACTIVE)
+      continue;
+    if (e->table >= m->ntables)
+      return wasm_fail(v->err, e->entry_offset,
+                       "unknown table %u (module has %u) in elem segment %u",
+                       e->table, m->ntables, i);
+    if (m->tables[e->table].elem != e->type)
+      return wasm_fail(v->err, e->entry_offset,
+                       "type mismatch: elem segment %u of %s for table %u "
+                       "of %s",
+                       i, tname(e->type), e->table,
+                       tname(m->tables[e->table].elem));
+    const_site site = {"the offset of elem segment %u", i, 0};
+    if (!check_const(v, &e->offset, WASM_I32, site))
+      return false;
+  }
+
+  if (m->has_datacount && m->datacount != m->ndatas)
+    return wasm_fail(v->err, section_offset(m, 12),
+                     "data count and data section have inconsistent lengths "
+                     "(%u and %u)",
+                     m->datacount, m->ndatas);
+  for (uint32_t i = 0; i < m->ndatas; i++) {
+    const wasm_data *d = &m->datas[i];
+    if (d->mode != WASM_SEG_ACTIVE)
+      continue;
+    if (d->memory >= m->nmemories)
+      return wasm_fail(v->err, d->entry_offset,
+                       "unknown memory %u (module has %u) in data segment %u",
+                       d->memory, m->nmemories, i);
+    const_site site = {"the offset of data segment %u", i, 0};
+    if (!check_const(v, &d->offset, WASM_I32, site))
+      return false;
+  }
+
+  if (m->has_start) {
+    uint32_t off = section_offset(m, 8);
+    if (m->start >= m->nfuncs)
+      return wasm_fail(v->err, off, "unknown function %u (module has %u) as "
+                       "start function", m->start, m->nfuncs);
+    const wasm_functype *ft = wasm_func_type(m, m->start);
+    if (ft->nparams || ft->nresults)
+      return wasm_fail(v->err, off,
+                       "start function %u must have type [] -> [], it takes "
+                       "%u and returns %u values",
+                       m->start, ft->nparams, ft->nresults);
+  }
+
+  return check_exports(v);
+}
+
+/* ---- entry point -------------------------------------------------------- */
+
+bool wasm_validate(wasm_module *m, wasm_error *err) {
+  wasm_error local_err = {0};
+  if (!err)
+    err = &local_err;
+  if (err->set) /* the first error wins; do not pile a validation on it */
+    return false;
+  call_once(&op_sigs_once, build_op_sigs);
+
+  validator v = {0};
+  v.m = m;
+  v.err = err;
+  bool ok = false;
+
+  uint32_t ndefined = m->nfuncs - m->nimported_funcs;
+  v.refs = calloc((size_t)m->nfuncs / 8 + 1, 1);
+  if (!v.refs) {
+    wasm_fail(err, 0, "out of memory");
+    goto out;
+  }
+  if (!check_module(&v))
+    goto out;
+  collect_refs(&v);
+
+  wasm_func_info *info =
+      wasm_arena_array(&m->arena, ndefined ? ndefined : 1, sizeof *info);
+  if (!info) {
+    wasm_fail(err, 0, "out of memory");
+    goto out;
+  }
+  for (uint32_t i = 0; i < ndefined; i++) {
+    uint32_t fidx = m->nimported_funcs + i;
+    if (!check_body(&v, fidx, &info[i])) {
+      append_func_name(&v, fidx);
+      goto out;
+    }
+  }
+  m->func_info = info;
+  m->validated = true;
+  ok = true;
+
+out:
+  free(v.refs);
+  free(v.vals);
+  free(v.ctrls);
+  free(v.ltbuf);
+  free(v.gend);
+  free(v.targets);
+  return ok;
+}
