@@ -1,0 +1,348 @@
+/* main.c: the wasmc command-line driver.
+ *
+ *   wasmc validate [-v] FILE...   decode + validate each module
+ *   wasmc inspect FILE            decode + validate, print a summary
+ *   wasmc --version | --help | help [COMMAND]
+ *
+ * Exit codes: 0 success, 1 bad input (malformed/invalid module, unreadable
+ * file, failed output), 2 usage error (unknown command or option, missing
+ * operand). Usage errors print "wasmc: error: ..." on stderr; module errors
+ * print "FILE:0xOFF: error: MSG" (see diag.h).
+ *
+ * The parser is written by hand: each command takes a few flags that may
+ * appear anywhere among its operands, and "--" ends the flags.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <llvm-c/Core.h>
+
+#include "diag.h"
+#include "inspect.h"
+#include "wasm.h"
+
+#ifndef WASMC_VERSION
+#define WASMC_VERSION "unknown"
+#endif
+
+enum { EXIT_OK = 0, EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+    "usage: wasmc COMMAND [OPTIONS] FILE...\n"
+    "\n"
+    "wasmc is an ahead-of-time WebAssembly compiler (in development).\n"
+    "Today it decodes and validates WebAssembly 2.0 modules.\n"
+    "\n"
+    "Commands:\n"
+    "  validate [-v] FILE...  decode and validate each module\n"
+    "  inspect FILE           decode and validate a module, print its sections,\n"
+    "                         imports, exports, counts and names\n"
+    "  help [COMMAND]         show this help, or the help of COMMAND\n"
+    "\n"
+    "Not yet available (planned for later releases): compile (to a native\n"
+    "executable, object or shared object for x86_64/aarch64/riscv64) and\n"
+    "run (with a WASI preview1 host).\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help      show help (also after a command: wasmc validate --help)\n"
+    "  -V, --version   show the wasmc version and the LLVM version it uses\n"
+    "\n"
+    "Exit status:\n"
+    "  0  success (every module is valid)\n"
+    "  1  bad input: a module is malformed or invalid, or a file cannot be read\n"
+    "  2  usage error: unknown command or option, missing operand\n"
+    "\n"
+    "Module errors are printed to stderr as FILE:0xOFFSET: error: MESSAGE,\n"
+    "where OFFSET is the byte offset in the file.\n";
+
+static const char validate_help[] =
+    "usage: wasmc validate [-v] FILE...\n"
+    "\n"
+    "Decode and validate each WebAssembly 2.0 module (MVP, sign extension,\n"
+    "non-trapping float-to-int, multi-value, bulk memory, reference types,\n"
+    "SIMD128). Prints nothing for a valid module unless -v is given; prints\n"
+    "FILE:0xOFFSET: error: MESSAGE to stderr for the first error of an\n"
+    "invalid one, and FILE: warning: MESSAGE for a malformed name section\n"
+    "(which the spec says to ignore). Every file is checked even after one\n"
+    "fails.\n"
+    "\n"
+    "Options:\n"
+    "  -v, --verbose   print FILE: valid for each valid module\n"
+    "  -h, --help      show this help\n"
+    "\n"
+    "Exit status: 0 if all modules are valid, 1 if any is not (or cannot be\n"
+    "read), 2 on a usage error.\n";
+
+static const char inspect_help[] =
+    "usage: wasmc inspect FILE\n"
+    "\n"
+    "Decode and validate a module, then print a summary: sections with\n"
+    "offsets and sizes, imports, exports, counts of functions, tables,\n"
+    "memories, globals, element and data segments, and names from the name\n"
+    "section. If the module decodes but is invalid, the summary is printed\n"
+    "and then the validation error.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help      show this help\n"
+    "\n"
+    "Exit status: 0 if the module is valid, 1 if it is malformed, invalid or\n"
+    "cannot be read, 2 on a usage error.\n";
+
+/* ---- messages ------------------------------------------------------------ */
+
+/* Print "wasmc: error: MSG (see wasmc --help)"; returns EXIT_USAGE. */
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("wasmc: error: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputs(" (see wasmc --help)\n", stderr);
+  va_end(ap);
+  return EXIT_USAGE;
+}
+
+static void print_version(void) {
+  unsigned major = 0, minor = 0, patch = 0;
+  LLVMGetVersion(&major, &minor, &patch);
+  printf("wasmc %s (LLVM %u.%u.%u)\n", WASMC_VERSION, major, minor, patch);
+}
+
+/* Flush stdout and report a failed write (e.g. to a full disk) instead of
+ * exiting 0 with truncated output. */
+static int finish(int status) {
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "wasmc: error: cannot write output: %s\n", strerror(errno));
+    return status == EXIT_OK ? EXIT_BAD_INPUT : status;
+  }
+  return status;
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+/* Check that path names something readable before handing it to the
+ * decoder, so that the message names the file and the system's reason.
+ * stat + access rather than open: opening a FIFO here would consume its
+ * writer before the decoder reads it. */
+static bool check_readable(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0 || access(path, R_OK) != 0) {
+    fprintf(stderr, "wasmc: error: cannot open '%s': %s\n", path,
+            strerror(errno));
+    return false;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    fprintf(stderr, "wasmc: error: cannot read '%s': %s\n", path,
+            strerror(EISDIR));
+    return false;
+  }
+  return true;
+}
+
+/* Load (decode) a module; on failure prints the error and returns NULL. */
+static wasm_module *load(const char *path) {
+  if (!check_readable(path))
+    return NULL;
+  wasm_error err = {0};
+  wasm_module *m = wasm_module_load_file(path, &err);
+  if (!m) {
+    if (!err.set)
+      wasm_fail(&err, 0, "cannot load module");
+    wasm_error_print(stderr, path, &err);
+    return NULL;
+  }
+  return m;
+}
+
+static void print_name_warning(const char *path, const wasm_module *m) {
+  if (m->name_warning[0])
+    fprintf(stderr, "%s: warning: %s\n", path, m->name_warning);
+}
+
+/* ---- argument parsing ------------------------------------------------------ */
+
+typedef struct {
+  bool help;
+  bool verbose;
+  int nfiles;
+  char **files; /* points into a copy of argv, operands only */
+} cmd_args;
+
+/* Parses the arguments after the command name. allow_verbose says whether
+ * -v/--verbose is accepted. Returns EXIT_OK or EXIT_USAGE (after printing). */
+static int parse_cmd_args(int argc, char **argv, bool allow_verbose,
+                          cmd_args *out) {
+  out->help = out->verbose = false;
+  out->nfiles = 0;
+  out->files = calloc((size_t)argc + 1, sizeof *out->files);
+  if (!out->files) {
+    fputs("wasmc: error: out of memory\n", stderr);
+    return EXIT_BAD_INPUT;
+  }
+  bool options_done = false;
+  for (int i = 0; i < argc; i++) {
+    char *a = argv[i];
+    if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
+      out->files[out->nfiles++] = a;
+    } else if (strcmp(a, "--") == 0) {
+      options_done = true;
+    } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      out->help = true;
+    } else if (allow_verbose &&
+               (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)) {
+      out->verbose = true;
+    } else {
+      free(out->files);
+      out->files = NULL;
+      return usage_error("unknown option '%s'", a);
+    }
+  }
+  return EXIT_OK;
+}
+
+/* ---- commands -------------------------------------------------------------- */
+
+static int cmd_validate(int argc, char **argv) {
+  cmd_args args;
+  int rc = parse_cmd_args(argc, argv, true, &args);
+  if (rc != EXIT_OK)
+    return rc;
+  if (args.help) {
+    fputs(validate_help, stdout);
+    free(args.files);
+    return finish(EXIT_OK);
+  }
+  if (args.nfiles == 0) {
+    free(args.files);
+    return usage_error("'validate' needs at least one FILE");
+  }
+  int status = EXIT_OK;
+  for (int i = 0; i < args.nfiles; i++) {
+    const char *path = args.files[i];
+    wasm_module *m = load(path);
+    if (!m) {
+      status = EXIT_BAD_INPUT;
+      continue;
+    }
+    print_name_warning(path, m);
+    wasm_error err = {0};
+    if (wasm_validate(m, &err)) {
+      if (args.verbose)
+        printf("%s: valid\n", path);
+    } else {
+      if (!err.set)
+        wasm_fail(&err, 0, "invalid module");
+      /* keep stdout and stderr in order when both go to one terminal */
+      fflush(stdout);
+      wasm_error_print(stderr, path, &err);
+      status = EXIT_BAD_INPUT;
+    }
+    wasm_module_free(m);
+  }
+  free(args.files);
+  return finish(status);
+}
+
+static int cmd_inspect(int argc, char **argv) {
+  cmd_args args;
+  int rc = parse_cmd_args(argc, argv, false, &args);
+  if (rc != EXIT_OK)
+    return rc;
+  if (args.help) {
+    fputs(inspect_help, stdout);
+    free(args.files);
+    return finish(EXIT_OK);
+  }
+  if (args.nfiles != 1) {
+    int n = args.nfiles;
+    const char *extra = n > 1 ? args.files[1] : NULL;
+    free(args.files);
+    if (n == 0)
+      return usage_error("'inspect' needs a FILE");
+    return usage_error("'inspect' takes one FILE (unexpected '%s')", extra);
+  }
+  const char *path = args.files[0];
+  free(args.files);
+
+  wasm_module *m = load(path);
+  if (!m)
+    return EXIT_BAD_INPUT;
+  print_name_warning(path, m);
+  wasm_error err = {0};
+  bool valid = wasm_validate(m, &err);
+  wasm_inspect_print(stdout, m);
+  int status = EXIT_OK;
+  if (!valid) {
+    if (!err.set)
+      wasm_fail(&err, 0, "invalid module");
+    fflush(stdout);
+    wasm_error_print(stderr, path, &err);
+    status = EXIT_BAD_INPUT;
+  }
+  wasm_module_free(m);
+  return finish(status);
+}
+
+static int cmd_help(int argc, char **argv) {
+  if (argc == 0) {
+    fputs(usage_text, stdout);
+    return finish(EXIT_OK);
+  }
+  if (argc > 1)
+    return usage_error("'help' takes at most one COMMAND (unexpected '%s')",
+                       argv[1]);
+  const char *c = argv[0];
+  if (strcmp(c, "validate") == 0)
+    fputs(validate_help, stdout);
+  else if (strcmp(c, "inspect") == 0)
+    fputs(inspect_help, stdout);
+  else if (strcmp(c, "help") == 0)
+    fputs(usage_text, stdout);
+  else
+    return usage_error("unknown command '%s'", c);
+  return finish(EXIT_OK);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return usage_error("no COMMAND given (e.g. wasmc validate FILE...)");
+  const char *cmd = argv[1];
+  int rest_argc = argc - 2;
+  char **rest_argv = argv + 2;
+
+  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0)
+    return cmd_help(rest_argc, rest_argv); /* wasmc --help [COMMAND] */
+  if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 ||
+      strcmp(cmd, "version") == 0) {
+    if (rest_argc > 0)
+      return usage_error("unexpected argument '%s' after --version",
+                         rest_argv[0]);
+    print_version();
+    return finish(EXIT_OK);
+  }
+  if (strcmp(cmd, "help") == 0)
+    return cmd_help(rest_argc, rest_argv);
+  if (strcmp(cmd, "validate") == 0)
+    return cmd_validate(rest_argc, rest_argv);
+  if (strcmp(cmd, "inspect") == 0)
+    return cmd_inspect(rest_argc, rest_argv);
+
+  if (cmd[0] == '-')
+    return usage_error("unknown option '%s'", cmd);
+  if (strcmp(cmd, "compile") == 0 || strcmp(cmd, "build") == 0 ||
+      strcmp(cmd, "run") == 0) {
+    fprintf(stderr,
+            "wasmc: error: '%s' is not available yet (planned for a later "
+            "release; today wasmc can validate and inspect)\n",
+            cmd);
+    return EXIT_USAGE;
+  }
+  return usage_error("unknown command '%s'", cmd);
+}
