@@ -1,0 +1,153 @@
+/* lower.h: state shared by the lowering passes (Wasm -> LLVM IR).
+ *
+ * lower.c drives a module: it declares one LLVM function per Wasm function,
+ * lowers each body (lower_func.c walks the instructions with the operand
+ * stack held at compile time as LLVMValueRefs) and emits the descriptor and
+ * trampolines of runtime/wasmrt_abi.h. Each instruction family is lowered
+ * by its own file:
+ *   lower_control.c   block, loop, if, br, br_if, br_table, return, unreachable, select, drop
+ *   lower_call.c      call, call_indirect, ref.func/ref.null/ref.is_null
+ *   lower_variable.c  locals, globals
+ *   lower_numeric.c   integer and float arithmetic, comparisons, conversions
+ *   lower_memory.c    loads, stores, memory.size/grow, bulk memory
+ *   lower_table.c     table.* and elem.drop
+ *   lower_simd.c      SIMD128
+ * A family function returns false only on an internal error (an LLVM
+ * failure or an unsupported instruction), with a message in lf->err.
+ */
+#ifndef WASMC_LOWER_H
+#define WASMC_LOWER_H
+
+#include <llvm-c/Core.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../runtime/wasmrt_abi.h"
+#include "wasm.h"
+
+typedef struct {
+  bool bounds_checks; /* explicit bounds compares instead of guard pages */
+  int opt_level;      /* 0..3 */
+} lower_options;
+
+/* Runtime entry points (wasmrt_abi.h) declared in the LLVM module. */
+typedef enum {
+  RT_TRAP,
+  RT_MEMORY_GROW,
+  RT_MEMORY_FILL,
+  RT_MEMORY_COPY,
+  RT_MEMORY_INIT,
+  RT_DATA_DROP,
+  RT_TABLE_GET,
+  RT_TABLE_SET,
+  RT_TABLE_GROW,
+  RT_TABLE_FILL,
+  RT_TABLE_COPY,
+  RT_TABLE_INIT,
+  RT_ELEM_DROP,
+  RT_CALL_HOST,
+  RT_COUNT
+} lower_rt;
+
+typedef struct lower_module {
+  const wasm_module *wm;
+  lower_options opts;
+  LLVMContextRef llctx;
+  LLVMModuleRef mod;
+  LLVMBuilderRef b;
+
+  /* common types */
+  LLVMTypeRef t_void, t_i1, t_i8, t_i16, t_i32, t_i64, t_f32, t_f64;
+  LLVMTypeRef t_v128;  /* <2 x i64>, the canonical v128 */
+  LLVMTypeRef t_ptr;   /* opaque pointer (address space 0) */
+
+  LLVMTypeRef *fn_types;  /* LLVM function type per Wasm type index */
+  LLVMValueRef *funcs;    /* per function index; imports: NULL */
+
+  LLVMValueRef rt[RT_COUNT];      /* runtime entry point declarations */
+  LLVMTypeRef rt_types[RT_COUNT];
+
+  unsigned md_invariant; /* kind id of !invariant.load */
+  unsigned md_nonnull;
+  char err[256];
+} lower_module;
+
+/* A control frame of the function being lowered. */
+typedef struct {
+  uint16_t op;                  /* WASM_OP_BLOCK/LOOP/IF, or END for the body */
+  uint32_t nparams, nresults;
+  const uint8_t *params, *results;
+  uint32_t height;              /* operand stack height below the params */
+  LLVMBasicBlockRef target;     /* where a branch to this label goes:
+                                   the loop header, or the end block */
+  LLVMBasicBlockRef end;        /* continuation after `end` */
+  LLVMBasicBlockRef else_block; /* `if` without its else lowered yet */
+  LLVMValueRef *phis;           /* at `target`: loop params or block results */
+  LLVMValueRef *end_phis;       /* at `end` (== phis except for loops) */
+  LLVMValueRef *if_params;      /* `if` params, re-pushed at `else` */
+  bool unreachable;             /* the rest of this frame is dead code */
+} lower_frame;
+
+typedef struct lower_func {
+  lower_module *lm;
+  uint32_t fidx;                /* Wasm function index */
+  const wasm_functype *type;
+  LLVMValueRef fn;
+  LLVMValueRef vmctx;           /* first parameter */
+  LLVMValueRef mem0_base;       /* loaded once in the entry block */
+  uint32_t nlocals;             /* params + declared */
+  LLVMValueRef *locals;         /* allocas (mem2reg promotes them) */
+  uint8_t *local_types;
+
+  LLVMValueRef *stack;          /* the operand stack, at compile time */
+  uint32_t sp, stack_cap;
+  lower_frame *frames;
+  uint32_t nframes, frames_cap;
+  uint32_t dead_depth;          /* >0: skipping unreachable code, nesting */
+  LLVMBasicBlockRef trap_blocks[WASMRT_TRAP_COUNT]; /* shared cold blocks */
+  char *err;                    /* = lm->err */
+} lower_func;
+
+/* ---- helpers (lower_func.c) --------------------------------------------- */
+LLVMValueRef lower_pop(lower_func *lf);
+void lower_push(lower_func *lf, LLVMValueRef v);
+LLVMTypeRef lower_valtype(lower_module *lm, uint8_t valtype);
+/* Branch to the function's cold trap block for `code` when cond is true;
+ * the builder continues in a fresh block where cond was false. */
+void lower_trap_if(lower_func *lf, LLVMValueRef cond, wasmrt_trap_code code);
+/* Unconditional trap (ends the current block). */
+void lower_trap(lower_func *lf, wasmrt_trap_code code);
+/* Load vmctx slot WASMRT_VMCTX_* (invariant slots get !invariant.load). */
+LLVMValueRef lower_vmctx_slot(lower_func *lf, unsigned slot, bool invariant);
+/* Call a runtime entry point with vmctx as the first argument. */
+LLVMValueRef lower_call_rt(lower_func *lf, lower_rt rt, LLVMValueRef *args,
+                           unsigned nargs);
+/* Call a runtime helper returning a trap code and trap if it is not 0. */
+void lower_call_rt_checked(lower_func *lf, lower_rt rt, LLVMValueRef *args,
+                           unsigned nargs);
+/* Call an LLVM intrinsic by name, e.g. "llvm.ctlz" overloaded on types. */
+LLVMValueRef lower_intrinsic(lower_func *lf, const char *name,
+                             LLVMTypeRef *overloads, unsigned noverloads,
+                             LLVMValueRef *args, unsigned nargs);
+LLVMValueRef lower_const_i32(lower_module *lm, uint32_t v);
+LLVMValueRef lower_const_i64(lower_module *lm, uint64_t v);
+
+/* ---- instruction families ----------------------------------------------- */
+bool lower_control(lower_func *lf, const wasm_instr *in);
+bool lower_call(lower_func *lf, const wasm_instr *in);
+bool lower_variable(lower_func *lf, const wasm_instr *in);
+bool lower_numeric(lower_func *lf, const wasm_instr *in);
+bool lower_memory(lower_func *lf, const wasm_instr *in);
+bool lower_table(lower_func *lf, const wasm_instr *in);
+bool lower_simd(lower_func *lf, const wasm_instr *in);
+
+/* ---- module level (lower.c, lower_desc.c) -------------------------------- */
+/* Builds the LLVM module for a validated Wasm module. NULL + err on failure. */
+lower_module *lower_module_new(const wasm_module *wm, const lower_options *opts,
+                               const char *triple, wasm_error *err);
+bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err);
+/* The descriptor (WASMRT_MODULE_SYMBOL), entry trampolines and host adapters. */
+bool lower_descriptor(lower_module *lm, wasm_error *err);
+void lower_module_free(lower_module *lm);
+
+#endif

@@ -1,0 +1,106 @@
+/* wasmrt.h: the embedding API of the wasmc runtime (libwasmrt).
+ *
+ * A host program loads modules compiled by wasmc (shared objects built
+ * with `wasmc compile --shared`), instantiates them with imports, looks up
+ * exports and calls functions. A trap inside Wasm code never takes the
+ * host down: the call returns false with the trap's code and message, and
+ * the process keeps going.
+ *
+ * Threading: an instance is used by one thread at a time. Traps are
+ * delivered by signal handlers (installed once, on first instantiation)
+ * that only claim faults inside a guard region while Wasm code runs on the
+ * faulting thread; any other fault is re-raised as the crash it is.
+ */
+#ifndef WASMRT_H
+#define WASMRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmrt_abi.h"
+
+typedef struct wasmrt_module wasmrt_module;
+typedef struct wasmrt_instance wasmrt_instance;
+
+/* Why an operation failed: a trap (code != NONE) or another error
+ * (link error, bad module...) with a message. */
+typedef struct {
+  wasmrt_trap_code trap;  /* WASMRT_TRAP_NONE for non-trap errors */
+  uint32_t func_index;    /* Wasm function the trap happened in, or UINT32_MAX */
+  char message[512];      /* e.g. "integer divide by zero in function $fac (func[3])" */
+} wasmrt_error;
+
+const char *wasmrt_trap_message(wasmrt_trap_code code); /* spec wording */
+
+/* ---- modules ------------------------------------------------------------- */
+
+/* dlopen a shared object produced by `wasmc compile --shared` and check
+ * its descriptor (ABI version, target). */
+wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err);
+/* A module whose descriptor is linked into the program (executables). */
+wasmrt_module *wasmrt_module_from_desc(const wasmrt_module_desc *desc,
+                                       wasmrt_error *err);
+const wasmrt_module_desc *wasmrt_module_descriptor(const wasmrt_module *m);
+/* Frees the module; its instances must be freed first. */
+void wasmrt_module_free(wasmrt_module *m);
+
+/* ---- externals: what imports bind to and exports give ------------------- */
+
+typedef struct wasmrt_extern {
+  uint32_t kind; /* WASMRT_EXTERN_* */
+  union {
+    wasmrt_funcref *func;
+    wasmrt_table *table;
+    wasmrt_memory *memory;
+    wasmrt_global *global;
+  } of;
+} wasmrt_extern;
+
+/* Host functions. The callback reads params from vals[0..nparams) and
+ * writes results to vals[0..nresults). Returning false traps the calling
+ * Wasm code with WASMRT_TRAP_HOST and the message written to msg. */
+typedef bool (*wasmrt_host_callback)(void *env, wasmrt_val *vals,
+                                     char *msg, size_t msg_size);
+wasmrt_host_func *wasmrt_host_func_new(const uint8_t *params, uint32_t nparams,
+                                       const uint8_t *results, uint32_t nresults,
+                                       wasmrt_host_callback cb, void *env);
+void wasmrt_host_func_free(wasmrt_host_func *hf);
+/* The funcref of a host function, for binding it to an import. */
+wasmrt_extern wasmrt_host_func_extern(wasmrt_host_func *hf);
+
+/* Standalone host objects (e.g. the spec tests' `spectest` module). */
+wasmrt_memory *wasmrt_memory_new(uint64_t min_pages, uint64_t max_pages, bool has_max,
+                                 wasmrt_error *err);
+void wasmrt_memory_free(wasmrt_memory *mem);
+wasmrt_table *wasmrt_table_new(uint8_t elem_type, uint32_t min, uint32_t max,
+                               bool has_max, wasmrt_error *err);
+void wasmrt_table_free(wasmrt_table *t);
+wasmrt_global *wasmrt_global_new(uint8_t type, bool mutable_, wasmrt_val value);
+void wasmrt_global_free(wasmrt_global *g);
+
+/* ---- instances ----------------------------------------------------------- */
+
+/* imports[i] binds the module's i-th import (in descriptor order); kinds
+ * and types are checked as the spec's linking rules say (function
+ * signature equality, table/memory limits subtyping, global type and
+ * mutability). Runs element/data initialisation and the start function;
+ * a trap there fails instantiation (err->trap set). */
+wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_extern *imports,
+                                    uint32_t nimports, wasmrt_error *err);
+void wasmrt_instance_free(wasmrt_instance *inst);
+
+/* Export lookup by name (len-counted, names may contain NUL). */
+bool wasmrt_instance_export(wasmrt_instance *inst, const char *name, size_t len,
+                            wasmrt_extern *out);
+
+/* Call a function. vals holds the params on entry and the results on
+ * return; it needs max(nparams, nresults) entries. false + err on a trap
+ * (the instance stays usable) or on a signature mismatch. */
+bool wasmrt_call(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
+                 uint32_t nvals, wasmrt_error *err);
+
+/* Signature of a function reference (from the canonical type registry). */
+const wasmrt_functype_desc *wasmrt_funcref_type(const wasmrt_funcref *fn);
+
+#endif
