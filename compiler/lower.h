@@ -132,6 +132,14 @@ LLVMValueRef lower_intrinsic(lower_func *lf, const char *name,
 LLVMValueRef lower_const_i32(lower_module *lm, uint32_t v);
 LLVMValueRef lower_const_i64(lower_module *lm, uint64_t v);
 
+/* ---- lower_memory.c ------------------------------------------------------ */
+/* Pointer to the `size` bytes an access of memory in->imm.mem.memory makes
+ * at i32 `index` + in->imm.mem.offset: base + zext(index) + offset with
+ * guard pages; in bounds-check mode it first traps MEMORY_OOB when
+ * index + offset + size exceeds the memory's current size. */
+LLVMValueRef lower_address(lower_func *lf, const wasm_instr *in,
+                           LLVMValueRef index, unsigned size);
+
 /* ---- instruction families ----------------------------------------------- */
 bool lower_control(lower_func *lf, const wasm_instr *in);
 bool lower_call(lower_func *lf, const wasm_instr *in);
