@@ -1,0 +1,71 @@
+/* embed.c: calling functions from the host (wasmrt_call).
+ *
+ * A call goes through the entry trampoline of the callee's canonical type
+ * (any loaded module's: they are interchangeable), under a new activation
+ * so that a trap anywhere below, explicit or a guard-page fault, unwinds
+ * here and becomes a false return with the trap's code and message. The
+ * instance needs no repair afterwards: generated code keeps no state
+ * outside memories, tables and globals, whose contents at the trap are
+ * what Wasm semantics say they are. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
+               wasmrt_error *err) {
+  rt_thread_init();
+  uintptr_t limit = rt_stack_limit();
+  if (inst) inst->vmctx.stack_limit = limit;
+
+  if (rt_funcref_is_host(fn)) {
+    char msg[256];
+    if (rt_host_invoke((wasmrt_host_func *)fn->ctx, vals, msg, sizeof msg)) return true;
+    if (err) {
+      err->trap = WASMRT_TRAP_HOST;
+      err->func_index = UINT32_MAX;
+      snprintf(err->message, sizeof err->message, "%s", msg);
+    }
+    return false;
+  }
+  /* The callee may belong to another instance than inst (an export
+   * re-exported, a funcref from a table): its prologues check its own
+   * vmctx's limit, which must be this thread's. */
+  if (rt_funcref_is_wasm(fn)) ((wasmrt_vmctx *)fn->ctx)->stack_limit = limit;
+
+  wasmrt_entry_fn entry = rt_types_entry(fn->type_id);
+  if (!entry) {
+    rt_error(err, "no loaded module provides an entry trampoline for this function's type");
+    return false;
+  }
+  rt_activation act;
+  rt_activation_push(&act);
+  if (sigsetjmp(act.jb, 0) == 0) {
+    entry(fn->code, fn->ctx, vals);
+    rt_activation_pop(&act);
+    return true;
+  }
+  rt_activation_pop(&act);
+  rt_trap_to_error(&act, err);
+  return false;
+}
+
+WASMRT_API bool wasmrt_call(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
+                            uint32_t nvals, wasmrt_error *err) {
+  if (!fn) {
+    rt_error(err, "call of a null function reference");
+    return false;
+  }
+  const wasmrt_functype_desc *t = rt_types_get(fn->type_id);
+  if (!t) {
+    rt_error(err, "function reference has an unknown type id %u", fn->type_id);
+    return false;
+  }
+  uint32_t need = t->nparams > t->nresults ? t->nparams : t->nresults;
+  if (nvals < need) {
+    rt_error(err, "function takes %u parameters and returns %u results: %u values needed, "
+                  "%u given", t->nparams, t->nresults, need, nvals);
+    return false;
+  }
+  return rt_invoke(inst, fn, vals, err);
+}

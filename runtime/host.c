@@ -1,0 +1,49 @@
+/* host.c: host functions. A wasmrt_host_func carries a funcref whose code
+ * is NULL: the runtime cannot produce a native function of an arbitrary
+ * Wasm signature, so when a module imports a host function, the instance
+ * binds the import to that module's generated adapter for the type
+ * (descriptor host_adapters), with the wasmrt_host_func as its context.
+ * The adapter calls wasmrt_call_host, which runs the callback and turns
+ * failure into a WASMRT_TRAP_HOST trap. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+WASMRT_API wasmrt_host_func *wasmrt_host_func_new(const uint8_t *params, uint32_t nparams,
+                                                  const uint8_t *results, uint32_t nresults,
+                                                  wasmrt_host_callback cb, void *env) {
+  if (!cb) return NULL;
+  uint32_t id = rt_types_intern(params, nparams, results, nresults, NULL, NULL);
+  if (id == UINT32_MAX) return NULL;
+  wasmrt_host_func *hf = calloc(1, sizeof *hf);
+  if (!hf) return NULL;
+  hf->ref = (wasmrt_funcref){NULL, hf, id, UINT32_MAX};
+  hf->cb = cb;
+  hf->env = env;
+  hf->nparams = nparams;
+  hf->nresults = nresults;
+  return hf;
+}
+
+WASMRT_API void wasmrt_host_func_free(wasmrt_host_func *hf) { free(hf); }
+
+WASMRT_API wasmrt_extern wasmrt_host_func_extern(wasmrt_host_func *hf) {
+  wasmrt_extern e = {.kind = WASMRT_EXTERN_FUNC};
+  e.of.func = &hf->ref;
+  return e;
+}
+
+bool rt_host_invoke(wasmrt_host_func *hf, wasmrt_val *vals, char *msg, size_t size) {
+  msg[0] = 0;
+  if (hf->cb(hf->env, vals, msg, size)) return true;
+  if (!msg[0]) snprintf(msg, size, "host function failed");
+  return false;
+}
+
+WASMRT_API void wasmrt_call_host(wasmrt_host_func *hf, wasmrt_val *vals) {
+  char msg[256];
+  if (!rt_host_invoke(hf, vals, msg, sizeof msg))
+    rt_raise(WASMRT_TRAP_HOST, UINT32_MAX, NULL, msg);
+}

@@ -1,0 +1,380 @@
+/* instance.c: instantiation, as the spec's `instantiate` describes it.
+ *
+ *  1. link-check the imports: kinds, function types by canonical id, table
+ *     and memory limits subtyping, global type and mutability; a module
+ *     compiled without bounds checks also needs every memory guarded;
+ *  2. allocate the vmctx, a funcref for every function (imported: the
+ *     bound one, or the module's host adapter for a host function;
+ *     defined: {func_code[i], vmctx, type_id}), tables, memories and
+ *     globals (initialisers evaluated in order);
+ *  3. evaluate the element segments' items;
+ *  4. in order: every element segment (active: table.init then elem.drop;
+ *     declarative: elem.drop), then every data segment (active:
+ *     memory.init then data.drop), trapping on out-of-bounds;
+ *  5. the start function.
+ * A trap in 4 or 5 fails instantiation, but writes already done to
+ * imported tables and memories stay (Wasm 2.0), and those tables may now
+ * hold funcrefs of this instance: such an instance is kept alive with its
+ * module ("zombie") instead of being freed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *kind_name(uint32_t k) {
+  static const char *const names[] = {"function", "table", "memory", "global"};
+  return k <= 3 ? names[k] : "?";
+}
+
+static bool link_error(wasmrt_error *err, const wasmrt_import_desc *imp, const char *fmt,
+                       ...) __attribute__((format(printf, 3, 4)));
+static bool link_error(wasmrt_error *err, const wasmrt_import_desc *imp, const char *fmt,
+                       ...) {
+  char why[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why, sizeof why, fmt, ap);
+  va_end(ap);
+  rt_error(err, "incompatible import type for \"%.*s\" \"%.*s\": %s", (int)imp->module_len,
+           imp->module, (int)imp->name_len, imp->name, why);
+  return false;
+}
+
+/* Limits subtyping: actual {min a, max A} matches import {min i, max I}
+ * when a >= i and, if the import has a maximum, the actual one has one
+ * and A <= I. */
+static bool limits_match(uint64_t amin, bool ahas, uint64_t amax, const wasmrt_limits_desc *l) {
+  if (amin < l->min) return false;
+  if (l->has_max && (!ahas || amax > l->max)) return false;
+  return true;
+}
+
+static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt_val *out,
+                       wasmrt_error *err) {
+  wasmrt_val stack[8];
+  uint32_t sp = 0;
+  const wasmrt_module_desc *d = inst->module->desc;
+  for (uint32_t i = 0; i < c->nops; i++) {
+    const wasmrt_const_op *op = &c->ops[i];
+    wasmrt_val v;
+    memset(&v, 0, sizeof v);
+    switch (op->op) {
+    case WASMRT_CONST_I32: v.i32 = (int32_t)(uint32_t)op->a; break;
+    case WASMRT_CONST_I64: v.i64 = (int64_t)op->a; break;
+    case WASMRT_CONST_F32: {
+      uint32_t bits = (uint32_t)op->a;
+      memcpy(&v.f32, &bits, 4);
+      break;
+    }
+    case WASMRT_CONST_F64: memcpy(&v.f64, &op->a, 8); break;
+    case WASMRT_CONST_V128: v.u64[0] = op->a; v.u64[1] = op->b; break;
+    case WASMRT_CONST_GLOBAL_GET:
+      if (op->a >= d->nglobals || !inst->globals[op->a]) {
+        rt_error(err, "constant expression reads global %llu, not yet defined",
+                 (unsigned long long)op->a);
+        return false;
+      }
+      v = inst->globals[op->a]->value;
+      break;
+    case WASMRT_CONST_REF_NULL: v.ref = NULL; break;
+    case WASMRT_CONST_REF_FUNC:
+      if (op->a >= d->nfuncs) {
+        rt_error(err, "constant expression references function %llu of %u",
+                 (unsigned long long)op->a, d->nfuncs);
+        return false;
+      }
+      v.ref = inst->funcs[op->a];
+      break;
+    default:
+      rt_error(err, "not supported yet: constant expression instruction 0x%x", op->op);
+      return false;
+    }
+    if (sp == 8) {
+      rt_error(err, "constant expression too deep");
+      return false;
+    }
+    stack[sp++] = v;
+  }
+  if (sp != 1) {
+    rt_error(err, "constant expression leaves %u values", sp);
+    return false;
+  }
+  *out = stack[0];
+  return true;
+}
+
+static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
+                         wasmrt_error *err) {
+  wasmrt_module *m = inst->module;
+  const wasmrt_module_desc *d = m->desc;
+  bool needs_guard = !(d->flags & WASMRT_MODULE_BOUNDS_CHECKED);
+  uint32_t fi = 0, ti = 0, mi = 0, gi = 0, hb = 0;
+  for (uint32_t i = 0; i < d->nimports; i++) {
+    const wasmrt_import_desc *imp = &d->imports[i];
+    const wasmrt_extern *ex = &imports[i];
+    if (ex->kind != imp->kind)
+      return link_error(err, imp, "expected a %s, got a %s", kind_name(imp->kind),
+                        kind_name(ex->kind));
+    switch (imp->kind) {
+    case WASMRT_EXTERN_FUNC: {
+      wasmrt_funcref *f = ex->of.func;
+      if (!f) return link_error(err, imp, "null function");
+      if (f->type_id != m->type_ids[imp->type_index])
+        return link_error(err, imp, "function signature differs");
+      if (rt_funcref_is_host(f)) {
+        void *adapter = d->host_adapters ? d->host_adapters[imp->type_index] : NULL;
+        if (!adapter)
+          return link_error(err, imp, "module has no host adapter for type %u",
+                            imp->type_index);
+        inst->host_binds[hb] = (wasmrt_funcref){adapter, f->ctx, f->type_id, UINT32_MAX};
+        f = &inst->host_binds[hb++];
+      }
+      inst->funcs[fi++] = f;
+      break;
+    }
+    case WASMRT_EXTERN_TABLE: {
+      wasmrt_table *t = ex->of.table;
+      if (!t) return link_error(err, imp, "null table");
+      if (t->elem_type != imp->value_type)
+        return link_error(err, imp, "table element type differs");
+      if (!limits_match(t->size, rt_table_has_max(t), t->max, &imp->limits))
+        return link_error(err, imp, "table limits do not match");
+      inst->tables[ti++] = t;
+      break;
+    }
+    case WASMRT_EXTERN_MEMORY: {
+      wasmrt_memory *mem = ex->of.memory;
+      if (!mem) return link_error(err, imp, "null memory");
+      if (!limits_match(mem->size / WASMRT_PAGE_SIZE, rt_memory_has_max(mem), mem->max_pages,
+                        &imp->limits))
+        return link_error(err, imp, "memory limits do not match");
+      if (needs_guard && !rt_memory_guarded(mem))
+        return link_error(err, imp,
+                          "memory has no guard region and the module was compiled "
+                          "without bounds checks");
+      inst->memories[mi++] = mem;
+      break;
+    }
+    case WASMRT_EXTERN_GLOBAL: {
+      wasmrt_global *g = ex->of.global;
+      if (!g) return link_error(err, imp, "null global");
+      if (g->type != imp->value_type || g->mutable_ != (imp->mutable_ ? 1 : 0))
+        return link_error(err, imp, "global type or mutability differs");
+      inst->globals[gi++] = g;
+      break;
+    }
+    }
+  }
+  return true;
+}
+
+static bool alloc_instance(wasmrt_instance *inst, const wasmrt_module_desc *d) {
+  uint32_t nhost = d->nimported_funcs, ndef = d->nfuncs - d->nimported_funcs;
+  inst->funcs = calloc(d->nfuncs + 1, sizeof *inst->funcs);
+  inst->own_funcs = calloc(ndef + 1, sizeof *inst->own_funcs);
+  inst->host_binds = calloc(nhost + 1, sizeof *inst->host_binds);
+  inst->tables = calloc(d->ntables + 1, sizeof *inst->tables);
+  inst->memories = calloc(d->nmemories + 1, sizeof *inst->memories);
+  inst->globals = calloc(d->nglobals + 1, sizeof *inst->globals);
+  size_t gsize = (size_t)(d->nglobals + 1) * sizeof(wasmrt_global);
+  inst->own_globals = aligned_alloc(_Alignof(wasmrt_global), gsize);
+  if (inst->own_globals) memset(inst->own_globals, 0, gsize);
+  inst->elem_len = calloc(d->nelems + 1, sizeof *inst->elem_len);
+  inst->elem_items = calloc(d->nelems + 1, sizeof *inst->elem_items);
+  inst->data_dropped = calloc(d->ndatas + 1, 1);
+  return inst->funcs && inst->own_funcs && inst->host_binds && inst->tables &&
+         inst->memories && inst->globals && inst->own_globals && inst->elem_len &&
+         inst->elem_items && inst->data_dropped;
+}
+
+WASMRT_API void wasmrt_instance_free(wasmrt_instance *inst) {
+  if (!inst) return;
+  const wasmrt_module_desc *d = inst->module->desc;
+  for (uint32_t i = d->nimported_tables; inst->tables && i < d->ntables; i++)
+    wasmrt_table_free(inst->tables[i]);
+  for (uint32_t i = d->nimported_memories; inst->memories && i < d->nmemories; i++)
+    wasmrt_memory_free(inst->memories[i]);
+  for (uint32_t i = 0; inst->elem_items && i < d->nelems; i++) free(inst->elem_items[i]);
+  free(inst->funcs);
+  free(inst->own_funcs);
+  free(inst->host_binds);
+  free(inst->tables);
+  free(inst->memories);
+  free(inst->globals);
+  free(inst->own_globals);
+  free(inst->elem_len);
+  free(inst->elem_items);
+  free(inst->data_dropped);
+  free(inst);
+}
+
+/* Step 4: segments. Returns a trap code (0 = all applied); *shared_write
+ * is set once a funcref may have been stored into an imported table. */
+static uint32_t init_segments(wasmrt_instance *inst, bool *shared_write, wasmrt_error *err) {
+  const wasmrt_module_desc *d = inst->module->desc;
+  for (uint32_t i = 0; i < d->nelems; i++) {
+    const wasmrt_elem_desc *e = &d->elems[i];
+    if (e->mode == WASMRT_SEG_ACTIVE) {
+      wasmrt_val off;
+      if (!eval_const(inst, &e->offset, &off, err)) return UINT32_MAX;
+      wasmrt_table *t = inst->tables[e->table];
+      uint64_t dst = (uint32_t)off.i32;
+      if (dst + inst->elem_len[i] > t->size) return WASMRT_TRAP_TABLE_OOB;
+      if (e->table < d->nimported_tables && inst->elem_len[i]) *shared_write = true;
+      memcpy(t->elems + dst, inst->elem_items[i], inst->elem_len[i] * sizeof(void *));
+    }
+    if (e->mode != WASMRT_SEG_PASSIVE) inst->elem_len[i] = 0; /* elem.drop */
+  }
+  for (uint32_t i = 0; i < d->ndatas; i++) {
+    const wasmrt_data_desc *s = &d->datas[i];
+    if (s->mode != WASMRT_SEG_ACTIVE) continue;
+    wasmrt_val off;
+    if (!eval_const(inst, &s->offset, &off, err)) return UINT32_MAX;
+    wasmrt_memory *mem = inst->memories[s->memory];
+    uint64_t dst = (uint32_t)off.i32;
+    if (dst + s->len > mem->size) return WASMRT_TRAP_MEMORY_OOB;
+    if (s->len) memcpy(mem->base + dst, s->bytes, s->len);
+    inst->data_dropped[i] = 1; /* data.drop */
+  }
+  return 0;
+}
+
+WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_extern *imports,
+                                               uint32_t nimports, wasmrt_error *err) {
+  wasmrt_error local_err;
+  if (!err) err = &local_err;
+  if (!m) {
+    rt_error(err, "no module");
+    return NULL;
+  }
+  const wasmrt_module_desc *d = m->desc;
+  if (nimports != d->nimports) {
+    rt_error(err, "module has %u imports, %u given", d->nimports, nimports);
+    return NULL;
+  }
+  rt_thread_init();
+  wasmrt_instance *inst = calloc(1, sizeof *inst);
+  if (!inst) {
+    rt_error(err, "out of memory");
+    return NULL;
+  }
+  inst->module = m;
+  if (!alloc_instance(inst, d)) {
+    rt_error(err, "out of memory");
+    goto fail;
+  }
+  if (!bind_imports(inst, imports, err)) goto fail;
+
+  /* Functions. */
+  for (uint32_t i = d->nimported_funcs; i < d->nfuncs; i++) {
+    wasmrt_funcref *f = &inst->own_funcs[i - d->nimported_funcs];
+    *f = (wasmrt_funcref){d->func_code[i - d->nimported_funcs], &inst->vmctx,
+                          m->type_ids[d->func_types[i]], i};
+    inst->funcs[i] = f;
+  }
+  /* Tables and memories. */
+  for (uint32_t i = d->nimported_tables; i < d->ntables; i++) {
+    const wasmrt_table_desc *t = &d->tables[i - d->nimported_tables];
+    if (t->limits.min > UINT32_MAX || (t->limits.has_max && t->limits.max > UINT32_MAX)) {
+      rt_error(err, "table size out of range");
+      goto fail;
+    }
+    inst->tables[i] = rt_table_create((uint8_t)t->elem_type, (uint32_t)t->limits.min,
+                                      (uint32_t)t->limits.max, t->limits.has_max, NULL, err);
+    if (!inst->tables[i]) goto fail;
+  }
+  bool guarded = !(d->flags & WASMRT_MODULE_BOUNDS_CHECKED);
+  for (uint32_t i = d->nimported_memories; i < d->nmemories; i++) {
+    const wasmrt_memory_desc *md = &d->memories[i - d->nimported_memories];
+    inst->memories[i] = rt_memory_create(md->limits.min, md->limits.max, md->limits.has_max,
+                                         guarded, err);
+    if (!inst->memories[i]) goto fail;
+  }
+  /* vmctx, complete before anything can run or reference it. */
+  inst->vmctx = (wasmrt_vmctx){
+      .mem0_base = d->nmemories ? inst->memories[0]->base : NULL,
+      .mem0 = d->nmemories ? inst->memories[0] : NULL,
+      .stack_limit = rt_stack_limit(),
+      .memories = inst->memories,
+      .tables = inst->tables,
+      .globals = inst->globals,
+      .funcs = inst->funcs,
+      .type_ids = m->type_ids,
+      .instance = inst,
+  };
+  /* Globals, in order: an initialiser may read earlier globals. */
+  for (uint32_t i = d->nimported_globals; i < d->nglobals; i++) {
+    const wasmrt_global_desc *gd = &d->globals[i - d->nimported_globals];
+    wasmrt_global *g = &inst->own_globals[i - d->nimported_globals];
+    if (!eval_const(inst, &gd->init, &g->value, err)) goto fail;
+    g->type = (uint8_t)gd->type;
+    g->mutable_ = gd->mutable_ ? 1 : 0;
+    inst->globals[i] = g;
+  }
+  /* Element segment items. */
+  for (uint32_t i = 0; i < d->nelems; i++) {
+    const wasmrt_elem_desc *e = &d->elems[i];
+    inst->elem_items[i] = calloc(e->count + 1, sizeof(void *));
+    if (!inst->elem_items[i]) {
+      rt_error(err, "out of memory");
+      goto fail;
+    }
+    for (uint32_t k = 0; k < e->count; k++) {
+      wasmrt_val v;
+      if (!eval_const(inst, &e->items[k], &v, err)) goto fail;
+      inst->elem_items[i][k] = v.ref;
+    }
+    inst->elem_len[i] = e->count;
+  }
+
+  /* Segments, then start: from here a failure may leave references to
+   * this instance in imported tables. */
+  bool shared_write = false;
+  uint32_t trap = init_segments(inst, &shared_write, err);
+  if (trap == UINT32_MAX) goto fail_after_writes;
+  if (trap) {
+    err->trap = trap;
+    err->func_index = UINT32_MAX;
+    snprintf(err->message, sizeof err->message, "%s", wasmrt_trap_message(trap));
+    goto fail_after_writes;
+  }
+  if (d->start >= 0) {
+    wasmrt_val none[1];
+    memset(none, 0, sizeof none);
+    if (!rt_invoke(inst, inst->funcs[d->start], none, err)) {
+      shared_write = true; /* the start function may have stored anything */
+      goto fail_after_writes;
+    }
+  }
+  return inst;
+
+fail_after_writes:
+  if (shared_write) {
+    rt_module_add_zombie(m, inst);
+    return NULL;
+  }
+fail:
+  wasmrt_instance_free(inst);
+  return NULL;
+}
+
+WASMRT_API bool wasmrt_instance_export(wasmrt_instance *inst, const char *name, size_t len,
+                                       wasmrt_extern *out) {
+  if (!inst) return false;
+  const wasmrt_module_desc *d = inst->module->desc;
+  for (uint32_t i = 0; i < d->nexports; i++) {
+    const wasmrt_export_desc *e = &d->exports[i];
+    if (e->name_len != len || memcmp(e->name, name, len) != 0) continue;
+    out->kind = e->kind;
+    switch (e->kind) {
+    case WASMRT_EXTERN_FUNC: out->of.func = inst->funcs[e->index]; break;
+    case WASMRT_EXTERN_TABLE: out->of.table = inst->tables[e->index]; break;
+    case WASMRT_EXTERN_MEMORY: out->of.memory = inst->memories[e->index]; break;
+    case WASMRT_EXTERN_GLOBAL: out->of.global = inst->globals[e->index]; break;
+    default: return false;
+    }
+    return true;
+  }
+  return false;
+}

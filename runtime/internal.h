@@ -1,0 +1,160 @@
+/* internal.h: libwasmrt's private structures and the functions its files
+ * share. Nothing here is part of a contract: generated code sees only
+ * wasmrt_abi.h and embedders only wasmrt.h. The public structs
+ * (wasmrt_memory, wasmrt_table) are the first member of private ones so
+ * that the runtime can keep facts the public layout has no room for
+ * (whether a maximum was declared, whether a guard region exists). */
+#ifndef WASMRT_INTERNAL_H
+#define WASMRT_INTERNAL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmrt.h"
+
+#define WASMRT_API __attribute__((visibility("default")))
+
+/* Address space for a 32-bit memory in guard mode: any base + zext(i32)
+ * + u32 offset + access width (<= 16) lands inside it. */
+#define WASMRT_GUARD_RESERVATION ((8ull << 30) + WASMRT_PAGE_SIZE)
+
+/* ---- types.c: canonical function types ---------------------------------- */
+/* Register (or find) a signature; returns its canonical id. `owner` and
+ * `entry` (may be NULL) remember a host->Wasm trampoline for that id. */
+uint32_t rt_types_intern(const uint8_t *params, uint32_t np, const uint8_t *results,
+                         uint32_t nr, const void *owner, wasmrt_entry_fn entry);
+/* Forget every trampoline `owner` provided (its code is being unloaded). */
+void rt_types_forget_owner(const void *owner);
+/* An entry trampoline for the id, or NULL when no loaded module has one. */
+wasmrt_entry_fn rt_types_entry(uint32_t id);
+const wasmrt_functype_desc *rt_types_get(uint32_t id);
+
+/* ---- module.c ------------------------------------------------------------ */
+typedef struct rt_instance_list rt_instance_list;
+struct wasmrt_module {
+  void *dl;                       /* dlopen handle, NULL for linked-in descs */
+  const wasmrt_module_desc *desc;
+  uint32_t *type_ids;             /* canonical id per type index */
+  const void *object_base;        /* dladdr base of the object with the code */
+  uint32_t ncode;                 /* defined functions sorted by address */
+  struct { uintptr_t addr; uint32_t index; } *code_sorted;
+  wasmrt_instance *zombies;       /* failed instantiations kept alive (see instance.c) */
+  wasmrt_module *next;            /* global list, for PC -> function lookups */
+};
+/* Which Wasm function contains pc (UINT32_MAX when unknown); *mod_out gets
+ * its module. Not async-signal-safe: called after the longjmp. */
+uint32_t rt_module_func_at(uintptr_t pc, const wasmrt_module **mod_out);
+void rt_module_add_zombie(wasmrt_module *m, wasmrt_instance *inst);
+
+/* ---- instance.c ---------------------------------------------------------- */
+struct wasmrt_instance {
+  wasmrt_vmctx vmctx;             /* first: generated code's view */
+  wasmrt_module *module;
+  wasmrt_funcref *own_funcs;      /* defined functions */
+  wasmrt_funcref *host_binds;     /* imported host functions, re-bound to adapters */
+  wasmrt_funcref **funcs;
+  wasmrt_table **tables;
+  wasmrt_memory **memories;
+  wasmrt_global **globals;
+  wasmrt_global *own_globals;
+  uint32_t *elem_len;             /* per elem segment; 0 once dropped */
+  void ***elem_items;             /* evaluated references per segment */
+  uint8_t *data_dropped;          /* per data segment */
+  wasmrt_instance *next_zombie;
+};
+
+/* ---- memory.c ------------------------------------------------------------ */
+typedef struct {
+  wasmrt_memory pub;
+  bool has_max;
+  bool guarded; /* reservation covers WASMRT_GUARD_RESERVATION */
+} rt_memory;
+wasmrt_memory *rt_memory_create(uint64_t min_pages, uint64_t max_pages, bool has_max,
+                                bool guarded, wasmrt_error *err);
+static inline bool rt_memory_has_max(const wasmrt_memory *m) {
+  return ((const rt_memory *)m)->has_max;
+}
+static inline bool rt_memory_guarded(const wasmrt_memory *m) {
+  return ((const rt_memory *)m)->guarded;
+}
+/* Grow by delta pages: old size in pages, or -1. */
+int64_t rt_memory_grow(wasmrt_memory *m, uint64_t delta);
+/* Signal handler side: is addr inside a registered guarded reservation? */
+bool rt_memory_claims(uintptr_t addr);
+/* Reservations should not be guarded (env WASMRT_NO_GUARD=1). */
+bool rt_memory_no_guard_mode(void);
+
+/* ---- table.c ------------------------------------------------------------- */
+typedef struct {
+  wasmrt_table pub;
+  bool has_max;
+} rt_table;
+wasmrt_table *rt_table_create(uint8_t elem_type, uint32_t min, uint32_t max, bool has_max,
+                              void *init, wasmrt_error *err);
+static inline bool rt_table_has_max(const wasmrt_table *t) {
+  return ((const rt_table *)t)->has_max;
+}
+int64_t rt_table_grow(wasmrt_table *t, uint32_t delta, void *init);
+
+/* ---- trap.c: activations ------------------------------------------------- */
+/* One activation per wasmrt_call on this thread; traps longjmp to the
+ * innermost one. */
+typedef struct rt_activation {
+  sigjmp_buf jb;
+  struct rt_activation *prev;
+  uint32_t trap;                 /* wasmrt_trap_code */
+  uint32_t func_index;
+  const wasmrt_module *module;   /* module of func_index, or NULL */
+  uintptr_t fault_pc, fault_addr; /* for hardware faults */
+  char host_msg[256];            /* WASMRT_TRAP_HOST */
+} rt_activation;
+rt_activation *rt_activation_top(void);
+void rt_activation_push(rt_activation *a);
+void rt_activation_pop(rt_activation *a);
+/* Install the SIGSEGV/SIGBUS handler (once per process) and this thread's
+ * alternate signal stack (once per thread). */
+void rt_signals_init(void);
+void rt_thread_init(void);
+/* Raise a trap from runtime code: longjmps, never returns. */
+_Noreturn void rt_raise(uint32_t code, uint32_t func_index, const wasmrt_module *m,
+                        const char *host_msg);
+/* Fill err from a finished activation. */
+void rt_trap_to_error(const rt_activation *a, wasmrt_error *err);
+
+/* ---- stack.c ------------------------------------------------------------- */
+/* The stack limit generated prologues compare against, for this thread. */
+uintptr_t rt_stack_limit(void);
+/* Is addr in (or just below) this thread's stack: a stack overflow? */
+bool rt_stack_claims(uintptr_t addr);
+
+/* ---- host.c -------------------------------------------------------------- */
+struct wasmrt_host_func {
+  wasmrt_funcref ref;            /* code == NULL marks a host function */
+  wasmrt_host_callback cb;
+  void *env;
+  uint32_t nparams, nresults;
+};
+static inline bool rt_funcref_is_host(const wasmrt_funcref *f) {
+  return f->code == NULL;
+}
+/* Is ctx of this funcref a wasmrt_vmctx? Funcrefs of Wasm functions carry
+ * their function index; host functions, and imports bound to a module's
+ * host adapter (ctx = the wasmrt_host_func), carry UINT32_MAX. */
+static inline bool rt_funcref_is_wasm(const wasmrt_funcref *f) {
+  return f->code != NULL && f->func_index != UINT32_MAX;
+}
+/* Run a host function's callback; false + message on failure. */
+bool rt_host_invoke(wasmrt_host_func *hf, wasmrt_val *vals, char *msg, size_t size);
+
+/* ---- embed.c ------------------------------------------------------------- */
+/* wasmrt_call without the argument-count check (inst may be NULL). */
+bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
+               wasmrt_error *err);
+
+/* ---- errors -------------------------------------------------------------- */
+void rt_error(wasmrt_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
