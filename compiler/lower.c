@@ -1,0 +1,159 @@
+/* lower.c: the LLVM module for one Wasm module.
+ *
+ * Creates the context and module, the common types, one LLVM function type
+ * per Wasm type (calling convention of runtime/wasmrt_abi.h:
+ * R f(ptr ctx, P...) with R = void | T | {T...}), declares every defined
+ * function as `wasm_f<idx>` (internal: the runtime reaches them only
+ * through the descriptor's func_code table), and declares the runtime
+ * entry points generated code calls. Bodies are lowered by lower_function
+ * (lower_func.c), the descriptor by lower_descriptor (lower_desc.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+/* The runtime entry points of wasmrt_abi.h, by lower_rt, with their LLVM
+ * signatures written as type letters: v void, i i32, p ptr. The first
+ * letter is the result. */
+static const struct {
+  const char *name;
+  const char *sig;
+} rt_decls[RT_COUNT] = {
+    [RT_TRAP] = {"wasmrt_trap", "vpii"},
+    [RT_MEMORY_GROW] = {"wasmrt_memory_grow", "ipii"},
+    [RT_MEMORY_FILL] = {"wasmrt_memory_fill", "ipiiii"},
+    [RT_MEMORY_COPY] = {"wasmrt_memory_copy", "ipiiiii"},
+    [RT_MEMORY_INIT] = {"wasmrt_memory_init", "ipiiiii"},
+    [RT_DATA_DROP] = {"wasmrt_data_drop", "vpi"},
+    [RT_TABLE_GET] = {"wasmrt_table_get", "ipiip"},
+    [RT_TABLE_SET] = {"wasmrt_table_set", "ipiip"},
+    [RT_TABLE_GROW] = {"wasmrt_table_grow", "ipipi"},
+    [RT_TABLE_FILL] = {"wasmrt_table_fill", "ipiipi"},
+    [RT_TABLE_COPY] = {"wasmrt_table_copy", "ipiiiii"},
+    [RT_TABLE_INIT] = {"wasmrt_table_init", "ipiiiii"},
+    [RT_ELEM_DROP] = {"wasmrt_elem_drop", "vpi"},
+    [RT_CALL_HOST] = {"wasmrt_call_host", "vpp"},
+};
+
+static LLVMTypeRef letter_type(lower_module *lm, char c) {
+  return c == 'v' ? lm->t_void : c == 'i' ? lm->t_i32 : lm->t_ptr;
+}
+
+static void add_fn_attr(lower_module *lm, LLVMValueRef fn, const char *attr) {
+  unsigned kind = LLVMGetEnumAttributeKindForName(attr, strlen(attr));
+  LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                          LLVMCreateEnumAttribute(lm->llctx, kind, 0));
+}
+
+static void declare_runtime(lower_module *lm) {
+  for (int i = 0; i < RT_COUNT; i++) {
+    const char *sig = rt_decls[i].sig;
+    LLVMTypeRef params[8];
+    unsigned n = 0;
+    for (const char *p = sig + 1; *p; p++)
+      params[n++] = letter_type(lm, *p);
+    lm->rt_types[i] = LLVMFunctionType(letter_type(lm, sig[0]), params, n, 0);
+    lm->rt[i] = LLVMAddFunction(lm->mod, rt_decls[i].name, lm->rt_types[i]);
+  }
+  /* Traps never return; keeping their call sites cold moves the trap
+   * blocks out of the hot code. */
+  add_fn_attr(lm, lm->rt[RT_TRAP], "noreturn");
+  add_fn_attr(lm, lm->rt[RT_TRAP], "cold");
+  add_fn_attr(lm, lm->rt[RT_TRAP], "nounwind");
+}
+
+/* LLVM type of a Wasm function type: (ptr ctx, params...) -> result. */
+static LLVMTypeRef function_type(lower_module *lm, const wasm_functype *ft) {
+  LLVMTypeRef *params = malloc((ft->nparams + 1) * sizeof *params);
+  params[0] = lm->t_ptr;
+  for (uint32_t i = 0; i < ft->nparams; i++)
+    params[i + 1] = lower_valtype(lm, ft->params[i]);
+  LLVMTypeRef ret;
+  if (ft->nresults == 0) {
+    ret = lm->t_void;
+  } else if (ft->nresults == 1) {
+    ret = lower_valtype(lm, ft->results[0]);
+  } else {
+    LLVMTypeRef *rs = malloc(ft->nresults * sizeof *rs);
+    for (uint32_t i = 0; i < ft->nresults; i++)
+      rs[i] = lower_valtype(lm, ft->results[i]);
+    ret = LLVMStructTypeInContext(lm->llctx, rs, ft->nresults, false);
+    free(rs);
+  }
+  LLVMTypeRef t = LLVMFunctionType(ret, params, ft->nparams + 1, false);
+  free(params);
+  return t;
+}
+
+lower_module *lower_module_new(const wasm_module *wm, const lower_options *opts,
+                               const char *triple, wasm_error *err) {
+  if (!wm->validated) {
+    wasm_fail(err, 0, "internal error: lowering an unvalidated module");
+    return NULL;
+  }
+  lower_module *lm = calloc(1, sizeof *lm);
+  if (!lm) {
+    wasm_fail(err, 0, "out of memory");
+    return NULL;
+  }
+  lm->wm = wm;
+  if (opts)
+    lm->opts = *opts;
+  lm->llctx = LLVMContextCreate();
+  const char *name = wm->filename ? wm->filename : "wasm";
+  lm->mod = LLVMModuleCreateWithNameInContext(name, lm->llctx);
+  if (triple)
+    LLVMSetTarget(lm->mod, triple);
+  lm->b = LLVMCreateBuilderInContext(lm->llctx);
+
+  LLVMContextRef c = lm->llctx;
+  lm->t_void = LLVMVoidTypeInContext(c);
+  lm->t_i1 = LLVMInt1TypeInContext(c);
+  lm->t_i8 = LLVMInt8TypeInContext(c);
+  lm->t_i16 = LLVMInt16TypeInContext(c);
+  lm->t_i32 = LLVMInt32TypeInContext(c);
+  lm->t_i64 = LLVMInt64TypeInContext(c);
+  lm->t_f32 = LLVMFloatTypeInContext(c);
+  lm->t_f64 = LLVMDoubleTypeInContext(c);
+  lm->t_v128 = LLVMVectorType(lm->t_i64, 2);
+  lm->t_ptr = LLVMPointerTypeInContext(c, 0);
+  lm->md_invariant = LLVMGetMDKindIDInContext(c, "invariant.load", 14);
+  lm->md_nonnull = LLVMGetMDKindIDInContext(c, "nonnull", 7);
+
+  lm->fn_types = calloc(wm->ntypes ? wm->ntypes : 1, sizeof *lm->fn_types);
+  lm->funcs = calloc(wm->nfuncs ? wm->nfuncs : 1, sizeof *lm->funcs);
+  if (!lm->fn_types || !lm->funcs) {
+    lower_module_free(lm);
+    wasm_fail(err, 0, "out of memory");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < wm->ntypes; i++)
+    lm->fn_types[i] = function_type(lm, &wm->types[i]);
+
+  declare_runtime(lm);
+
+  for (uint32_t i = wm->nimported_funcs; i < wm->nfuncs; i++) {
+    char fname[32];
+    snprintf(fname, sizeof fname, "wasm_f%u", i);
+    LLVMValueRef fn = LLVMAddFunction(lm->mod, fname, lm->fn_types[wm->funcs[i].type]);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    lm->funcs[i] = fn;
+  }
+  return lm;
+}
+
+void lower_module_free(lower_module *lm) {
+  if (!lm)
+    return;
+  if (lm->b)
+    LLVMDisposeBuilder(lm->b);
+  if (lm->mod)
+    LLVMDisposeModule(lm->mod);
+  if (lm->llctx)
+    LLVMContextDispose(lm->llctx);
+  free(lm->fn_types);
+  free(lm->funcs);
+  free(lm);
+}

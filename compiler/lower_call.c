@@ -1,0 +1,133 @@
+/* lower_call.c: calls and references (see lower.h).
+ *
+ * A defined function is called directly (its wasm_f<idx>, with our own
+ * vmctx). Everything else goes through a wasmrt_funcref {code, ctx,
+ * type_id}: an imported function through vmctx FUNCS[idx] (the runtime
+ * binds it to another instance's function or to a host adapter),
+ * call_indirect through a table element after the three checks the spec
+ * orders: index in bounds, element not null, signature equal (canonical
+ * type ids, so equal types from different modules match).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lower.h"
+
+/* wasmrt_funcref field offsets (wasmrt_abi.h). */
+enum { FUNCREF_CODE = 0, FUNCREF_CTX = 8, FUNCREF_TYPE_ID = 16 };
+/* wasmrt_table field offsets. */
+enum { TABLE_ELEMS = 0, TABLE_SIZE = 8 };
+
+static LLVMValueRef load_at(lower_func *lf, LLVMTypeRef t, LLVMValueRef base,
+                            uint64_t off, bool invariant, const char *name) {
+  lower_module *lm = lf->lm;
+  LLVMValueRef o = lower_const_i64(lm, off);
+  LLVMValueRef p = LLVMBuildInBoundsGEP2(lm->b, lm->t_i8, base, &o, 1, "");
+  LLVMValueRef v = LLVMBuildLoad2(lm->b, t, p, name);
+  LLVMSetAlignment(v, LLVMGetIntTypeWidth(t == lm->t_ptr ? lm->t_i64 : t) / 8);
+  if (invariant)
+    LLVMSetMetadata(v, lm->md_invariant,
+                    LLVMMetadataAsValue(lm->llctx,
+                                        LLVMMDNodeInContext2(lm->llctx, NULL, 0)));
+  return v;
+}
+
+/* The wasmrt_funcref of function index f (immutable once instantiated). */
+static LLVMValueRef funcref_of(lower_func *lf, uint32_t f) {
+  LLVMValueRef funcs = lower_vmctx_slot(lf, WASMRT_VMCTX_FUNCS, true);
+  return load_at(lf, lf->lm->t_ptr, funcs, 8ull * f, true, "funcref");
+}
+
+/* Pops the params of `ft`, calls fn(ctx, params...) and pushes the
+ * results (a multi-value result comes back as a struct). */
+static void emit_call(lower_func *lf, const wasm_functype *ft, LLVMTypeRef fnty,
+                      LLVMValueRef fn, LLVMValueRef ctx) {
+  lower_module *lm = lf->lm;
+  uint32_t n = ft->nparams;
+  LLVMValueRef *args = malloc((n + 1) * sizeof *args);
+  if (!args)
+    abort();
+  args[0] = ctx;
+  for (uint32_t i = n; i > 0; i--)
+    args[i] = lower_pop(lf);
+  LLVMValueRef call = LLVMBuildCall2(lm->b, fnty, fn, args, n + 1, "");
+  free(args);
+  /* Wasm has no tail calls: unbounded recursion must exhaust the stack
+   * (assert_exhaustion), so LLVM may not turn recursion into loops. */
+  LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
+  if (ft->nresults == 1) {
+    lower_push(lf, call);
+  } else {
+    for (uint32_t i = 0; i < ft->nresults; i++)
+      lower_push(lf, LLVMBuildExtractValue(lm->b, call, i, ""));
+  }
+}
+
+static void lower_call_direct(lower_func *lf, uint32_t f) {
+  lower_module *lm = lf->lm;
+  const wasm_module *wm = lm->wm;
+  uint32_t t = wm->funcs[f].type;
+  if (!wm->funcs[f].imported) {
+    emit_call(lf, &wm->types[t], lm->fn_types[t], lm->funcs[f], lf->vmctx);
+    return;
+  }
+  LLVMValueRef fr = funcref_of(lf, f);
+  LLVMValueRef code = load_at(lf, lm->t_ptr, fr, FUNCREF_CODE, true, "code");
+  LLVMValueRef ctx = load_at(lf, lm->t_ptr, fr, FUNCREF_CTX, true, "ctx");
+  emit_call(lf, &wm->types[t], lm->fn_types[t], code, ctx);
+}
+
+static void lower_call_indirect(lower_func *lf, uint32_t typeidx,
+                                uint32_t table) {
+  lower_module *lm = lf->lm;
+  LLVMValueRef idx = lower_pop(lf);
+  LLVMValueRef tables = lower_vmctx_slot(lf, WASMRT_VMCTX_TABLES, true);
+  LLVMValueRef tab = load_at(lf, lm->t_ptr, tables, 8ull * table, true, "table");
+  /* size and elems change when the table grows: plain loads. */
+  LLVMValueRef size = load_at(lf, lm->t_i32, tab, TABLE_SIZE, false, "size");
+  lower_trap_if(lf, LLVMBuildICmp(lm->b, LLVMIntUGE, idx, size, "oob"),
+                WASMRT_TRAP_UNDEFINED_ELEMENT);
+  LLVMValueRef elems = load_at(lf, lm->t_ptr, tab, TABLE_ELEMS, false, "elems");
+  LLVMValueRef i64 = LLVMBuildZExt(lm->b, idx, lm->t_i64, "");
+  LLVMValueRef slot = LLVMBuildInBoundsGEP2(lm->b, lm->t_ptr, elems, &i64, 1, "");
+  LLVMValueRef fr = LLVMBuildLoad2(lm->b, lm->t_ptr, slot, "elem");
+  LLVMSetAlignment(fr, 8);
+  lower_trap_if(lf, LLVMBuildIsNull(lm->b, fr, "null"),
+                WASMRT_TRAP_UNINITIALIZED);
+  LLVMValueRef tid = load_at(lf, lm->t_i32, fr, FUNCREF_TYPE_ID, true, "type_id");
+  LLVMValueRef ids = lower_vmctx_slot(lf, WASMRT_VMCTX_TYPE_IDS, true);
+  LLVMValueRef want = load_at(lf, lm->t_i32, ids, 4ull * typeidx, true, "want");
+  lower_trap_if(lf, LLVMBuildICmp(lm->b, LLVMIntNE, tid, want, "badtype"),
+                WASMRT_TRAP_INDIRECT_TYPE);
+  LLVMValueRef code = load_at(lf, lm->t_ptr, fr, FUNCREF_CODE, true, "code");
+  LLVMValueRef ctx = load_at(lf, lm->t_ptr, fr, FUNCREF_CTX, true, "ctx");
+  emit_call(lf, &lm->wm->types[typeidx], lm->fn_types[typeidx], code, ctx);
+}
+
+bool lower_call(lower_func *lf, const wasm_instr *in) {
+  lower_module *lm = lf->lm;
+  switch (in->op) {
+  case WASM_OP_CALL:
+    lower_call_direct(lf, in->imm.index);
+    return true;
+  case WASM_OP_CALL_INDIRECT:
+    lower_call_indirect(lf, in->imm.index2.a, in->imm.index2.b);
+    return true;
+  case WASM_OP_REF_NULL:
+    lower_push(lf, LLVMConstNull(lm->t_ptr));
+    return true;
+  case WASM_OP_REF_IS_NULL: {
+    LLVMValueRef v = lower_pop(lf);
+    lower_push(lf, LLVMBuildZExt(lm->b, LLVMBuildIsNull(lm->b, v, ""),
+                                 lm->t_i32, "is_null"));
+    return true;
+  }
+  case WASM_OP_REF_FUNC:
+    lower_push(lf, funcref_of(lf, in->imm.index));
+    return true;
+  default:
+    snprintf(lf->err, sizeof lm->err, "internal error: %s is not a call",
+             wasm_opinfos[in->op].text);
+    return false;
+  }
+}
