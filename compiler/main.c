@@ -2,6 +2,9 @@
  *
  *   wasmc validate [-v] FILE...   decode + validate each module
  *   wasmc inspect FILE            decode + validate, print a summary
+ *   wasmc compile FILE [-o OUT] [--shared] [-O0..3] [--target T]
+ *                 [--cpu C] [--features F] [--bounds-checks]
+ *                                 native object (or shared object)
  *   wasmc --version | --help | help [COMMAND]
  *
  * Exit codes: 0 success, 1 bad input (malformed/invalid module, unreadable
@@ -24,7 +27,10 @@
 #include <llvm-c/Core.h>
 
 #include "diag.h"
+#include "emit.h"
 #include "inspect.h"
+#include "link.h"
+#include "lower.h"
 #include "wasm.h"
 
 #ifndef WASMC_VERSION
@@ -37,16 +43,19 @@ static const char usage_text[] =
     "usage: wasmc COMMAND [OPTIONS] FILE...\n"
     "\n"
     "wasmc is an ahead-of-time WebAssembly compiler (in development).\n"
-    "Today it decodes and validates WebAssembly 2.0 modules.\n"
+    "It decodes, validates and compiles WebAssembly 2.0 modules to native\n"
+    "code (through LLVM) that runs inside the wasmc runtime (libwasmrt).\n"
     "\n"
     "Commands:\n"
     "  validate [-v] FILE...  decode and validate each module\n"
     "  inspect FILE           decode and validate a module, print its sections,\n"
     "                         imports, exports, counts and names\n"
+    "  compile FILE -o OUT    compile a module to an object file, or with\n"
+    "                         --shared to a shared object the runtime loads\n"
+    "                         (see wasmc help compile)\n"
     "  help [COMMAND]         show this help, or the help of COMMAND\n"
     "\n"
-    "Not yet available (planned for later releases): compile (to a native\n"
-    "executable, object or shared object for x86_64/aarch64/riscv64) and\n"
+    "Not yet available (planned for later releases): executables and\n"
     "run (with a WASI preview1 host).\n"
     "\n"
     "Options:\n"
@@ -54,8 +63,9 @@ static const char usage_text[] =
     "  -V, --version   show the wasmc version and the LLVM version it uses\n"
     "\n"
     "Exit status:\n"
-    "  0  success (every module is valid)\n"
-    "  1  bad input: a module is malformed or invalid, or a file cannot be read\n"
+    "  0  success (every module is valid / was compiled)\n"
+    "  1  bad input: a module is malformed or invalid, a file cannot be read\n"
+    "     or written, or compilation/linking failed\n"
     "  2  usage error: unknown command or option, missing operand\n"
     "\n"
     "Module errors are printed to stderr as FILE:0xOFFSET: error: MESSAGE,\n"
@@ -93,6 +103,34 @@ static const char inspect_help[] =
     "\n"
     "Exit status: 0 if the module is valid, 1 if it is malformed, invalid or\n"
     "cannot be read, 2 on a usage error.\n";
+
+static const char compile_help[] =
+    "usage: wasmc compile [OPTIONS] FILE.wasm [-o OUT]\n"
+    "\n"
+    "Compile a WebAssembly 2.0 module to native code: an object file, or\n"
+    "with --shared a shared object that the wasmc runtime loads\n"
+    "(wasmrt_module_load in runtime/wasmrt.h). The module is decoded and\n"
+    "validated first; an invalid module is reported as by `wasmc validate`.\n"
+    "The shared object is linked by the system C compiler (cc -shared).\n"
+    "\n"
+    "Options:\n"
+    "  -o OUT            output file (default: FILE with .wasm replaced by\n"
+    "                    .o, or .so with --shared)\n"
+    "  --shared          link a shared object instead of writing an object\n"
+    "  -O0 .. -O3        optimisation level (default -O2)\n"
+    "  --target T        x86_64, aarch64, riscv64 or a Linux triple such as\n"
+    "                    aarch64-linux-gnu (default: the host)\n"
+    "  --cpu NAME        CPU to tune and select instructions for: `native`\n"
+    "                    (this machine) or an LLVM CPU name such as\n"
+    "                    x86-64-v3 (default: the architecture's baseline,\n"
+    "                    x86-64 / generic, so the code runs anywhere)\n"
+    "  --features LIST   extra LLVM target features, e.g. +avx2,-sse4.2\n"
+    "  --bounds-checks   explicit bounds checks on every memory access\n"
+    "                    instead of relying on guard pages\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Exit status: 0 on success, 1 if the module is malformed or invalid,\n"
+    "cannot be read, or compiling/linking/writing fails, 2 on a usage error.\n";
 
 /* ---- messages ------------------------------------------------------------ */
 
@@ -290,6 +328,198 @@ static int cmd_inspect(int argc, char **argv) {
   return finish(status);
 }
 
+/* ---- compile --------------------------------------------------------------- */
+
+typedef struct {
+  bool help, shared, bounds_checks;
+  int opt_level;
+  const char *file, *out, *target, *cpu, *features;
+} compile_args;
+
+/* Value of an option given as "--opt VALUE" or "--opt=VALUE"; advances *i.
+ * Returns NULL when the option does not match `name`. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name,
+                             bool *missing) {
+  const char *a = argv[*i];
+  size_t n = strlen(name);
+  if (strncmp(a, name, n) != 0)
+    return NULL;
+  if (a[n] == '=')
+    return a + n + 1;
+  if (a[n] != '\0')
+    return NULL;
+  if (*i + 1 >= argc) {
+    *missing = true;
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+static int parse_compile_args(int argc, char **argv, compile_args *c) {
+  *c = (compile_args){.opt_level = 2};
+  bool options_done = false;
+  for (int i = 0; i < argc; i++) {
+    char *a = argv[i];
+    bool missing = false;
+    const char *v;
+    if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
+      if (c->file)
+        return usage_error("'compile' takes one FILE (unexpected '%s')", a);
+      c->file = a;
+    } else if (strcmp(a, "--") == 0) {
+      options_done = true;
+    } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      c->help = true;
+    } else if (strcmp(a, "--shared") == 0) {
+      c->shared = true;
+    } else if (strcmp(a, "--bounds-checks") == 0) {
+      c->bounds_checks = true;
+    } else if (strncmp(a, "-O", 2) == 0 && a[1] == 'O') {
+      const char *l = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!l || l[0] < '0' || l[0] > '3' || l[1])
+        return usage_error("-O wants 0, 1, 2 or 3 (got '%s')", l ? l : "");
+      c->opt_level = l[0] - '0';
+    } else if (strncmp(a, "-o", 2) == 0 && a[2] != '\0') {
+      c->out = a + 2;
+    } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+      if (i + 1 >= argc)
+        return usage_error("%s needs a file name", a);
+      c->out = argv[++i];
+    } else if ((v = opt_value(argc, argv, &i, "--target", &missing))) {
+      c->target = v;
+    } else if ((v = opt_value(argc, argv, &i, "--cpu", &missing))) {
+      c->cpu = v;
+    } else if ((v = opt_value(argc, argv, &i, "--features", &missing))) {
+      c->features = v;
+    } else if (missing) {
+      return usage_error("%s needs a value", a);
+    } else {
+      return usage_error("unknown option '%s'", a);
+    }
+  }
+  return EXIT_OK;
+}
+
+/* Creates a private temporary file for the object of a shared object;
+ * false (errno set) on failure. */
+static bool temp_object(char *buf, size_t n) {
+  const char *dir = getenv("TMPDIR");
+  if (!dir || !*dir)
+    dir = "/tmp";
+  snprintf(buf, n, "%s/wasmc-XXXXXX.o", dir);
+  int fd = mkstemps(buf, 2);
+  if (fd < 0)
+    return false;
+  close(fd);
+  return true;
+}
+
+static int cmd_compile(int argc, char **argv) {
+  compile_args c;
+  int rc = parse_compile_args(argc, argv, &c);
+  if (rc != EXIT_OK)
+    return rc;
+  if (c.help) {
+    fputs(compile_help, stdout);
+    return finish(EXIT_OK);
+  }
+  if (!c.file)
+    return usage_error("'compile' needs a FILE");
+
+  char target_err[256];
+  char triple[128];
+  if (!emit_resolve_triple(c.target, triple, sizeof triple, target_err,
+                           sizeof target_err))
+    return usage_error("%s", target_err);
+
+  /* Default output: FILE minus .wasm, plus .o / .so. */
+  char *default_out = NULL;
+  if (!c.out) {
+    const char *ext = c.shared ? ".so" : ".o";
+    size_t len = strlen(c.file);
+    if (len > 5 && strcmp(c.file + len - 5, ".wasm") == 0)
+      len -= 5;
+    default_out = malloc(len + 4);
+    if (!default_out) {
+      fputs("wasmc: error: out of memory\n", stderr);
+      return EXIT_BAD_INPUT;
+    }
+    memcpy(default_out, c.file, len);
+    strcpy(default_out + len, ext);
+    c.out = default_out;
+  }
+
+  int status = EXIT_BAD_INPUT;
+  bool writing = false; /* OUT may be half-written from here on */
+  emit_target *t = NULL;
+  char tmp_obj[4096] = "";
+  wasm_module *m = load(c.file);
+  if (!m)
+    goto done;
+  print_name_warning(c.file, m);
+  wasm_error err = {0};
+  if (!wasm_validate(m, &err)) {
+    if (!err.set)
+      wasm_fail(&err, 0, "invalid module");
+    wasm_error_print(stderr, c.file, &err);
+    goto done;
+  }
+
+  emit_options eo = {.triple = triple, .cpu = c.cpu, .features = c.features,
+                     .opt_level = c.opt_level};
+#ifndef NDEBUG
+  eo.verify = true; /* lowering bugs show up as IR errors, not crashes */
+#endif
+  char msg[512];
+  t = emit_target_new(&eo, msg, sizeof msg);
+  if (!t) {
+    /* a bad --cpu/--features is a usage error, like a bad --target */
+    fprintf(stderr, "wasmc: error: %s\n", msg);
+    status = EXIT_USAGE;
+    goto done;
+  }
+
+  const char *obj = c.out;
+  if (c.shared) {
+    if (!temp_object(tmp_obj, sizeof tmp_obj)) {
+      fprintf(stderr, "wasmc: error: cannot create a temporary file: %s\n",
+              strerror(errno));
+      tmp_obj[0] = '\0';
+      goto done;
+    }
+    obj = tmp_obj;
+  }
+  lower_options lo = {.bounds_checks = c.bounds_checks,
+                      .opt_level = c.opt_level};
+  err = (wasm_error){0};
+  writing = !c.shared;
+  if (!emit_wasm_module(t, m, &lo, obj, NULL, &err)) {
+    if (err.offset)
+      wasm_error_print(stderr, c.file, &err);
+    else
+      fprintf(stderr, "%s: error: %s\n", c.file, err.msg);
+    goto done;
+  }
+  if (c.shared) {
+    writing = true;
+    if (!link_shared(emit_target_linker(t), obj, c.out, msg, sizeof msg)) {
+      fprintf(stderr, "%s: error: %s\n", c.file, msg);
+      goto done;
+    }
+  }
+  status = EXIT_OK;
+
+done:
+  if (tmp_obj[0])
+    unlink(tmp_obj);
+  if (status != EXIT_OK && writing)
+    unlink(c.out); /* never leave a half-written output behind */
+  emit_target_free(t);
+  wasm_module_free(m);
+  free(default_out);
+  return finish(status);
+}
+
 static int cmd_help(int argc, char **argv) {
   if (argc == 0) {
     fputs(usage_text, stdout);
@@ -303,6 +533,8 @@ static int cmd_help(int argc, char **argv) {
     fputs(validate_help, stdout);
   else if (strcmp(c, "inspect") == 0)
     fputs(inspect_help, stdout);
+  else if (strcmp(c, "compile") == 0)
+    fputs(compile_help, stdout);
   else if (strcmp(c, "help") == 0)
     fputs(usage_text, stdout);
   else
@@ -333,14 +565,15 @@ int main(int argc, char **argv) {
     return cmd_validate(rest_argc, rest_argv);
   if (strcmp(cmd, "inspect") == 0)
     return cmd_inspect(rest_argc, rest_argv);
+  if (strcmp(cmd, "compile") == 0)
+    return cmd_compile(rest_argc, rest_argv);
 
   if (cmd[0] == '-')
     return usage_error("unknown option '%s'", cmd);
-  if (strcmp(cmd, "compile") == 0 || strcmp(cmd, "build") == 0 ||
-      strcmp(cmd, "run") == 0) {
+  if (strcmp(cmd, "build") == 0 || strcmp(cmd, "run") == 0) {
     fprintf(stderr,
             "wasmc: error: '%s' is not available yet (planned for a later "
-            "release; today wasmc can validate and inspect)\n",
+            "release; today wasmc can validate, inspect and compile)\n",
             cmd);
     return EXIT_USAGE;
   }

@@ -1,0 +1,460 @@
+/* emit.c: LLVM target machines, the optimisation pipeline and object files.
+ *
+ * Everything target-specific lives in the `targets` table below: one row per
+ * supported architecture with its triple, baseline CPU and features, ABI,
+ * the LLVM initialisers and the C compiler that links for it. Adding an
+ * architecture is one row (plus the runtime's port). The rest is generic:
+ * a target machine with PIC relocations (objects become shared objects),
+ * the new pass manager's "default<On>" pipeline, and emission to a file or
+ * a memory buffer.
+ */
+#include "emit.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+/* ---- the table of targets ---------------------------------------------- */
+
+typedef struct {
+  const char *arch;     /* first component of the triple */
+  const char *triple;   /* canonical triple for the short name */
+  const char *cpu;      /* baseline CPU: runs on every machine of the arch */
+  const char *features; /* baseline features (the Linux ABI's minimum) */
+  const char *abi;      /* LLVM target ABI name, NULL = default */
+  const char *cross_cc; /* C driver that links for it from another host */
+  void (*init[4])(void);/* TargetInfo, Target, TargetMC, AsmPrinter */
+} target_row;
+
+static const target_row targets[] = {
+    /* x86-64 baseline = SSE2; SIMD128 is lowered to what SSE2 offers
+     * unless --cpu/--features ask for more. */
+    {"x86_64", "x86_64-linux-gnu", "x86-64", "", NULL, "x86_64-linux-gnu-gcc",
+     {LLVMInitializeX86TargetInfo, LLVMInitializeX86Target,
+      LLVMInitializeX86TargetMC, LLVMInitializeX86AsmPrinter}},
+    /* AArch64 Linux guarantees FP and Advanced SIMD. */
+    {"aarch64", "aarch64-linux-gnu", "generic", "+neon", NULL,
+     "aarch64-linux-gnu-gcc",
+     {LLVMInitializeAArch64TargetInfo, LLVMInitializeAArch64Target,
+      LLVMInitializeAArch64TargetMC, LLVMInitializeAArch64AsmPrinter}},
+    /* Debian's riscv64 port is RV64GC with the lp64d ABI. */
+    {"riscv64", "riscv64-linux-gnu", "generic-rv64", "+m,+a,+f,+d,+c", "lp64d",
+     "riscv64-linux-gnu-gcc",
+     {LLVMInitializeRISCVTargetInfo, LLVMInitializeRISCVTarget,
+      LLVMInitializeRISCVTargetMC, LLVMInitializeRISCVAsmPrinter}},
+};
+enum { NTARGETS = sizeof targets / sizeof *targets };
+
+static const char *host_arch(void) {
+#if defined(__x86_64__)
+  return "x86_64";
+#elif defined(__aarch64__)
+  return "aarch64";
+#elif defined(__riscv) && __riscv_xlen == 64
+  return "riscv64";
+#else
+  return NULL;
+#endif
+}
+
+static const target_row *row_for_arch(const char *arch, size_t len) {
+  for (int i = 0; i < NTARGETS; i++)
+    if (strlen(targets[i].arch) == len && strncmp(targets[i].arch, arch, len) == 0)
+      return &targets[i];
+  return NULL;
+}
+
+const char *emit_target_names(void) { return "x86_64, aarch64, riscv64"; }
+
+const char *emit_host_triple(void) {
+  const char *a = host_arch();
+  const target_row *r = a ? row_for_arch(a, strlen(a)) : NULL;
+  return r ? r->triple : NULL;
+}
+
+/* A short architecture name, or a Linux triple that starts with one. */
+static const target_row *lookup(const char *name, char *buf, size_t bufsz,
+                                char *err, size_t errsz) {
+  if (!name) {
+    name = emit_host_triple();
+    if (!name) {
+      snprintf(err, errsz, "wasmc cannot generate code for this host; give "
+                           "--target (%s)", emit_target_names());
+      return NULL;
+    }
+  }
+  size_t alen = strcspn(name, "-");
+  const target_row *r = row_for_arch(name, alen);
+  bool ok = r != NULL;
+  if (ok && name[alen] == '-') {
+    /* A full triple: Linux only (the runtime is POSIX + Linux signals). */
+    ok = strstr(name + alen, "-linux") != NULL && name[strlen(name) - 1] != '-';
+    for (const char *p = name; ok && *p; p++)
+      ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+           *p == '_' || *p == '.';
+  }
+  if (!ok) {
+    snprintf(err, errsz,
+             "unsupported target '%s' (want %s, or a Linux triple such as "
+             "aarch64-linux-gnu)",
+             name, emit_target_names());
+    return NULL;
+  }
+  snprintf(buf, bufsz, "%s", name[alen] ? name : r->triple);
+  return r;
+}
+
+bool emit_resolve_triple(const char *name, char *buf, size_t bufsz, char *err,
+                         size_t errsz) {
+  return lookup(name, buf, bufsz, err, errsz) != NULL;
+}
+
+/* ---- target machines ----------------------------------------------------- */
+
+struct emit_target {
+  const target_row *row;
+  LLVMTargetMachineRef tm;
+  int opt_level;
+  bool verify;
+  char triple[128];
+  char *cpu, *features;
+};
+
+/* Copies an LLVM error message into err and frees it. */
+static void take_error(LLVMErrorRef e, const char *what, char *err,
+                       size_t errsz) {
+  char *msg = LLVMGetErrorMessage(e);
+  snprintf(err, errsz, "%s: %s", what, msg);
+  LLVMDisposeErrorMessage(msg);
+}
+
+/* LLVM reports an unknown CPU or feature only as a warning on stderr
+ * (when it creates the target machine, and again per subtarget) and then
+ * silently uses the defaults: a typo in --cpu would give a slower (or, for
+ * features, different) binary with no error. So when the user chose the
+ * CPU or features, stderr is captured while the target machine is created
+ * and an empty function is compiled, and any complaint refuses the
+ * target. */
+typedef struct {
+  FILE *cap;
+  int saved;
+} stderr_capture;
+
+static bool capture_begin(stderr_capture *c) {
+  c->cap = tmpfile();
+  if (!c->cap)
+    return false;
+  fflush(stderr);
+  c->saved = dup(STDERR_FILENO);
+  if (c->saved < 0) {
+    fclose(c->cap);
+    return false;
+  }
+  dup2(fileno(c->cap), STDERR_FILENO);
+  return true;
+}
+
+/* Restores stderr; the first line captured goes to buf ("" if none). */
+static void capture_end(stderr_capture *c, char *buf, size_t bufsz) {
+  fflush(stderr);
+  dup2(c->saved, STDERR_FILENO);
+  close(c->saved);
+  rewind(c->cap);
+  size_t n = fread(buf, 1, bufsz - 1, c->cap);
+  buf[n] = '\0';
+  buf[strcspn(buf, "\n")] = '\0';
+  fclose(c->cap);
+}
+
+/* Compiles an empty function: makes LLVM build the subtarget. */
+static bool probe_subtarget(emit_target *t, char *err, size_t errsz) {
+  LLVMContextRef ctx = LLVMContextCreate();
+  LLVMModuleRef m = LLVMModuleCreateWithNameInContext("probe", ctx);
+  LLVMSetTarget(m, t->triple);
+  LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), NULL, 0, 0);
+  LLVMValueRef f = LLVMAddFunction(m, "probe", fty);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
+  LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(ctx, f, "entry"));
+  LLVMBuildRetVoid(b);
+  LLVMDisposeBuilder(b);
+  LLVMMemoryBufferRef buf = NULL;
+  char *msg = NULL;
+  bool ok =
+      !LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, LLVMObjectFile, &msg, &buf);
+  if (buf)
+    LLVMDisposeMemoryBuffer(buf);
+  LLVMDisposeModule(m);
+  LLVMContextDispose(ctx);
+  if (!ok)
+    snprintf(err, errsz, "cannot generate code for %s (cpu %s): %s", t->triple,
+             t->cpu, msg ? msg : "unknown error");
+  LLVMDisposeMessage(msg);
+  return ok;
+}
+
+emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
+  if (o->opt_level < 0 || o->opt_level > 3) {
+    snprintf(err, errsz, "optimisation level must be 0..3, not %d",
+             o->opt_level);
+    return NULL;
+  }
+  emit_target *t = calloc(1, sizeof *t);
+  if (!t) {
+    snprintf(err, errsz, "out of memory");
+    return NULL;
+  }
+  t->row = lookup(o->triple, t->triple, sizeof t->triple, err, errsz);
+  if (!t->row) {
+    free(t);
+    return NULL;
+  }
+  t->opt_level = o->opt_level;
+  t->verify = o->verify;
+  for (int i = 0; i < 4; i++)
+    t->row->init[i](); /* idempotent */
+
+  /* CPU and features: the baseline, `native`, or a named CPU; --features
+   * are appended to the baseline's (LLVM lets later entries win). */
+  const char *host = host_arch();
+  bool native = o->cpu && strcmp(o->cpu, "native") == 0;
+  char *host_features = NULL;
+  if (native) {
+    if (!host || strcmp(host, t->row->arch) != 0) {
+      snprintf(err, errsz, "--cpu native needs a %s host (this one is %s)",
+               t->row->arch, host ? host : "unsupported");
+      free(t);
+      return NULL;
+    }
+    t->cpu = LLVMGetHostCPUName();
+    host_features = LLVMGetHostCPUFeatures();
+  } else {
+    const char *cpu = o->cpu && o->cpu[0] ? o->cpu : t->row->cpu;
+    t->cpu = strdup(cpu);
+  }
+  const char *parts[2] = {native ? host_features : t->row->features,
+                          o->features};
+  size_t flen = 1;
+  for (int i = 0; i < 2; i++)
+    if (parts[i])
+      flen += strlen(parts[i]) + 1;
+  t->features = malloc(flen);
+  if (!t->cpu || !t->features) {
+    snprintf(err, errsz, "out of memory");
+    if (native)
+      LLVMDisposeMessage(t->cpu);
+    else
+      free(t->cpu);
+    LLVMDisposeMessage(host_features);
+    free(t->features);
+    free(t);
+    return NULL;
+  }
+  t->features[0] = '\0';
+  for (int i = 0; i < 2; i++) {
+    if (!parts[i] || !parts[i][0])
+      continue;
+    if (t->features[0])
+      strcat(t->features, ",");
+    strcat(t->features, parts[i]);
+  }
+  if (native) {
+    /* keep one allocator for t->cpu */
+    char *c = strdup(t->cpu);
+    LLVMDisposeMessage(t->cpu);
+    t->cpu = c;
+  }
+  LLVMDisposeMessage(host_features);
+
+  char *msg = NULL;
+  LLVMTargetRef target;
+  if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
+    snprintf(err, errsz, "LLVM has no target for %s: %s", t->triple,
+             msg ? msg : "?");
+    LLVMDisposeMessage(msg);
+    emit_target_free(t);
+    return NULL;
+  }
+  static const LLVMCodeGenOptLevel levels[4] = {
+      LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
+      LLVMCodeGenLevelAggressive};
+  LLVMTargetMachineOptionsRef tmo = LLVMCreateTargetMachineOptions();
+  LLVMTargetMachineOptionsSetCPU(tmo, t->cpu);
+  LLVMTargetMachineOptionsSetFeatures(tmo, t->features);
+  if (t->row->abi)
+    LLVMTargetMachineOptionsSetABI(tmo, t->row->abi);
+  LLVMTargetMachineOptionsSetCodeGenOptLevel(tmo, levels[o->opt_level]);
+  LLVMTargetMachineOptionsSetRelocMode(tmo, LLVMRelocPIC);
+  LLVMTargetMachineOptionsSetCodeModel(tmo, LLVMCodeModelDefault);
+  bool user_choice = (o->cpu && o->cpu[0] && !native) ||
+                     (o->features && o->features[0]);
+  /* Two rounds: creation may already complain (an unknown x86 CPU then
+   * even aborts code generation, so it must not reach the probe). */
+  bool ok = true;
+  for (int round = 0; ok && round < (user_choice ? 2 : 1); round++) {
+    stderr_capture cap;
+    bool capturing = user_choice && capture_begin(&cap);
+    if (round == 0) {
+      t->tm = LLVMCreateTargetMachineWithOptions(target, t->triple, tmo);
+      ok = t->tm != NULL;
+      if (!ok)
+        snprintf(err, errsz, "cannot create a target machine for %s (cpu %s)",
+                 t->triple, t->cpu);
+    } else {
+      ok = probe_subtarget(t, err, errsz);
+    }
+    if (capturing) {
+      char warn[512];
+      capture_end(&cap, warn, sizeof warn);
+      if (ok && warn[0]) {
+        /* e.g. "'foo' is not a recognized processor for this target
+         * (ignoring processor)": we refuse instead of ignoring. */
+        char *ign = strstr(warn, " (ignoring");
+        if (ign)
+          *ign = '\0';
+        snprintf(err, errsz, "%s: %s", t->triple, warn);
+        ok = false;
+      }
+    }
+  }
+  LLVMDisposeTargetMachineOptions(tmo);
+  if (!ok) {
+    emit_target_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+void emit_target_free(emit_target *t) {
+  if (!t)
+    return;
+  if (t->tm)
+    LLVMDisposeTargetMachine(t->tm);
+  free(t->cpu);
+  free(t->features);
+  free(t);
+}
+
+const char *emit_target_triple(const emit_target *t) { return t->triple; }
+const char *emit_target_cpu(const emit_target *t) { return t->cpu; }
+const char *emit_target_features(const emit_target *t) { return t->features; }
+
+const char *emit_target_linker(const emit_target *t) {
+  const char *host = host_arch();
+  return host && strcmp(host, t->row->arch) == 0 ? "cc" : t->row->cross_cc;
+}
+
+/* ---- emission ------------------------------------------------------------ */
+
+bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
+                 LLVMMemoryBufferRef *out, char *err, size_t errsz) {
+  LLVMSetTarget(m, t->triple);
+  LLVMTargetDataRef td = LLVMCreateTargetDataLayout(t->tm);
+  LLVMSetModuleDataLayout(m, td);
+  LLVMDisposeTargetData(td);
+
+  if (t->verify) {
+    char *msg = NULL;
+    if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
+      /* The first problem is the useful one; the dump can be huge. */
+      const char *s = msg ? msg : "?";
+      size_t n = strcspn(s, "\n");
+      if (s[n] == '\n' && s[n + 1])
+        n += 1 + strcspn(s + n + 1, "\n"); /* + the offending instruction */
+      snprintf(err, errsz, "internal error: invalid LLVM IR: %.*s", (int)n, s);
+      LLVMDisposeMessage(msg);
+      return false;
+    }
+    LLVMDisposeMessage(msg);
+  }
+
+  /* Wasm 2.0 has no tail calls: every call must take stack, so that deep
+   * or infinite recursion ends in a call-stack-exhausted trap. LLVM's
+   * tail-recursion elimination would turn `f() { f(); }` into a loop that
+   * never exhausts (spec: call.wast runaway, fac.wast fac-rec), and
+   * sibling-call codegen would reuse frames; this attribute disables both
+   * for every function defined in the module. */
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
+    if (LLVMIsDeclaration(f))
+      continue;
+    LLVMContextRef c = LLVMGetModuleContext(m);
+    LLVMAddAttributeAtIndex(
+        f, LLVMAttributeFunctionIndex,
+        LLVMCreateStringAttribute(c, "disable-tail-calls", 18, "true", 4));
+  }
+
+  char pipeline[32];
+  snprintf(pipeline, sizeof pipeline, "default<O%d>", t->opt_level);
+  LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
+  LLVMErrorRef e = LLVMRunPasses(m, pipeline, t->tm, pbo);
+  LLVMDisposePassBuilderOptions(pbo);
+  if (e) {
+    take_error(e, "optimisation failed", err, errsz);
+    return false;
+  }
+
+  char *msg = NULL;
+  LLVMBool failed;
+  if (path) {
+    /* The C API takes a non-const char * for the path. */
+    char *p = strdup(path);
+    if (!p) {
+      snprintf(err, errsz, "out of memory");
+      return false;
+    }
+    failed = LLVMTargetMachineEmitToFile(t->tm, m, p, LLVMObjectFile, &msg);
+    free(p);
+  } else {
+    failed = LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, LLVMObjectFile, &msg,
+                                                 out);
+  }
+  if (failed) {
+    if (path)
+      snprintf(err, errsz, "cannot write '%s': %s", path, msg ? msg : "?");
+    else
+      snprintf(err, errsz, "code generation failed: %s", msg ? msg : "?");
+    LLVMDisposeMessage(msg);
+    return false;
+  }
+  LLVMDisposeMessage(msg);
+  return true;
+}
+
+/* ---- the back end in one call -------------------------------------------- */
+
+bool emit_wasm_module(emit_target *t, const wasm_module *wm,
+                      const lower_options *lo, const char *path,
+                      LLVMMemoryBufferRef *out, wasm_error *err) {
+  lower_module *lm = lower_module_new(wm, lo, t->triple, err);
+  if (!lm) {
+    if (!err->set)
+      wasm_fail(err, 0, "cannot lower the module");
+    return false;
+  }
+  bool ok = true;
+  for (uint32_t f = wm->nimported_funcs; ok && f < wm->nfuncs; f++) {
+    ok = lower_function(lm, f, err);
+    if (!ok && !err->set)
+      wasm_fail(err, wm->funcs[f].code_offset, "cannot lower function %u", f);
+  }
+  if (ok) {
+    ok = lower_descriptor(lm, err);
+    if (!ok && !err->set)
+      wasm_fail(err, 0, "cannot emit the module descriptor");
+  }
+  if (ok) {
+    char msg[sizeof err->msg];
+    ok = emit_module(t, lm->mod, path, out, msg, sizeof msg);
+    if (!ok)
+      wasm_fail(err, 0, "%s", msg);
+  }
+  lower_module_free(lm);
+  return ok;
+}

@@ -1,0 +1,77 @@
+/* emit.h: from an LLVM module to native machine code.
+ *
+ * An emit_target wraps one LLVM target machine: a supported target triple
+ * (a row of the table in emit.c), a CPU (the architecture's baseline by
+ * default, `native` or a named CPU on request), extra features, PIC
+ * relocation (the objects go into shared objects) and a codegen level.
+ * emit_module() then gives a lowered module the target's triple and data
+ * layout, optionally verifies it, optimises it with the new pass manager
+ * ("default<O0..O3>") and writes an object file to a path or to memory.
+ *
+ * A target is independent of any module and can be reused for many
+ * modules (the spec harness compiles hundreds with one), from one thread
+ * at a time.
+ */
+#ifndef WASMC_EMIT_H
+#define WASMC_EMIT_H
+
+#include <llvm-c/Core.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lower.h"
+#include "wasm.h"
+
+typedef struct {
+  const char *triple;   /* "x86_64", "x86_64-linux-gnu", ...; NULL = host */
+  const char *cpu;      /* NULL = baseline, "native" = this machine's CPU */
+  const char *features; /* extra LLVM features, "+avx2,-sse4.2"; NULL = none */
+  int opt_level;        /* 0..3 */
+  bool verify;          /* LLVMVerifyModule before optimising */
+} emit_options;
+
+typedef struct emit_target emit_target;
+
+/* The canonical triple for a user-given target name ("x86_64",
+ * "aarch64-linux-gnu", ...) or NULL (the host), written to buf; false with
+ * a message in err when wasmc does not support that target. */
+bool emit_resolve_triple(const char *name, char *buf, size_t bufsz,
+                         char *err, size_t errsz);
+
+/* The host's canonical triple (one of the supported ones), or NULL when
+ * wasmc cannot generate code for this machine. */
+const char *emit_host_triple(void);
+
+/* Names of the supported targets, for help texts: "x86_64, aarch64, riscv64". */
+const char *emit_target_names(void);
+
+/* Creates a target machine; NULL with a message in err (unknown target,
+ * CPU or opt level; `native` for a foreign architecture). */
+emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz);
+void emit_target_free(emit_target *t);
+
+const char *emit_target_triple(const emit_target *t); /* canonical */
+const char *emit_target_cpu(const emit_target *t);    /* resolved CPU name */
+const char *emit_target_features(const emit_target *t);
+/* The C compiler driver that links for this target ("cc" on the host,
+ * e.g. "aarch64-linux-gnu-gcc" for a cross target). */
+const char *emit_target_linker(const emit_target *t);
+
+/* Sets the module's triple and data layout, verifies it (if asked),
+ * optimises it at the target's level, and emits an object file: to `path`
+ * when non-NULL, else into *out (an LLVM memory buffer, freed by the
+ * caller with LLVMDisposeMemoryBuffer). The module is modified (optimised)
+ * but stays owned by the caller. false + message in err on failure. */
+bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
+                 LLVMMemoryBufferRef *out, char *err, size_t errsz);
+
+/* The whole back end for one validated module: lower_module_new,
+ * lower_function for every defined function, lower_descriptor, then
+ * emit_module (to `path`, or into *out). lo->opt_level should be the
+ * target's. false + err (a byte offset when the lowering knows one) on
+ * failure, e.g. "not supported yet: ..." from an unfinished family. */
+bool emit_wasm_module(emit_target *t, const wasm_module *wm,
+                      const lower_options *lo, const char *path,
+                      LLVMMemoryBufferRef *out, wasm_error *err);
+
+#endif
