@@ -1,20 +1,20 @@
-/* spec_harness.c: checks wast2json output (FILE.json + FILE.N.wasm) against
- * wasmc's decoder and validator.
+/* spec_harness.c: the spec-suite harness (wasmc-spec): runs wast2json
+ * output (FILE.json + FILE.N.wasm) through wasmc and the runtime.
  *
- *   wasmc-spec [-v] [-j N] [--target T] [-O L] [--timeout S] [--no-fork]
- *              [--conversion-failed WAST ERRLOG]... FILE.json...
+ *   wasmc-spec [-v] [-j N] [--target T] [-O L] [--bounds-checks]
+ *              [--cpu C] [--features F] [--cache DIR] [--timeout S]
+ *              [--no-fork] [--conversion-failed WAST ERRLOG]... FILE.json...
  *
  * Usually run by scripts/spectest, which converts the .wast files first.
- * Every JSON file is checked in a child process of its own, up to N at a
- * time: a crash, a sanitizer report or a hang in the decoder then costs one
- * command, not the run. The child records its progress in shared memory, so
- * after a crash the parent reports the command that was being checked and
- * starts a new child at the next command. Output is printed per file in the
- * order of the command line, whatever order the children finish in.
- *
- * Until the compiler exists (issue 3), commands that need execution
- * (register, action, assert_return, assert_trap, assert_exhaustion,
- * assert_exception) are counted as skipped, never as passed.
+ * This file is the driver: options, one child process per JSON file (up
+ * to N at a time) and the final table. The commands themselves are run by
+ * spec_commands.c (see spec.h for the other files). A crash, a sanitizer
+ * report or a hang costs one command, not the run: the child records its
+ * progress in shared memory, so after a crash the parent reports the
+ * command that was running and starts a new child that replays the
+ * commands before it (to rebuild the instances) and goes on after it.
+ * Output is printed per file in the order of the command line, whatever
+ * order the children finish in.
  *
  * Exit status: 0 all checks passed, 1 something failed, 2 usage error.
  */
@@ -35,112 +35,47 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emit.h"
+#include "spec.h"
 #include "wasm.h"
 
-/* ---- command kinds and results ------------------------------------------- */
-
-enum kind {
-  K_MODULE,
-  K_ASSERT_INVALID,
-  K_ASSERT_MALFORMED,
-  K_ASSERT_UNLINKABLE,
-  K_ASSERT_UNINSTANTIABLE,
-  K_REGISTER,
-  K_ACTION,
-  K_ASSERT_RETURN,
-  K_ASSERT_TRAP,
-  K_ASSERT_EXHAUSTION,
-  K_ASSERT_EXCEPTION,
-  K_OTHER, /* a command type this harness does not know: always a failure */
-  NKINDS
-};
-static const char *const kind_names[NKINDS] = {
+const char *const kind_names[NKINDS] = {
     "module",           "assert_invalid",    "assert_malformed",
     "assert_unlinkable", "assert_uninstantiable", "register",
     "action",           "assert_return",     "assert_trap",
     "assert_exhaustion", "assert_exception",  "(unknown command)",
 };
 
-enum result { R_PASSED, R_FAILED, R_SKIPPED, R_NA, NRESULTS };
-
-/* Per-JSON-file state, in memory shared with the children. */
-typedef struct {
-  uint32_t counts[NKINDS][NRESULTS];
-  /* Rejections whose message does not contain the spec's expected text:
-   * not failures (wording is ours), but where a module is refused for the
-   * wrong reason, it shows up here; -v marks them. */
-  uint32_t wording_differs;
-  int32_t ncommands;               /* -1 until the JSON has been read */
-  int32_t next;                    /* first command not finished yet */
-  int32_t current;                 /* command being checked, or -1 */
-  int32_t current_line;
-  uint8_t current_kind;
-  char source[PATH_MAX];   /* the .wast, for messages about a crash */
-  char current_file[256];  /* the module being checked */
-  bool done;       /* a child reached the end of the commands */
-  bool file_error; /* JSON unreadable: reported, counted once */
-} file_slot;
-
 /* ---- options ------------------------------------------------------------- */
 
-static bool verbose;
-static unsigned timeout_secs = 60; /* per command; generous for ASan */
+spec_config cfg = {.opt_level = 2, .timeout_secs = 60 /* generous for ASan */};
 
 static void usage(FILE *out) {
   fputs(
       "usage: wasmc-spec [options] FILE.json...\n"
-      "Checks wast2json output against wasmc's decoder and validator.\n"
-      "  -v                  show why each assert_invalid/assert_malformed\n"
-      "                      module was rejected, next to the expected text\n"
-      "  -j N                check N files in parallel (default: nproc)\n"
-      "  --target T          x86_64, aarch64, riscv64 or a full triple such\n"
-      "                      as aarch64-linux-gnu (default: the host)\n"
+      "Runs wast2json output through wasmc: every module is decoded,\n"
+      "validated, compiled to a shared object and instantiated with the\n"
+      "runtime; every assertion is checked.\n"
+      "  -v                  also list commands that failed because their\n"
+      "                      module was not available, and show why each\n"
+      "                      assert_invalid/assert_malformed/assert_unlinkable\n"
+      "                      module was refused, next to the expected text\n"
+      "  -j N                run N files in parallel (default: nproc)\n"
+      "  --target T          x86_64, aarch64, riscv64 or a Linux triple such\n"
+      "                      as x86_64-linux-gnu (default: the host; the code\n"
+      "                      is executed, so it must be the host's arch)\n"
       "  -O L                optimisation level 0..3 (default 2)\n"
+      "  --bounds-checks     compile with explicit bounds checks instead of\n"
+      "                      guard pages\n"
+      "  --cpu C, --features F   as for wasmc compile\n"
+      "  --cache DIR         keep compiled modules in DIR (a subfolder per\n"
+      "                      harness build); default: a temporary folder\n"
       "  --timeout S         seconds allowed per command (default 60)\n"
-      "  --no-fork           check everything in this process (for debuggers)\n"
+      "  --no-fork           run everything in this process (for debuggers)\n"
       "  --conversion-failed WAST ERRLOG\n"
       "                      report WAST as not converted (counted as\n"
-      "                      failed), showing wast2json's messages in ERRLOG\n"
-      "--target and -O only take effect once modules are executed (issue 3);\n"
-      "until then commands that need execution are counted as skipped.\n",
+      "                      failed), showing wast2json's messages in ERRLOG\n",
       out);
-}
-
-/* Short architecture names or a Linux triple starting with one of them. */
-static bool target_ok(const char *t, char *out, size_t outsz) {
-  static const char *const arches[] = {"x86_64", "aarch64", "riscv64"};
-  for (size_t i = 0; i < sizeof arches / sizeof *arches; i++) {
-    size_t n = strlen(arches[i]);
-    if (strncmp(t, arches[i], n) != 0)
-      continue;
-    if (t[n] == '\0') {
-      snprintf(out, outsz, "%s-linux-gnu", t);
-      return true;
-    }
-    if (t[n] != '-' || !strstr(t + n, "-linux"))
-      return false;
-    for (const char *p = t + n; *p; p++)
-      if (!(('a' <= *p && *p <= 'z') || ('0' <= *p && *p <= '9') ||
-            *p == '-' || *p == '_' || *p == '.'))
-        return false;
-    if (t[strlen(t) - 1] == '-')
-      return false;
-    snprintf(out, outsz, "%s", t);
-    return true;
-  }
-  return false;
-}
-
-static const char *host_target(void) {
-#if defined(__x86_64__)
-  return "x86_64-linux-gnu";
-#elif defined(__aarch64__)
-  return "aarch64-linux-gnu";
-#elif defined(__riscv) && __riscv_xlen == 64
-  return "riscv64-linux-gnu";
-#else
-  return "unknown";
-#endif
 }
 
 static bool parse_uint(const char *s, unsigned min, unsigned max,
@@ -164,8 +99,7 @@ static double now_secs(void) {
 
 /* Messages go out unbuffered in effect: a crash right after must not lose
  * them, and they must come before a sanitizer report on the same fd. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...) {
+void say(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vprintf(fmt, ap);
@@ -173,204 +107,10 @@ static void say(const char *fmt, ...) {
   fflush(stdout);
 }
 
-static const char *base_name(const char *path) {
-  const char *s = strrchr(path, '/');
-  return s ? s + 1 : path;
-}
-
-/* wasm_read_file (compiler/module.c) NUL-terminates, so JSON can be parsed
- * in place; errno tells why on failure. */
+/* wasm_read_file (compiler/module.c) NUL-terminates. */
 static char *read_file(const char *path, size_t *size) {
   wasm_error err = {0};
   return (char *)wasm_read_file(path, size, &err);
-}
-
-/* ---- checking one module ------------------------------------------------- */
-
-enum verdict {
-  V_UNREADABLE,
-  V_ACCEPTED,
-  V_REJECTED_DECODE,
-  V_REJECTED_VALIDATE,
-  V_REJECTED_SILENTLY, /* no message: a bug of its own */
-};
-
-/* Decodes and validates one .wasm; msg receives "X.wasm:0x1f: error: ..."
- * for rejections, or the reason the file could not be read. The buffer is
- * allocated with the file's exact size so that ASan sees any read past the
- * end of the module. */
-static enum verdict check_module(const char *path, char *msg, size_t msgsz) {
-  size_t size = 0;
-  char *bytes = read_file(path, &size);
-  if (!bytes) {
-    snprintf(msg, msgsz, "cannot read %s: %s", path, strerror(errno));
-    return V_UNREADABLE;
-  }
-  uint8_t *exact = malloc(size ? size : 1);
-  if (!exact) {
-    free(bytes);
-    snprintf(msg, msgsz, "out of memory reading %s", path);
-    return V_UNREADABLE;
-  }
-  memcpy(exact, bytes, size);
-  free(bytes);
-
-  const char *name = base_name(path);
-  wasm_error err = {0};
-  enum verdict v = V_ACCEPTED;
-  wasm_module *m = wasm_decode(exact, size, name, &err);
-  if (!m)
-    v = V_REJECTED_DECODE;
-  else if (!wasm_validate(m, &err))
-    v = V_REJECTED_VALIDATE;
-  /* A rejection without a message would leave users guessing. */
-  if (v != V_ACCEPTED && (!err.set || !err.msg[0])) {
-    snprintf(msg, msgsz, "%s was rejected by the %s without an error message",
-             name, v == V_REJECTED_DECODE ? "decoder" : "validator");
-    v = V_REJECTED_SILENTLY;
-  } else if (v != V_ACCEPTED) {
-    snprintf(msg, msgsz, "%s:0x%zx: error: %s", name, err.offset, err.msg);
-  }
-  wasm_module_free(m);
-  free(exact);
-  return v;
-}
-
-/* ---- checking one JSON file ---------------------------------------------- */
-
-static enum kind kind_of(const char *type) {
-  for (int k = 0; k < K_OTHER; k++)
-    if (strcmp(type, kind_names[k]) == 0)
-      return (enum kind)k;
-  return K_OTHER;
-}
-
-static const char *json_str(const cJSON *obj, const char *key) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Checks the commands of one JSON file from index `start` on, recording
- * progress and counts in *slot. Messages go to stdout. */
-static void check_json(const char *json_path, int start, file_slot *slot) {
-  size_t size;
-  char *text = read_file(json_path, &size);
-  if (!text) {
-    say("%s: error: cannot read: %s\n", json_path, strerror(errno));
-    slot->file_error = true;
-    return;
-  }
-  cJSON *root = cJSON_ParseWithLength(text, size);
-  free(text);
-  const cJSON *cmds = root ? cJSON_GetObjectItemCaseSensitive(root, "commands")
-                           : NULL;
-  if (!cJSON_IsArray(cmds)) {
-    say("%s: error: not wast2json output (no \"commands\" array)\n",
-        json_path);
-    slot->file_error = true;
-    cJSON_Delete(root);
-    return;
-  }
-  const char *source = json_str(root, "source_filename");
-  if (!source)
-    source = json_path;
-  snprintf(slot->source, sizeof slot->source, "%s", source);
-
-  /* .wasm names in the JSON are relative to the JSON's folder. */
-  char dir[PATH_MAX];
-  const char *slash = strrchr(json_path, '/');
-  if (slash)
-    snprintf(dir, sizeof dir, "%.*s/", (int)(slash - json_path), json_path);
-  else
-    dir[0] = '\0';
-
-  slot->ncommands = cJSON_GetArraySize(cmds);
-  int i = 0;
-  const cJSON *cmd;
-  cJSON_ArrayForEach(cmd, cmds) {
-    if (i++ < start)
-      continue;
-    int index = i - 1;
-    const char *type = json_str(cmd, "type");
-    const cJSON *line_item = cJSON_GetObjectItemCaseSensitive(cmd, "line");
-    int line = cJSON_IsNumber(line_item) ? line_item->valueint : 0;
-    enum kind k = type ? kind_of(type) : K_OTHER;
-    slot->current_line = line;
-    slot->current_kind = (uint8_t)k;
-    slot->current_file[0] = '\0';
-    slot->current = index;
-
-    enum result r = R_FAILED;
-    const char *filename = json_str(cmd, "filename");
-    const char *module_type = json_str(cmd, "module_type");
-    const char *expected = json_str(cmd, "text");
-    char path[PATH_MAX + 256], msg[PATH_MAX + 1024];
-    switch (k) {
-    case K_MODULE:
-    case K_ASSERT_UNLINKABLE:
-    case K_ASSERT_UNINSTANTIABLE:
-    case K_ASSERT_INVALID:
-    case K_ASSERT_MALFORMED: {
-      if (module_type && strcmp(module_type, "text") == 0) {
-        r = R_NA; /* wasmc reads binaries only */
-        break;
-      }
-      if (!filename) {
-        say("%s:%d: %s: no \"filename\" in the command\n", source, line,
-            kind_names[k]);
-        break;
-      }
-      snprintf(path, sizeof path, "%s%s", dir, filename);
-      snprintf(slot->current_file, sizeof slot->current_file, "%s", filename);
-      alarm(timeout_secs);
-      enum verdict v = check_module(path, msg, sizeof msg);
-      alarm(0);
-      bool must_reject = k == K_ASSERT_INVALID || k == K_ASSERT_MALFORMED;
-      if (v == V_UNREADABLE || v == V_REJECTED_SILENTLY) {
-        say("%s:%d: %s: %s\n", source, line, kind_names[k], msg);
-      } else if (!must_reject) {
-        /* module, and unlinkable/uninstantiable modules: all are valid;
-         * only linking or instantiation would refuse the latter two. */
-        if (v == V_ACCEPTED)
-          r = R_PASSED;
-        else
-          say("%s:%d: %s: module %s was rejected: %s\n", source, line,
-              kind_names[k], filename, msg);
-      } else if (v == V_ACCEPTED) {
-        say("%s:%d: %s: module %s was accepted (expected: \"%s\")\n", source,
-            line, kind_names[k], filename, expected ? expected : "?");
-      } else {
-        r = R_PASSED;
-        bool differs = !expected || !strcasestr(msg, expected);
-        slot->wording_differs += differs;
-        if (verbose)
-          say("%s:%d: %s: rejected by the %s: %s (expected: \"%s\")%s\n",
-              source, line, kind_names[k],
-              v == V_REJECTED_DECODE ? "decoder" : "validator", msg,
-              expected ? expected : "?", differs ? " [wording differs]" : "");
-      }
-      break;
-    }
-    case K_REGISTER:
-    case K_ACTION:
-    case K_ASSERT_RETURN:
-    case K_ASSERT_TRAP:
-    case K_ASSERT_EXHAUSTION:
-    case K_ASSERT_EXCEPTION:
-      r = R_SKIPPED; /* needs execution: issue 3 */
-      break;
-    case K_OTHER:
-    case NKINDS:
-      say("%s:%d: unknown command type \"%s\"\n", source, line,
-          type ? type : "(none)");
-      break;
-    }
-    slot->counts[k][r]++;
-    slot->current = -1;
-    slot->next = index + 1;
-  }
-  slot->done = true;
-  cJSON_Delete(root);
 }
 
 /* ---- parallel driver ----------------------------------------------------- */
@@ -423,7 +163,7 @@ static void describe_status(int status, char *buf, size_t n) {
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     if (sig == SIGALRM)
-      snprintf(buf, n, "timed out after %u s", timeout_secs);
+      snprintf(buf, n, "timed out after %u s", cfg.timeout_secs);
     else
       snprintf(buf, n, "crashed (signal %d, %s)", sig, strsignal(sig));
   } else {
@@ -448,6 +188,8 @@ static bool reap(job *jb, file_slot *slot, int status) {
             slot->current_line, kind_names[slot->current_kind],
             slot->current_file, slot->current_file[0] ? ": " : "", why);
     slot->counts[slot->current_kind][R_FAILED]++;
+    if (slot->ncrashed < SPEC_MAX_CRASHED)
+      slot->crashed[slot->ncrashed++] = slot->current;
     int resume = slot->current + 1;
     slot->current = -1;
     slot->next = resume;
@@ -508,8 +250,7 @@ static void free_args(void) {
 int main(int argc, char **argv) {
   unsigned jobs_n = 0, opt_level = 2;
   bool no_fork = false;
-  char target[128];
-  snprintf(target, sizeof target, "%s", host_target());
+  const char *target = NULL, *cache_root = NULL;
   jsons = calloc((size_t)argc, sizeof *jsons);
   convs = calloc((size_t)argc, sizeof *convs);
   atexit(free_args);
@@ -526,7 +267,7 @@ int main(int argc, char **argv) {
       usage(stdout);
       return 0;
     } else if (strcmp(a, "-v") == 0) {
-      verbose = true;
+      cfg.verbose = true;
     } else if (strcmp(a, "--no-fork") == 0) {
       no_fork = true;
     } else if (strncmp(a, "-j", 2) == 0) {
@@ -544,17 +285,26 @@ int main(int argc, char **argv) {
         return 2;
       }
     } else if (strcmp(a, "--target") == 0 || strncmp(a, "--target=", 9) == 0) {
-      val = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
-      if (!val || !target_ok(val, target, sizeof target)) {
-        fprintf(stderr,
-                "wasmc-spec: unsupported target '%s' (want x86_64, aarch64, "
-                "riscv64 or a Linux triple such as aarch64-linux-gnu)\n",
-                val ? val : "");
+      target = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!target) {
+        fputs("wasmc-spec: --target needs a value\n", stderr);
         return 2;
       }
+    } else if (strcmp(a, "--bounds-checks") == 0) {
+      cfg.bounds_checks = true;
+    } else if (strcmp(a, "--cpu") == 0 || strcmp(a, "--features") == 0 ||
+               strcmp(a, "--cache") == 0) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "wasmc-spec: %s needs a value\n", a);
+        return 2;
+      }
+      const char **dst = a[2] == 'c' && a[3] == 'p' ? &cfg.cpu
+                         : a[2] == 'f'              ? &cfg.features
+                                                    : &cache_root;
+      *dst = argv[++i];
     } else if (strcmp(a, "--timeout") == 0) {
       val = i + 1 < argc ? argv[++i] : NULL;
-      if (!val || !parse_uint(val, 1, 86400, &timeout_secs)) {
+      if (!val || !parse_uint(val, 1, 86400, &cfg.timeout_secs)) {
         fprintf(stderr, "wasmc-spec: --timeout wants seconds, got '%s'\n",
                 val ? val : "");
         return 2;
@@ -583,14 +333,54 @@ int main(int argc, char **argv) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     jobs_n = n > 0 ? (unsigned)n : 1;
   }
+  cfg.opt_level = (int)opt_level;
+  char err[512];
+  if (!emit_resolve_triple(target, cfg.triple, sizeof cfg.triple, err,
+                           sizeof err)) {
+    fprintf(stderr, "wasmc-spec: %s\n", err);
+    return 2;
+  }
+  /* The modules are executed here: code for another architecture would
+   * need an emulator (qemu-user) running a runtime built for it. */
+  const char *host = emit_host_triple();
+  size_t alen = strcspn(cfg.triple, "-");
+  if (!host || strncmp(host, cfg.triple, alen) != 0 || host[alen] != '-') {
+    fprintf(stderr,
+            "wasmc-spec: cannot execute %s code on this %s host (running "
+            "cross targets under qemu is not supported yet)\n",
+            cfg.triple, host ? host : "unsupported");
+    return 2;
+  }
+  /* A bad --cpu/--features is found now, not once per module. */
+  emit_options eo = {.triple = cfg.triple, .cpu = cfg.cpu,
+                     .features = cfg.features, .opt_level = cfg.opt_level};
+  emit_target *probe = emit_target_new(&eo, err, sizeof err);
+  if (!probe) {
+    fprintf(stderr, "wasmc-spec: %s\n", err);
+    return 2;
+  }
+  emit_target_free(probe);
+  static char cache_dir[PATH_MAX];
+  if (cache_root) {
+    if (!spec_cache_prepare(cache_root, cache_dir, sizeof cache_dir, err,
+                            sizeof err)) {
+      fprintf(stderr, "wasmc-spec: %s\n", err);
+      return 2;
+    }
+  } else if (!spec_cache_temp(cache_dir, sizeof cache_dir, err, sizeof err)) {
+    fprintf(stderr, "wasmc-spec: %s\n", err);
+    return 2;
+  }
+  cfg.cache_dir = cache_dir;
 
   printf("wasmc spec harness: %d file%s", njson + nconv,
          njson + nconv == 1 ? "" : "s");
   if (nconv)
     printf(" (%d not converted)", nconv);
-  printf(", target %s, -O%u, -j %u (target and -O apply once modules are "
-         "executed, issue 3)\n",
-         target, opt_level, jobs_n);
+  printf(", target %s, cpu %s%s%s, -O%u%s, -j %u\n", cfg.triple,
+         cfg.cpu ? cfg.cpu : "baseline", cfg.features ? ", features " : "",
+         cfg.features ? cfg.features : "", opt_level,
+         cfg.bounds_checks ? ", explicit bounds checks" : "", jobs_n);
   fflush(stdout);
 
   double t0 = now_secs();
@@ -662,7 +452,28 @@ int main(int argc, char **argv) {
   /* ---- the table ---- */
   uint32_t tot[NKINDS][NRESULTS] = {{0}};
   uint32_t file_errors = 0, wording_differs = 0, rejections = 0;
+  uint32_t dependents = 0, compiled = 0, cached = 0, other_reasons = 0;
+  double compile_secs = 0;
+  spec_reason reasons[64];
+  int nreasons = 0;
   for (int i = 0; i < njson; i++) {
+    dependents += slots[i].dependent_failures;
+    compiled += slots[i].modules_compiled;
+    cached += slots[i].modules_cached;
+    compile_secs += slots[i].compile_secs;
+    other_reasons += slots[i].other_reasons;
+    for (int r = 0; r < SPEC_NREASONS && slots[i].reasons[r].what[0]; r++) {
+      const spec_reason *sr = &slots[i].reasons[r];
+      int j = 0;
+      while (j < nreasons && strcmp(reasons[j].what, sr->what) != 0)
+        j++;
+      if (j < nreasons)
+        reasons[j].modules += sr->modules;
+      else if (nreasons < 64)
+        reasons[nreasons++] = *sr;
+      else
+        other_reasons += sr->modules;
+    }
     for (int k = 0; k < NKINDS; k++)
       for (int r = 0; r < NRESULTS; r++)
         tot[k][r] += slots[i].counts[k][r];
@@ -692,9 +503,25 @@ int main(int argc, char **argv) {
   sum[R_FAILED] += file_errors + (uint32_t)nconv;
   printf("%-24s %8u %8u %8u %8u\n", "total", sum[R_PASSED], sum[R_FAILED],
          sum[R_SKIPPED], sum[R_NA]);
-  printf("skipped = needs execution (register, action, assert_return, "
-         "assert_trap, ...), which arrives with the compiler (issue 3)\n"
-         "n/a = modules in the text format (wasmc reads binaries only)\n");
+  printf("n/a = modules in the text format (wasmc reads binaries only)\n");
+  if (dependents)
+    printf("note: %u of the failures are commands whose module could not be "
+           "compiled or instantiated (-v lists them)\n",
+           dependents);
+  if (nreasons) {
+    /* Most frequent first: what is missing, and what it costs. */
+    for (int a = 1; a < nreasons; a++)
+      for (int b = a; b > 0 && reasons[b].modules > reasons[b - 1].modules; b--) {
+        spec_reason t = reasons[b];
+        reasons[b] = reasons[b - 1];
+        reasons[b - 1] = t;
+      }
+    printf("modules that failed to compile, by first error:\n");
+    for (int r = 0; r < nreasons; r++)
+      printf("  %6u  %s\n", reasons[r].modules, reasons[r].what);
+    if (other_reasons)
+      printf("  %6u  (other errors)\n", other_reasons);
+  }
   rejections =
       tot[K_ASSERT_INVALID][R_PASSED] + tot[K_ASSERT_MALFORMED][R_PASSED];
   if (wording_differs)
@@ -710,6 +537,9 @@ int main(int argc, char **argv) {
       print_errlog(convs[i].errlog);
     }
   }
+  printf("modules: %u compiled (%.1f s of compiling + linking, summed over "
+         "the children), %u from the cache\n",
+         compiled, compile_secs, cached);
   printf("checked %d file%s in %.1f s\n", njson, njson == 1 ? "" : "s",
          elapsed);
   printf("%u passed, %u failed, %u skipped\n", sum[R_PASSED], sum[R_FAILED],
@@ -717,6 +547,7 @@ int main(int argc, char **argv) {
 
   munmap(slots, slots_size);
   free(jbs);
+  spec_cache_cleanup();
   if (harness_error)
     return 2;
   return sum[R_FAILED] ? 1 : 0;

@@ -1,0 +1,286 @@
+/* spec_values.c: the values of wast2json's JSON and the runtime's
+ * wasmrt_val, in both directions.
+ *
+ * Numbers come as decimal strings of their bit patterns ("4294967295" is
+ * i32 -1, floats are their IEEE bits), so comparisons are exact bit
+ * comparisons; the NaN patterns "nan:canonical" (sign free, quiet bit only)
+ * and "nan:arithmetic" (quiet bit set, any payload) are the exceptions the
+ * spec allows. v128 values are arrays of lanes with a lane_type; each lane
+ * is compared on its own, so a float lane may be a NaN pattern too.
+ * References: "null", a number N (`ref.extern N`, mapped to a fixed
+ * non-null host pointer), or no value at all in an expected result, which
+ * means any non-null reference (`(ref.func)`, `(ref.extern)`).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec.h"
+
+/* Externref N must be non-null for every N, including 0; the offset also
+ * keeps it away from the small numbers a bug could produce. */
+#define EXTERN_BASE 0x10000u
+
+void *spec_externref(uint64_t n) { return (void *)(uintptr_t)(EXTERN_BASE + n); }
+
+static const char *jstr(const cJSON *o, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int type_code(const char *t) {
+  static const struct { const char *name; uint8_t code; } types[] = {
+      {"i32", WASMRT_I32},         {"i64", WASMRT_I64},
+      {"f32", WASMRT_F32},         {"f64", WASMRT_F64},
+      {"v128", WASMRT_V128},       {"funcref", WASMRT_FUNCREF},
+      {"externref", WASMRT_EXTERNREF},
+  };
+  for (size_t i = 0; t && i < sizeof types / sizeof *types; i++)
+    if (strcmp(t, types[i].name) == 0)
+      return types[i].code;
+  return -1;
+}
+
+/* Decimal bit patterns; wast2json writes them unsigned, a '-' is accepted
+ * as two's complement in case another converter writes signed lanes. */
+static bool parse_bits(const char *s, uint64_t *out) {
+  if (!s || !*s)
+    return false;
+  char *end;
+  errno = 0;
+  if (s[0] == '-') {
+    long long v = strtoll(s, &end, 10);
+    *out = (uint64_t)v;
+  } else {
+    *out = strtoull(s, &end, 10);
+  }
+  return errno == 0 && *end == '\0';
+}
+
+static unsigned lane_bytes(const char *lt) {
+  if (!lt)
+    return 0;
+  if (strcmp(lt, "i8") == 0)
+    return 1;
+  if (strcmp(lt, "i16") == 0)
+    return 2;
+  if (strcmp(lt, "i32") == 0 || strcmp(lt, "f32") == 0)
+    return 4;
+  if (strcmp(lt, "i64") == 0 || strcmp(lt, "f64") == 0)
+    return 8;
+  return 0;
+}
+
+bool spec_value_parse(const cJSON *v, uint8_t *type, wasmrt_val *out,
+                      char *err, size_t errsz) {
+  const char *t = jstr(v, "type");
+  int code = type_code(t);
+  memset(out, 0, sizeof *out);
+  if (code < 0) {
+    snprintf(err, errsz, "unknown value type \"%s\"", t ? t : "(none)");
+    return false;
+  }
+  *type = (uint8_t)code;
+  const cJSON *val = cJSON_GetObjectItemCaseSensitive(v, "value");
+  uint64_t bits;
+  switch (code) {
+  case WASMRT_I32:
+  case WASMRT_F32:
+  case WASMRT_I64:
+  case WASMRT_F64:
+    if (!cJSON_IsString(val) || !parse_bits(val->valuestring, &bits)) {
+      snprintf(err, errsz, "bad %s value", t);
+      return false;
+    }
+    if (code == WASMRT_I32 || code == WASMRT_F32) {
+      uint32_t b = (uint32_t)bits;
+      memcpy(out, &b, 4); /* f32 args keep their exact bits (NaN payloads) */
+    } else {
+      memcpy(out, &bits, 8);
+    }
+    return true;
+  case WASMRT_V128: {
+    const char *lt = jstr(v, "lane_type");
+    unsigned lb = lane_bytes(lt);
+    if (!lb || !cJSON_IsArray(val) ||
+        cJSON_GetArraySize(val) != (int)(16 / lb)) {
+      snprintf(err, errsz, "bad v128 value");
+      return false;
+    }
+    unsigned i = 0;
+    const cJSON *lane;
+    cJSON_ArrayForEach(lane, val) {
+      if (!cJSON_IsString(lane) || !parse_bits(lane->valuestring, &bits)) {
+        snprintf(err, errsz, "bad v128 lane");
+        return false;
+      }
+      memcpy(out->v128 + i * lb, &bits, lb); /* little-endian */
+      i++;
+    }
+    return true;
+  }
+  default: /* references */
+    if (!cJSON_IsString(val) || strcmp(val->valuestring, "null") == 0) {
+      out->ref = NULL;
+      return true;
+    }
+    if (code == WASMRT_FUNCREF) {
+      snprintf(err, errsz, "a non-null funcref argument cannot be written");
+      return false;
+    }
+    if (!parse_bits(val->valuestring, &bits)) {
+      snprintf(err, errsz, "bad externref value");
+      return false;
+    }
+    out->ref = spec_externref(bits);
+    return true;
+  }
+}
+
+/* ---- matching ------------------------------------------------------------- */
+
+static bool is_canonical_nan32(uint32_t b) { return (b & 0x7fffffffu) == 0x7fc00000u; }
+static bool is_arith_nan32(uint32_t b) { return (b & 0x7fc00000u) == 0x7fc00000u; }
+static bool is_canonical_nan64(uint64_t b) {
+  return (b & 0x7fffffffffffffffull) == 0x7ff8000000000000ull;
+}
+static bool is_arith_nan64(uint64_t b) {
+  return (b & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
+}
+
+/* One scalar (or lane) of `bytes` bytes against its expected string. */
+static bool scalar_matches(const char *want, bool is_float, unsigned bytes,
+                           const uint8_t *actual) {
+  uint64_t a = 0;
+  memcpy(&a, actual, bytes);
+  if (is_float && want && strncmp(want, "nan:", 4) == 0) {
+    bool canonical = strcmp(want, "nan:canonical") == 0;
+    if (!canonical && strcmp(want, "nan:arithmetic") != 0)
+      return false;
+    if (bytes == 4)
+      return canonical ? is_canonical_nan32((uint32_t)a) : is_arith_nan32((uint32_t)a);
+    return canonical ? is_canonical_nan64(a) : is_arith_nan64(a);
+  }
+  uint64_t w;
+  if (!parse_bits(want, &w))
+    return false;
+  if (bytes < 8)
+    w &= (1ull << (8 * bytes)) - 1;
+  return a == w;
+}
+
+bool spec_value_matches(const cJSON *e, uint8_t type, const wasmrt_val *actual) {
+  const char *t = jstr(e, "type");
+  if (t && strcmp(t, "either") == 0) {
+    const cJSON *alt;
+    cJSON_ArrayForEach(alt, cJSON_GetObjectItemCaseSensitive(e, "values"))
+      if (spec_value_matches(alt, type, actual))
+        return true;
+    return false;
+  }
+  int code = type_code(t);
+  if (code < 0 || code != type)
+    return false;
+  const cJSON *val = cJSON_GetObjectItemCaseSensitive(e, "value");
+  switch (code) {
+  case WASMRT_I32:
+  case WASMRT_I64:
+  case WASMRT_F32:
+  case WASMRT_F64: {
+    bool f = code == WASMRT_F32 || code == WASMRT_F64;
+    unsigned bytes = code == WASMRT_I32 || code == WASMRT_F32 ? 4 : 8;
+    return cJSON_IsString(val) &&
+           scalar_matches(val->valuestring, f, bytes, (const uint8_t *)actual);
+  }
+  case WASMRT_V128: {
+    const char *lt = jstr(e, "lane_type");
+    unsigned lb = lane_bytes(lt);
+    if (!lb || !cJSON_IsArray(val) || cJSON_GetArraySize(val) != (int)(16 / lb))
+      return false;
+    bool f = lt[0] == 'f';
+    unsigned i = 0;
+    const cJSON *lane;
+    cJSON_ArrayForEach(lane, val) {
+      if (!cJSON_IsString(lane) ||
+          !scalar_matches(lane->valuestring, f, lb, actual->v128 + i * lb))
+        return false;
+      i++;
+    }
+    return true;
+  }
+  default: {
+    if (!cJSON_IsString(val))
+      return actual->ref != NULL; /* (ref.func) / (ref.extern): any non-null */
+    if (strcmp(val->valuestring, "null") == 0)
+      return actual->ref == NULL;
+    uint64_t n;
+    if (code == WASMRT_EXTERNREF && parse_bits(val->valuestring, &n))
+      return actual->ref == spec_externref(n);
+    return false;
+  }
+  }
+}
+
+/* ---- formatting ------------------------------------------------------------ */
+
+void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n) {
+  switch (type) {
+  case WASMRT_I32:
+    snprintf(buf, n, "i32:%" PRIu32 " (0x%08" PRIx32 ")", (uint32_t)v->i32,
+             (uint32_t)v->i32);
+    break;
+  case WASMRT_I64:
+    snprintf(buf, n, "i64:%" PRIu64 " (0x%016" PRIx64 ")", (uint64_t)v->i64,
+             (uint64_t)v->i64);
+    break;
+  case WASMRT_F32: {
+    uint32_t b;
+    memcpy(&b, v, 4);
+    snprintf(buf, n, "f32:%" PRIu32 " (%.9g, 0x%08" PRIx32 ")", b, (double)v->f32, b);
+    break;
+  }
+  case WASMRT_F64: {
+    uint64_t b;
+    memcpy(&b, v, 8);
+    snprintf(buf, n, "f64:%" PRIu64 " (%.17g, 0x%016" PRIx64 ")", b, v->f64, b);
+    break;
+  }
+  case WASMRT_V128: {
+    uint32_t l[4];
+    memcpy(l, v->v128, 16);
+    snprintf(buf, n, "v128:i32x4 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32
+             " 0x%08" PRIx32, l[0], l[1], l[2], l[3]);
+    break;
+  }
+  case WASMRT_FUNCREF:
+  case WASMRT_EXTERNREF: {
+    const char *tn = type == WASMRT_FUNCREF ? "funcref" : "externref";
+    uintptr_t p = (uintptr_t)v->ref;
+    if (!p)
+      snprintf(buf, n, "%s:null", tn);
+    else if (type == WASMRT_EXTERNREF && p >= EXTERN_BASE &&
+             p < EXTERN_BASE + 0x10000u)
+      snprintf(buf, n, "externref:%" PRIuPTR, p - EXTERN_BASE);
+    else
+      snprintf(buf, n, "%s:%p", tn, v->ref);
+    break;
+  }
+  default:
+    snprintf(buf, n, "(type 0x%02x)", type);
+  }
+}
+
+void spec_expected_format(const cJSON *e, char *buf, size_t n) {
+  const char *t = jstr(e, "type");
+  const cJSON *val = cJSON_GetObjectItemCaseSensitive(e, "value");
+  if (cJSON_IsString(val)) {
+    snprintf(buf, n, "%s:%s", t ? t : "?", val->valuestring);
+    return;
+  }
+  char *s = cJSON_PrintUnformatted(e);
+  snprintf(buf, n, "%s", s ? s : "?");
+  cJSON_free(s);
+}
