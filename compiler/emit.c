@@ -5,10 +5,12 @@
  * the LLVM initialisers and the C compiler that links for it. Adding an
  * architecture is one row (plus the runtime's port). The rest is generic:
  * a target machine with PIC relocations (objects become shared objects),
- * the new pass manager's "default<On>" pipeline, and emission to a file or
+ * the new pass manager's "default<On>" pipeline (after keep_traps.c's
+ * early one), and emission to a file or
  * a memory buffer.
  */
 #include "emit.h"
+#include "keep_traps.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -389,6 +391,12 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
         f, LLVMAttributeFunctionIndex,
         LLVMCreateStringAttribute(c, "disable-tail-calls", 18, "true", 4));
   }
+
+  /* Memory loads come volatile (guard-page mode) so that unused
+   * out-of-bounds ones still trap; those whose value is used become plain
+   * again here, before the real pipeline (keep_traps.c). */
+  if (!keep_traps_release(m, t->tm, t->opt_level, err, errsz))
+    return false;
 
   char pipeline[32];
   snprintf(pipeline, sizeof pipeline, "default<O%d>", t->opt_level);

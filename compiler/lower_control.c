@@ -126,29 +126,6 @@ static void set_unreachable(lower_func *lf) {
   lf->frames[lf->nframes - 1].unreachable = true;
 }
 
-/* An out-of-bounds load must trap even when its value is dropped, so the
- * loads feeding a dropped value (directly or through a few operations,
- * e.g. an extension) become volatile and survive dead-code elimination.
- * Invariant loads (vmctx slots) cannot fault and stay optimizable.
- * This only covers `drop`: a load whose value dies another way (stored to
- * a dead local, a select with a constant condition) is still removable by
- * the optimizer unless lower_memory makes it volatile. */
-static void keep_loads(lower_module *lm, LLVMValueRef v, int depth) {
-  if (!v || depth < 0 || !LLVMIsAInstruction(v) || LLVMIsAPHINode(v))
-    return;
-  if (LLVMIsALoadInst(v)) {
-    /* Locals (allocas) cannot fault, and a volatile access would stop
-     * mem2reg from promoting them. */
-    if (!LLVMGetMetadata(v, lm->md_invariant) &&
-        !LLVMIsAAllocaInst(LLVMGetOperand(v, 0)))
-      LLVMSetVolatile(v, true);
-    return;
-  }
-  int n = LLVMGetNumOperands(v);
-  for (int i = 0; i < n; i++)
-    keep_loads(lm, LLVMGetOperand(v, (unsigned)i), depth - 1);
-}
-
 static void lower_block(lower_func *lf, const wasm_instr *in) {
   uint32_t np, nr;
   const uint8_t *p, *r;
@@ -321,7 +298,9 @@ bool lower_control(lower_func *lf, const wasm_instr *in) {
     return true;
   }
   case WASM_OP_DROP:
-    keep_loads(lm, lower_pop(lf), 4);
+    /* A dropped out-of-bounds load still traps: memory loads start
+     * volatile and stay so when unused (keep_traps.c). */
+    lower_pop(lf);
     return true;
   case WASM_OP_SELECT:
   case WASM_OP_SELECT_T: {

@@ -14,13 +14,15 @@
  * first. The address is always computed in 64 bits, so index + offset never
  * wraps around to a low address.
  *
- * Loads are plain LLVM load instructions (never intrinsics): lower_control.c
- * marks the loads feeding a dropped value volatile so that an unused
- * out-of-bounds load still executes, and thus still traps.
+ * Loads are LLVM load instructions (never intrinsics) that go through
+ * keep_traps_tag: in guard-page mode they start volatile, and emit.c makes
+ * those whose value stays used plain again, so that an unused out-of-bounds
+ * load still executes, and thus still traps (keep_traps.c).
  */
 #include <stddef.h>
 #include <stdio.h>
 
+#include "keep_traps.h"
 #include "lower.h"
 
 /* Load a field of type ty at byte offset off of the struct at ptr.
@@ -125,6 +127,7 @@ static bool lower_load(lower_func *lf, const wasm_instr *in) {
   LLVMValueRef index = lower_pop(lf);
   LLVMValueRef addr = lower_address(lf, in, index, size);
   LLVMValueRef v = LLVMBuildLoad2(lm->b, mty, addr, "");
+  keep_traps_tag(lm, v);
   /* The alignment immediate is only a hint: unaligned accesses are valid
    * Wasm, so promising more than 1 to LLVM would be a lie. */
   LLVMSetAlignment(v, 1);

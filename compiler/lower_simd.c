@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "keep_traps.h"
 #include "lower.h"
 
 /* Lane shapes of a v128. */
@@ -144,6 +145,7 @@ static LLVMValueRef load_at(lower_func *lf, const wasm_instr *in,
                             unsigned size) {
   LLVMValueRef p = lower_address(lf, in, index, size);
   LLVMValueRef v = LLVMBuildLoad2(lf->lm->b, ty, p, "");
+  keep_traps_tag(lf->lm, v); /* an unused one must still trap */
   LLVMSetAlignment(v, 1);
   return v;
 }

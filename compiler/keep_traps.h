@@ -1,0 +1,37 @@
+/* keep_traps.h: out-of-bounds loads trap even when their value is unused.
+ *
+ * In guard-page mode a linear-memory load has no bounds compare: its fault
+ * IS the trap. The optimiser deletes loads whose value is unused, and with
+ * them the trap. So every memory load is emitted volatile and tagged
+ * (keep_traps_tag, from lowering), and before the normal optimisation
+ * pipeline emit.c calls keep_traps_release, which runs an early
+ * simplification + inlining pipeline and then makes every tagged load
+ * whose value is still used plain again, so that it optimises as usual;
+ * only the loads left with no use stay volatile (and thus stay, and trap).
+ * The reasoning and the remaining gap are in keep_traps.c.
+ */
+#ifndef WASMC_KEEP_TRAPS_H
+#define WASMC_KEEP_TRAPS_H
+
+#include <llvm-c/TargetMachine.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lower.h"
+
+/* Lowering: `load` reads linear memory. In guard-page mode it becomes
+ * volatile and tagged; in bounds-check mode (the compare traps whatever
+ * happens to the load) it is left alone. Every memory load goes through
+ * here (lower_memory.c, lower_simd.c). */
+void keep_traps_tag(lower_module *lm, LLVMValueRef load);
+
+/* Emission, before the default<On> pipeline. At -O0 the tagged loads stay
+ * volatile (instruction selection folds dead values too, and speed does
+ * not matter there); at -O1..-O3 the early pipeline runs and the tagged
+ * loads that are still used become plain. Removes the tags. Returns false
+ * with a message if a pass pipeline fails. Does nothing for a module
+ * without tagged loads. */
+bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
+                        int opt_level, char *err, size_t errsz);
+
+#endif
