@@ -1,0 +1,84 @@
+#!/bin/sh
+# run-tests.sh WASI_RUN DIR: runs the WASI test programs (DIR/*.so, built
+# by tests/wasi/CMakeLists.txt) under the runner and checks stdout, exit
+# code and, where given, a stderr pattern. Prints "N passed, N failed";
+# exits non-zero when anything failed.
+RUN=$1
+DIR=$2
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+NL='
+'
+
+# check NAME WANT_RC WANT_STDOUT CMD...   (stdin: $IN or /dev/null;
+# $WANT_ERR: a grep -E pattern stderr must match)
+check() {
+  name=$1 want_rc=$2 want_out=$3
+  shift 3
+  out=$("$@" <"${IN:-/dev/null}" 2>"$tmp/err")
+  rc=$?
+  ok=1
+  [ "$rc" = "$want_rc" ] || ok=0
+  [ "$out" = "$want_out" ] || ok=0
+  if [ -n "$WANT_ERR" ] && ! grep -Eq "$WANT_ERR" "$tmp/err"; then ok=0; fi
+  if [ $ok = 1 ]; then
+    pass=$((pass + 1))
+    echo "PASS $name"
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: exit $rc (want $want_rc)"
+    echo "--- stdout:"; echo "$out"
+    echo "--- want:"; echo "$want_out"
+    echo "--- stderr:"; cat "$tmp/err"
+  fi
+  unset WANT_ERR IN
+}
+
+check hello 0 "hello, wasi" "$RUN" "$DIR/hello.so"
+
+check args_env 0 "argc=4${NL}argv[1]=one${NL}argv[2]=two words${NL}argv[3]=${NL}env:A=1${NL}env:B=x=y${NL}nenv=2" \
+  "$RUN" "$DIR/args_env.so" --env A=1 --env B=x=y -- one "two words" ""
+# The host's environment is not visible to the guest.
+check env_isolated 0 "argc=1${NL}nenv=0" env SECRET=1 "$RUN" "$DIR/args_env.so"
+
+check exit_3 3 "exiting with 3" "$RUN" "$DIR/exit_code.so" -- exit 3
+check exit_0 0 "exiting with 0" "$RUN" "$DIR/exit_code.so" -- exit 0
+check exit_255 255 "exiting with 255" "$RUN" "$DIR/exit_code.so" -- exit 255
+check return_7 7 "returning 7" "$RUN" "$DIR/exit_code.so" -- return 7
+check return_0 0 "returning 0" "$RUN" "$DIR/exit_code.so" -- return 0
+
+check clock 0 "monotonic increases: yes${NL}res ok: yes${NL}realtime after 2020: yes${NL}bad clock id: 28" \
+  "$RUN" "$DIR/clock.so"
+check random 0 "differ: yes${NL}nonzero: yes" "$RUN" "$DIR/random.so"
+
+printf 'hello\nstdin\n' >"$tmp/in"
+IN="$tmp/in" check stdin 0 "HELLO${NL}STDIN${NL}bytes=12" "$RUN" "$DIR/stdin.so"
+check stdin_empty 0 "bytes=0" "$RUN" "$DIR/stdin.so"
+
+check badptr 0 "fd_write bad iovs: 21${NL}fd_write bad buf: 21${NL}fd_write bad nwritten: 21${NL}fd_read bad buf: 21${NL}random_get bad: 21${NL}random_get huge: 21${NL}args_sizes_get bad: 21${NL}environ_get bad: 21${NL}clock_time_get bad: 21${NL}fd_fdstat_get bad: 21${NL}fd_write closed fd: 8${NL}fd_prestat_get stdout: 8${NL}fd_filestat_get: 52${NL}still alive" \
+  "$RUN" "$DIR/badptr.so"
+
+mkdir -p "$tmp/d1" "$tmp/d2"
+printf 'abcdefgh' >"$tmp/seekable"
+IN="$tmp/seekable" check fdops 0 "fdstat(1): 0${NL}seek stdin: ok, read 'def', tell=6${NL}preopen fd 3: /sandbox (filetype 3)${NL}preopen fd 4: data (filetype 3)${NL}close(3): 0, again: 8${NL}prestat_dir_name short: 37" \
+  "$RUN" "$DIR/fdops.so" --dir "$tmp/d1::/sandbox" --dir "$tmp/d2::data"
+# A pipe does not seek: ESPIPE (70).
+out=$(printf 'abcdefgh' | "$RUN" "$DIR/fdops.so" 2>&1 | sed -n 2p)
+if [ "$out" = "seek stdin: errno 70" ]; then pass=$((pass + 1)); echo "PASS fdops_pipe"
+else fail=$((fail + 1)); echo "FAIL fdops_pipe: $out"; fi
+WANT_ERR="cannot open directory" check missing_dir 2 "" "$RUN" "$DIR/hello.so" --dir "$tmp/nonexistent"
+
+if [ -f "$DIR/bad_import.so" ]; then
+  WANT_ERR="unknown WASI import wasi_snapshot_preview1\.fd_frobnicate" \
+    check unknown_import 2 "" "$RUN" "$DIR/bad_import.so"
+  WANT_ERR="fd_write has type \[i32 i32\] -> \[i32\], expected \[i32 i32 i32 i32\] -> \[i32\]" \
+    check bad_signature 2 "" "$RUN" "$DIR/bad_sig.so"
+  WANT_ERR="trap: unreachable" check trap 134 "" "$RUN" "$DIR/trap.so"
+else
+  echo "SKIP unknown_import, bad_signature, trap (no wat2wasm)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,95 @@
+/* wasi.h: the WASI preview 1 host (wasi_snapshot_preview1) for programs
+ * compiled by wasmc, on POSIX. Library: wasmc_wasi (static, links wasmrt).
+ *
+ * Use:
+ *     wasi_config cfg;
+ *     wasi_config_init(&cfg);               // stdio = host fds 0, 1, 2
+ *     cfg.argc = ...; cfg.argv = ...;       // argv[0] is the program name
+ *     cfg.nenv = ...; cfg.env = ...;        // "K=V" strings, exactly these
+ *     cfg.npreopens = ...; cfg.preopens = ...;
+ *     wasi_ctx *ctx = wasi_ctx_new(&cfg, msg, sizeof msg);
+ *     wasmrt_extern imports[desc->nimports];
+ *     wasi_bind_imports(ctx, desc, imports, msg, sizeof msg);
+ *     wasmrt_instance *inst = wasmrt_instantiate(mod, imports, n, &err);
+ *     int code = wasi_run_start(ctx, inst, &err);  // -1: trap or error
+ *     wasmrt_instance_free(inst);
+ *     wasi_ctx_free(ctx);                   // after the instance: it owns
+ *                                           // the host functions
+ *
+ * Guest memory: every guest pointer/length is checked against the memory's
+ * current size before the host touches it; a bad one makes the call return
+ * WASI errno FAULT (21) to the guest, never a host crash.
+ *
+ * proc_exit(n) unwinds the Wasm stack: its callback records n and fails
+ * (a WASMRT_TRAP_HOST trap with a "wasi proc_exit" message), so
+ * wasmrt_call returns; wasi_run_start then reports n as the exit code.
+ */
+#ifndef WASMC_WASI_H
+#define WASMC_WASI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmrt.h"
+
+#define WASI_MODULE_NAME "wasi_snapshot_preview1"
+
+/* Process exit code a runner should use when the program trapped (what
+ * wasmtime uses on Unix: 128 + SIGABRT). wasi_run_start returns -1 then. */
+#define WASI_EXIT_TRAP 134
+
+typedef struct wasi_ctx wasi_ctx;
+
+/* A directory granted to the guest: the host directory and the name the
+ * guest sees it under (guest == NULL: the same as host). */
+typedef struct {
+  const char *host;
+  const char *guest;
+} wasi_preopen;
+
+typedef struct {
+  int argc;
+  const char *const *argv;     /* guest argv, argv[0] included */
+  int nenv;
+  const char *const *env;      /* "K=V" strings: the guest's whole environment */
+  int npreopens;
+  const wasi_preopen *preopens; /* guest fds 3, 4, ... in this order */
+  int stdin_fd, stdout_fd, stderr_fd; /* host fds behind guest 0, 1, 2 (-1: none);
+                                          not closed by the ctx */
+} wasi_config;
+
+/* Zeroes cfg and sets stdio to the host's 0, 1, 2. */
+void wasi_config_init(wasi_config *cfg);
+
+/* Copies everything it needs from cfg; opens the preopened directories
+ * (an unopenable one fails with a message). NULL + msg on failure. */
+wasi_ctx *wasi_ctx_new(const wasi_config *cfg, char *msg, size_t msg_size);
+/* Closes the fds the ctx opened and frees the host functions: call it
+ * after the instance that imports them is freed. */
+void wasi_ctx_free(wasi_ctx *ctx);
+
+/* For every import of module "wasi_snapshot_preview1" in desc, creates the
+ * host function and stores it in imports[i] (imports has desc->nimports
+ * entries, in descriptor order). Imports of other modules are left as they
+ * are, for the caller to bind. Fails (false + msg) on an unknown WASI name,
+ * a WASI import that is not a function, or a signature different from the
+ * WASI one. Every preview1 function binds; the ones not implemented yet
+ * return errno NOSYS (52) when called (see README.md). */
+bool wasi_bind_imports(wasi_ctx *ctx, const wasmrt_module_desc *desc,
+                       wasmrt_extern *imports, char *msg, size_t msg_size);
+
+/* The memory the guest's pointers refer to (its export "memory"); set it
+ * after instantiation. Until then every pointer argument gives FAULT. */
+void wasi_ctx_set_memory(wasi_ctx *ctx, wasmrt_memory *mem);
+
+/* Sets the memory from the export "memory" if not set yet, then calls the
+ * export "_start". Returns the exit code: 0 when _start returns, n & 255 after
+ * proc_exit(n); -1 when the call trapped or the module has no _start
+ * (err says which; the runner should then exit with WASI_EXIT_TRAP). */
+int wasi_run_start(wasi_ctx *ctx, wasmrt_instance *inst, wasmrt_error *err);
+
+/* True after the guest called proc_exit; *code gets its full 32-bit value. */
+bool wasi_exited(const wasi_ctx *ctx, uint32_t *code);
+
+#endif
