@@ -1,5 +1,6 @@
-/* link.c: turns an object file into a shared object with the system C
- * driver (`cc -shared`), spawned directly (posix_spawnp, no shell, so no
+/* link.c: turns an object file into a shared object (`cc -shared`) or a
+ * standalone executable (object + launcher + WASI shim + static runtime)
+ * with the system C driver, spawned directly (posix_spawnp, no shell, so no
  * quoting problems with odd file names). Its output is captured, so that a
  * failure is reported as one clear wasmc error carrying the linker's own
  * first lines instead of interleaving with wasmc's output.
@@ -8,14 +9,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
+
+#ifndef WASMC_EXE_LDFLAGS
+#define WASMC_EXE_LDFLAGS ""
+#endif
 
 /* Keeps the first lines of the driver's output (up to 3 lines): enough to
  * show "undefined reference" or "cannot open output file" without
@@ -37,8 +44,10 @@ static void summarise(const char *out, char *buf, size_t bufsz) {
   }
 }
 
-bool link_shared(const char *cc, const char *obj, const char *out, char *err,
-                 size_t errsz) {
+/* Runs the driver with argv (argv[0] = cc); `what` names the link in the
+ * error message (e.g. "cc -shared"). */
+static bool run_driver(const char *cc, char *const argv[], const char *out,
+                       const char *what, char *err, size_t errsz) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     snprintf(err, errsz, "cannot run the linker: pipe: %s", strerror(errno));
@@ -59,10 +68,6 @@ bool link_shared(const char *cc, const char *obj, const char *out, char *err,
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-  /* -lm: at -O0 or on a baseline CPU, float rounding can become calls to
-   * floor/ceil/trunc/rint, which the shared object must bring along. */
-  char *argv[] = {(char *)cc, "-shared", "-o", (char *)out, (char *)obj,
-                  "-lm", NULL};
   pid_t pid;
   int rc = posix_spawnp(&pid, cc, &fa, &attr, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
@@ -109,7 +114,92 @@ bool link_shared(const char *cc, const char *obj, const char *out, char *err,
     snprintf(why, sizeof why, "failed (exit %d)", WEXITSTATUS(status));
   char first[1024] = "";
   summarise(text, first, sizeof first);
-  snprintf(err, errsz, "linking '%s' with '%s -shared' %s%s%s", out, cc, why,
+  snprintf(err, errsz, "linking '%s' with '%s' %s%s%s", out, what, why,
            first[0] ? ": " : "", first);
   return false;
+}
+
+bool link_shared(const char *cc, const char *obj, const char *out, char *err,
+                 size_t errsz) {
+  /* -lm: at -O0 or on a baseline CPU, float rounding can become calls to
+   * floor/ceil/trunc/rint, which the shared object must bring along. */
+  char *argv[] = {(char *)cc, "-shared", "-o", (char *)out, (char *)obj,
+                  "-lm", NULL};
+  char what[256];
+  snprintf(what, sizeof what, "%s -shared", cc);
+  return run_driver(cc, argv, out, what, err, errsz);
+}
+
+/* The archives an executable links, in link order (each one's undefined
+ * symbols are defined by the ones after it), and the build-tree folders
+ * (relative to the folder of the wasmc executable) they are looked for in,
+ * after $WASMC_LIBDIR. */
+static const char *const exe_libs[] = {"libwasmc_launcher.a", "libwasmc_wasi.a",
+                                       "libwasmrt_static.a"};
+static const char *const exe_lib_dirs[] = {"../wasi-libc-shim", "../runtime",
+                                           "../lib/wasmc", "."};
+#define NLIBS (sizeof exe_libs / sizeof *exe_libs)
+
+/* Finds `name`: in $WASMC_LIBDIR when set (only there), else next to the
+ * wasmc executable's build tree. */
+static bool find_lib(const char *name, char *path, size_t n, char *err, size_t errsz) {
+  const char *libdir = getenv("WASMC_LIBDIR");
+  if (libdir && *libdir) {
+    int w = snprintf(path, n, "%s/%s", libdir, name);
+    if (w > 0 && (size_t)w < n && access(path, R_OK) == 0)
+      return true;
+    snprintf(err, errsz, "cannot find %s in WASMC_LIBDIR='%s'", name, libdir);
+    return false;
+  }
+  char exe[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len <= 0) {
+    snprintf(err, errsz, "cannot find %s: /proc/self/exe: %s (set WASMC_LIBDIR)",
+             name, strerror(errno));
+    return false;
+  }
+  exe[len] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (slash)
+    *slash = '\0';
+  for (size_t i = 0; i < sizeof exe_lib_dirs / sizeof *exe_lib_dirs; i++) {
+    int w = snprintf(path, n, "%s/%s/%s", exe, exe_lib_dirs[i], name);
+    if (w > 0 && (size_t)w < n && access(path, R_OK) == 0)
+      return true;
+  }
+  snprintf(err, errsz,
+           "cannot find %s (the wasmc runtime libraries) near %s; build them "
+           "(cmake --build) or set WASMC_LIBDIR to the folder holding them",
+           name, exe);
+  return false;
+}
+
+bool link_executable(const char *cc, const char *obj, const char *out,
+                     bool static_exe, char *err, size_t errsz) {
+  char libs[NLIBS][PATH_MAX];
+  for (size_t i = 0; i < NLIBS; i++)
+    if (!find_lib(exe_libs[i], libs[i], sizeof libs[i], err, errsz))
+      return false;
+  /* WASMC_EXE_LDFLAGS: flags the libraries themselves need (the
+   * sanitizers when wasmc was built with them), set by CMake. */
+  const char *extra = WASMC_EXE_LDFLAGS;
+  char *argv[16];
+  int k = 0;
+  argv[k++] = (char *)cc;
+  argv[k++] = "-o";
+  argv[k++] = (char *)out;
+  argv[k++] = (char *)obj;
+  for (size_t i = 0; i < NLIBS; i++)
+    argv[k++] = libs[i];
+  argv[k++] = "-lm";
+  argv[k++] = "-ldl";
+  argv[k++] = "-lpthread";
+  if (static_exe)
+    argv[k++] = "-static";
+  if (extra[0])
+    argv[k++] = (char *)extra;
+  argv[k] = NULL;
+  char what[256];
+  snprintf(what, sizeof what, "%s%s", cc, static_exe ? " -static" : "");
+  return run_driver(cc, argv, out, what, err, errsz);
 }

@@ -18,4 +18,13 @@
 bool link_shared(const char *cc, const char *obj, const char *out, char *err,
                  size_t errsz);
 
+/* Runs `CC -o OUT OBJ libwasmc_launcher.a libwasmc_wasi.a libwasmrt_static.a
+ * -lm -ldl -lpthread [-static]`: a standalone executable whose main() (the
+ * launcher) runs the module's _start under WASI. The archives are looked
+ * for in $WASMC_LIBDIR if set, else in the build tree of the running wasmc
+ * (/proc/self/exe); false with a message when one is missing or the link
+ * fails. */
+bool link_executable(const char *cc, const char *obj, const char *out,
+                     bool static_exe, char *err, size_t errsz);
+
 #endif

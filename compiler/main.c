@@ -5,6 +5,10 @@
  *   wasmc compile FILE [-o OUT] [--shared] [-O0..3] [--target T]
  *                 [--cpu C] [--features F] [--bounds-checks]
  *                                 native object (or shared object)
+ *   wasmc build FILE [-o OUT] [-O0..3] [--cpu C] [--features F]
+ *               [--bounds-checks] [--static]
+ *                                 standalone executable (WASI programs)
+ *   wasmc FILE.wasm [OPTIONS]     the same as wasmc build FILE.wasm
  *   wasmc --version | --help | help [COMMAND]
  *
  * Exit codes: 0 success, 1 bad input (malformed/invalid module, unreadable
@@ -53,10 +57,13 @@ static const char usage_text[] =
     "  compile FILE -o OUT    compile a module to an object file, or with\n"
     "                         --shared to a shared object the runtime loads\n"
     "                         (see wasmc help compile)\n"
+    "  build FILE -o OUT      compile a WASI program to a standalone native\n"
+    "                         executable (see wasmc help build); `wasmc\n"
+    "                         FILE.wasm ...` is the same\n"
     "  help [COMMAND]         show this help, or the help of COMMAND\n"
     "\n"
-    "Not yet available (planned for later releases): executables and\n"
-    "run (with a WASI preview1 host).\n"
+    "Not yet available (planned for a later release): run (compile and run\n"
+    "with a compile cache).\n"
     "\n"
     "Options:\n"
     "  -h, --help      show help (also after a command: wasmc validate --help)\n"
@@ -131,6 +138,38 @@ static const char compile_help[] =
     "\n"
     "Exit status: 0 on success, 1 if the module is malformed or invalid,\n"
     "cannot be read, or compiling/linking/writing fails, 2 on a usage error.\n";
+
+static const char build_help[] =
+    "usage: wasmc build [OPTIONS] FILE.wasm [-o OUT]\n"
+    "       wasmc FILE.wasm [OPTIONS]\n"
+    "\n"
+    "Compile a WASI (preview 1) command module to a standalone native\n"
+    "executable: the module, the wasmc runtime and the WASI host linked\n"
+    "together by the system C compiler. The executable runs the module's\n"
+    "_start and exits with the program's exit code (134 when it traps, the\n"
+    "trap and its Wasm function printed on stderr). At run time it takes\n"
+    "  OUT [--dir HOST[::GUEST]]... [--env K=V | --env K]... -- ARGS...\n"
+    "(--env K passes the host's K through); without `--` every argument\n"
+    "is the program's. The program sees only those directories, variables\n"
+    "and arguments. Launcher errors exit with 2.\n"
+    "\n"
+    "Options:\n"
+    "  -o OUT            output file (default: FILE without .wasm)\n"
+    "  -O0 .. -O3        optimisation level (default -O2)\n"
+    "  --cpu NAME        CPU to select instructions for (see wasmc help compile)\n"
+    "  --features LIST   extra LLVM target features, e.g. +avx2\n"
+    "  --bounds-checks   explicit bounds checks instead of guard pages\n"
+    "  --static          a fully static executable (glibc warns that the\n"
+    "                    runtime's dlopen, unused by executables, would need\n"
+    "                    the build machine's glibc; the executable works)\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "The runtime libraries (libwasmc_launcher.a, libwasmc_wasi.a,\n"
+    "libwasmrt_static.a) are taken from wasmc's build tree, or from the\n"
+    "folder $WASMC_LIBDIR when set. Executables are for the host only.\n"
+    "\n"
+    "Exit status: 0 on success, 1 if the module is malformed or invalid,\n"
+    "cannot be read, or compiling/linking fails, 2 on a usage error.\n";
 
 /* ---- messages ------------------------------------------------------------ */
 
@@ -332,6 +371,8 @@ static int cmd_inspect(int argc, char **argv) {
 
 typedef struct {
   bool help, shared, bounds_checks;
+  bool exe, static_exe; /* `build`: an executable, [fully static] */
+  const char *cmd;      /* "compile" or "build", for messages */
   int opt_level;
   const char *file, *out, *target, *cpu, *features;
 } compile_args;
@@ -355,8 +396,8 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name,
   return argv[++*i];
 }
 
-static int parse_compile_args(int argc, char **argv, compile_args *c) {
-  *c = (compile_args){.opt_level = 2};
+static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) {
+  *c = (compile_args){.opt_level = 2, .exe = exe, .cmd = exe ? "build" : "compile"};
   bool options_done = false;
   for (int i = 0; i < argc; i++) {
     char *a = argv[i];
@@ -364,14 +405,16 @@ static int parse_compile_args(int argc, char **argv, compile_args *c) {
     const char *v;
     if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
       if (c->file)
-        return usage_error("'compile' takes one FILE (unexpected '%s')", a);
+        return usage_error("'%s' takes one FILE (unexpected '%s')", c->cmd, a);
       c->file = a;
     } else if (strcmp(a, "--") == 0) {
       options_done = true;
     } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       c->help = true;
-    } else if (strcmp(a, "--shared") == 0) {
+    } else if (!exe && strcmp(a, "--shared") == 0) {
       c->shared = true;
+    } else if (exe && strcmp(a, "--static") == 0) {
+      c->static_exe = true;
     } else if (strcmp(a, "--bounds-checks") == 0) {
       c->bounds_checks = true;
     } else if (strncmp(a, "-O", 2) == 0 && a[1] == 'O') {
@@ -385,7 +428,10 @@ static int parse_compile_args(int argc, char **argv, compile_args *c) {
       if (i + 1 >= argc)
         return usage_error("%s needs a file name", a);
       c->out = argv[++i];
-    } else if ((v = opt_value(argc, argv, &i, "--target", &missing))) {
+    } else if (exe && strncmp(a, "--target", 8) == 0) {
+      return usage_error("'build' makes executables for the host only "
+                         "(--target is for 'compile')");
+  } else if (!exe && (v = opt_value(argc, argv, &i, "--target", &missing))) {
       c->target = v;
     } else if ((v = opt_value(argc, argv, &i, "--cpu", &missing))) {
       c->cpu = v;
@@ -414,17 +460,19 @@ static bool temp_object(char *buf, size_t n) {
   return true;
 }
 
-static int cmd_compile(int argc, char **argv) {
+/* `compile` (exe false) and `build` (exe true): the same pipeline, build
+ * links the object into an executable instead of a shared object. */
+static int cmd_compile(int argc, char **argv, bool exe) {
   compile_args c;
-  int rc = parse_compile_args(argc, argv, &c);
+  int rc = parse_compile_args(argc, argv, exe, &c);
   if (rc != EXIT_OK)
     return rc;
   if (c.help) {
-    fputs(compile_help, stdout);
+    fputs(exe ? build_help : compile_help, stdout);
     return finish(EXIT_OK);
   }
   if (!c.file)
-    return usage_error("'compile' needs a FILE");
+    return usage_error("'%s' needs a FILE", c.cmd);
 
   char target_err[256];
   char triple[128];
@@ -432,13 +480,16 @@ static int cmd_compile(int argc, char **argv) {
                            sizeof target_err))
     return usage_error("%s", target_err);
 
-  /* Default output: FILE minus .wasm, plus .o / .so. */
+  /* Default output: FILE minus .wasm, plus .o / .so (nothing for build). */
   char *default_out = NULL;
   if (!c.out) {
-    const char *ext = c.shared ? ".so" : ".o";
+    const char *ext = c.exe ? "" : c.shared ? ".so" : ".o";
     size_t len = strlen(c.file);
     if (len > 5 && strcmp(c.file + len - 5, ".wasm") == 0)
       len -= 5;
+    else if (c.exe)
+      return usage_error("'build' needs -o OUT ('%s' does not end in .wasm)",
+                         c.file);
     default_out = malloc(len + 4);
     if (!default_out) {
       fputs("wasmc: error: out of memory\n", stderr);
@@ -479,8 +530,9 @@ static int cmd_compile(int argc, char **argv) {
     goto done;
   }
 
+  bool linking = c.shared || c.exe; /* the object is an intermediate */
   const char *obj = c.out;
-  if (c.shared) {
+  if (linking) {
     if (!temp_object(tmp_obj, sizeof tmp_obj)) {
       fprintf(stderr, "wasmc: error: cannot create a temporary file: %s\n",
               strerror(errno));
@@ -492,7 +544,7 @@ static int cmd_compile(int argc, char **argv) {
   lower_options lo = {.bounds_checks = c.bounds_checks,
                       .opt_level = c.opt_level};
   err = (wasm_error){0};
-  writing = !c.shared;
+  writing = !linking;
   if (!emit_wasm_module(t, m, &lo, obj, NULL, &err)) {
     if (err.offset)
       wasm_error_print(stderr, c.file, &err);
@@ -500,9 +552,13 @@ static int cmd_compile(int argc, char **argv) {
       fprintf(stderr, "%s: error: %s\n", c.file, err.msg);
     goto done;
   }
-  if (c.shared) {
+  if (linking) {
     writing = true;
-    if (!link_shared(emit_target_linker(t), obj, c.out, msg, sizeof msg)) {
+    bool ok = c.exe ? link_executable(emit_target_linker(t), obj, c.out,
+                                      c.static_exe, msg, sizeof msg)
+                    : link_shared(emit_target_linker(t), obj, c.out, msg,
+                                  sizeof msg);
+    if (!ok) {
       fprintf(stderr, "%s: error: %s\n", c.file, msg);
       goto done;
     }
@@ -535,6 +591,8 @@ static int cmd_help(int argc, char **argv) {
     fputs(inspect_help, stdout);
   else if (strcmp(c, "compile") == 0)
     fputs(compile_help, stdout);
+  else if (strcmp(c, "build") == 0)
+    fputs(build_help, stdout);
   else if (strcmp(c, "help") == 0)
     fputs(usage_text, stdout);
   else
@@ -566,14 +624,20 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "inspect") == 0)
     return cmd_inspect(rest_argc, rest_argv);
   if (strcmp(cmd, "compile") == 0)
-    return cmd_compile(rest_argc, rest_argv);
+    return cmd_compile(rest_argc, rest_argv, false);
+  if (strcmp(cmd, "build") == 0)
+    return cmd_compile(rest_argc, rest_argv, true);
+  /* wasmc FILE.wasm [OPTIONS]: build, the way a C compiler takes a file. */
+  size_t cmd_len = strlen(cmd);
+  if (cmd[0] != '-' && cmd_len > 5 && strcmp(cmd + cmd_len - 5, ".wasm") == 0)
+    return cmd_compile(argc - 1, argv + 1, true);
 
   if (cmd[0] == '-')
     return usage_error("unknown option '%s'", cmd);
-  if (strcmp(cmd, "build") == 0 || strcmp(cmd, "run") == 0) {
+  if (strcmp(cmd, "run") == 0) {
     fprintf(stderr,
             "wasmc: error: '%s' is not available yet (planned for a later "
-            "release; today wasmc can validate, inspect and compile)\n",
+            "release; today wasmc can validate, inspect, compile and build)\n",
             cmd);
     return EXIT_USAGE;
   }

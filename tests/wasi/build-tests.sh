@@ -1,0 +1,120 @@
+#!/bin/sh
+# build-tests.sh WASMC DIR HELLO_WASM: `wasmc build` turns WASI programs
+# (DIR/*.wasm, built by tests/wasi/CMakeLists.txt, and the example
+# HELLO_WASM) into standalone executables; checks their stdout, the
+# launcher's --env/--dir/`--` handling, exit codes (exit(n), trap -> 134,
+# launcher errors -> 2) and a --static build. Prints "N passed, N failed";
+# exits non-zero when anything failed.
+WASMC=$1
+DIR=$2
+HELLO=$3
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+NL='
+'
+
+# check NAME WANT_RC WANT_STDOUT CMD...   ($WANT_ERR: a grep -E pattern
+# stderr must match)
+check() {
+  name=$1 want_rc=$2 want_out=$3
+  shift 3
+  out=$("$@" </dev/null 2>"$tmp/err")
+  rc=$?
+  ok=1
+  [ "$rc" = "$want_rc" ] || ok=0
+  [ "$out" = "$want_out" ] || ok=0
+  if [ -n "$WANT_ERR" ] && ! grep -Eq -e "$WANT_ERR" "$tmp/err"; then ok=0; fi
+  if [ $ok = 1 ]; then
+    pass=$((pass + 1))
+    echo "PASS $name"
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: exit $rc (want $want_rc)"
+    echo "--- stdout:"; echo "$out"
+    echo "--- want:"; echo "$want_out"
+    echo "--- stderr:"; cat "$tmp/err"
+  fi
+  unset WANT_ERR
+}
+
+# build NAME ARGS...: wasmc build, counted as a test of its own.
+build() {
+  name=$1
+  shift
+  if "$WASMC" build "$@" >"$tmp/err" 2>&1; then
+    pass=$((pass + 1)); echo "PASS build_$name"
+  else
+    fail=$((fail + 1)); echo "FAIL build_$name"; cat "$tmp/err"
+  fi
+}
+
+build hello "$DIR/hello.wasm" -o "$tmp/hello"
+check hello 0 "hello, wasi" "$tmp/hello"
+
+build args_env "$DIR/args_env.wasm" -o "$tmp/args_env"
+check args_dashdash 0 "argc=4${NL}argv[1]=one${NL}argv[2]=two words${NL}argv[3]=--env${NL}env:A=1${NL}env:B=x=y${NL}nenv=2" \
+  "$tmp/args_env" --env A=1 --env B=x=y -- one "two words" --env
+# --env K passes the host's K through; an unset K is left out; nothing
+# else of the host's environment is visible.
+check env_passthrough 0 "argc=1${NL}env:PASSME=v 1${NL}nenv=1" \
+  env PASSME="v 1" SECRET=1 "$tmp/args_env" --env PASSME --env UNSET_XYZ --
+# Without `--`, every argument is the program's, options included.
+check args_no_dashdash 0 "argc=3${NL}argv[1]=--env${NL}argv[2]=A=1${NL}nenv=0" \
+  "$tmp/args_env" --env A=1
+# A granted directory is accepted and is not an argument.
+check launcher_dir 0 "argc=2${NL}argv[1]=x${NL}nenv=0" \
+  "$tmp/args_env" --dir "$tmp::/sandbox" -- x
+WANT_ERR="unknown launcher option '--bogus'" check bad_option 2 "" "$tmp/args_env" --bogus --
+WANT_ERR="--dir '$tmp/nonexistent'" check missing_dir 2 "" \
+  "$tmp/args_env" --dir "$tmp/nonexistent" --
+
+build exit_code "$DIR/exit_code.wasm" -o "$tmp/exit_code"
+check exit_3 3 "exiting with 3" "$tmp/exit_code" -- exit 3
+check return_7 7 "returning 7" "$tmp/exit_code" return 7
+
+if [ -f "$DIR/trap.wasm" ]; then
+  # Plain `wasmc FILE.wasm -o OUT` builds too.
+  if "$WASMC" "$DIR/trap.wasm" -o "$tmp/trap" >"$tmp/err" 2>&1; then
+    pass=$((pass + 1)); echo "PASS build_trap (wasmc FILE.wasm)"
+  else
+    fail=$((fail + 1)); echo "FAIL build_trap"; cat "$tmp/err"
+  fi
+  WANT_ERR='trap: unreachable in function \$boom' check trap 134 "" "$tmp/trap"
+else
+  echo "SKIP trap (no wat2wasm)"
+fi
+
+# The example, dynamically and fully statically linked.
+hello_out="Hello, world, from WebAssembly!${NL}fib(0..15): 0 1 1 2 3 5 8 13 21 34 55 89 144 233 377 610"
+build example_hello "$HELLO" -o "$tmp/example"
+"$tmp/example" >"$tmp/out" 2>&1
+rc=$?
+if [ $rc = 0 ] && [ "$(head -n 2 "$tmp/out")" = "$hello_out" ] && grep -q '^seconds since 1970: [0-9]' "$tmp/out"; then
+  pass=$((pass + 1)); echo "PASS example_hello"
+else
+  fail=$((fail + 1)); echo "FAIL example_hello: exit $rc"; cat "$tmp/out"
+fi
+if "$WASMC" build --static "$HELLO" -o "$tmp/example_static" >"$tmp/err" 2>&1; then
+  "$tmp/example_static" >"$tmp/out" 2>&1
+  rc=$?
+  if [ $rc = 0 ] && [ "$(head -n 2 "$tmp/out")" = "$hello_out" ] &&
+     ! ldd "$tmp/example_static" >/dev/null 2>&1; then
+    pass=$((pass + 1)); echo "PASS example_hello_static"
+  else
+    fail=$((fail + 1)); echo "FAIL example_hello_static: exit $rc"; cat "$tmp/out"
+  fi
+elif grep -q 'fsanitize\|asan' "$tmp/err"; then
+  echo "SKIP example_hello_static (sanitizer build: no static sanitizer runtime)"
+else
+  fail=$((fail + 1)); echo "FAIL build_example_hello_static"; cat "$tmp/err"
+fi
+
+# Driver errors name the file.
+WANT_ERR="cannot open '$tmp/nope.wasm'" check missing_input 1 "" "$WASMC" build "$tmp/nope.wasm" -o "$tmp/x"
+WANT_ERR="cannot find libwasmc_launcher.a in WASMC_LIBDIR" check bad_libdir 1 "" \
+  env WASMC_LIBDIR="$tmp" "$WASMC" build "$DIR/hello.wasm" -o "$tmp/x"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
