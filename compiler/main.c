@@ -9,6 +9,10 @@
  *               [--bounds-checks] [--static]
  *                                 standalone executable (WASI programs)
  *   wasmc FILE.wasm [OPTIONS]     the same as wasmc build FILE.wasm
+ *   wasmc run FILE [-O0..3] [--cpu C] [--features F] [--bounds-checks] [-v]
+ *             [--dir HOST[::GUEST]]... [--env K[=V]]... [-- ARGS...]
+ *                                 compile (or reuse the cached compile) and
+ *                                 run a WASI program in this process
  *   wasmc --version | --help | help [COMMAND]
  *
  * Exit codes: 0 success, 1 bad input (malformed/invalid module, unreadable
@@ -29,13 +33,17 @@
 #include <unistd.h>
 
 #include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
 
+#include "cache.h"
 #include "diag.h"
 #include "emit.h"
 #include "inspect.h"
 #include "link.h"
 #include "lower.h"
+#include "wasi.h"
 #include "wasm.h"
+#include "wasmrt_abi.h"
 
 #ifndef WASMC_VERSION
 #define WASMC_VERSION "unknown"
@@ -60,10 +68,9 @@ static const char usage_text[] =
     "  build FILE -o OUT      compile a WASI program to a standalone native\n"
     "                         executable (see wasmc help build); `wasmc\n"
     "                         FILE.wasm ...` is the same\n"
+    "  run FILE [-- ARGS]     compile a WASI program (or reuse the cached\n"
+    "                         compile) and run it (see wasmc help run)\n"
     "  help [COMMAND]         show this help, or the help of COMMAND\n"
-    "\n"
-    "Not yet available (planned for a later release): run (compile and run\n"
-    "with a compile cache).\n"
     "\n"
     "Options:\n"
     "  -h, --help      show help (also after a command: wasmc validate --help)\n"
@@ -170,6 +177,37 @@ static const char build_help[] =
     "\n"
     "Exit status: 0 on success, 1 if the module is malformed or invalid,\n"
     "cannot be read, or compiling/linking fails, 2 on a usage error.\n";
+
+static const char run_help[] =
+    "usage: wasmc run [OPTIONS] FILE.wasm [-- ARGS...]\n"
+    "\n"
+    "Run a WASI (preview 1) command module, like `wasmtime run`: compile it\n"
+    "to a shared object (or reuse the cached compile), load it into this\n"
+    "process with the wasmc runtime and the WASI host, run its _start and\n"
+    "exit with the program's exit code (134 when it traps, the trap and its\n"
+    "Wasm function printed on stderr; 2 for a bad --dir/--env). The program\n"
+    "sees only the granted directories and variables and ARGS, with argv[0]\n"
+    "= FILE.\n"
+    "\n"
+    "Options:\n"
+    "  --dir HOST[::GUEST]  grant a host directory (as GUEST in the guest)\n"
+    "  --env K=V | --env K  set a variable (K alone: pass the host's K)\n"
+    "  -O0 .. -O3        optimisation level (default -O2)\n"
+    "  --cpu NAME        CPU to select instructions for (see wasmc help compile)\n"
+    "  --features LIST   extra LLVM target features, e.g. +avx2\n"
+    "  --bounds-checks   explicit bounds checks instead of guard pages\n"
+    "  -v, --verbose     say on stderr whether the cache was used\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Compile cache: $XDG_CACHE_HOME/wasmc (else ~/.cache/wasmc), one\n"
+    "zstd-compressed entry per module, keyed by a BLAKE3 hash of the module,\n"
+    "the wasmc and LLVM versions, the target, CPU, features and options.\n"
+    "A damaged or foreign entry is reported and recompiled, never run.\n"
+    "The shared object is loaded from a private temporary file in\n"
+    "$XDG_RUNTIME_DIR (else $TMPDIR, else /tmp), removed once loaded.\n"
+    "\n"
+    "Exit status: the program's; 1 if the module is malformed or invalid or\n"
+    "compiling fails, 2 on a usage error.\n";
 
 /* ---- messages ------------------------------------------------------------ */
 
@@ -460,6 +498,8 @@ static bool temp_object(char *buf, size_t n) {
   return true;
 }
 
+static int compile_file(const compile_args *c, const char *triple);
+
 /* `compile` (exe false) and `build` (exe true): the same pipeline, build
  * links the object into an executable instead of a shared object. */
 static int cmd_compile(int argc, char **argv, bool exe) {
@@ -500,6 +540,16 @@ static int cmd_compile(int argc, char **argv, bool exe) {
     c.out = default_out;
   }
 
+  int status = compile_file(&c, triple);
+  free(default_out);
+  return finish(status);
+}
+
+/* The pipeline of `compile`/`build` (and of `run` on a cache miss, with
+ * c->shared): load, validate, lower, emit, link to c->out. Returns an
+ * exit status; messages are printed. */
+static int compile_file(const compile_args *cp, const char *triple) {
+  compile_args c = *cp;
   int status = EXIT_BAD_INPUT;
   bool writing = false; /* OUT may be half-written from here on */
   emit_target *t = NULL;
@@ -572,8 +622,199 @@ done:
     unlink(c.out); /* never leave a half-written output behind */
   emit_target_free(t);
   wasm_module_free(m);
-  free(default_out);
-  return finish(status);
+  return status;
+}
+
+/* ---- run ----------------------------------------------------------------- */
+
+/* Reads a whole file (the module, for the cache key); NULL + message. */
+static uint8_t *slurp(const char *path, size_t *size) {
+  FILE *f = fopen(path, "rb");
+  uint8_t *buf = NULL;
+  size_t cap = 0, n = 0;
+  bool ok = f != NULL;
+  while (ok) {
+    if (n == cap) {
+      uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
+      if (!nb) {
+        ok = false;
+        errno = ENOMEM;
+        break;
+      }
+      buf = nb;
+    }
+    size_t r = fread(buf + n, 1, cap - n, f);
+    n += r;
+    if (r == 0) {
+      ok = !ferror(f);
+      break;
+    }
+  }
+  if (f) fclose(f);
+  if (!ok) {
+    fprintf(stderr, "wasmc: error: cannot read '%s': %s\n", path, strerror(errno));
+    free(buf);
+    return NULL;
+  }
+  *size = n;
+  return buf;
+}
+
+/* `run`: options of compile (minus -o/--shared/--target), --dir/--env
+ * grants and -v anywhere before `--`; ARGS after it. */
+static int cmd_run(int argc, char **argv) {
+  compile_args c = {.opt_level = 2, .cmd = "run", .shared = true};
+  bool verbose = false;
+  /* argv for wasi_launch: FILE, the grants, "--", ARGS */
+  char **largv = calloc((size_t)argc + 3, sizeof *largv);
+  int largc = 1;
+  if (!largv) {
+    fputs("wasmc: error: out of memory\n", stderr);
+    return EXIT_BAD_INPUT;
+  }
+  int i = 0;
+  for (; i < argc; i++) {
+    char *a = argv[i];
+    bool missing = false;
+    const char *v;
+    if (strcmp(a, "--") == 0) {
+      i++;
+      break;
+    } else if (a[0] != '-' || strcmp(a, "-") == 0) {
+      if (c.file) {
+        free(largv);
+        return usage_error("'run' takes one FILE (unexpected '%s'; the program's "
+                           "arguments go after `--`)", a);
+      }
+      c.file = a;
+    } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      c.help = true;
+    } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+      verbose = true;
+    } else if (strcmp(a, "--bounds-checks") == 0) {
+      c.bounds_checks = true;
+    } else if (strncmp(a, "-O", 2) == 0) {
+      const char *l = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!l || l[0] < '0' || l[0] > '3' || l[1]) {
+        free(largv);
+        return usage_error("-O wants 0, 1, 2 or 3 (got '%s')", l ? l : "");
+      }
+      c.opt_level = l[0] - '0';
+    } else if ((v = opt_value(argc, argv, &i, "--cpu", &missing))) {
+      c.cpu = v;
+    } else if ((v = opt_value(argc, argv, &i, "--features", &missing))) {
+      c.features = v;
+    } else if ((v = opt_value(argc, argv, &i, "--dir", &missing)) ||
+               (v = opt_value(argc, argv, &i, "--env", &missing))) {
+      /* checked by wasi_launch, which the built executables share */
+      largv[largc++] = strncmp(a, "--dir", 5) == 0 ? "--dir" : "--env";
+      largv[largc++] = (char *)v;
+    } else if (missing) {
+      free(largv);
+      return usage_error("%s needs a value", a);
+    } else {
+      free(largv);
+      return usage_error("unknown option '%s'", a);
+    }
+  }
+  if (c.help) {
+    free(largv);
+    fputs(run_help, stdout);
+    return finish(EXIT_OK);
+  }
+  if (!c.file) {
+    free(largv);
+    return usage_error("'run' needs a FILE");
+  }
+  largv[0] = (char *)c.file;
+  largv[largc++] = "--";
+  for (; i < argc; i++) largv[largc++] = argv[i];
+
+  int status = EXIT_BAD_INPUT;
+  uint8_t *bytes = NULL;
+  char so[4096] = "", dir[4096], msg[512];
+  wasmrt_module *mod = NULL;
+  char *host_cpu = NULL, *host_features = NULL;
+  const char *triple = emit_host_triple();
+  if (!triple) {
+    fputs("wasmc: error: wasmc cannot generate code for this machine\n", stderr);
+    goto out;
+  }
+  if (!check_readable(c.file)) goto out;
+  size_t size = 0;
+  if (!(bytes = slurp(c.file, &size))) goto out;
+
+  /* The key: everything the generated code depends on. `native` stands
+   * for this machine's CPU and features, so those go in by value. */
+  bool native = c.cpu && strcmp(c.cpu, "native") == 0;
+  if (native) {
+    host_cpu = LLVMGetHostCPUName();
+    host_features = LLVMGetHostCPUFeatures();
+  }
+  unsigned maj = 0, min = 0, pat = 0;
+  LLVMGetVersion(&maj, &min, &pat);
+  char llvm_v[64], abi_v[32], opt_v[32];
+  snprintf(llvm_v, sizeof llvm_v, "LLVM %u.%u.%u", maj, min, pat);
+  snprintf(abi_v, sizeof abi_v, "ABI %u", (unsigned)WASMRT_ABI_VERSION);
+  snprintf(opt_v, sizeof opt_v, "O%d bc%d", c.opt_level, c.bounds_checks);
+  const char *parts[] = {"wasmc " WASMC_VERSION, llvm_v, abi_v, triple,
+                         native ? host_cpu : c.cpu ? c.cpu : "(baseline)",
+                         native ? host_features : "",
+                         c.features ? c.features : "", opt_v};
+  uint8_t key[CACHE_KEY_LEN];
+  cache_key(key, bytes, size, parts, (int)(sizeof parts / sizeof *parts));
+
+  bool have_cache = cache_dir(dir, sizeof dir);
+  if (!have_cache)
+    fputs("wasmc: note: no cache directory ($XDG_CACHE_HOME and $HOME unset), "
+          "compiling without a cache\n", stderr);
+  cache_result cr = have_cache ? cache_lookup(dir, key, so, sizeof so) : CACHE_MISS;
+  char entry[4096] = "";
+  if (have_cache) cache_entry_path(dir, key, entry, sizeof entry);
+  if (cr == CACHE_HIT) {
+    if (verbose) fprintf(stderr, "wasmc: cache hit: %s\n", entry);
+  } else {
+    if (!cache_temp_so(so, sizeof so)) {
+      fprintf(stderr, "wasmc: error: cannot create a temporary file: %s\n",
+              strerror(errno));
+      so[0] = '\0';
+      goto out;
+    }
+    c.out = so;
+    int rc = compile_file(&c, triple);
+    if (rc != EXIT_OK) {
+      status = rc;
+      goto out;
+    }
+    if (have_cache) {
+      if (!cache_store(dir, key, so, msg, sizeof msg))
+        fprintf(stderr, "wasmc: note: not cached: %s\n", msg);
+      else if (verbose)
+        fprintf(stderr, "wasmc: cache miss: compiled and stored %s\n", entry);
+    }
+  }
+  wasmrt_error err;
+  mod = wasmrt_module_load(so, &err);
+  unlink(so); /* loaded (or not): the file is no longer needed */
+  so[0] = '\0';
+  if (!mod) {
+    fprintf(stderr, "wasmc: error: %s: %s\n", c.file, err.message);
+    goto out;
+  }
+  free(bytes);
+  bytes = NULL;
+  fflush(stdout);
+  status = wasi_launch(mod, largc, largv, "wasmc");
+
+out:
+  if (so[0]) unlink(so);
+  if (mod) wasmrt_module_free(mod);
+  LLVMDisposeMessage(host_cpu);
+  LLVMDisposeMessage(host_features);
+  free(bytes);
+  free(largv);
+  fflush(stdout);
+  return status;
 }
 
 static int cmd_help(int argc, char **argv) {
@@ -593,6 +834,8 @@ static int cmd_help(int argc, char **argv) {
     fputs(compile_help, stdout);
   else if (strcmp(c, "build") == 0)
     fputs(build_help, stdout);
+  else if (strcmp(c, "run") == 0)
+    fputs(run_help, stdout);
   else if (strcmp(c, "help") == 0)
     fputs(usage_text, stdout);
   else
@@ -627,6 +870,8 @@ int main(int argc, char **argv) {
     return cmd_compile(rest_argc, rest_argv, false);
   if (strcmp(cmd, "build") == 0)
     return cmd_compile(rest_argc, rest_argv, true);
+  if (strcmp(cmd, "run") == 0)
+    return cmd_run(rest_argc, rest_argv);
   /* wasmc FILE.wasm [OPTIONS]: build, the way a C compiler takes a file. */
   size_t cmd_len = strlen(cmd);
   if (cmd[0] != '-' && cmd_len > 5 && strcmp(cmd + cmd_len - 5, ".wasm") == 0)
@@ -634,12 +879,5 @@ int main(int argc, char **argv) {
 
   if (cmd[0] == '-')
     return usage_error("unknown option '%s'", cmd);
-  if (strcmp(cmd, "run") == 0) {
-    fprintf(stderr,
-            "wasmc: error: '%s' is not available yet (planned for a later "
-            "release; today wasmc can validate, inspect, compile and build)\n",
-            cmd);
-    return EXIT_USAGE;
-  }
   return usage_error("unknown command '%s'", cmd);
 }

@@ -6,19 +6,17 @@
  * The module's object is linked next to this file; its descriptor is the
  * symbol WASMRT_MODULE_SYMBOL. main() instantiates it statically (no
  * dlopen), binds wasi_snapshot_preview1 with the shim, runs _start and
- * exits with the program's code. The guest sees only the granted
- * directories, the granted environment variables and ARGS, with argv[0]
- * the name the executable was started under.
+ * exits with the program's code, all through wasi_launch (launch.c, shared
+ * with `wasmc run`). The guest sees only the granted directories, the
+ * granted environment variables and ARGS, with argv[0] the name the
+ * executable was started under.
  *
  * Exit codes of its own: 2 for a launcher argument or set-up error (the
  * message names the argument), WASI_EXIT_TRAP (134) when the program
  * trapped (the trap and its Wasm function are printed on stderr).
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "wasi.h"
 
@@ -26,151 +24,20 @@
  * launcher and the compiler cannot disagree on the symbol. */
 extern const wasmrt_module_desc wasmc_linked_module __asm__(WASMRT_MODULE_SYMBOL);
 
-enum { EXIT_SETUP = 2 };
-
 static const char *prog_name(const char *argv0) {
   const char *s = strrchr(argv0, '/');
   return s ? s + 1 : argv0;
 }
 
-/* Value of "--opt VALUE" or "--opt=VALUE" at argv[*i] (advancing *i), or
- * NULL when argv[*i] is not that option. *missing: the value is absent. */
-static const char *opt_value(int end, char **argv, int *i, const char *name,
-                             int *missing) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] != '\0') return NULL;
-  if (*i + 1 >= end) {
-    *missing = 1;
-    return NULL;
-  }
-  return argv[++*i];
-}
-
 int main(int argc, char **argv) {
   const char *self = argc > 0 ? prog_name(argv[0]) : "wasm-app";
-  /* Launcher options only before a `--`; without one, all are ARGS. */
-  int dd = 0;
-  for (int i = 1; i < argc && !dd; i++)
-    if (strcmp(argv[i], "--") == 0) dd = i;
-
-  const char **env = calloc((size_t)argc + 1, sizeof *env);
-  wasi_preopen *dirs = calloc((size_t)argc + 1, sizeof *dirs);
-  const char **gargv = calloc((size_t)argc + 1, sizeof *gargv);
-  char **owned = calloc((size_t)argc + 1, sizeof *owned); /* built "K=V" strings */
-  int nenv = 0, ndirs = 0, gargc = 0, nowned = 0;
-  int code = EXIT_SETUP;
-  wasmrt_module *mod = NULL;
-  wasi_ctx *ctx = NULL;
-  wasmrt_extern *imports = NULL;
-  wasmrt_instance *inst = NULL;
-  if (!env || !dirs || !gargv || !owned) {
-    fprintf(stderr, "%s: out of memory\n", self);
-    goto out;
-  }
-
-  gargv[gargc++] = argc > 0 ? argv[0] : self;
-  for (int i = 1; i < dd; i++) {
-    int missing = 0;
-    const char *v;
-    if ((v = opt_value(dd, argv, &i, "--dir", &missing))) {
-      const char *sep = strstr(v, "::");
-      char *host = strndup(v, sep ? (size_t)(sep - v) : strlen(v));
-      if (!host || !*host) {
-        fprintf(stderr, "%s: --dir '%s': empty host directory\n", self, v);
-        free(host);
-        goto out;
-      }
-      owned[nowned++] = host;
-      struct stat st;
-      const char *why = stat(host, &st) != 0 ? strerror(errno)
-                        : !S_ISDIR(st.st_mode) ? "not a directory" : NULL;
-      if (why) {
-        fprintf(stderr, "%s: --dir '%s': %s\n", self, v, why);
-        goto out;
-      }
-      dirs[ndirs++] = (wasi_preopen){.host = host, .guest = sep ? sep + 2 : host};
-    } else if ((v = opt_value(dd, argv, &i, "--env", &missing))) {
-      const char *eq = strchr(v, '=');
-      if (eq == v || !*v) {
-        fprintf(stderr, "%s: --env '%s': empty variable name\n", self, v);
-        goto out;
-      }
-      if (eq) {
-        env[nenv++] = v;
-      } else {
-        /* --env K: pass the host's value through; an unset K is not passed. */
-        const char *hv = getenv(v);
-        if (!hv) continue;
-        size_t len = strlen(v) + 1 + strlen(hv) + 1;
-        char *kv = malloc(len);
-        if (!kv) goto out;
-        snprintf(kv, len, "%s=%s", v, hv);
-        owned[nowned++] = kv;
-        env[nenv++] = kv;
-      }
-    } else if (missing) {
-      fprintf(stderr, "%s: %s needs a value\n", self, argv[i]);
-      goto out;
-    } else {
-      fprintf(stderr,
-              "%s: unknown launcher option '%s' (before `--` only --dir HOST[::GUEST] "
-              "and --env K[=V] are accepted; the program's arguments go after `--`)\n",
-              self, argv[i]);
-      goto out;
-    }
-  }
-  for (int i = dd ? dd + 1 : 1; i < argc; i++) gargv[gargc++] = argv[i];
-
   wasmrt_error err;
-  char msg[512];
-  if (!(mod = wasmrt_module_from_desc(&wasmc_linked_module, &err))) {
+  wasmrt_module *mod = wasmrt_module_from_desc(&wasmc_linked_module, &err);
+  if (!mod) {
     fprintf(stderr, "%s: %s\n", self, err.message);
-    goto out;
+    return 2;
   }
-  wasi_config cfg;
-  wasi_config_init(&cfg);
-  cfg.argc = gargc, cfg.argv = gargv;
-  cfg.nenv = nenv, cfg.env = env;
-  cfg.npreopens = ndirs, cfg.preopens = dirs;
-  if (!(ctx = wasi_ctx_new(&cfg, msg, sizeof msg))) {
-    fprintf(stderr, "%s: %s\n", self, msg); /* names the --dir that failed */
-    goto out;
-  }
-  const wasmrt_module_desc *desc = wasmrt_module_descriptor(mod);
-  if (!(imports = calloc(desc->nimports ? desc->nimports : 1, sizeof *imports))) goto out;
-  if (!wasi_bind_imports(ctx, desc, imports, msg, sizeof msg)) {
-    fprintf(stderr, "%s: %s\n", self, msg);
-    goto out;
-  }
-  for (uint32_t k = 0; k < desc->nimports; k++) {
-    const wasmrt_import_desc *im = &desc->imports[k];
-    if (strcmp(im->module, WASI_MODULE_NAME) != 0) {
-      fprintf(stderr, "%s: unsupported import %s.%s (only %s is provided)\n", self,
-              im->module, im->name, WASI_MODULE_NAME);
-      goto out;
-    }
-  }
-  if (!(inst = wasmrt_instantiate(mod, imports, desc->nimports, &err))) {
-    fprintf(stderr, "%s: %s%s\n", self, err.trap != WASMRT_TRAP_NONE ? "trap: " : "",
-            err.message);
-    if (err.trap != WASMRT_TRAP_NONE) code = WASI_EXIT_TRAP;
-    goto out;
-  }
-  code = wasi_run_start(ctx, inst, &err);
-  if (code < 0) {
-    fflush(stdout);
-    fprintf(stderr, "%s: %s%s\n", self, err.trap != WASMRT_TRAP_NONE ? "trap: " : "",
-            err.message);
-    code = err.trap != WASMRT_TRAP_NONE ? WASI_EXIT_TRAP : EXIT_SETUP;
-  }
-out:
-  if (inst) wasmrt_instance_free(inst);
-  wasi_ctx_free(ctx); /* after the instance: it owns the host functions */
-  if (mod) wasmrt_module_free(mod);
-  for (int i = 0; i < nowned; i++) free(owned[i]);
-  free(owned), free(imports), free(env), free(dirs), free(gargv);
-  fflush(stdout);
+  int code = wasi_launch(mod, argc, argv, self);
+  wasmrt_module_free(mod);
   return code;
 }

@@ -89,6 +89,14 @@ void wasi_ctx_set_memory(wasi_ctx *ctx, wasmrt_memory *mem);
  * (err says which; the runner should then exit with WASI_EXIT_TRAP). */
 int wasi_run_start(wasi_ctx *ctx, wasmrt_instance *inst, wasmrt_error *err);
 
+/* The whole run of a WASI command for a command line (launch.c): parses
+ * argv[1..] as [--dir HOST[::GUEST]]... [--env K=V | --env K]... -- ARGS
+ * (without `--`, every argument is the program's), gives the guest argv[0]
+ * + ARGS, binds WASI, instantiates mod, runs _start. Returns the exit code:
+ * the program's, WASI_EXIT_TRAP after a trap, 2 for an argument or set-up
+ * error; messages on stderr start with `self`. mod stays the caller's. */
+int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self);
+
 /* True after the guest called proc_exit; *code gets its full 32-bit value. */
 bool wasi_exited(const wasi_ctx *ctx, uint32_t *code);
 

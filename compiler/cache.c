@@ -1,0 +1,276 @@
+/* cache.c: the compile cache of `wasmc run` (format and rules in cache.h).
+ *
+ * Hashing is LLVM's BLAKE3 (llvm-c/blake3.h, exported by libLLVM-19, which
+ * wasmc links anyway); compression is libzstd. Integers in the header are
+ * little-endian, written byte by byte so the format does not depend on the
+ * host's struct layout.
+ */
+#include "cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <llvm-c/blake3.h>
+#include <zstd.h>
+
+/* magic(8) version(4) reserved(4) key(32) usize(8) csize(8) checksum(32) */
+enum { HDR_SIZE = 96, FORMAT_VERSION = 1 };
+static const char MAGIC[8] = {'W', 'A', 'S', 'M', 'C', 'S', 'O', '\0'};
+/* A shared object larger than this is not believed (a corrupted size must
+ * not make us allocate gigabytes). */
+#define MAX_SO_SIZE ((uint64_t)1 << 32)
+
+static void put_le(uint8_t *p, uint64_t v, int n) {
+  for (int i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint64_t get_le(const uint8_t *p, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+  return v;
+}
+
+static void blake3(const void *data, size_t size, uint8_t out[CACHE_KEY_LEN]) {
+  llvm_blake3_hasher h;
+  llvm_blake3_hasher_init(&h);
+  llvm_blake3_hasher_update(&h, data, size);
+  llvm_blake3_hasher_finalize(&h, out, CACHE_KEY_LEN);
+}
+
+bool cache_dir(char *buf, size_t n) {
+  const char *x = getenv("XDG_CACHE_HOME");
+  int len;
+  /* The XDG spec says to ignore a relative XDG_CACHE_HOME. */
+  if (x && x[0] == '/') {
+    len = snprintf(buf, n, "%s/wasmc", x);
+  } else {
+    const char *home = getenv("HOME");
+    if (!home || !*home) return false;
+    len = snprintf(buf, n, "%s/.cache/wasmc", home);
+  }
+  return len > 0 && (size_t)len < n;
+}
+
+void cache_key(uint8_t key[CACHE_KEY_LEN], const void *module, size_t size,
+               const char *const *parts, int nparts) {
+  llvm_blake3_hasher h;
+  llvm_blake3_hasher_init(&h);
+  uint8_t len[8];
+  static const char domain[] = "wasmc compile cache key v1";
+  llvm_blake3_hasher_update(&h, domain, sizeof domain);
+  for (int i = 0; i < nparts; i++) {
+    const char *s = parts[i] ? parts[i] : "";
+    put_le(len, strlen(s), 8);
+    llvm_blake3_hasher_update(&h, len, 8);
+    llvm_blake3_hasher_update(&h, s, strlen(s));
+  }
+  put_le(len, size, 8);
+  llvm_blake3_hasher_update(&h, len, 8);
+  llvm_blake3_hasher_update(&h, module, size);
+  llvm_blake3_hasher_finalize(&h, key, CACHE_KEY_LEN);
+}
+
+bool cache_entry_path(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+                      char *buf, size_t n) {
+  char hex[2 * CACHE_KEY_LEN + 1];
+  for (int i = 0; i < CACHE_KEY_LEN; i++) snprintf(hex + 2 * i, 3, "%02x", key[i]);
+  int len = snprintf(buf, n, "%s/%s.wasmc", dir, hex);
+  return len > 0 && (size_t)len < n;
+}
+
+bool cache_temp_so(char *buf, size_t n) {
+  const char *d = getenv("XDG_RUNTIME_DIR");
+  if (!d || d[0] != '/' || access(d, W_OK) != 0) d = getenv("TMPDIR");
+  if (!d || !*d) d = "/tmp";
+  int len = snprintf(buf, n, "%s/wasmc-run-XXXXXX.so", d);
+  if (len < 0 || (size_t)len >= n) {
+    errno = ENAMETOOLONG;
+    return false;
+  }
+  int fd = mkstemps(buf, 3);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
+/* Reads a whole regular file (at most max bytes) into a malloc'd buffer. */
+static uint8_t *read_file(const char *path, uint64_t max, size_t *size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  struct stat st;
+  uint8_t *buf = NULL;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+    errno = errno ? errno : EFBIG;
+    goto out;
+  }
+  buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+  if (!buf) goto out;
+  size_t got = 0;
+  while (got < (size_t)st.st_size) {
+    ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+    if (r <= 0) {
+      if (r < 0 && errno == EINTR) continue;
+      free(buf);
+      buf = NULL;
+      goto out;
+    }
+    got += (size_t)r;
+  }
+  *size = got;
+out:
+  close(fd);
+  return buf;
+}
+
+static bool write_all(int fd, const void *data, size_t size) {
+  const uint8_t *p = data;
+  while (size) {
+    ssize_t w = write(fd, p, size);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += w, size -= (size_t)w;
+  }
+  return true;
+}
+
+cache_result cache_lookup(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+                          char *so_path, size_t n) {
+  char path[4096];
+  if (!cache_entry_path(dir, key, path, sizeof path)) return CACHE_MISS;
+  size_t size = 0;
+  uint8_t *e = read_file(path, MAX_SO_SIZE, &size);
+  if (!e) {
+    if (errno == ENOENT) return CACHE_MISS;
+    fprintf(stderr, "wasmc: note: cache entry %s unreadable (%s), recompiling\n",
+            path, strerror(errno));
+    return CACHE_BAD;
+  }
+  const char *why = NULL;
+  uint8_t *so = NULL;
+  uint64_t usize = 0, csize = 0;
+  if (size < HDR_SIZE || memcmp(e, MAGIC, sizeof MAGIC) != 0)
+    why = "not a wasmc cache entry";
+  else if (get_le(e + 8, 4) != FORMAT_VERSION)
+    why = "another cache format version";
+  else if (memcmp(e + 16, key, CACHE_KEY_LEN) != 0)
+    why = "entry for another key";
+  else if ((usize = get_le(e + 48, 8)) == 0 || usize > MAX_SO_SIZE)
+    why = "bad size";
+  else if ((csize = get_le(e + 56, 8)) != size - HDR_SIZE)
+    why = "truncated or extended";
+  else if (!(so = malloc((size_t)usize)))
+    why = "out of memory";
+  else {
+    size_t r = ZSTD_decompress(so, (size_t)usize, e + HDR_SIZE, (size_t)csize);
+    uint8_t sum[CACHE_KEY_LEN];
+    if (ZSTD_isError(r))
+      why = "corrupted compressed data";
+    else if (r != usize)
+      why = "wrong decompressed size";
+    else if ((blake3(so, r, sum), memcmp(sum, e + 64, CACHE_KEY_LEN) != 0))
+      why = "checksum mismatch";
+  }
+  if (!why) {
+    int fd = -1;
+    if (!cache_temp_so(so_path, n) || (fd = open(so_path, O_WRONLY | O_CLOEXEC)) < 0 ||
+        !write_all(fd, so, (size_t)usize)) {
+      fprintf(stderr, "wasmc: note: cannot write a temporary file (%s), recompiling\n",
+              strerror(errno));
+      if (fd >= 0) unlink(so_path);
+      why = "";
+    }
+    if (fd >= 0) close(fd);
+  }
+  free(so);
+  free(e);
+  if (why && *why)
+    fprintf(stderr, "wasmc: note: cache entry %s rejected (%s), recompiling\n", path, why);
+  return why ? CACHE_BAD : CACHE_HIT;
+}
+
+/* mkdir -p with mode 0700 for the parts it creates. */
+static bool make_dirs(const char *dir) {
+  char p[4096];
+  if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) return false;
+  for (char *s = p + 1; *s; s++) {
+    if (*s != '/') continue;
+    *s = '\0';
+    if (mkdir(p, 0700) != 0 && errno != EEXIST) return false;
+    *s = '/';
+  }
+  return mkdir(p, 0700) == 0 || errno == EEXIST;
+}
+
+bool cache_store(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+                 const char *so_path, char *err, size_t errsz) {
+  char path[4096], tmp[4096 + 16];
+  size_t usize = 0;
+  uint8_t *so = NULL, *e = NULL;
+  int fd = -1;
+  bool ok = false;
+  if (!make_dirs(dir)) {
+    snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
+    return false;
+  }
+  if (!cache_entry_path(dir, key, path, sizeof path)) {
+    snprintf(err, errsz, "cache path too long");
+    return false;
+  }
+  if (!(so = read_file(so_path, MAX_SO_SIZE, &usize)) || usize == 0) {
+    snprintf(err, errsz, "cannot read %s: %s", so_path, strerror(errno));
+    goto out;
+  }
+  size_t bound = ZSTD_compressBound(usize);
+  if (!(e = malloc(HDR_SIZE + bound))) {
+    snprintf(err, errsz, "out of memory");
+    goto out;
+  }
+  size_t csize = ZSTD_compress(e + HDR_SIZE, bound, so, usize, 3);
+  if (ZSTD_isError(csize)) {
+    snprintf(err, errsz, "zstd: %s", ZSTD_getErrorName(csize));
+    goto out;
+  }
+  memset(e, 0, HDR_SIZE);
+  memcpy(e, MAGIC, sizeof MAGIC);
+  put_le(e + 8, FORMAT_VERSION, 4);
+  memcpy(e + 16, key, CACHE_KEY_LEN);
+  put_le(e + 48, usize, 8);
+  put_le(e + 56, csize, 8);
+  blake3(so, usize, e + 64);
+
+  /* Temporary file in the same directory (rename is atomic only within a
+   * file system), fsynced before the rename so that a crash cannot leave
+   * a renamed but empty entry. */
+  snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
+  if ((fd = mkstemp(tmp)) < 0) {
+    snprintf(err, errsz, "cannot create a file in %s: %s", dir, strerror(errno));
+    goto out;
+  }
+  if (!write_all(fd, e, HDR_SIZE + csize) || fsync(fd) != 0) {
+    snprintf(err, errsz, "cannot write %s: %s", tmp, strerror(errno));
+    unlink(tmp);
+    goto out;
+  }
+  if (rename(tmp, path) != 0) {
+    snprintf(err, errsz, "cannot rename %s: %s", tmp, strerror(errno));
+    unlink(tmp);
+    goto out;
+  }
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) { /* make the rename itself durable; best effort */
+    fsync(dfd);
+    close(dfd);
+  }
+  ok = true;
+out:
+  if (fd >= 0) close(fd);
+  free(so);
+  free(e);
+  return ok;
+}

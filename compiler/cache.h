@@ -1,0 +1,59 @@
+/* cache.h: the compile cache of `wasmc run`.
+ *
+ * An entry is one file, DIR/<64 hex digits of the key>.wasmc: a fixed
+ * header (magic, format version, key, sizes, BLAKE3 checksum of the shared
+ * object) followed by the zstd-compressed shared object `wasmc compile
+ * --shared` would make. The key is a BLAKE3 hash of the module bytes and
+ * of everything that changes the code (compiler and LLVM versions, runtime
+ * ABI, target triple, CPU, features, options), given by the caller as
+ * strings. Entries are written to a temporary file in DIR, fsynced and
+ * renamed into place, so a reader sees either no entry or a whole one and
+ * concurrent writers of one key only replace one good entry by another.
+ * A lookup verifies everything before anything is loaded: a corrupted,
+ * truncated or foreign entry is a miss (with a one-line note), never code
+ * that runs.
+ */
+#ifndef WASMC_CACHE_H
+#define WASMC_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { CACHE_KEY_LEN = 32 };
+
+/* $XDG_CACHE_HOME/wasmc, else $HOME/.cache/wasmc, into buf (not created
+ * here); false when neither variable is usable or buf is too small. */
+bool cache_dir(char *buf, size_t n);
+
+/* The key for module bytes + nparts strings (each length-prefixed, so
+ * ("ab","c") and ("a","bc") differ). */
+void cache_key(uint8_t key[CACHE_KEY_LEN], const void *module, size_t size,
+               const char *const *parts, int nparts);
+
+/* A private temporary file for a shared object to dlopen: mkstemps in
+ * $XDG_RUNTIME_DIR (else $TMPDIR, else /tmp), "wasmc-run-XXXXXX.so"; false
+ * with errno set on failure. The caller unlinks it. */
+bool cache_temp_so(char *buf, size_t n);
+
+typedef enum { CACHE_HIT, CACHE_MISS, CACHE_BAD } cache_result;
+
+/* Looks the key up in dir. CACHE_HIT: the verified shared object was
+ * decompressed to a new private temporary file whose path is in so_path
+ * (the caller loads and unlinks it). CACHE_MISS: no entry. CACHE_BAD: an
+ * entry exists but is unreadable, corrupted, truncated or for another
+ * key; a one-line note saying why was printed on stderr. */
+cache_result cache_lookup(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+                          char *so_path, size_t n);
+
+/* Stores the shared object at so_path as the entry for key (creating dir
+ * with mode 0700 if needed), atomically. false + message on failure (the
+ * run can go on without the cache). */
+bool cache_store(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+                 const char *so_path, char *err, size_t errsz);
+
+/* The entry's path for key (DIR/<hex>.wasmc) into buf. */
+bool cache_entry_path(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+                      char *buf, size_t n);
+
+#endif
