@@ -8,36 +8,7 @@
 WASMC=$1
 DIR=$2
 HELLO=$3
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-NL='
-'
-
-# check NAME WANT_RC WANT_STDOUT CMD...   ($WANT_ERR: a grep -E pattern
-# stderr must match)
-check() {
-  name=$1 want_rc=$2 want_out=$3
-  shift 3
-  out=$("$@" </dev/null 2>"$tmp/err")
-  rc=$?
-  ok=1
-  [ "$rc" = "$want_rc" ] || ok=0
-  [ "$out" = "$want_out" ] || ok=0
-  if [ -n "$WANT_ERR" ] && ! grep -Eq -e "$WANT_ERR" "$tmp/err"; then ok=0; fi
-  if [ $ok = 1 ]; then
-    pass=$((pass + 1))
-    echo "PASS $name"
-  else
-    fail=$((fail + 1))
-    echo "FAIL $name: exit $rc (want $want_rc)"
-    echo "--- stdout:"; echo "$out"
-    echo "--- want:"; echo "$want_out"
-    echo "--- stderr:"; cat "$tmp/err"
-  fi
-  unset WANT_ERR
-}
+. "$(dirname "$0")/check.sh"
 
 # build NAME ARGS...: wasmc build, counted as a test of its own.
 build() {
