@@ -1,9 +1,13 @@
 /* ctx.c: the WASI context: copies of args and environment, the guest fd
- * table (stdio, then the preopened directories from fd 3) and its memory. */
+ * table (stdio, then the preopened directories from fd 3, then whatever
+ * the guest opens, at the lowest free number) with each fd's filetype and
+ * rights, and the guest memory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wasi_internal.h"
@@ -50,8 +54,14 @@ wasi_ctx *wasi_ctx_new(const wasi_config *cfg, char *msg, size_t msg_size) {
     return NULL;
   }
   int stdio[3] = {cfg->stdin_fd, cfg->stdout_fd, cfg->stderr_fd};
-  for (int i = 0; i < 3; i++)
-    if (stdio[i] >= 0) ctx->fds[i] = (wasi_fd){.used = true, .host_fd = stdio[i]};
+  for (int i = 0; i < 3; i++) {
+    if (stdio[i] < 0) continue;
+    struct stat st;
+    uint8_t ft = fstat(stdio[i], &st) == 0 ? wasi_filetype_of(st.st_mode, stdio[i])
+                                           : WASI_FILETYPE_UNKNOWN;
+    ctx->fds[i] = (wasi_fd){.used = true, .host_fd = stdio[i], .filetype = ft,
+                            .rights_base = wasi_rights_for(ft), .rights_inheriting = 0};
+  }
   for (int i = 0; i < cfg->npreopens; i++) {
     const wasi_preopen *p = &cfg->preopens[i];
     int fd = open(p->host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -62,7 +72,9 @@ wasi_ctx *wasi_ctx_new(const wasi_config *cfg, char *msg, size_t msg_size) {
     }
     wasi_fd *f = &ctx->fds[3 + i];
     *f = (wasi_fd){.used = true, .owned = true, .host_fd = fd,
-                   .preopen = strdup(p->guest ? p->guest : p->host)};
+                   .preopen = strdup(p->guest ? p->guest : p->host),
+                   .filetype = WASI_FILETYPE_DIRECTORY, .rights_base = WASI_RIGHTS_DIR,
+                   .rights_inheriting = WASI_RIGHTS_ALL};
     if (!f->preopen) {
       snprintf(msg, msg_size, "out of memory");
       wasi_ctx_free(ctx);
@@ -76,10 +88,7 @@ void wasi_ctx_free(wasi_ctx *ctx) {
   if (!ctx) return;
   free_strings(ctx->argv, ctx->argc);
   free_strings(ctx->env, ctx->nenv);
-  for (uint32_t i = 0; ctx->fds && i < ctx->nfds; i++) {
-    if (ctx->fds[i].used && ctx->fds[i].owned) close(ctx->fds[i].host_fd);
-    free(ctx->fds[i].preopen);
-  }
+  for (uint32_t i = 0; ctx->fds && i < ctx->nfds; i++) wasi_fd_release(&ctx->fds[i]);
   free(ctx->fds);
   for (uint32_t i = 0; i < ctx->nfuncs; i++) wasmrt_host_func_free(ctx->funcs[i]);
   free(ctx->funcs);
@@ -96,4 +105,80 @@ bool wasi_exited(const wasi_ctx *ctx, uint32_t *code) {
 wasi_fd *wasi_fd_get(wasi_ctx *ctx, int32_t fd) {
   if (fd < 0 || (uint32_t)fd >= ctx->nfds || !ctx->fds[fd].used) return NULL;
   return &ctx->fds[fd];
+}
+
+int32_t wasi_fd_lookup(wasi_ctx *ctx, int32_t fd, uint64_t need, wasi_fd **out) {
+  wasi_fd *f = wasi_fd_get(ctx, fd);
+  if (!f) return WASI_EBADF;
+  if ((f->rights_base & need) != need) return WASI_ENOTCAPABLE;
+  *out = f;
+  return WASI_ESUCCESS;
+}
+
+/* Guest fds are plain indexes into one array, so a guest cannot name a
+ * host fd it was not given: the table is the capability list. */
+int32_t wasi_fd_install(wasi_ctx *ctx, int host_fd, uint8_t filetype, uint64_t base,
+                        uint64_t inheriting, uint32_t *guest_fd) {
+  uint32_t i = 0;
+  while (i < ctx->nfds && ctx->fds[i].used) i++;
+  if (i == ctx->nfds) {
+    /* A bound on the table, like RLIMIT_NOFILE for the host. */
+    if (ctx->nfds >= (1u << 20)) {
+      close(host_fd);
+      return WASI_ENFILE;
+    }
+    uint32_t n = ctx->nfds < 8 ? 16 : ctx->nfds * 2;
+    wasi_fd *p = realloc(ctx->fds, n * sizeof *p);
+    if (!p) {
+      close(host_fd);
+      return WASI_ENOMEM;
+    }
+    memset(p + ctx->nfds, 0, (n - ctx->nfds) * sizeof *p);
+    ctx->fds = p;
+    ctx->nfds = n;
+  }
+  ctx->fds[i] = (wasi_fd){.used = true, .owned = true, .host_fd = host_fd, .filetype = filetype,
+                          .rights_base = base & wasi_rights_for(filetype),
+                          .rights_inheriting = inheriting};
+  *guest_fd = i;
+  return WASI_ESUCCESS;
+}
+
+int32_t wasi_fd_release(wasi_fd *f) {
+  int r = 0, err = 0;
+  if (f->used && f->owned) {
+    r = close(f->host_fd);
+    err = errno;
+  }
+  wasi_dir_stream_free(f->dir);
+  free(f->preopen);
+  *f = (wasi_fd){0};
+  /* close(2) frees the fd even when it reports EIO: the guest fd is gone. */
+  return r == 0 ? WASI_ESUCCESS : wasi_errno_from(err);
+}
+
+uint8_t wasi_filetype_of(unsigned mode, int host_fd) {
+  if (S_ISREG(mode)) return WASI_FILETYPE_REGULAR_FILE;
+  if (S_ISDIR(mode)) return WASI_FILETYPE_DIRECTORY;
+  if (S_ISCHR(mode)) return WASI_FILETYPE_CHARACTER_DEVICE;
+  if (S_ISBLK(mode)) return WASI_FILETYPE_BLOCK_DEVICE;
+  if (S_ISLNK(mode)) return WASI_FILETYPE_SYMBOLIC_LINK;
+  if (S_ISSOCK(mode)) {
+    int type;
+    socklen_t len = sizeof type;
+    if (host_fd >= 0 && getsockopt(host_fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+        type == SOCK_DGRAM)
+      return WASI_FILETYPE_SOCKET_DGRAM;
+    return WASI_FILETYPE_SOCKET_STREAM;
+  }
+  return WASI_FILETYPE_UNKNOWN; /* pipes and FIFOs: what wasmtime reports too */
+}
+
+uint64_t wasi_rights_for(uint8_t filetype) {
+  switch (filetype) {
+  case WASI_FILETYPE_DIRECTORY: return WASI_RIGHTS_DIR;
+  case WASI_FILETYPE_SOCKET_DGRAM:
+  case WASI_FILETYPE_SOCKET_STREAM: return WASI_RIGHTS_SOCKET;
+  default: return WASI_RIGHTS_FILE; /* files, devices, pipes */
+  }
 }

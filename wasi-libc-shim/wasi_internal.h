@@ -45,17 +45,66 @@ enum {
   WASI_FDFLAG_RSYNC = 8, WASI_FDFLAG_SYNC = 16,
 };
 
-/* Every right of preview1 (bits 0..28). Rights are not enforced yet
- * (issue 4 continues): fds report all of them. */
-#define WASI_RIGHTS_ALL UINT64_C(0x1FFFFFFF)
+/* Rights (preview1 bits 0..29). Every guest fd carries a base set (what
+ * the fd itself may do) and an inheriting set (the most that fds opened
+ * through it may get); a call needing a right the fd lacks returns
+ * NOTCAPABLE (76). path_open gives the new fd requested & parent's
+ * inheriting; fd_fdstat_set_rights can only drop rights. */
+enum {
+  WASI_RIGHT_FD_DATASYNC = 1 << 0, WASI_RIGHT_FD_READ = 1 << 1,
+  WASI_RIGHT_FD_SEEK = 1 << 2, WASI_RIGHT_FD_FDSTAT_SET_FLAGS = 1 << 3,
+  WASI_RIGHT_FD_SYNC = 1 << 4, WASI_RIGHT_FD_TELL = 1 << 5,
+  WASI_RIGHT_FD_WRITE = 1 << 6, WASI_RIGHT_FD_ADVISE = 1 << 7,
+  WASI_RIGHT_FD_ALLOCATE = 1 << 8, WASI_RIGHT_PATH_CREATE_DIRECTORY = 1 << 9,
+  WASI_RIGHT_PATH_CREATE_FILE = 1 << 10, WASI_RIGHT_PATH_LINK_SOURCE = 1 << 11,
+  WASI_RIGHT_PATH_LINK_TARGET = 1 << 12, WASI_RIGHT_PATH_OPEN = 1 << 13,
+  WASI_RIGHT_FD_READDIR = 1 << 14, WASI_RIGHT_PATH_READLINK = 1 << 15,
+  WASI_RIGHT_PATH_RENAME_SOURCE = 1 << 16, WASI_RIGHT_PATH_RENAME_TARGET = 1 << 17,
+  WASI_RIGHT_PATH_FILESTAT_GET = 1 << 18, WASI_RIGHT_PATH_FILESTAT_SET_SIZE = 1 << 19,
+  WASI_RIGHT_PATH_FILESTAT_SET_TIMES = 1 << 20, WASI_RIGHT_FD_FILESTAT_GET = 1 << 21,
+  WASI_RIGHT_FD_FILESTAT_SET_SIZE = 1 << 22, WASI_RIGHT_FD_FILESTAT_SET_TIMES = 1 << 23,
+  WASI_RIGHT_PATH_SYMLINK = 1 << 24, WASI_RIGHT_PATH_REMOVE_DIRECTORY = 1 << 25,
+  WASI_RIGHT_PATH_UNLINK_FILE = 1 << 26, WASI_RIGHT_POLL_FD_READWRITE = 1 << 27,
+  WASI_RIGHT_SOCK_SHUTDOWN = 1 << 28, WASI_RIGHT_SOCK_ACCEPT = 1 << 29,
+};
+#define WASI_RIGHTS_ALL UINT64_C(0x3FFFFFFF)
+/* What a regular file / character device / socket / directory fd can
+ * usefully hold; a new fd's base rights are masked with the set of its
+ * type (as wasmtime does), so fdstat reports meaningful rights. */
+#define WASI_RIGHTS_FILE                                                          \
+  (uint64_t)(WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK |    \
+             WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_TELL | \
+             WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ADVISE | WASI_RIGHT_FD_ALLOCATE |      \
+             WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_SIZE |             \
+             WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_POLL_FD_READWRITE)
+#define WASI_RIGHTS_DIR                                                            \
+  (uint64_t)(WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC |                  \
+             WASI_RIGHT_FD_ADVISE | WASI_RIGHT_PATH_CREATE_DIRECTORY |              \
+             WASI_RIGHT_PATH_CREATE_FILE | WASI_RIGHT_PATH_LINK_SOURCE |            \
+             WASI_RIGHT_PATH_LINK_TARGET | WASI_RIGHT_PATH_OPEN | WASI_RIGHT_FD_READDIR | \
+             WASI_RIGHT_PATH_READLINK | WASI_RIGHT_PATH_RENAME_SOURCE |             \
+             WASI_RIGHT_PATH_RENAME_TARGET | WASI_RIGHT_PATH_FILESTAT_GET |         \
+             WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WASI_RIGHT_PATH_FILESTAT_SET_TIMES | \
+             WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_TIMES |        \
+             WASI_RIGHT_PATH_SYMLINK | WASI_RIGHT_PATH_REMOVE_DIRECTORY |           \
+             WASI_RIGHT_PATH_UNLINK_FILE | WASI_RIGHT_POLL_FD_READWRITE)
+#define WASI_RIGHTS_SOCKET                                                         \
+  (uint64_t)(WASI_RIGHT_FD_READ | WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_WRITE | \
+             WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_POLL_FD_READWRITE |            \
+             WASI_RIGHT_SOCK_SHUTDOWN | WASI_RIGHT_SOCK_ACCEPT)
 
 /* ---- the context --------------------------------------------------------- */
+
+struct wasi_dir_stream; /* fd_readdir state of a directory fd (readdir.c) */
 
 typedef struct {
   bool used;
   bool owned;        /* the ctx opened host_fd and closes it */
   int host_fd;
   char *preopen;     /* guest name of a preopened directory, else NULL */
+  uint8_t filetype;  /* WASI_FILETYPE_*, fixed when the fd is installed */
+  uint64_t rights_base, rights_inheriting;
+  struct wasi_dir_stream *dir; /* lazily created by fd_readdir, else NULL */
 } wasi_fd;
 
 struct wasi_ctx {
@@ -64,12 +113,13 @@ struct wasi_ctx {
   char **env;
   uint32_t nenv;
   wasi_fd *fds;
-  uint32_t nfds;
+  uint32_t nfds;     /* slots in fds (used or not); grows on demand */
   wasmrt_memory *mem;
   wasmrt_host_func **funcs; /* bound host functions, freed with the ctx */
   uint32_t nfuncs, funcs_cap;
   bool exited;
   uint32_t exit_code;
+  int raised_signal; /* host signal number after proc_raise ended the run, else 0 */
 };
 
 /* errno -> WASI errno. */
@@ -90,16 +140,52 @@ static inline uint32_t wasi_get_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p
 
 /* The fd table entry of guest fd, or NULL when it is not open. */
 wasi_fd *wasi_fd_get(wasi_ctx *ctx, int32_t fd);
+/* The entry of guest fd if it holds every right in `need`: SUCCESS and
+ * *out, else BADF (not open) or NOTCAPABLE (a right missing). */
+int32_t wasi_fd_lookup(wasi_ctx *ctx, int32_t fd, uint64_t need, wasi_fd **out);
+/* Installs host_fd (owned by the ctx from now on, even on failure) at the
+ * lowest free guest fd, with filetype and rights (base is masked with the
+ * set for its filetype). SUCCESS + *guest_fd, or NFILE/NOMEM. */
+int32_t wasi_fd_install(wasi_ctx *ctx, int host_fd, uint8_t filetype, uint64_t base,
+                        uint64_t inheriting, uint32_t *guest_fd);
+/* Closes an entry: the host fd when owned, its readdir stream, its name;
+ * leaves it unused. Returns the errno of close(2) as a WASI errno. */
+int32_t wasi_fd_release(wasi_fd *f);
+/* The WASI filetype of a host file (host_fd tells sockets apart). */
+uint8_t wasi_filetype_of(unsigned mode, int host_fd);
+/* The right set a new fd of this filetype can hold at most. */
+uint64_t wasi_rights_for(uint8_t filetype);
+/* Frees a readdir stream (readdir.c); NULL is fine. */
+void wasi_dir_stream_free(struct wasi_dir_stream *d);
 
 /* ---- host callbacks (wasmrt_host_callback), one per preview1 function -- */
 #define WASI_CB(name) bool wasi_cb_##name(void *env, wasmrt_val *v, char *msg, size_t msg_size)
+/* args_env.c */
 WASI_CB(args_get); WASI_CB(args_sizes_get);
 WASI_CB(environ_get); WASI_CB(environ_sizes_get);
+/* clock_random.c */
 WASI_CB(clock_res_get); WASI_CB(clock_time_get); WASI_CB(random_get);
-WASI_CB(fd_write); WASI_CB(fd_read); WASI_CB(fd_close); WASI_CB(fd_seek);
-WASI_CB(fd_tell); WASI_CB(fd_fdstat_get); WASI_CB(fd_prestat_get);
-WASI_CB(fd_prestat_dir_name);
-WASI_CB(proc_exit); WASI_CB(sched_yield);
+/* fd.c: stream I/O and fd state */
+WASI_CB(fd_write); WASI_CB(fd_read); WASI_CB(fd_pread); WASI_CB(fd_pwrite);
+WASI_CB(fd_close); WASI_CB(fd_seek); WASI_CB(fd_tell); WASI_CB(fd_renumber);
+WASI_CB(fd_fdstat_get); WASI_CB(fd_fdstat_set_flags); WASI_CB(fd_fdstat_set_rights);
+WASI_CB(fd_prestat_get); WASI_CB(fd_prestat_dir_name);
+/* fd_file.c: file contents and metadata through an fd */
+WASI_CB(fd_advise); WASI_CB(fd_allocate); WASI_CB(fd_datasync); WASI_CB(fd_sync);
+WASI_CB(fd_filestat_get); WASI_CB(fd_filestat_set_size); WASI_CB(fd_filestat_set_times);
+/* readdir.c */
+WASI_CB(fd_readdir);
+/* path.c (on top of path_resolve.c) */
+WASI_CB(path_create_directory); WASI_CB(path_filestat_get);
+WASI_CB(path_filestat_set_times); WASI_CB(path_link); WASI_CB(path_open);
+WASI_CB(path_readlink); WASI_CB(path_remove_directory); WASI_CB(path_rename);
+WASI_CB(path_symlink); WASI_CB(path_unlink_file);
+/* poll.c */
+WASI_CB(poll_oneoff);
+/* sock.c */
+WASI_CB(sock_accept); WASI_CB(sock_recv); WASI_CB(sock_send); WASI_CB(sock_shutdown);
+/* proc.c */
+WASI_CB(proc_exit); WASI_CB(proc_raise); WASI_CB(sched_yield);
 WASI_CB(nosys);
 
 /* Results of every preview1 function but proc_exit: one i32 errno. */
