@@ -583,6 +583,15 @@ bool lower_descriptor(lower_module *lm, wasm_error *err) {
   LLVMSetLinkage(g, LLVMExternalLinkage);
   LLVMSetVisibility(g, LLVMDefaultVisibility);
   LLVMSetAlignment(g, 8);
+  if (lm->opts.launcher_args) {
+    /* Exported so that the launcher's weak reference finds it. */
+    LLVMValueRef init = LLVMConstStringInContext(lm->llctx, lm->opts.launcher_args,
+                                                 (unsigned)lm->opts.launcher_args_size, true);
+    LLVMValueRef a = LLVMAddGlobal(lm->mod, LLVMTypeOf(init), WASMC_LAUNCHER_ARGS_SYMBOL);
+    LLVMSetInitializer(a, init);
+    LLVMSetGlobalConstant(a, true);
+    LLVMSetLinkage(a, LLVMExternalLinkage);
+  }
   ok = true;
 out:
   free(cv);

@@ -169,6 +169,11 @@ static const char build_help[] =
     "  --static          a fully static executable (glibc warns that the\n"
     "                    runtime's dlopen, unused by executables, would need\n"
     "                    the build machine's glibc; the executable works)\n"
+    "  --dir HOST[::GUEST]  bake a directory grant into the executable\n"
+    "  --env K=V | --env K  bake a variable (K alone: the host's K at run time)\n"
+    "                    Baked grants always apply; those given at run time\n"
+    "                    add to them. A relative HOST is taken from the\n"
+    "                    working directory at run time.\n"
     "  -h, --help        show this help\n"
     "\n"
     "The runtime libraries (libwasmc_launcher.a, libwasmc_wasi.a,\n"
@@ -413,6 +418,10 @@ typedef struct {
   const char *cmd;      /* "compile" or "build", for messages */
   int opt_level;
   const char *file, *out, *target, *cpu, *features;
+  /* `build --dir/--env`: launcher arguments baked into the executable, in
+   * the order given ("--dir", "HOST::GUEST", "--env", "K=V", ...). */
+  const char **baked;
+  int nbaked;
 } compile_args;
 
 /* Value of an option given as "--opt VALUE" or "--opt=VALUE"; advances *i.
@@ -432,6 +441,23 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name,
     return NULL;
   }
   return argv[++*i];
+}
+
+/* Checks what can be checked of a grant at build time (the directory
+ * itself is looked up when the executable runs, on its machine) and adds
+ * it to c->baked. */
+static int add_baked(compile_args *c, int argc, const char *opt, const char *v) {
+  if (strcmp(opt, "--dir") == 0 && (v[0] == '\0' || strncmp(v, "::", 2) == 0))
+    return usage_error("--dir '%s': empty host directory", v);
+  if (strcmp(opt, "--env") == 0 && (v[0] == '\0' || v[0] == '='))
+    return usage_error("--env '%s': empty variable name", v);
+  if (!c->baked && !(c->baked = calloc((size_t)argc * 2 + 2, sizeof *c->baked))) {
+    fputs("wasmc: error: out of memory\n", stderr);
+    return EXIT_BAD_INPUT;
+  }
+  c->baked[c->nbaked++] = opt;
+  c->baked[c->nbaked++] = v;
+  return EXIT_OK;
 }
 
 static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) {
@@ -471,6 +497,11 @@ static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) 
                          "(--target is for 'compile')");
   } else if (!exe && (v = opt_value(argc, argv, &i, "--target", &missing))) {
       c->target = v;
+    } else if (exe && ((v = opt_value(argc, argv, &i, "--dir", &missing)) ||
+                       (v = opt_value(argc, argv, &i, "--env", &missing)))) {
+      int rc = add_baked(c, argc, strncmp(a, "--dir", 5) == 0 ? "--dir" : "--env", v);
+      if (rc != EXIT_OK)
+        return rc;
     } else if ((v = opt_value(argc, argv, &i, "--cpu", &missing))) {
       c->cpu = v;
     } else if ((v = opt_value(argc, argv, &i, "--features", &missing))) {
@@ -542,6 +573,7 @@ static int cmd_compile(int argc, char **argv, bool exe) {
 
   int status = compile_file(&c, triple);
   free(default_out);
+  free(c.baked);
   return finish(status);
 }
 
@@ -554,6 +586,7 @@ static int compile_file(const compile_args *cp, const char *triple) {
   bool writing = false; /* OUT may be half-written from here on */
   emit_target *t = NULL;
   char tmp_obj[4096] = "";
+  char *baked = NULL; /* launcher arguments for WASMC_LAUNCHER_ARGS_SYMBOL */
   wasm_module *m = load(c.file);
   if (!m)
     goto done;
@@ -593,6 +626,21 @@ static int compile_file(const compile_args *cp, const char *triple) {
   }
   lower_options lo = {.bounds_checks = c.bounds_checks,
                       .opt_level = c.opt_level};
+  if (c.nbaked) {
+    size_t size = 1;
+    for (int k = 0; k < c.nbaked; k++)
+      size += strlen(c.baked[k]) + 1;
+    if (!(baked = malloc(size))) {
+      fputs("wasmc: error: out of memory\n", stderr);
+      goto done;
+    }
+    char *p = baked;
+    for (int k = 0; k < c.nbaked; k++)
+      p = stpcpy(p, c.baked[k]) + 1;
+    *p = '\0';
+    lo.launcher_args = baked;
+    lo.launcher_args_size = size;
+  }
   err = (wasm_error){0};
   writing = !linking;
   if (!emit_wasm_module(t, m, &lo, obj, NULL, &err)) {
@@ -616,6 +664,7 @@ static int compile_file(const compile_args *cp, const char *triple) {
   status = EXIT_OK;
 
 done:
+  free(baked);
   if (tmp_obj[0])
     unlink(tmp_obj);
   if (status != EXIT_OK && writing)

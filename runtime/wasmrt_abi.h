@@ -34,6 +34,12 @@
 #define WASMRT_ABI_VERSION 1u
 #define WASMRT_PAGE_SIZE 65536u
 #define WASMRT_MODULE_SYMBOL "wasmc_module" /* the descriptor in a .so */
+/* Executables only (`wasmc build --dir/--env`): launcher arguments baked in
+ * at build time, a char array of NUL-terminated strings ("--dir", "d",
+ * "--env", "K=V", ...) closed by an empty string. The launcher reads it
+ * through a weak reference and puts the strings before the ones given at
+ * run time; absent, nothing is baked in. */
+#define WASMC_LAUNCHER_ARGS_SYMBOL "wasmc_launcher_args"
 
 /* Value type codes are the binary format's (0x7F i32 ... 0x6F externref). */
 enum {

@@ -2,7 +2,7 @@
 # build-tests.sh WASMC DIR HELLO_WASM: `wasmc build` turns WASI programs
 # (DIR/*.wasm, built by tests/wasi/CMakeLists.txt, and the example
 # HELLO_WASM) into standalone executables; checks their stdout, the
-# launcher's --env/--dir/`--` handling, exit codes (exit(n), trap -> 134,
+# launcher's --env/--dir/`--` handling, grants baked in with build --dir/--env, exit codes (exit(n), trap -> 134,
 # launcher errors -> 2) and a --static build. Prints "N passed, N failed";
 # exits non-zero when anything failed.
 WASMC=$1
@@ -40,6 +40,18 @@ check launcher_dir 0 "argc=2${NL}argv[1]=x${NL}nenv=0" \
 WANT_ERR="unknown launcher option '--bogus'" check bad_option 2 "" "$tmp/args_env" --bogus --
 WANT_ERR="--dir '$tmp/nonexistent'" check missing_dir 2 "" \
   "$tmp/args_env" --dir "$tmp/nonexistent" --
+
+# Grants baked in at build time apply to every run; run-time ones add to
+# them, and a baked --env K takes the host's K when the program runs.
+build baked "$DIR/args_env.wasm" -o "$tmp/baked" --env A=baked --env PASSME --dir "$tmp"
+check baked_env 0 "argc=2${NL}argv[1]=x${NL}env:A=baked${NL}env:PASSME=at run${NL}nenv=2" \
+  env PASSME="at run" "$tmp/baked" x
+check baked_plus_runtime 0 "argc=2${NL}argv[1]=--env${NL}env:A=baked${NL}env:B=2${NL}nenv=2" \
+  "$tmp/baked" --env B=2 -- --env
+build baked_missing "$DIR/args_env.wasm" -o "$tmp/baked_missing" --dir "$tmp/gone::/g"
+WANT_ERR="--dir '$tmp/gone::/g': No such file" check baked_missing_dir 2 "" "$tmp/baked_missing"
+WANT_ERR="--dir '::/g': empty host directory" check baked_bad_dir 2 "" \
+  "$WASMC" build "$DIR/args_env.wasm" -o "$tmp/x" --dir ::/g
 
 build exit_code "$DIR/exit_code.wasm" -o "$tmp/exit_code"
 check exit_3 3 "exiting with 3" "$tmp/exit_code" -- exit 3
