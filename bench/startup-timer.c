@@ -7,8 +7,9 @@
  * so that a change in machine load hits them all alike; each run is
  * posix_spawn + waitpid, timed with CLOCK_MONOTONIC, stdout to /dev/null
  * (stderr kept). WARMUP rounds (default 3) are run first and not counted.
- * Prints, per command: median, p10, p90 (ms) and the median's ratio to
- * the REF command's median (default: the first command).
+ * Prints, per command: median, p10, p90 (ms), the median's ratio to the
+ * REF command's median (default: the first command) and the median peak
+ * resident memory of the process (ru_maxrss from wait4).
  *
  * Exit status: 0 when every run exited 0, 1 when a command could not be
  * started or exited non-zero, 2 on a usage error. Times never decide it.
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +31,7 @@ typedef struct {
   const char *name;
   char **argv;
   double *ms;
+  double *rss_mb; /* peak RSS per run */
 } cmd_t;
 
 static int usage(void) {
@@ -55,8 +58,9 @@ static double pct(const double *v, int n, double p) {
   return v[lo] + (v[hi] - v[lo]) * (pos - lo);
 }
 
-/* One run; returns elapsed ms, or -1 after printing why it failed. */
-static double run_once(const cmd_t *c, posix_spawn_file_actions_t *fa) {
+/* One run; returns elapsed ms (and the peak RSS in *rss_mb), or -1 after
+ * printing why it failed. */
+static double run_once(const cmd_t *c, posix_spawn_file_actions_t *fa, double *rss_mb) {
   pid_t pid;
   double t0 = now_ms();
   int err = posix_spawn(&pid, c->argv[0], fa, NULL, c->argv, environ);
@@ -65,13 +69,15 @@ static double run_once(const cmd_t *c, posix_spawn_file_actions_t *fa) {
     return -1;
   }
   int st;
-  while (waitpid(pid, &st, 0) < 0) {
+  struct rusage ru;
+  while (wait4(pid, &st, 0, &ru) < 0) {
     if (errno != EINTR) {
-      perror("startup-timer: waitpid");
+      perror("startup-timer: wait4");
       return -1;
     }
   }
   double t = now_ms() - t0;
+  *rss_mb = ru.ru_maxrss / 1024.0; /* KiB on Linux */
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     if (WIFEXITED(st))
       fprintf(stderr, "startup-timer: %s: exited with %d\n", c->name, WEXITSTATUS(st));
@@ -113,6 +119,7 @@ int main(int argc, char **argv) {
     cmds[nc].name = argv[start];
     cmds[nc].argv = &argv[start + 1];
     cmds[nc].ms = calloc((size_t)runs, sizeof(double));
+    cmds[nc].rss_mb = calloc((size_t)runs, sizeof(double));
     nc++;
   }
   if (nc == 0)
@@ -135,23 +142,30 @@ int main(int argc, char **argv) {
 
   for (int r = -warmup; r < runs; r++)
     for (int k = 0; k < nc; k++) {
-      double t = run_once(&cmds[k], &fa);
+      double rss;
+      double t = run_once(&cmds[k], &fa, &rss);
       if (t < 0)
         return 1;
-      if (r >= 0)
+      if (r >= 0) {
         cmds[k].ms[r] = t;
+        cmds[k].rss_mb[r] = rss;
+      }
     }
 
   double med[nc];
   for (int k = 0; k < nc; k++) {
     qsort(cmds[k].ms, (size_t)runs, sizeof(double), cmp_double);
     med[k] = pct(cmds[k].ms, runs, 0.5);
+    qsort(cmds[k].rss_mb, (size_t)runs, sizeof(double), cmp_double);
   }
   printf("%d runs each (+%d warm-up), round-robin; stdout to /dev/null\n\n", runs, warmup);
-  printf("%-24s %10s %10s %10s %10s\n", "command", "median ms", "p10 ms", "p90 ms", "ratio");
+  printf("%-24s %10s %10s %10s %10s %10s\n", "command", "median ms", "p10 ms", "p90 ms", "ratio",
+         "peak MB");
   for (int k = 0; k < nc; k++)
-    printf("%-24s %10.3f %10.3f %10.3f %9.2fx\n", cmds[k].name, med[k],
-           pct(cmds[k].ms, runs, 0.1), pct(cmds[k].ms, runs, 0.9), med[k] / med[refi]);
-  printf("\nratio = median / median of %s\n", cmds[refi].name);
+    printf("%-24s %10.3f %10.3f %10.3f %9.2fx %10.1f\n", cmds[k].name, med[k],
+           pct(cmds[k].ms, runs, 0.1), pct(cmds[k].ms, runs, 0.9), med[k] / med[refi],
+           pct(cmds[k].rss_mb, runs, 0.5));
+  printf("\nratio = median / median of %s; peak MB = median peak resident memory\n",
+         cmds[refi].name);
   return 0;
 }
