@@ -55,6 +55,25 @@ bool cache_dir(char *buf, size_t n) {
   return len > 0 && (size_t)len < n;
 }
 
+bool cache_dir_trusted(const char *dir, char *why, size_t n) {
+  struct stat st;
+  if (stat(dir, &st) != 0) {
+    if (errno == ENOENT) return true;
+    snprintf(why, n, "cannot stat %s: %s", dir, strerror(errno));
+    return false;
+  }
+  if (!S_ISDIR(st.st_mode))
+    snprintf(why, n, "%s is not a directory", dir);
+  else if (st.st_uid != geteuid())
+    snprintf(why, n, "%s belongs to another user (uid %u)", dir, (unsigned)st.st_uid);
+  else if (st.st_mode & (S_IWGRP | S_IWOTH))
+    snprintf(why, n, "%s is writable by other users (mode %03o)", dir,
+             (unsigned)(st.st_mode & 0777));
+  else
+    return true;
+  return false;
+}
+
 void cache_key(uint8_t key[CACHE_KEY_LEN], const void *module, size_t size,
                const char *const *parts, int nparts) {
   llvm_blake3_hasher h;

@@ -26,6 +26,12 @@ enum { CACHE_KEY_LEN = 32 };
  * here); false when neither variable is usable or buf is too small. */
 bool cache_dir(char *buf, size_t n);
 
+/* Whether dir may hold code this user will run: absent (it will be created
+ * 0700), or a directory owned by this user that no one else can write to.
+ * Otherwise false with the reason in why: another user could plant an
+ * entry there (entries are checked for damage, not for authorship). */
+bool cache_dir_trusted(const char *dir, char *why, size_t n);
+
 /* The key for module bytes + nparts strings (each length-prefixed, so
  * ("ab","c") and ("a","bc") differ). */
 void cache_key(uint8_t key[CACHE_KEY_LEN], const void *module, size_t size,

@@ -814,9 +814,14 @@ static int cmd_run(int argc, char **argv) {
   cache_key(key, bytes, size, parts, (int)(sizeof parts / sizeof *parts));
 
   bool have_cache = cache_dir(dir, sizeof dir);
-  if (!have_cache)
+  char why[4096 + 64];
+  if (!have_cache) {
     fputs("wasmc: note: no cache directory ($XDG_CACHE_HOME and $HOME unset), "
           "compiling without a cache\n", stderr);
+  } else if (!cache_dir_trusted(dir, why, sizeof why)) {
+    fprintf(stderr, "wasmc: note: not using the compile cache: %s\n", why);
+    have_cache = false;
+  }
   cache_result cr = have_cache ? cache_lookup(dir, key, so, sizeof so) : CACHE_MISS;
   char entry[4096] = "";
   if (have_cache) cache_entry_path(dir, key, entry, sizeof entry);

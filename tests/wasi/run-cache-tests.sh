@@ -5,7 +5,7 @@
 # match the `wasmc build` executable's; a corrupted (flipped byte),
 # truncated or foreign entry is reported, recompiled and the right output
 # given; concurrent runs of a fresh module all succeed and leave one good
-# entry. Prints "N passed, N failed"; exits non-zero when anything failed.
+# entry; a cache directory writable by others is not used. Prints "N passed, N failed"; exits non-zero when anything failed.
 WASMC=$1
 DIR=$2
 HELLO=$3
@@ -147,6 +147,20 @@ if [ $allok = 1 ] && [ $rc = 5 ] && grep -q 'cache hit' "$tmp/err" && [ "$(entri
 else
   bad concurrent_runs
   cat "$tmp"/c*.err
+fi
+
+# A cache directory others can write to is not used (an entry planted
+# there would be run): the run still works, compiled afresh, and nothing
+# is stored there.
+mkdir -p "$tmp/shared/wasmc"
+chmod 777 "$tmp/shared/wasmc"
+XDG_CACHE_HOME=$tmp/shared "$WASMC" run "$DIR/exit_code.wasm" -- return 4 >"$tmp/out5" 2>"$tmp/err"
+rc=$?
+if [ $rc = 4 ] && grep -q 'not using the compile cache: .*writable by other users' "$tmp/err" &&
+   [ -z "$(ls "$tmp/shared/wasmc")" ]; then
+  ok untrusted_cache_dir
+else
+  bad untrusted_cache_dir
 fi
 
 echo "$pass passed, $fail failed"
