@@ -1,8 +1,6 @@
 /* bind.c: the table of every wasi_snapshot_preview1 function (name, Wasm
  * signature, callback) and wasi_bind_imports, which checks a module's WASI
- * imports against it and creates the host functions. Functions without an
- * implementation yet bind to wasi_cb_nosys (errno NOSYS), so that real
- * programs instantiate; README.md lists them. */
+ * imports against it and creates the host functions. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -66,8 +64,6 @@ static const wasi_func_spec funcs[] = {
 };
 #undef F
 #define NFUNCS (sizeof funcs / sizeof funcs[0])
-
-WASI_CB(nosys) { return wasi_ret(v, WASI_ENOSYS); }
 
 static const wasi_func_spec *lookup(const char *name, uint32_t len) {
   for (size_t i = 0; i < NFUNCS; i++)

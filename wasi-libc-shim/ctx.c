@@ -37,7 +37,7 @@ wasi_ctx *wasi_ctx_new(const wasi_config *cfg, char *msg, size_t msg_size) {
   wasi_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) { snprintf(msg, msg_size, "out of memory"); return NULL; }
   bool ok = true;
-  if (cfg->argc < 0 || cfg->nenv < 0 || cfg->npreopens < 0) {
+  if (cfg->argc < 0 || cfg->nenv < 0 || cfg->npreopens < 0 || cfg->nsockets < 0) {
     snprintf(msg, msg_size, "wasi: negative count in wasi_config");
     free(ctx);
     return NULL;
@@ -46,7 +46,7 @@ wasi_ctx *wasi_ctx_new(const wasi_config *cfg, char *msg, size_t msg_size) {
   ctx->argv = copy_strings(cfg->argv, cfg->argc, &ok);
   ctx->nenv = (uint32_t)cfg->nenv;
   ctx->env = copy_strings(cfg->env, cfg->nenv, &ok);
-  ctx->nfds = 3 + (uint32_t)cfg->npreopens;
+  ctx->nfds = 3 + (uint32_t)cfg->npreopens + (uint32_t)cfg->nsockets;
   ctx->fds = calloc(ctx->nfds, sizeof *ctx->fds);
   if (!ok || !ctx->fds) {
     snprintf(msg, msg_size, "out of memory");
@@ -80,6 +80,25 @@ wasi_ctx *wasi_ctx_new(const wasi_config *cfg, char *msg, size_t msg_size) {
       wasi_ctx_free(ctx);
       return NULL;
     }
+  }
+  /* Sockets follow the preopens; a dup, so that the guest closing its fd
+   * and the caller closing the original do not depend on each other. */
+  for (int i = 0; i < cfg->nsockets; i++) {
+    struct stat st;
+    int fd = -1;
+    const char *why = fstat(cfg->sockets[i], &st) != 0 ? strerror(errno)
+                      : !S_ISSOCK(st.st_mode)           ? "not a socket"
+                      : (fd = fcntl(cfg->sockets[i], F_DUPFD_CLOEXEC, 3)) < 0 ? strerror(errno)
+                                                                               : NULL;
+    if (why) {
+      snprintf(msg, msg_size, "wasi: host fd %d: %s", cfg->sockets[i], why);
+      wasi_ctx_free(ctx);
+      return NULL;
+    }
+    uint8_t ft = wasi_filetype_of(st.st_mode, fd);
+    ctx->fds[3 + cfg->npreopens + i] =
+        (wasi_fd){.used = true, .owned = true, .host_fd = fd, .filetype = ft,
+                  .rights_base = WASI_RIGHTS_SOCKET, .rights_inheriting = WASI_RIGHTS_SOCKET};
   }
   return ctx;
 }

@@ -1,23 +1,30 @@
 /* launch.c: wasi_launch, the command-line front of a WASI run shared by
  * the executables `wasmc build` makes (launcher.c) and `wasmc run`.
  *
- *   NAME [--dir HOST[::GUEST]]... [--env K=V | --env K]... -- ARGS...
+ *   NAME [--dir HOST[::GUEST]]... [--env K=V | --env K]...
+ *        [--tcplisten HOST:PORT]... -- ARGS...
  *   NAME ARGS...                       (no `--`: every argument is the program's)
  *
  * It parses the grants, binds wasi_snapshot_preview1 with the shim,
  * instantiates the module, runs _start and returns the exit code. The
  * guest sees only the granted directories, the granted environment
- * variables and ARGS, with argv[0] as given.
+ * variables and ARGS, with argv[0] as given. --tcplisten binds and listens
+ * on a TCP address (as wasmtime's option does) and hands the socket to
+ * the guest as the fd after the preopened directories, for sock_accept.
  *
  * Exit codes of its own: 2 for an argument or set-up error (the message
  * names the argument), WASI_EXIT_TRAP (134) when the program trapped (the
  * trap and its Wasm function are printed on stderr).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "wasi.h"
 
@@ -38,6 +45,51 @@ static const char *opt_value(int end, char **argv, int *i, const char *name,
   return argv[++*i];
 }
 
+/* A listening TCP socket on HOST:PORT (HOST may be [v6]), or -1 after a
+ * message naming the option. */
+static int tcp_listen(const char *spec, const char *self) {
+  const char *colon = strrchr(spec, ':'), *h = spec;
+  char host[256];
+  size_t hl = colon ? (size_t)(colon - spec) : 0;
+  if (hl >= 2 && spec[0] == '[' && spec[hl - 1] == ']') h++, hl -= 2;
+  if (!colon || !hl || hl >= sizeof host || !colon[1]) {
+    fprintf(stderr, "%s: --tcplisten '%s': expected HOST:PORT\n", self, spec);
+    return -1;
+  }
+  memcpy(host, h, hl);
+  host[hl] = 0;
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                           .ai_flags = AI_PASSIVE | AI_NUMERICSERV}, *res;
+  int r = getaddrinfo(host, colon + 1, &hints, &res);
+  if (r != 0) {
+    fprintf(stderr, "%s: --tcplisten '%s': %s\n", self, spec, gai_strerror(r));
+    return -1;
+  }
+  int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol), one = 1;
+  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+      bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+    fprintf(stderr, "%s: --tcplisten '%s': %s\n", self, spec, strerror(errno));
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(res);
+  return fd;
+}
+
+/* Adds "K=V" to env, replacing an earlier K: the last grant of a variable
+ * wins, so a run-time --env overrides one baked in at build time (baked
+ * ones come first). Returns the new count. */
+static int set_env(const char **env, int nenv, const char *kv) {
+  size_t klen = strcspn(kv, "=");
+  for (int k = 0; k < nenv; k++)
+    if (strncmp(env[k], kv, klen) == 0 && env[k][klen] == '=') {
+      env[k] = kv;
+      return nenv;
+    }
+  env[nenv] = kv;
+  return nenv + 1;
+}
+
 int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
   /* Launcher options only before a `--`; without one, all are ARGS. */
   int dd = 0;
@@ -48,12 +100,13 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
   wasi_preopen *dirs = calloc((size_t)argc + 1, sizeof *dirs);
   const char **gargv = calloc((size_t)argc + 1, sizeof *gargv);
   char **owned = calloc((size_t)argc + 1, sizeof *owned); /* built "K=V" strings */
-  int nenv = 0, ndirs = 0, gargc = 0, nowned = 0;
+  int *socks = calloc((size_t)argc + 1, sizeof *socks);
+  int nenv = 0, ndirs = 0, gargc = 0, nowned = 0, nsocks = 0;
   int code = EXIT_SETUP;
   wasi_ctx *ctx = NULL;
   wasmrt_extern *imports = NULL;
   wasmrt_instance *inst = NULL;
-  if (!env || !dirs || !gargv || !owned) {
+  if (!env || !dirs || !gargv || !owned || !socks) {
     fprintf(stderr, "%s: out of memory\n", self);
     goto out;
   }
@@ -86,7 +139,7 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
         goto out;
       }
       if (eq) {
-        env[nenv++] = v;
+        nenv = set_env(env, nenv, v);
       } else {
         /* --env K: pass the host's value through; an unset K is not passed. */
         const char *hv = getenv(v);
@@ -96,15 +149,19 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
         if (!kv) goto out;
         snprintf(kv, len, "%s=%s", v, hv);
         owned[nowned++] = kv;
-        env[nenv++] = kv;
+        nenv = set_env(env, nenv, kv);
       }
+    } else if ((v = opt_value(dd, argv, &i, "--tcplisten", &missing))) {
+      if ((socks[nsocks] = tcp_listen(v, self)) < 0) goto out;
+      nsocks++;
     } else if (missing) {
       fprintf(stderr, "%s: %s needs a value\n", self, argv[i]);
       goto out;
     } else {
       fprintf(stderr,
-              "%s: unknown launcher option '%s' (before `--` only --dir HOST[::GUEST] "
-              "and --env K[=V] are accepted; the program's arguments go after `--`)\n",
+              "%s: unknown launcher option '%s' (before `--` only --dir HOST[::GUEST], "
+              "--env K[=V] and --tcplisten HOST:PORT are accepted; the program's "
+              "arguments go after `--`)\n",
               self, argv[i]);
       goto out;
     }
@@ -118,6 +175,7 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
   cfg.argc = gargc, cfg.argv = gargv;
   cfg.nenv = nenv, cfg.env = env;
   cfg.npreopens = ndirs, cfg.preopens = dirs;
+  cfg.nsockets = nsocks, cfg.sockets = socks; /* the ctx dups them */
   if (!(ctx = wasi_ctx_new(&cfg, msg, sizeof msg))) {
     fprintf(stderr, "%s: %s\n", self, msg); /* names the --dir that failed */
     goto out;
@@ -142,7 +200,13 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
     if (err.trap != WASMRT_TRAP_NONE) code = WASI_EXIT_TRAP;
     goto out;
   }
+  /* A write to a pipe whose reader is gone gives the guest EPIPE, as under
+   * wasmtime, instead of killing the whole process with SIGPIPE. */
+  struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+  sigemptyset(&ign.sa_mask);
+  sigaction(SIGPIPE, &ign, &old_pipe);
   code = wasi_run_start(ctx, inst, &err);
+  sigaction(SIGPIPE, &old_pipe, NULL);
   if (code < 0) {
     fflush(stdout);
     fprintf(stderr, "%s: %s%s\n", self, err.trap != WASMRT_TRAP_NONE ? "trap: " : "",
@@ -153,7 +217,8 @@ out:
   if (inst) wasmrt_instance_free(inst);
   wasi_ctx_free(ctx); /* after the instance: it owns the host functions */
   for (int i = 0; i < nowned; i++) free(owned[i]);
-  free(owned), free(imports), free(env), free(dirs), free(gargv);
+  for (int i = 0; i < nsocks; i++) close(socks[i]);
+  free(owned), free(imports), free(env), free(dirs), free(gargv), free(socks);
   fflush(stdout);
   return code; /* the caller frees mod */
 }

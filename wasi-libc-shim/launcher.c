@@ -1,6 +1,6 @@
 /* launcher.c: main() of the executables `wasmc build` makes.
  *
- *   APP [--dir HOST[::GUEST]]... [--env K=V | --env K]... -- ARGS...
+ *   APP [--dir HOST[::GUEST]]... [--env K=V | --env K]... [--tcplisten HOST:PORT]... -- ARGS...
  *   APP ARGS...                        (no `--`: every argument is the program's)
  *
  * The module's object is linked next to this file; its descriptor is the

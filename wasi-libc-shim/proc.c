@@ -1,5 +1,5 @@
-/* proc.c: proc_exit, sched_yield, and wasi_run_start (calling _start and
- * turning proc_exit into an exit code).
+/* proc.c: proc_exit, proc_raise, sched_yield, and wasi_run_start (calling
+ * _start and turning proc_exit / a fatal proc_raise into an exit code).
  *
  * proc_exit must not return to the guest, and the host must not longjmp
  * over the runtime's activation bookkeeping itself: the callback records
@@ -7,6 +7,7 @@
  * that unwinds the Wasm stack to wasmrt_call. wasi_run_start then sees the
  * recorded code and reports an exit rather than a trap. */
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "wasi_internal.h"
@@ -16,6 +17,39 @@ WASI_CB(proc_exit) {
   ctx->exited = true;
   ctx->exit_code = (uint32_t)v[0].i32;
   snprintf(msg, msg_size, "wasi proc_exit(%u)", ctx->exit_code);
+  return false;
+}
+
+/* preview1 signal numbers (0 = none, then HUP..SYS in witx order) -> the
+ * host's, and what the default action of each is. */
+static const struct { const char *name; int host; bool fatal; } signals[] = {
+  {NULL, 0, false},         {"SIGHUP", SIGHUP, true},   {"SIGINT", SIGINT, true},
+  {"SIGQUIT", SIGQUIT, true}, {"SIGILL", SIGILL, true},   {"SIGTRAP", SIGTRAP, true},
+  {"SIGABRT", SIGABRT, true}, {"SIGBUS", SIGBUS, true},   {"SIGFPE", SIGFPE, true},
+  {"SIGKILL", SIGKILL, true}, {"SIGUSR1", SIGUSR1, true}, {"SIGSEGV", SIGSEGV, true},
+  {"SIGUSR2", SIGUSR2, true}, {"SIGPIPE", SIGPIPE, true}, {"SIGALRM", SIGALRM, true},
+  {"SIGTERM", SIGTERM, true}, {"SIGCHLD", SIGCHLD, false}, {"SIGCONT", SIGCONT, false},
+  {"SIGSTOP", SIGSTOP, false}, {"SIGTSTP", SIGTSTP, false}, {"SIGTTIN", SIGTTIN, false},
+  {"SIGTTOU", SIGTTOU, false}, {"SIGURG", SIGURG, false}, {"SIGXCPU", SIGXCPU, true},
+  {"SIGXFSZ", SIGXFSZ, true}, {"SIGVTALRM", SIGVTALRM, true}, {"SIGPROF", SIGPROF, true},
+  {"SIGWINCH", SIGWINCH, false}, {"SIGPOLL", SIGPOLL, true}, {"SIGPWR", SIGPWR, true},
+  {"SIGSYS", SIGSYS, true},
+};
+
+/* The guest has no handlers (preview1 cannot install any), so a signal
+ * does what its default action does, to the guest only: the host may be
+ * `wasmc run` itself, which must not be killed. Ignored-by-default
+ * signals (CHLD, CONT, URG, WINCH) do nothing; stop signals do nothing
+ * either, since nothing could ever continue the guest; every other one
+ * ends the run like proc_exit, with 128 + the host signal number as the
+ * exit code (what a shell reports for a process killed by it). */
+WASI_CB(proc_raise) {
+  wasi_ctx *ctx = env;
+  uint32_t sig = (uint32_t)v[0].i32;
+  if (sig == 0 || sig >= sizeof signals / sizeof signals[0]) return wasi_ret(v, WASI_EINVAL);
+  if (!signals[sig].fatal) return wasi_ret(v, WASI_ESUCCESS);
+  ctx->raised_signal = signals[sig].host;
+  snprintf(msg, msg_size, "wasi proc_raise(%s)", signals[sig].name);
   return false;
 }
 
@@ -44,8 +78,10 @@ int wasi_run_start(wasi_ctx *ctx, wasmrt_instance *inst, wasmrt_error *err) {
     return -1;
   }
   ctx->exited = false;
+  ctx->raised_signal = 0;
   wasmrt_val vals[1];
   if (wasmrt_call(inst, ext.of.func, vals, 1, err)) return 0;
   if (ctx->exited) return (int)(ctx->exit_code & 255);
+  if (ctx->raised_signal) return 128 + ctx->raised_signal;
   return -1;
 }

@@ -23,6 +23,14 @@
  * proc_exit(n) unwinds the Wasm stack: its callback records n and fails
  * (a WASMRT_TRAP_HOST trap with a "wasi proc_exit" message), so
  * wasmrt_call returns; wasi_run_start then reports n as the exit code.
+ *
+ * proc_raise(sig) acts on the guest only, never on the host process (which
+ * may be `wasmc run` itself): a signal whose default action is to ignore
+ * (CHLD, CONT, URG, WINCH) or to stop (STOP, TSTP, TTIN, TTOU) returns
+ * SUCCESS and does nothing; any other ends the run the way proc_exit does
+ * (message "wasi proc_raise(SIGTERM)"), and wasi_run_start returns 128 +
+ * the host's number of that signal, as a shell reports a killed process.
+ * 0 or an unknown number returns INVAL.
  */
 #ifndef WASMC_WASI_H
 #define WASMC_WASI_H
@@ -55,6 +63,12 @@ typedef struct {
   const char *const *env;      /* "K=V" strings: the guest's whole environment */
   int npreopens;
   const wasi_preopen *preopens; /* guest fds 3, 4, ... in this order */
+  int nsockets;
+  const int *sockets;          /* host socket fds (e.g. listening, for
+                                  sock_accept): the guest fds after the
+                                  preopens, in this order, with socket rights.
+                                  The ctx uses its own dup of each: the
+                                  caller keeps (and closes) these. */
   int stdin_fd, stdout_fd, stderr_fd; /* host fds behind guest 0, 1, 2 (-1: none);
                                           not closed by the ctx */
 } wasi_config;
@@ -63,7 +77,8 @@ typedef struct {
 void wasi_config_init(wasi_config *cfg);
 
 /* Copies everything it needs from cfg; opens the preopened directories
- * (an unopenable one fails with a message). NULL + msg on failure. */
+ * (an unopenable one fails with a message) and dups the sockets (one that
+ * is not a socket fails). NULL + msg on failure. */
 wasi_ctx *wasi_ctx_new(const wasi_config *cfg, char *msg, size_t msg_size);
 /* Closes the fds the ctx opened and frees the host functions: call it
  * after the instance that imports them is freed. */
@@ -74,8 +89,7 @@ void wasi_ctx_free(wasi_ctx *ctx);
  * entries, in descriptor order). Imports of other modules are left as they
  * are, for the caller to bind. Fails (false + msg) on an unknown WASI name,
  * a WASI import that is not a function, or a signature different from the
- * WASI one. Every preview1 function binds; the ones not implemented yet
- * return errno NOSYS (52) when called (see README.md). */
+ * WASI one. Every preview1 function binds. */
 bool wasi_bind_imports(wasi_ctx *ctx, const wasmrt_module_desc *desc,
                        wasmrt_extern *imports, char *msg, size_t msg_size);
 
@@ -85,12 +99,14 @@ void wasi_ctx_set_memory(wasi_ctx *ctx, wasmrt_memory *mem);
 
 /* Sets the memory from the export "memory" if not set yet, then calls the
  * export "_start". Returns the exit code: 0 when _start returns, n & 255 after
- * proc_exit(n); -1 when the call trapped or the module has no _start
- * (err says which; the runner should then exit with WASI_EXIT_TRAP). */
+ * proc_exit(n), 128 + signal after a fatal proc_raise; -1 when the call
+ * trapped or the module has no _start (err says which; the runner should
+ * then exit with WASI_EXIT_TRAP). */
 int wasi_run_start(wasi_ctx *ctx, wasmrt_instance *inst, wasmrt_error *err);
 
 /* The whole run of a WASI command for a command line (launch.c): parses
- * argv[1..] as [--dir HOST[::GUEST]]... [--env K=V | --env K]... -- ARGS
+ * argv[1..] as [--dir HOST[::GUEST]]... [--env K=V | --env K]...
+ * [--tcplisten HOST:PORT]... -- ARGS
  * (without `--`, every argument is the program's), gives the guest argv[0]
  * + ARGS, binds WASI, instantiates mod, runs _start. Returns the exit code:
  * the program's, WASI_EXIT_TRAP after a trap, 2 for an argument or set-up

@@ -157,6 +157,33 @@ uint8_t wasi_filetype_of(unsigned mode, int host_fd);
 uint64_t wasi_rights_for(uint8_t filetype);
 /* Frees a readdir stream (readdir.c); NULL is fine. */
 void wasi_dir_stream_free(struct wasi_dir_stream *d);
+/* Guest iovec array (iovs, n) -> malloc'ed host iovecs (at most IOV_MAX:
+ * the rest is a short transfer), every buffer bounds-checked (fd.c;
+ * sock.c shares it). A WASI errno. */
+struct iovec;
+int32_t wasi_host_iovs(wasi_ctx *ctx, uint32_t iovs, uint32_t n, struct iovec **out, int *count);
+
+/* ---- paths (path_resolve.c): resolution beneath a directory fd -------- */
+/* A resolved guest path: the directory holding the last component, opened
+ * beneath the base (the caller closes it with wasi_path_done), and that
+ * component, a plain name or "." (a final `..` resolves to the directory
+ * itself), never containing '/'. With `follow`, a symlink in the last
+ * place has been expanded (beneath too). must_dir: the path ended in '/'. */
+typedef struct {
+  int dirfd;
+  char *leaf;
+  bool must_dir;
+} wasi_path;
+/* Guest (ptr, len) -> malloc'ed C string: FAULT out of bounds, INVAL with
+ * a NUL inside, NAMETOOLONG from PATH_MAX bytes. */
+int32_t wasi_path_copy(wasi_ctx *ctx, uint32_t ptr, uint32_t len, char **out);
+/* Absolute -> NOTCAPABLE, escaping -> NOTCAPABLE, too many links -> LOOP. */
+int32_t wasi_path_resolve(int base_fd, const char *path, bool follow, wasi_path *out);
+void wasi_path_done(wasi_path *p);
+/* openat(2) of path beneath base_fd (O_CLOEXEC added; O_NOFOLLOW unless
+ * follow): *host_fd, or a WASI errno. */
+int32_t wasi_path_openat(int base_fd, const char *path, int flags, unsigned mode, bool follow,
+                         int *host_fd);
 
 /* ---- host callbacks (wasmrt_host_callback), one per preview1 function -- */
 #define WASI_CB(name) bool wasi_cb_##name(void *env, wasmrt_val *v, char *msg, size_t msg_size)
@@ -186,7 +213,6 @@ WASI_CB(poll_oneoff);
 WASI_CB(sock_accept); WASI_CB(sock_recv); WASI_CB(sock_send); WASI_CB(sock_shutdown);
 /* proc.c */
 WASI_CB(proc_exit); WASI_CB(proc_raise); WASI_CB(sched_yield);
-WASI_CB(nosys);
 
 /* Results of every preview1 function but proc_exit: one i32 errno. */
 static inline bool wasi_ret(wasmrt_val *v, int32_t e) {

@@ -28,8 +28,12 @@ printf 'hello\nstdin\n' >"$tmp/in"
 IN="$tmp/in" check stdin 0 "HELLO${NL}STDIN${NL}bytes=12" "$RUN" "$DIR/stdin.so"
 check stdin_empty 0 "bytes=0" "$RUN" "$DIR/stdin.so"
 
-check badptr 0 "fd_write bad iovs: 21${NL}fd_write bad buf: 21${NL}fd_write bad nwritten: 21${NL}fd_read bad buf: 21${NL}random_get bad: 21${NL}random_get huge: 21${NL}args_sizes_get bad: 21${NL}environ_get bad: 21${NL}clock_time_get bad: 21${NL}fd_fdstat_get bad: 21${NL}fd_write closed fd: 8${NL}fd_prestat_get stdout: 8${NL}fd_filestat_get: 52${NL}still alive" \
-  "$RUN" "$DIR/badptr.so"
+mkdir -p "$tmp/bp"
+check badptr 0 "fd_write bad iovs: 21${NL}fd_write bad buf: 21${NL}fd_write bad nwritten: 21${NL}fd_read bad buf: 21${NL}random_get bad: 21${NL}random_get huge: 21${NL}args_sizes_get bad: 21${NL}environ_get bad: 21${NL}clock_time_get bad: 21${NL}fd_fdstat_get bad: 21${NL}fd_write closed fd: 8${NL}fd_prestat_get stdout: 8${NL}fd_filestat_get: 0${NL}\
+fd_filestat_get bad: 21${NL}fd_pread bad iovs: 21${NL}fd_pread bad buf: 21${NL}fd_pread bad nread: 21${NL}fd_pwrite bad buf: 21${NL}fd_pwrite bad nwritten: 21${NL}\
+fd_readdir bad buf: 21${NL}fd_readdir huge len: 21${NL}fd_readdir bad bufused: 21${NL}poll_oneoff bad in: 21${NL}poll_oneoff bad out: 21${NL}poll_oneoff bad nevents: 21${NL}poll_oneoff huge count: 21${NL}\
+sock_accept bad: 21${NL}sock_recv bad iovs: 21${NL}sock_recv bad buf: 21${NL}sock_recv bad roflags: 21${NL}sock_send bad buf: 21${NL}sock_send bad size: 21${NL}still alive" \
+  "$RUN" "$DIR/badptr.so" --dir "$tmp/bp::/d" --tcplisten 127.0.0.1:0 --
 
 mkdir -p "$tmp/d1" "$tmp/d2"
 printf 'abcdefgh' >"$tmp/seekable"

@@ -1,6 +1,7 @@
 /* wasi-run.c: the test host for WASI programs compiled by wasmc.
  *
- *   wasi-run MODULE.so [--env K=V | --env K]... [--dir HOST[::GUEST]]... -- ARGS...
+ *   wasi-run MODULE.so [--env K=V | --env K]... [--dir HOST[::GUEST]]...
+ *            [--tcplisten HOST:PORT]... -- ARGS...
  *
  * (as for executables: without `--`, every argument is the program's)
  *
@@ -16,7 +17,9 @@
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: %s MODULE.so [--env K=V]... [--dir HOST[::GUEST]]... [-- ARGS...]\n",
+    fprintf(stderr,
+            "usage: %s MODULE.so [--env K=V]... [--dir HOST[::GUEST]]... "
+            "[--tcplisten HOST:PORT]... [-- ARGS...]\n",
             argv[0]);
     return 2;
   }

@@ -1,0 +1,353 @@
+/* path.c: the ten path_* calls. Each looks up its directory fd (BADF, then
+ * NOTDIR for a non-directory, then NOTCAPABLE for a missing right), copies
+ * and checks every guest range before any side effect, resolves its
+ * path(s) beneath the directory with path_resolve.c and then acts on the
+ * (parent fd, leaf) it got, never following a symlink on its own: the
+ * resolver expanded those that had to be followed, beneath. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "wasi_internal.h"
+
+enum { LOOKUP_SYMLINK_FOLLOW = 1 };
+enum { OFLAG_CREAT = 1, OFLAG_DIRECTORY = 2, OFLAG_EXCL = 4, OFLAG_TRUNC = 8 };
+enum { FST_ATIM = 1, FST_ATIM_NOW = 2, FST_MTIM = 4, FST_MTIM_NOW = 8 };
+
+/* The host fd of directory fd `fd` holding the rights in `need`. */
+static int32_t dir_fd(wasi_ctx *ctx, int32_t fd, uint64_t need, int *host) {
+  wasi_fd *f = wasi_fd_get(ctx, fd);
+  if (!f) return WASI_EBADF;
+  if (f->filetype != WASI_FILETYPE_DIRECTORY) return WASI_ENOTDIR;
+  if ((f->rights_base & need) != need) return WASI_ENOTCAPABLE;
+  *host = f->host_fd;
+  return WASI_ESUCCESS;
+}
+
+/* Directory fd + guest path -> resolved (parent, leaf): the common start
+ * of every call but path_open. */
+static int32_t resolve(wasi_ctx *ctx, int32_t fd, uint64_t need, uint32_t ptr, uint32_t len,
+                       bool follow, wasi_path *out) {
+  int host;
+  int32_t e = dir_fd(ctx, fd, need, &host);
+  if (e) return e;
+  char *path;
+  if ((e = wasi_path_copy(ctx, ptr, len, &path))) return e;
+  e = wasi_path_resolve(host, path, follow, out);
+  free(path);
+  return e;
+}
+
+/* What the leaf is, as lstat sees it: 0 and *st, or a WASI errno. */
+static int32_t leaf_stat(const wasi_path *p, struct stat *st) {
+  return fstatat(p->dirfd, p->leaf, st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_ESUCCESS
+                                                                  : wasi_errno_from(errno);
+}
+
+/* A path ending in '/' names a directory: ENOTDIR for anything else. */
+static int32_t dir_check(const wasi_path *p) {
+  if (!p->must_dir) return WASI_ESUCCESS;
+  struct stat st;
+  int32_t e = leaf_stat(p, &st);
+  if (e) return e;
+  return S_ISDIR(st.st_mode) ? WASI_ESUCCESS : WASI_ENOTDIR;
+}
+
+/* A new name given with a trailing '/' can only be a directory; for the
+ * calls that create non-directories, Linux says EEXIST or ENOENT. */
+static int32_t new_nondir_check(const wasi_path *p) {
+  if (!p->must_dir) return WASI_ESUCCESS;
+  struct stat st;
+  return leaf_stat(p, &st) == 0 ? WASI_EEXIST : WASI_ENOENT;
+}
+
+static uint64_t ns(struct timespec t) {
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* filestat: dev@0 ino@8 filetype u8@16 nlink@24 size@32 atim@40 mtim@48 ctim@56. */
+static void put_filestat(uint8_t *o, const struct stat *st) {
+  memset(o, 0, 64);
+  wasi_put_u64(o, (uint64_t)st->st_dev);
+  wasi_put_u64(o + 8, (uint64_t)st->st_ino);
+  o[16] = wasi_filetype_of(st->st_mode, -1);
+  wasi_put_u64(o + 24, (uint64_t)st->st_nlink);
+  wasi_put_u64(o + 32, (uint64_t)st->st_size);
+  wasi_put_u64(o + 40, ns(st->st_atim));
+  wasi_put_u64(o + 48, ns(st->st_mtim));
+  wasi_put_u64(o + 56, ns(st->st_ctim));
+}
+
+/* (fd, path, path_len) */
+WASI_CB(path_create_directory) {
+  (void)msg, (void)msg_size;
+  wasi_path p;
+  int32_t e = resolve(env, v[0].i32, WASI_RIGHT_PATH_CREATE_DIRECTORY, (uint32_t)v[1].i32,
+                      (uint32_t)v[2].i32, false, &p);
+  if (e) return wasi_ret(v, e);
+  if (mkdirat(p.dirfd, p.leaf, 0777) != 0) e = wasi_errno_from(errno);
+  wasi_path_done(&p);
+  return wasi_ret(v, e);
+}
+
+/* (fd, lookupflags, path, path_len, out filestat) */
+WASI_CB(path_filestat_get) {
+  (void)msg, (void)msg_size;
+  wasi_ctx *ctx = env;
+  uint8_t *out = wasi_mem(ctx, (uint32_t)v[4].i32, 64);
+  wasi_path p;
+  int32_t e = resolve(ctx, v[0].i32, WASI_RIGHT_PATH_FILESTAT_GET, (uint32_t)v[2].i32,
+                      (uint32_t)v[3].i32, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, &p);
+  if (e) return wasi_ret(v, e);
+  struct stat st;
+  if (!out) e = WASI_EFAULT;
+  else if (!(e = leaf_stat(&p, &st)) && p.must_dir && !S_ISDIR(st.st_mode)) e = WASI_ENOTDIR;
+  if (!e) put_filestat(out, &st);
+  wasi_path_done(&p);
+  return wasi_ret(v, e);
+}
+
+/* One timestamp of utimensat from fst_flags: the value, now, or omit. */
+static struct timespec set_time(uint64_t t, int flags, int set, int now) {
+  if (flags & set) return (struct timespec){(time_t)(t / 1000000000u), (long)(t % 1000000000u)};
+  if (flags & now) return (struct timespec){0, UTIME_NOW};
+  return (struct timespec){0, UTIME_OMIT};
+}
+
+/* (fd, lookupflags, path, path_len, atim i64, mtim i64, fst_flags) */
+WASI_CB(path_filestat_set_times) {
+  (void)msg, (void)msg_size;
+  int fl = v[6].i32;
+  if (((fl & FST_ATIM) && (fl & FST_ATIM_NOW)) || ((fl & FST_MTIM) && (fl & FST_MTIM_NOW)) ||
+      (fl & ~0xF))
+    return wasi_ret(v, WASI_EINVAL);
+  wasi_path p;
+  int32_t e = resolve(env, v[0].i32, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, (uint32_t)v[2].i32,
+                      (uint32_t)v[3].i32, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, &p);
+  if (e) return wasi_ret(v, e);
+  struct timespec ts[2] = {set_time((uint64_t)v[4].i64, fl, FST_ATIM, FST_ATIM_NOW),
+                           set_time((uint64_t)v[5].i64, fl, FST_MTIM, FST_MTIM_NOW)};
+  if (!(e = dir_check(&p)) && utimensat(p.dirfd, p.leaf, ts, AT_SYMLINK_NOFOLLOW) != 0)
+    e = wasi_errno_from(errno);
+  wasi_path_done(&p);
+  return wasi_ret(v, e);
+}
+
+/* (old_fd, old_flags, old_path, old_len, new_fd, new_path, new_len) */
+WASI_CB(path_link) {
+  (void)msg, (void)msg_size;
+  wasi_ctx *ctx = env;
+  int nhost;
+  int32_t e = dir_fd(ctx, v[4].i32, WASI_RIGHT_PATH_LINK_TARGET, &nhost);
+  if (e) return wasi_ret(v, e);
+  /* Both guest strings are checked before either resolution. */
+  char *npath;
+  if ((e = wasi_path_copy(ctx, (uint32_t)v[5].i32, (uint32_t)v[6].i32, &npath)))
+    return wasi_ret(v, e);
+  wasi_path o, n = {.dirfd = -1};
+  e = resolve(ctx, v[0].i32, WASI_RIGHT_PATH_LINK_SOURCE, (uint32_t)v[2].i32,
+              (uint32_t)v[3].i32, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, &o);
+  if (e) {
+    free(npath);
+    return wasi_ret(v, e);
+  }
+  if (!(e = wasi_path_resolve(nhost, npath, false, &n)) && !(e = dir_check(&o)) &&
+      !(e = new_nondir_check(&n)) && linkat(o.dirfd, o.leaf, n.dirfd, n.leaf, 0) != 0)
+    e = wasi_errno_from(errno);
+  free(npath);
+  wasi_path_done(&o);
+  wasi_path_done(&n);
+  return wasi_ret(v, e);
+}
+
+/* read/write access from the requested rights, as wasmtime derives it. */
+static int access_mode(uint64_t rights) {
+  bool r = rights & (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_READDIR);
+  bool w = rights & (WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE |
+                     WASI_RIGHT_FD_FILESTAT_SET_SIZE);
+  return r && w ? O_RDWR : w ? O_WRONLY : O_RDONLY;
+}
+
+/* (fd, dirflags, path, path_len, oflags, rights_base i64,
+ *  rights_inheriting i64, fdflags, out fd) */
+WASI_CB(path_open) {
+  (void)msg, (void)msg_size;
+  wasi_ctx *ctx = env;
+  int oflags = v[4].i32, fdflags = v[7].i32;
+  uint64_t base = (uint64_t)v[5].i64, inh = (uint64_t)v[6].i64;
+  uint64_t need = WASI_RIGHT_PATH_OPEN;
+  if (oflags & OFLAG_CREAT) need |= WASI_RIGHT_PATH_CREATE_FILE;
+  if (oflags & OFLAG_TRUNC) need |= WASI_RIGHT_PATH_FILESTAT_SET_SIZE;
+  int host;
+  int32_t e = dir_fd(ctx, v[0].i32, need, &host);
+  if (e) return wasi_ret(v, e);
+  uint64_t parent_inh = wasi_fd_get(ctx, v[0].i32)->rights_inheriting;
+  uint8_t *out = wasi_mem(ctx, (uint32_t)v[8].i32, 4);
+  char *path;
+  if ((e = wasi_path_copy(ctx, (uint32_t)v[2].i32, (uint32_t)v[3].i32, &path)))
+    return wasi_ret(v, e);
+  if (!out) e = WASI_EFAULT;
+  else if ((oflags & ~0xF) || (fdflags & ~0x1F)) e = WASI_EINVAL;
+  /* Linux would create a regular file (or say EINVAL, from 6.4). */
+  else if ((oflags & OFLAG_CREAT) && (oflags & OFLAG_DIRECTORY)) e = WASI_EINVAL;
+  if (e) {
+    free(path);
+    return wasi_ret(v, e);
+  }
+  int flags = access_mode(base);
+  if (oflags & OFLAG_CREAT) flags |= O_CREAT;
+  if (oflags & OFLAG_DIRECTORY) flags |= O_DIRECTORY;
+  if (oflags & OFLAG_EXCL) flags |= O_EXCL;
+  if (oflags & OFLAG_TRUNC) flags |= O_TRUNC;
+  if (fdflags & WASI_FDFLAG_APPEND) flags |= O_APPEND;
+  if (fdflags & WASI_FDFLAG_DSYNC) flags |= O_DSYNC;
+  if (fdflags & WASI_FDFLAG_NONBLOCK) flags |= O_NONBLOCK;
+  if (fdflags & WASI_FDFLAG_RSYNC) flags |= O_RSYNC;
+  if (fdflags & WASI_FDFLAG_SYNC) flags |= O_SYNC;
+  int fd;
+  e = wasi_path_openat(host, path, flags | O_NOCTTY, 0666, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, &fd);
+  free(path);
+  if (e) return wasi_ret(v, e);
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    e = wasi_errno_from(errno);
+    close(fd);
+    return wasi_ret(v, e);
+  }
+  uint32_t gfd;
+  e = wasi_fd_install(ctx, fd, wasi_filetype_of(st.st_mode, fd), base & parent_inh,
+                      inh & parent_inh, &gfd);
+  if (e) return wasi_ret(v, e);
+  wasi_put_u32(out, gfd);
+  return wasi_ret(v, WASI_ESUCCESS);
+}
+
+/* (fd, path, path_len, buf, buf_len, out used): the target, truncated to
+ * buf_len (no NUL). */
+WASI_CB(path_readlink) {
+  (void)msg, (void)msg_size;
+  wasi_ctx *ctx = env;
+  uint32_t blen = (uint32_t)v[4].i32;
+  uint8_t *buf = wasi_mem(ctx, (uint32_t)v[3].i32, blen);
+  uint8_t *used = wasi_mem(ctx, (uint32_t)v[5].i32, 4);
+  wasi_path p;
+  int32_t e = resolve(ctx, v[0].i32, WASI_RIGHT_PATH_READLINK, (uint32_t)v[1].i32,
+                      (uint32_t)v[2].i32, false, &p);
+  if (e) return wasi_ret(v, e);
+  if (!buf || !used) {
+    wasi_path_done(&p);
+    return wasi_ret(v, WASI_EFAULT);
+  }
+  size_t cap = 4096;
+  char *t = NULL;
+  ssize_t n;
+  for (;;) {
+    char *nt = realloc(t, cap);
+    if (!nt) {
+      n = -1;
+      errno = ENOMEM;
+      break;
+    }
+    t = nt;
+    n = readlinkat(p.dirfd, p.leaf, t, cap);
+    if (n < 0 || (size_t)n < cap || cap >= (1u << 20)) break;
+    cap *= 2;
+  }
+  if (n < 0) e = wasi_errno_from(errno);
+  else {
+    uint32_t k = (size_t)n < blen ? (uint32_t)n : blen;
+    memcpy(buf, t, k);
+    wasi_put_u32(used, k);
+  }
+  free(t);
+  wasi_path_done(&p);
+  return wasi_ret(v, e);
+}
+
+/* (fd, path, path_len) */
+WASI_CB(path_remove_directory) {
+  (void)msg, (void)msg_size;
+  wasi_path p;
+  int32_t e = resolve(env, v[0].i32, WASI_RIGHT_PATH_REMOVE_DIRECTORY, (uint32_t)v[1].i32,
+                      (uint32_t)v[2].i32, false, &p);
+  if (e) return wasi_ret(v, e);
+  if (unlinkat(p.dirfd, p.leaf, AT_REMOVEDIR) != 0) e = wasi_errno_from(errno);
+  wasi_path_done(&p);
+  return wasi_ret(v, e);
+}
+
+/* (fd, old_path, old_len, new_fd, new_path, new_len) */
+WASI_CB(path_rename) {
+  (void)msg, (void)msg_size;
+  wasi_ctx *ctx = env;
+  int nhost;
+  int32_t e = dir_fd(ctx, v[3].i32, WASI_RIGHT_PATH_RENAME_TARGET, &nhost);
+  if (e) return wasi_ret(v, e);
+  char *npath;
+  if ((e = wasi_path_copy(ctx, (uint32_t)v[4].i32, (uint32_t)v[5].i32, &npath)))
+    return wasi_ret(v, e);
+  wasi_path o, n = {.dirfd = -1};
+  e = resolve(ctx, v[0].i32, WASI_RIGHT_PATH_RENAME_SOURCE, (uint32_t)v[1].i32,
+              (uint32_t)v[2].i32, false, &o);
+  if (e) {
+    free(npath);
+    return wasi_ret(v, e);
+  }
+  if (!(e = wasi_path_resolve(nhost, npath, false, &n))) {
+    /* A trailing '/' on either name: the source must be a directory. */
+    if (n.must_dir && !o.must_dir) o.must_dir = true;
+    if (!(e = dir_check(&o)) && renameat(o.dirfd, o.leaf, n.dirfd, n.leaf) != 0)
+      e = wasi_errno_from(errno);
+  }
+  free(npath);
+  wasi_path_done(&o);
+  wasi_path_done(&n);
+  return wasi_ret(v, e);
+}
+
+/* (old_path, old_len, fd, new_path, new_len). The target text is stored
+ * verbatim, as wasmtime does: a link pointing outside may exist (the host
+ * may have made one too), but no resolution ever follows it out. */
+WASI_CB(path_symlink) {
+  (void)msg, (void)msg_size;
+  wasi_ctx *ctx = env;
+  int host;
+  int32_t e = dir_fd(ctx, v[2].i32, WASI_RIGHT_PATH_SYMLINK, &host);
+  if (e) return wasi_ret(v, e);
+  char *target;
+  if ((e = wasi_path_copy(ctx, (uint32_t)v[0].i32, (uint32_t)v[1].i32, &target)))
+    return wasi_ret(v, e);
+  wasi_path p;
+  e = resolve(ctx, v[2].i32, WASI_RIGHT_PATH_SYMLINK, (uint32_t)v[3].i32, (uint32_t)v[4].i32,
+              false, &p);
+  if (!e) {
+    if (!(e = new_nondir_check(&p)) && symlinkat(target, p.dirfd, p.leaf) != 0)
+      e = wasi_errno_from(errno);
+    wasi_path_done(&p);
+  }
+  free(target);
+  return wasi_ret(v, e);
+}
+
+/* (fd, path, path_len) */
+WASI_CB(path_unlink_file) {
+  (void)msg, (void)msg_size;
+  wasi_path p;
+  int32_t e = resolve(env, v[0].i32, WASI_RIGHT_PATH_UNLINK_FILE, (uint32_t)v[1].i32,
+                      (uint32_t)v[2].i32, false, &p);
+  if (e) return wasi_ret(v, e);
+  if (p.must_dir) {
+    /* unlink("x/"): Linux says EISDIR for a directory, ENOTDIR otherwise;
+     * unlinkat without the slash would remove a file the guest did not
+     * name. */
+    struct stat st;
+    if (!(e = leaf_stat(&p, &st))) e = S_ISDIR(st.st_mode) ? WASI_EISDIR : WASI_ENOTDIR;
+  } else if (unlinkat(p.dirfd, p.leaf, 0) != 0) {
+    e = wasi_errno_from(errno);
+  }
+  wasi_path_done(&p);
+  return wasi_ret(v, e);
+}
