@@ -9,20 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "internal.h"
 
 static pthread_mutex_t modules_lock = PTHREAD_MUTEX_INITIALIZER;
 static wasmrt_module *modules;
-
-#if defined(__x86_64__)
-#define HOST_ARCH "x86_64"
-#elif defined(__aarch64__)
-#define HOST_ARCH "aarch64"
-#elif defined(__riscv) && __riscv_xlen == 64
-#define HOST_ARCH "riscv64"
-#else
-#define HOST_ARCH ""
-#endif
 
 static int cmp_code(const void *a, const void *b) {
   uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
@@ -39,10 +30,10 @@ static bool check_desc(const wasmrt_module_desc *d, wasmrt_error *err) {
     rt_error(err, "module has unknown flags 0x%x", d->flags);
     return false;
   }
-  size_t al = strlen(HOST_ARCH);
-  if (d->target && (strncmp(d->target, HOST_ARCH, al) != 0 ||
+  size_t al = strlen(RT_ARCH_NAME);
+  if (d->target && (strncmp(d->target, RT_ARCH_NAME, al) != 0 ||
                     (d->target[al] != '-' && d->target[al] != 0))) {
-    rt_error(err, "module compiled for %s, this host is %s", d->target, HOST_ARCH);
+    rt_error(err, "module compiled for %s, this host is %s", d->target, RT_ARCH_NAME);
     return false;
   }
   if (d->nimported_funcs > d->nfuncs || d->nimported_tables > d->ntables ||

@@ -29,9 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "internal.h"
 
 static const char *const trap_messages[WASMRT_TRAP_COUNT] = {
@@ -173,16 +173,7 @@ static void fault_handler(int sig, siginfo_t *si, void *ucv) {
     else if (sig == SIGSEGV && rt_stack_claims(addr))
       code = WASMRT_TRAP_STACK_EXHAUSTED;
     if (code != WASMRT_TRAP_NONE) {
-      ucontext_t *uc = ucv;
-#if defined(__x86_64__)
-      a->fault_pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-#elif defined(__aarch64__)
-      a->fault_pc = (uintptr_t)uc->uc_mcontext.pc;
-#elif defined(__riscv)
-      a->fault_pc = (uintptr_t)uc->uc_mcontext.__gregs[0];
-#else
-      (void)uc;
-#endif
+      a->fault_pc = rt_fault_pc(ucv);
       a->fault_addr = addr;
       a->trap = code;
       a->func_index = UINT32_MAX;
