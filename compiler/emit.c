@@ -34,6 +34,9 @@ typedef struct {
   const char *abi;      /* LLVM target ABI name, NULL = default */
   const char *cross_cc; /* C driver that links for it from another host */
   void (*init[4])(void);/* TargetInfo, Target, TargetMC, AsmPrinter */
+  /* LLVM's lowering of ceil/floor/trunc/roundeven hands a signalling NaN
+   * back unquieted (see quiet_rounding_nans) */
+  bool rounding_keeps_snan;
 } target_row;
 
 static const target_row targets[] = {
@@ -41,17 +44,27 @@ static const target_row targets[] = {
      * unless --cpu/--features ask for more. */
     {"x86_64", "x86_64-linux-gnu", "x86-64", "", NULL, "x86_64-linux-gnu-gcc",
      {LLVMInitializeX86TargetInfo, LLVMInitializeX86Target,
-      LLVMInitializeX86TargetMC, LLVMInitializeX86AsmPrinter}},
+      LLVMInitializeX86TargetMC, LLVMInitializeX86AsmPrinter},
+     .rounding_keeps_snan = false},
     /* AArch64 Linux guarantees FP and Advanced SIMD. */
     {"aarch64", "aarch64-linux-gnu", "generic", "+neon", NULL,
      "aarch64-linux-gnu-gcc",
      {LLVMInitializeAArch64TargetInfo, LLVMInitializeAArch64Target,
-      LLVMInitializeAArch64TargetMC, LLVMInitializeAArch64AsmPrinter}},
-    /* Debian's riscv64 port is RV64GC with the lp64d ABI. */
-    {"riscv64", "riscv64-linux-gnu", "generic-rv64", "+m,+a,+f,+d,+c", "lp64d",
+      LLVMInitializeAArch64TargetMC, LLVMInitializeAArch64AsmPrinter},
+     .rounding_keeps_snan = false},
+    /* Debian's riscv64 port is RV64GC with the lp64d ABI. Wasm accesses
+     * carry no alignment guarantee (they are emitted with align 1), and
+     * without +unaligned-scalar-mem each would become byte loads and
+     * stores (8 + shifts for an i64, and a trapping store could write
+     * part of its bytes). Linux guarantees misaligned user accesses work
+     * (in hardware, or emulated by the kernel/firmware), so full-width
+     * accesses are always correct and fast for the aligned ones. */
+    {"riscv64", "riscv64-linux-gnu", "generic-rv64",
+     "+m,+a,+f,+d,+c,+unaligned-scalar-mem", "lp64d",
      "riscv64-linux-gnu-gcc",
      {LLVMInitializeRISCVTargetInfo, LLVMInitializeRISCVTarget,
-      LLVMInitializeRISCVTargetMC, LLVMInitializeRISCVAsmPrinter}},
+      LLVMInitializeRISCVTargetMC, LLVMInitializeRISCVAsmPrinter},
+     .rounding_keeps_snan = true},
 };
 enum { NTARGETS = sizeof targets / sizeof *targets };
 
@@ -348,9 +361,82 @@ const char *emit_target_triple(const emit_target *t) { return t->triple; }
 const char *emit_target_cpu(const emit_target *t) { return t->cpu; }
 const char *emit_target_features(const emit_target *t) { return t->features; }
 
-const char *emit_target_linker(const emit_target *t) {
+bool emit_target_is_native(const emit_target *t) {
   const char *host = host_arch();
-  return host && strcmp(host, t->row->arch) == 0 ? "cc" : t->row->cross_cc;
+  return host && strcmp(host, t->row->arch) == 0;
+}
+
+const char *emit_target_arch(const emit_target *t) { return t->row->arch; }
+
+const char *emit_target_linker(const emit_target *t) {
+  return emit_target_is_native(t) ? "cc" : t->row->cross_cc;
+}
+
+/* ---- target quirks -------------------------------------------------------- */
+
+/* Wasm's f32.ceil, f64x2.nearest, ... must return a quiet NaN for a
+ * signalling one (spec: f32.wast, simd_f32x4_rounding.wast). LLVM 19's
+ * RISC-V lowering without Zfa rounds through an integer conversion only
+ * when |x| < 2^52 (2^23) and otherwise returns x itself, a signalling NaN
+ * included. So on such targets every llvm.ceil/floor/trunc/roundeven
+ * result r becomes `uno(r, r) ? r + r : r`: r + r quiets a NaN like any
+ * other arithmetic, and is constrained (fpexcept.maytrap, as the lowering
+ * does for arithmetic) so that nothing folds it away. Scalars and vectors
+ * alike; the select costs a compare and a blend per rounding. */
+static bool is_rounding_call(LLVMValueRef inst) {
+  if (!LLVMIsACallInst(inst))
+    return false;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  if (!callee || !LLVMIsAFunction(callee))
+    return false;
+  size_t len;
+  const char *name = LLVMGetValueName2(callee, &len);
+  static const char *const rounding[] = {"llvm.ceil.", "llvm.floor.",
+                                         "llvm.trunc.", "llvm.roundeven."};
+  for (size_t i = 0; i < sizeof rounding / sizeof *rounding; i++)
+    if (strncmp(name, rounding[i], strlen(rounding[i])) == 0)
+      return true;
+  return false;
+}
+
+static void quiet_rounding_nans(LLVMModuleRef m) {
+  LLVMContextRef c = LLVMGetModuleContext(m);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
+  static const char fadd[] = "llvm.experimental.constrained.fadd";
+  unsigned fadd_id = LLVMLookupIntrinsicID(fadd, sizeof fadd - 1);
+  LLVMValueRef md_round = LLVMMetadataAsValue(
+      c, LLVMMDStringInContext2(c, "round.tonearest", 15));
+  LLVMValueRef md_except = LLVMMetadataAsValue(
+      c, LLVMMDStringInContext2(c, "fpexcept.maytrap", 16));
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
+         bb = LLVMGetNextBasicBlock(bb)) {
+      for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in;
+           in = LLVMGetNextInstruction(in)) {
+        if (!is_rounding_call(in))
+          continue;
+        /* A call is never a block's terminator: there is a next one. */
+        LLVMPositionBuilderBefore(b, LLVMGetNextInstruction(in));
+        LLVMTypeRef t = LLVMTypeOf(in);
+        LLVMValueRef fn = LLVMGetIntrinsicDeclaration(m, fadd_id, &t, 1);
+        LLVMTypeRef fty = LLVMIntrinsicGetType(c, fadd_id, &t, 1);
+        LLVMValueRef uno = LLVMBuildFCmp(b, LLVMRealUNO, in, in, "");
+        LLVMValueRef args[4] = {in, in, md_round, md_except};
+        LLVMValueRef q = LLVMBuildCall2(b, fty, fn, args, 4, "");
+        LLVMValueRef sel = LLVMBuildSelect(b, uno, q, in, "");
+        /* Every other use of the rounding now sees the select; the three
+         * new instructions keep using the rounding itself. */
+        LLVMReplaceAllUsesWith(in, sel);
+        LLVMSetOperand(uno, 0, in);
+        LLVMSetOperand(uno, 1, in);
+        LLVMSetOperand(q, 0, in);
+        LLVMSetOperand(q, 1, in);
+        LLVMSetOperand(sel, 2, in);
+        in = sel;
+      }
+    }
+  }
+  LLVMDisposeBuilder(b);
 }
 
 /* ---- emission ------------------------------------------------------------ */
@@ -361,6 +447,8 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   LLVMTargetDataRef td = LLVMCreateTargetDataLayout(t->tm);
   LLVMSetModuleDataLayout(m, td);
   LLVMDisposeTargetData(td);
+  if (t->row->rounding_keeps_snan)
+    quiet_rounding_nans(m);
 
   if (t->verify) {
     char *msg = NULL;

@@ -56,6 +56,10 @@ const char *emit_target_features(const emit_target *t);
 /* The C compiler driver that links for this target ("cc" on the host,
  * e.g. "aarch64-linux-gnu-gcc" for a cross target). */
 const char *emit_target_linker(const emit_target *t);
+/* The target's architecture ("aarch64"), and whether it is this
+ * machine's (then the code runs here; else under an emulator). */
+const char *emit_target_arch(const emit_target *t);
+bool emit_target_is_native(const emit_target *t);
 
 /* Sets the module's triple and data layout, verifies it (if asked),
  * optimises it at the target's level, and emits an object file: to `path`
