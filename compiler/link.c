@@ -131,24 +131,37 @@ bool link_shared(const char *cc, const char *obj, const char *out, char *err,
 }
 
 /* The archives an executable links, in link order (each one's undefined
- * symbols are defined by the ones after it), and the build-tree folders
- * (relative to the folder of the wasmc executable) they are looked for in,
- * after $WASMC_LIBDIR. */
+ * symbols are defined by the ones after it), and the folders (relative to
+ * the folder of the wasmc executable) they are looked for in, after
+ * $WASMC_LIBDIR: for the host, wasmc's own build tree or an installed
+ * lib/wasmc; for a cross target ARCH, lib/wasmc/ARCH or the build tree
+ * build-ARCH that scripts/cross-build makes beside wasmc's (wasmc is
+ * BUILD/compiler/wasmc). */
 static const char *const exe_libs[] = {"libwasmc_launcher.a", "libwasmc_wasi.a",
                                        "libwasmrt_static.a"};
-static const char *const exe_lib_dirs[] = {"../wasi-libc-shim", "../runtime",
-                                           "../lib/wasmc", "."};
+static const char *const host_lib_dirs[] = {"../wasi-libc-shim", "../runtime",
+                                            "../lib/wasmc", ".", NULL};
+static const char *const cross_lib_dirs[] = {"../lib/wasmc/%s",
+                                             "../../build-%s/wasi-libc-shim",
+                                             "../../build-%s/runtime", NULL};
 #define NLIBS (sizeof exe_libs / sizeof *exe_libs)
 
-/* Finds `name`: in $WASMC_LIBDIR when set (only there), else next to the
- * wasmc executable's build tree. */
-static bool find_lib(const char *name, char *path, size_t n, char *err, size_t errsz) {
+/* Finds `name` for the host (arch NULL) or a cross target: in
+ * $WASMC_LIBDIR[/ARCH] when set (only there), else near the wasmc
+ * executable. */
+static bool find_lib(const char *name, const char *arch, char *path, size_t n,
+                     char *err, size_t errsz) {
   const char *libdir = getenv("WASMC_LIBDIR");
   if (libdir && *libdir) {
-    int w = snprintf(path, n, "%s/%s", libdir, name);
+    int w = arch ? snprintf(path, n, "%s/%s/%s", libdir, arch, name)
+                 : snprintf(path, n, "%s/%s", libdir, name);
     if (w > 0 && (size_t)w < n && access(path, R_OK) == 0)
       return true;
-    snprintf(err, errsz, "cannot find %s in WASMC_LIBDIR='%s'", name, libdir);
+    if (arch)
+      snprintf(err, errsz, "cannot find %s for %s in WASMC_LIBDIR='%s' (it "
+               "looks in WASMC_LIBDIR/%s/)", name, arch, libdir, arch);
+    else
+      snprintf(err, errsz, "cannot find %s in WASMC_LIBDIR='%s'", name, libdir);
     return false;
   }
   char exe[PATH_MAX];
@@ -162,27 +175,38 @@ static bool find_lib(const char *name, char *path, size_t n, char *err, size_t e
   char *slash = strrchr(exe, '/');
   if (slash)
     *slash = '\0';
-  for (size_t i = 0; i < sizeof exe_lib_dirs / sizeof *exe_lib_dirs; i++) {
-    int w = snprintf(path, n, "%s/%s/%s", exe, exe_lib_dirs[i], name);
+  const char *const *dirs = arch ? cross_lib_dirs : host_lib_dirs;
+  for (size_t i = 0; dirs[i]; i++) {
+    char sub[256];
+    snprintf(sub, sizeof sub, dirs[i], arch);
+    int w = snprintf(path, n, "%s/%s/%s", exe, sub, name);
     if (w > 0 && (size_t)w < n && access(path, R_OK) == 0)
       return true;
   }
-  snprintf(err, errsz,
-           "cannot find %s (the wasmc runtime libraries) near %s; build them "
-           "(cmake --build) or set WASMC_LIBDIR to the folder holding them",
-           name, exe);
+  if (arch)
+    snprintf(err, errsz,
+             "cannot find %s for %s (the wasmc runtime libraries built for "
+             "it) near %s; build them with scripts/cross-build %s, or set "
+             "WASMC_LIBDIR to a folder whose %s/ subfolder holds them",
+             name, arch, exe, arch, arch);
+  else
+    snprintf(err, errsz,
+             "cannot find %s (the wasmc runtime libraries) near %s; build them "
+             "(cmake --build) or set WASMC_LIBDIR to the folder holding them",
+             name, exe);
   return false;
 }
 
-bool link_executable(const char *cc, const char *obj, const char *out,
-                     bool static_exe, char *err, size_t errsz) {
+bool link_executable(const char *cc, const char *cross_arch, const char *obj,
+                     const char *out, bool static_exe, char *err, size_t errsz) {
   char libs[NLIBS][PATH_MAX];
   for (size_t i = 0; i < NLIBS; i++)
-    if (!find_lib(exe_libs[i], libs[i], sizeof libs[i], err, errsz))
+    if (!find_lib(exe_libs[i], cross_arch, libs[i], sizeof libs[i], err, errsz))
       return false;
-  /* WASMC_EXE_LDFLAGS: flags the libraries themselves need (the
-   * sanitizers when wasmc was built with them), set by CMake. */
-  const char *extra = WASMC_EXE_LDFLAGS;
+  /* WASMC_EXE_LDFLAGS: flags the host's libraries themselves need (the
+   * sanitizers when wasmc was built with them), set by CMake; cross
+   * builds are never sanitized. */
+  const char *extra = cross_arch ? "" : WASMC_EXE_LDFLAGS;
   char *argv[16];
   int k = 0;
   argv[k++] = (char *)cc;

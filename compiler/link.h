@@ -20,11 +20,16 @@ bool link_shared(const char *cc, const char *obj, const char *out, char *err,
 
 /* Runs `CC -o OUT OBJ libwasmc_launcher.a libwasmc_wasi.a libwasmrt_static.a
  * -lm -ldl -lpthread [-static]`: a standalone executable whose main() (the
- * launcher) runs the module's _start under WASI. The archives are looked
- * for in $WASMC_LIBDIR if set, else in the build tree of the running wasmc
- * (/proc/self/exe); false with a message when one is missing or the link
- * fails. */
-bool link_executable(const char *cc, const char *obj, const char *out,
-                     bool static_exe, char *err, size_t errsz);
+ * launcher) runs the module's _start under WASI. cross_arch is NULL for
+ * the host's architecture, else the target's ("aarch64"), whose archives
+ * come from its cross build. The archives are looked for
+ *   host:   in $WASMC_LIBDIR if set, else in the build tree of the running
+ *           wasmc (/proc/self/exe) or beside it in ../lib/wasmc;
+ *   cross:  in $WASMC_LIBDIR/ARCH if WASMC_LIBDIR is set, else in
+ *           ../lib/wasmc/ARCH beside wasmc or in build-ARCH/ next to
+ *           wasmc's build tree (where scripts/cross-build ARCH puts them).
+ * false with a message when one is missing or the link fails. */
+bool link_executable(const char *cc, const char *cross_arch, const char *obj,
+                     const char *out, bool static_exe, char *err, size_t errsz);
 
 #endif

@@ -5,7 +5,7 @@
  *   wasmc compile FILE [-o OUT] [--shared] [-O0..3] [--target T]
  *                 [--cpu C] [--features F] [--bounds-checks]
  *                                 native object (or shared object)
- *   wasmc build FILE [-o OUT] [-O0..3] [--cpu C] [--features F]
+ *   wasmc build FILE [-o OUT] [-O0..3] [--target T] [--cpu C] [--features F]
  *               [--bounds-checks] [--static]
  *                                 standalone executable (WASI programs)
  *   wasmc FILE.wasm [OPTIONS]     the same as wasmc build FILE.wasm
@@ -125,7 +125,8 @@ static const char compile_help[] =
     "with --shared a shared object that the wasmc runtime loads\n"
     "(wasmrt_module_load in runtime/wasmrt.h). The module is decoded and\n"
     "validated first; an invalid module is reported as by `wasmc validate`.\n"
-    "The shared object is linked by the system C compiler (cc -shared).\n"
+    "The shared object is linked by the system C compiler (cc -shared), or\n"
+    "for another architecture by its cross gcc (e.g. aarch64-linux-gnu-gcc).\n"
     "\n"
     "Options:\n"
     "  -o OUT            output file (default: FILE with .wasm replaced by\n"
@@ -155,7 +156,8 @@ static const char build_help[] =
     "together by the system C compiler. The executable runs the module's\n"
     "_start and exits with the program's exit code (134 when it traps, the\n"
     "trap and its Wasm function printed on stderr). At run time it takes\n"
-    "  OUT [--dir HOST[::GUEST]]... [--env K=V | --env K]... -- ARGS...\n"
+    "  OUT [--dir HOST[::GUEST]]... [--env K=V | --env K]...\n"
+    "      [--tcplisten HOST:PORT]... -- ARGS...\n"
     "(--env K passes the host's K through); without `--` every argument\n"
     "is the program's. The program sees only those directories, variables\n"
     "and arguments. Launcher errors exit with 2.\n"
@@ -163,6 +165,8 @@ static const char build_help[] =
     "Options:\n"
     "  -o OUT            output file (default: FILE without .wasm)\n"
     "  -O0 .. -O3        optimisation level (default -O2)\n"
+    "  --target T        x86_64, aarch64, riscv64 or a Linux triple such as\n"
+    "                    aarch64-linux-gnu (default: the host)\n"
     "  --cpu NAME        CPU to select instructions for (see wasmc help compile)\n"
     "  --features LIST   extra LLVM target features, e.g. +avx2\n"
     "  --bounds-checks   explicit bounds checks instead of guard pages\n"
@@ -171,14 +175,22 @@ static const char build_help[] =
     "                    the build machine's glibc; the executable works)\n"
     "  --dir HOST[::GUEST]  bake a directory grant into the executable\n"
     "  --env K=V | --env K  bake a variable (K alone: the host's K at run time)\n"
+    "  --tcplisten HOST:PORT  bake a listening socket, preopened for the\n"
+    "                    program (bound when it starts)\n"
     "                    Baked grants always apply; those given at run time\n"
-    "                    add to them. A relative HOST is taken from the\n"
+    "                    add to them (a variable set at run time replaces a\n"
+    "                    baked one). A relative HOST is taken from the\n"
     "                    working directory at run time.\n"
     "  -h, --help        show this help\n"
     "\n"
     "The runtime libraries (libwasmc_launcher.a, libwasmc_wasi.a,\n"
     "libwasmrt_static.a) are taken from wasmc's build tree, or from the\n"
-    "folder $WASMC_LIBDIR when set. Executables are for the host only.\n"
+    "folder $WASMC_LIBDIR when set. For another architecture (--target)\n"
+    "they come from its cross build, build-ARCH/ beside wasmc's build tree\n"
+    "(scripts/cross-build ARCH), or from $WASMC_LIBDIR/ARCH, and the\n"
+    "target's cross gcc (e.g. aarch64-linux-gnu-gcc) links; run the\n"
+    "result on such a machine or under qemu-user (qemu-aarch64 -L\n"
+    "/usr/aarch64-linux-gnu ./OUT; a --static one needs no -L).\n"
     "\n"
     "Exit status: 0 on success, 1 if the module is malformed or invalid,\n"
     "cannot be read, or compiling/linking fails, 2 on a usage error.\n";
@@ -197,6 +209,8 @@ static const char run_help[] =
     "Options:\n"
     "  --dir HOST[::GUEST]  grant a host directory (as GUEST in the guest)\n"
     "  --env K=V | --env K  set a variable (K alone: pass the host's K)\n"
+    "  --tcplisten HOST:PORT  listen on HOST:PORT; the socket is preopened\n"
+    "                    for the program (sock_accept)\n"
     "  -O0 .. -O3        optimisation level (default -O2)\n"
     "  --cpu NAME        CPU to select instructions for (see wasmc help compile)\n"
     "  --features LIST   extra LLVM target features, e.g. +avx2\n"
@@ -492,14 +506,16 @@ static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) 
       if (i + 1 >= argc)
         return usage_error("%s needs a file name", a);
       c->out = argv[++i];
-    } else if (exe && strncmp(a, "--target", 8) == 0) {
-      return usage_error("'build' makes executables for the host only "
-                         "(--target is for 'compile')");
-  } else if (!exe && (v = opt_value(argc, argv, &i, "--target", &missing))) {
+    } else if ((v = opt_value(argc, argv, &i, "--target", &missing))) {
       c->target = v;
     } else if (exe && ((v = opt_value(argc, argv, &i, "--dir", &missing)) ||
-                       (v = opt_value(argc, argv, &i, "--env", &missing)))) {
-      int rc = add_baked(c, argc, strncmp(a, "--dir", 5) == 0 ? "--dir" : "--env", v);
+                       (v = opt_value(argc, argv, &i, "--env", &missing)) ||
+                       (v = opt_value(argc, argv, &i, "--tcplisten", &missing)))) {
+      int rc = add_baked(c, argc,
+                         strncmp(a, "--dir", 5) == 0   ? "--dir"
+                         : strncmp(a, "--env", 5) == 0 ? "--env"
+                                                       : "--tcplisten",
+                         v);
       if (rc != EXIT_OK)
         return rc;
     } else if ((v = opt_value(argc, argv, &i, "--cpu", &missing))) {
@@ -652,7 +668,8 @@ static int compile_file(const compile_args *cp, const char *triple) {
   }
   if (linking) {
     writing = true;
-    bool ok = c.exe ? link_executable(emit_target_linker(t), obj, c.out,
+    const char *cross = emit_target_is_native(t) ? NULL : emit_target_arch(t);
+    bool ok = c.exe ? link_executable(emit_target_linker(t), cross, obj, c.out,
                                       c.static_exe, msg, sizeof msg)
                     : link_shared(emit_target_linker(t), obj, c.out, msg,
                                   sizeof msg);
@@ -754,9 +771,12 @@ static int cmd_run(int argc, char **argv) {
     } else if ((v = opt_value(argc, argv, &i, "--features", &missing))) {
       c.features = v;
     } else if ((v = opt_value(argc, argv, &i, "--dir", &missing)) ||
-               (v = opt_value(argc, argv, &i, "--env", &missing))) {
+               (v = opt_value(argc, argv, &i, "--env", &missing)) ||
+               (v = opt_value(argc, argv, &i, "--tcplisten", &missing))) {
       /* checked by wasi_launch, which the built executables share */
-      largv[largc++] = strncmp(a, "--dir", 5) == 0 ? "--dir" : "--env";
+      largv[largc++] = strncmp(a, "--dir", 5) == 0   ? "--dir"
+                       : strncmp(a, "--env", 5) == 0 ? "--env"
+                                                     : "--tcplisten";
       largv[largc++] = (char *)v;
     } else if (missing) {
       free(largv);
