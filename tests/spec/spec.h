@@ -1,21 +1,37 @@
-/* spec.h: what the files of the spec harness (wasmc-spec) share.
+/* spec.h: what the files of the spec harness share.
  *
- *   spec_harness.c   options, one child process per JSON file, the table
- *   spec_commands.c  the commands of one JSON file (module, assert_*, ...)
- *   spec_compile.c   .wasm -> .so through the wasmc library, cached
- *   spec_host.c      the `spectest` host module
- *   spec_values.c    JSON values <-> wasmrt_val, expected-result matching
+ * The harness comes in two builds of the same files (tests/spec/
+ * CMakeLists.txt), which differ only in their module back end:
+ *   wasmc-spec      with the compiler (LLVM): compiles each module to a
+ *                   shared object and runs the commands here, or, for
+ *                   another architecture (--compile-only PLAN), compiles
+ *                   them all into the cache and writes PLAN;
+ *   wasmc-spec-run  without it, built for a cross target (scripts/
+ *                   cross-build) and run under qemu: takes the shared
+ *                   objects PLAN names (--precompiled PLAN).
+ * scripts/spectest --target T chooses: the host's architecture runs
+ * wasmc-spec alone, another one wasmc-spec --compile-only and then
+ * wasmc-spec-run under qemu-T.
+ *
+ *   spec_harness.c      options, one child process per JSON file, the table
+ *   spec_commands.c     the commands of one JSON file (module, assert_*, ...)
+ *   spec_cache.c        where shared objects are kept; the plan file
+ *   spec_compile.c      back end of wasmc-spec (the wasmc library)
+ *   spec_precompiled.c  back end of wasmc-spec-run (the cache only)
+ *   spec_host.c         the `spectest` host module
+ *   spec_values.c       JSON values, expected-result matching
+ *   spec_json.c         a small JSON reader
  */
 #ifndef WASMC_SPEC_H
 #define WASMC_SPEC_H
 
-#include <cJSON.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../../runtime/wasmrt.h"
+#include "spec_json.h"
 
 /* ---- command kinds and results ------------------------------------------- */
 
@@ -81,7 +97,7 @@ typedef struct {
 /* ---- configuration (spec_harness.c) -------------------------------------- */
 
 typedef struct {
-  char triple[128];       /* canonical, = the host's */
+  char triple[128];       /* canonical */
   const char *cpu;        /* NULL = baseline */
   const char *features;   /* NULL = none */
   int opt_level;
@@ -89,6 +105,8 @@ typedef struct {
   const char *cache_dir;  /* folder for the .so files */
   unsigned timeout_secs;  /* per command */
   bool verbose;
+  bool compile_only;      /* compile every module, run no command */
+  char key_options[512];  /* what the cache key covers besides the bytes */
 } spec_config;
 extern spec_config cfg;
 
@@ -101,22 +119,47 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * counts in *slot. Messages go to stdout. */
 void check_json(const char *json_path, int start, file_slot *slot);
 
-/* ---- spec_compile.c -------------------------------------------------------- */
-/* Prepares the cache folder of this harness build (removing those of
+/* ---- the module back end (spec_compile.c or spec_precompiled.c) ---------- */
+typedef struct {
+  const char *target;       /* --target, NULL = not given */
+  bool options_given;       /* any of -O, --cpu, --features, --bounds-checks */
+  const char *cache_root;   /* --cache, NULL = not given */
+  const char *compile_only; /* --compile-only PLAN (wasmc-spec) */
+  const char *precompiled;  /* --precompiled PLAN (wasmc-spec-run) */
+} spec_setup;
+/* Fills cfg (triple, cache folder, key options) from the options, in the
+ * parent before any child; false + message for options this back end
+ * does not take or a setup that fails. */
+bool spec_backend_setup(const spec_setup *s, char *err, size_t errsz);
+/* For the header line: where the modules come from. */
+const char *spec_backend_describe(void);
+/* The shared object of a decoded and validated module (bytes = its
+ * binary): compiled now or found in the cache (*cached tells which);
+ * the path goes to so_path. false + message on failure. */
+struct wasm_module;
+bool spec_module_so(const struct wasm_module *m, const uint8_t *bytes,
+                    size_t size, char *so_path, size_t so_size, bool *cached,
+                    char *err, size_t errsz);
+
+/* ---- spec_cache.c ----------------------------------------------------------- */
+/* FOLDER/KEY.so for a module, from cfg.cache_dir and cfg.key_options. */
+void spec_cache_so_path(const uint8_t *bytes, size_t size, char *path,
+                        size_t n);
+/* KEY.err beside KEY.so: a module the compiler refused (cross runs). */
+void spec_cache_put_error(const char *so_path, const char *msg);
+bool spec_cache_get_error(const char *so_path, char *msg, size_t n);
+void spec_cache_forget_error(const char *so_path);
+/* The cache folder of this harness build under root (removing those of
  * older builds); call once in the parent. false + message on failure. */
 bool spec_cache_prepare(const char *root, char *dir_out, size_t dirsz,
                         char *err, size_t errsz);
-/* Compiles a decoded and validated module (bytes = its binary) to a
- * shared object, or finds it in the cache; the path goes to so_path.
- * *cached tells which. false + message on failure. */
-struct wasm_module;
-bool spec_compile(const struct wasm_module *m, const uint8_t *bytes,
-                  size_t size, char *so_path, size_t so_size, bool *cached,
-                  char *err, size_t errsz);
 /* Without --cache: a temporary folder for the run (spec_cache_cleanup
  * removes it, in the parent at the end). */
 bool spec_cache_temp(char *dir_out, size_t dirsz, char *err, size_t errsz);
 void spec_cache_cleanup(void);
+/* The plan of a cross run: cfg's target, options and cache folder. */
+bool spec_plan_write(const char *path, char *err, size_t errsz);
+bool spec_plan_read(const char *path, char *err, size_t errsz);
 
 /* ---- spec_host.c ------------------------------------------------------------ */
 /* The spectest module's export `name` (created on first use): false when
@@ -126,14 +169,14 @@ void spec_host_free(void);
 
 /* ---- spec_values.c ---------------------------------------------------------- */
 /* Parses an argument ({"type": "i32", "value": "42"}, ...) into type, out. */
-bool spec_value_parse(const cJSON *v, uint8_t *type, wasmrt_val *out,
+bool spec_value_parse(const json *v, uint8_t *type, wasmrt_val *out,
                       char *err, size_t errsz);
 /* Does actual (of type `type`) match the expected result `e` (exact bits,
  * nan:canonical / nan:arithmetic, v128 lanes, references, "either")? */
-bool spec_value_matches(const cJSON *e, uint8_t type, const wasmrt_val *actual);
+bool spec_value_matches(const json *e, uint8_t type, const wasmrt_val *actual);
 /* Human-readable forms for failure messages. */
 void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n);
-void spec_expected_format(const cJSON *e, char *buf, size_t n);
+void spec_expected_format(const json *e, char *buf, size_t n);
 /* Externref N of the scripts as a host reference, and back. */
 void *spec_externref(uint64_t n);
 

@@ -1,7 +1,8 @@
 /* spec_commands.c: runs the commands of one wast2json JSON file.
  *
  * Modules are decoded and validated by the front end, compiled to shared
- * objects by the compiler library (spec_compile.c), loaded and
+ * objects by the module back end (spec_compile.c, or taken from the cache
+ * by spec_precompiled.c under qemu), loaded and
  * instantiated through the embedding API (runtime/wasmrt.h) with imports
  * resolved against the `spectest` host module and the modules registered
  * so far. Actions call exports (or read exported globals) and assertions
@@ -62,9 +63,9 @@ static double now_secs(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const char *json_str(const cJSON *obj, const char *key) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
+static const char *json_str(const json *obj, const char *key) {
+  const json *v = json_get(obj, key);
+  return json_is_string(v) ? v->str : NULL;
 }
 
 static const char *base_name(const char *path) {
@@ -74,7 +75,7 @@ static const char *base_name(const char *path) {
 
 /* ---- names with NUL characters ------------------------------------------------ */
 
-/* Export names may contain U+0000 (names.wast), which cJSON cannot return
+/* Export names may contain U+0000 (names.wast), which the JSON reader cannot return
  * (its strings are NUL-terminated). Before parsing, every \u0000 escape
  * of the JSON text is replaced in place by the escape of a private-use
  * character that the file does not otherwise contain; export names are
@@ -117,7 +118,8 @@ static void protect_nuls(char *text, size_t size) {
 static size_t real_name(const char *s, char *buf, size_t bufsz) {
   size_t n = 0;
   while (*s && n + 1 < bufsz) {
-    if (nul_marker[0] && memcmp(s, nul_marker, 3) == 0) {
+    /* strncmp, not memcmp: s may end before 3 bytes */
+    if (nul_marker[0] && strncmp(s, nul_marker, 3) == 0) {
       buf[n++] = '\0';
       s += 3;
     } else {
@@ -322,19 +324,20 @@ static enum verdict check_module(const char *path, char *msg, size_t msgsz,
   return v;
 }
 
-/* Validates, compiles (or takes from the cache) and loads a module.
- * NULL + msg on failure. */
-static wasmrt_module *prepare_module(const char *path, char *msg, size_t msgsz) {
+/* Validates a module and compiles it (or takes it from the cache): its
+ * shared object's path in so. false + msg on failure. */
+static bool module_so(const char *path, char *so, size_t sosz, char *msg,
+                      size_t msgsz) {
   wasm_module *m = NULL;
   uint8_t *bytes = NULL;
   size_t size = 0;
   enum verdict v = check_module(path, msg, msgsz, &m, &bytes, &size);
   if (v != V_ACCEPTED)
-    return NULL;
-  char so[PATH_MAX + 64], err[1024];
+    return false;
+  char err[1024];
   bool cached = false;
   double t0 = now_secs();
-  bool ok = spec_compile(m, bytes, size, so, sizeof so, &cached, err, sizeof err);
+  bool ok = spec_module_so(m, bytes, size, so, sosz, &cached, err, sizeof err);
   if (!quiet) {
     if (cached)
       slot->modules_cached++;
@@ -347,8 +350,16 @@ static wasmrt_module *prepare_module(const char *path, char *msg, size_t msgsz) 
   if (!ok) {
     snprintf(msg, msgsz, "%.255s: compilation failed: %s", base_name(path), err);
     record_reason(err);
-    return NULL;
   }
+  return ok;
+}
+
+/* module_so, then loads the shared object (once per file). NULL + msg on
+ * failure. */
+static wasmrt_module *prepare_module(const char *path, char *msg, size_t msgsz) {
+  char so[PATH_MAX + 64];
+  if (!module_so(path, so, sizeof so, msg, msgsz))
+    return NULL;
   for (size_t i = 0; i < st.nmods; i++)
     if (strcmp(st.mods[i].path, so) == 0)
       return st.mods[i].m;
@@ -434,7 +445,7 @@ typedef struct {
   char what[300];   /* "invoke \"f\"" for messages */
 } act_out;
 
-static wasmrt_instance *action_instance(const cJSON *action, act_out *o,
+static wasmrt_instance *action_instance(const json *action, act_out *o,
                                         enum act_result *r) {
   const char *mname = json_str(action, "module");
   if (mname) {
@@ -463,7 +474,7 @@ static wasmrt_instance *action_instance(const cJSON *action, act_out *o,
   return st.current;
 }
 
-static enum act_result run_action(const cJSON *action, act_out *o) {
+static enum act_result run_action(const json *action, act_out *o) {
   memset(o, 0, sizeof *o);
   const char *type = json_str(action, "type");
   const char *field = json_str(action, "field");
@@ -503,16 +514,16 @@ static enum act_result run_action(const cJSON *action, act_out *o) {
     return A_ERROR;
   }
   const wasmrt_functype_desc *ft = wasmrt_funcref_type(ext.of.func);
-  const cJSON *args = cJSON_GetObjectItemCaseSensitive(action, "args");
-  uint32_t nargs = (uint32_t)cJSON_GetArraySize(args);
+  const json *args = json_get(action, "args");
+  uint32_t nargs = (uint32_t)json_size(args);
   if (!ft || ft->nparams != nargs || ft->nparams > 64 || ft->nresults > 64) {
     snprintf(o->msg, sizeof o->msg, "%u arguments for a function of %u params",
              nargs, ft ? ft->nparams : 0);
     return A_ERROR;
   }
   uint32_t i = 0;
-  const cJSON *a;
-  cJSON_ArrayForEach(a, args) {
+  const json *a;
+  json_each(a, args) {
     uint8_t t;
     char err[128];
     if (!spec_value_parse(a, &t, &o->vals[i], err, sizeof err)) {
@@ -562,8 +573,8 @@ static void format_results(const act_out *o, char *buf, size_t n) {
     snprintf(buf, n, "(no results)");
 }
 
-static enum result check_return(int line, const cJSON *cmd, act_out *o) {
-  enum act_result r = run_action(cJSON_GetObjectItemCaseSensitive(cmd, "action"), o);
+static enum result check_return(int line, const json *cmd, act_out *o) {
+  enum act_result r = run_action(json_get(cmd, "action"), o);
   if (r == A_DEPENDENT)
     return dependent(line, K_ASSERT_RETURN, o);
   if (r == A_ERROR) {
@@ -575,12 +586,12 @@ static enum result check_return(int line, const cJSON *cmd, act_out *o) {
            o->err.message);
     return R_FAILED;
   }
-  const cJSON *exp = cJSON_GetObjectItemCaseSensitive(cmd, "expected");
-  uint32_t nexp = (uint32_t)cJSON_GetArraySize(exp);
+  const json *exp = json_get(cmd, "expected");
+  uint32_t nexp = (uint32_t)json_size(exp);
   bool ok = nexp == o->nresults;
   uint32_t i = 0;
-  const cJSON *e;
-  cJSON_ArrayForEach(e, exp) {
+  const json *e;
+  json_each(e, exp) {
     if (!ok)
       break;
     ok = spec_value_matches(e, o->types[i], &o->vals[i]);
@@ -592,7 +603,7 @@ static enum result check_return(int line, const cJSON *cmd, act_out *o) {
   format_results(o, got, sizeof got);
   size_t len = 0;
   want[0] = '\0';
-  cJSON_ArrayForEach(e, exp) {
+  json_each(e, exp) {
     char w[256];
     spec_expected_format(e, w, sizeof w);
     len += (size_t)snprintf(want + len, sizeof want - len, "%s%s",
@@ -624,8 +635,8 @@ static bool trap_text_matches(const char *actual, const char *expected) {
 }
 
 /* assert_trap and assert_exhaustion on an action. */
-static enum result check_trap(int line, enum kind k, const cJSON *cmd, act_out *o) {
-  enum act_result r = run_action(cJSON_GetObjectItemCaseSensitive(cmd, "action"), o);
+static enum result check_trap(int line, enum kind k, const json *cmd, act_out *o) {
+  enum act_result r = run_action(json_get(cmd, "action"), o);
   const char *expected = json_str(cmd, "text");
   if (!expected)
     expected = "";
@@ -660,7 +671,7 @@ static enum kind kind_of(const char *type) {
 }
 
 /* module, assert_unlinkable, assert_uninstantiable. */
-static enum result run_module_command(int line, enum kind k, const cJSON *cmd,
+static enum result run_module_command(int line, enum kind k, const json *cmd,
                                       const char *path, const char *filename) {
   const char *name = json_str(cmd, "name");
   const char *expected = json_str(cmd, "text");
@@ -747,7 +758,7 @@ static enum result run_validation_command(int line, enum kind k, const char *pat
   return R_PASSED;
 }
 
-static enum result run_command(const cJSON *cmd, enum kind k, int line,
+static enum result run_command(const json *cmd, enum kind k, int line,
                                const char *dir) {
   const char *filename = json_str(cmd, "filename");
   const char *module_type = json_str(cmd, "module_type");
@@ -755,6 +766,9 @@ static enum result run_command(const cJSON *cmd, enum kind k, int line,
   char path[PATH_MAX + 256];
   act_out *o = NULL;
   enum result r = R_FAILED;
+  if (cfg.compile_only && k != K_MODULE && k != K_ASSERT_UNLINKABLE &&
+      k != K_ASSERT_UNINSTANTIABLE)
+    return R_SKIPPED;
   switch (k) {
   case K_MODULE:
   case K_ASSERT_UNLINKABLE:
@@ -771,7 +785,19 @@ static enum result run_command(const cJSON *cmd, enum kind k, int line,
     if (!quiet)
       snprintf(slot->current_file, sizeof slot->current_file, "%s", filename);
     if (k == K_ASSERT_INVALID || k == K_ASSERT_MALFORMED)
-      return run_validation_command(line, k, path, filename, expected);
+      return cfg.compile_only
+                 ? R_SKIPPED
+                 : run_validation_command(line, k, path, filename, expected);
+    if (cfg.compile_only) {
+      /* The host half of a cross run: only the shared object matters. */
+      char so[PATH_MAX + 64], msg[4096];
+      alarm(cfg.timeout_secs);
+      bool ok = module_so(path, so, sizeof so, msg, sizeof msg);
+      alarm(0);
+      if (!ok)
+        report(line, k, "%s", msg);
+      return ok ? R_PASSED : R_FAILED;
+    }
     return run_module_command(line, k, cmd, path, filename);
   case K_REGISTER: {
     const char *as = json_str(cmd, "as");
@@ -812,7 +838,7 @@ static enum result run_command(const cJSON *cmd, enum kind k, int line,
       r = check_return(line, cmd, o);
     } else if (k == K_ACTION) {
       enum act_result ar =
-          run_action(cJSON_GetObjectItemCaseSensitive(cmd, "action"), o);
+          run_action(json_get(cmd, "action"), o);
       if (ar == A_OK)
         r = R_PASSED;
       else if (ar == A_DEPENDENT)
@@ -854,14 +880,19 @@ void check_json(const char *json_path, int start, file_slot *s) {
     return;
   }
   protect_nuls(text, size);
-  cJSON *root = cJSON_ParseWithLength(text, size);
+  char jerr[128];
+  json *root = json_parse(text, size, jerr, sizeof jerr);
   free(text);
-  const cJSON *cmds = root ? cJSON_GetObjectItemCaseSensitive(root, "commands")
-                           : NULL;
-  if (!cJSON_IsArray(cmds)) {
+  if (!root) {
+    say("%s: error: not JSON: %s\n", json_path, jerr);
+    slot->file_error = true;
+    return;
+  }
+  const json *cmds = json_get(root, "commands");
+  if (!json_is_array(cmds)) {
     say("%s: error: not wast2json output (no \"commands\" array)\n", json_path);
     slot->file_error = true;
-    cJSON_Delete(root);
+    json_free(root);
     return;
   }
   source = json_str(root, "source_filename");
@@ -877,14 +908,14 @@ void check_json(const char *json_path, int start, file_slot *s) {
   else
     dir[0] = '\0';
 
-  slot->ncommands = cJSON_GetArraySize(cmds);
+  slot->ncommands = json_size(cmds);
   int index = 0;
-  const cJSON *cmd;
-  cJSON_ArrayForEach(cmd, cmds) {
+  const json *cmd;
+  json_each(cmd, cmds) {
     int i = index++;
     const char *type = json_str(cmd, "type");
-    const cJSON *line_item = cJSON_GetObjectItemCaseSensitive(cmd, "line");
-    int line = cJSON_IsNumber(line_item) ? line_item->valueint : 0;
+    const json *line_item = json_get(cmd, "line");
+    int line = json_is_number(line_item) ? (int)line_item->num : 0;
     enum kind k = type ? kind_of(type) : K_OTHER;
     if (i < start) {
       /* Rebuild the state a crashed child had: same commands, unseen. */
@@ -917,5 +948,5 @@ void check_json(const char *json_path, int start, file_slot *s) {
         slot->dependent_failures == 1 ? "" : "s");
   slot->done = true;
   free_state();
-  cJSON_Delete(root);
+  json_free(root);
 }

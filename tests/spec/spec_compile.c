@@ -1,26 +1,19 @@
-/* spec_compile.c: spec-test modules to shared objects, in process.
+/* spec_compile.c: the module back end of wasmc-spec, the harness built
+ * with the compiler (see spec.h): spec-test modules become shared objects
+ * in process, through the wasmc library.
  *
  * The harness calls the compiler's library directly (lower -> emit ->
  * link, via emit_wasm_module and link_shared) instead of spawning `wasmc`
  * per module: ~1600 modules make process start-up and re-reading count.
- * Results are cached as FOLDER/KEY.so, KEY = a 128-bit hash of the
- * module's bytes and of the options that change the code (target, CPU,
- * features, -O, bounds checks). With --cache, FOLDER is stamped with the
- * harness binary's identity (it embeds the compiler), so rebuilding the
- * compiler invalidates the whole cache, and spec_cache_prepare removes
- * stale folders; without it, FOLDER is a temporary folder of the run.
- * Files appear atomically (written under a temporary name, renamed), so
- * parallel children compiling the same module never see half a file.
+ * Results are cached (spec_cache.c). For the host's architecture the
+ * modules are then loaded and run here; for another one (--compile-only)
+ * they are only compiled, linked by the target's cross gcc, and the plan
+ * tells wasmc-spec-run (spec_precompiled.c) under qemu where they are.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "emit.h"
@@ -29,101 +22,6 @@
 #include "spec.h"
 #include "wasm.h"
 
-/* ---- hashing ------------------------------------------------------------- */
-
-/* FNV-1a, finished with a splitmix64 step so that nearby inputs spread;
- * two independent seeds give the 128 bits of a key. */
-static uint64_t hash64(const uint8_t *p, size_t n, uint64_t seed) {
-  uint64_t h = 0xcbf29ce484222325ull ^ seed;
-  for (size_t i = 0; i < n; i++) {
-    h ^= p[i];
-    h *= 0x100000001b3ull;
-  }
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebull;
-  h ^= h >> 31;
-  return h;
-}
-
-static void options_string(char *buf, size_t n) {
-  snprintf(buf, n, "%s|%s|%s|O%d|%s", cfg.triple, cfg.cpu ? cfg.cpu : "",
-           cfg.features ? cfg.features : "", cfg.opt_level,
-           cfg.bounds_checks ? "bounds" : "guard");
-}
-
-/* ---- the cache folder ------------------------------------------------------ */
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw) {
-  (void)st, (void)flag, (void)ftw;
-  remove(path);
-  return 0;
-}
-
-bool spec_cache_prepare(const char *root, char *dir_out, size_t dirsz,
-                        char *err, size_t errsz) {
-  struct stat st;
-  if (stat("/proc/self/exe", &st) != 0) {
-    snprintf(err, errsz, "cannot stat /proc/self/exe: %s", strerror(errno));
-    return false;
-  }
-  char stamp[64];
-  snprintf(stamp, sizeof stamp, "b-%" PRIx64 "-%" PRIx64 "-%" PRIx64,
-           (uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec,
-           (uint64_t)st.st_size);
-  if (mkdir(root, 0777) != 0 && errno != EEXIST) {
-    snprintf(err, errsz, "cannot create %s: %s", root, strerror(errno));
-    return false;
-  }
-  /* Folders of other harness builds hold code of another compiler. */
-  DIR *d = opendir(root);
-  if (d) {
-    struct dirent *e;
-    while ((e = readdir(d))) {
-      if (strncmp(e->d_name, "b-", 2) != 0 || strcmp(e->d_name, stamp) == 0)
-        continue;
-      char old[PATH_MAX];
-      snprintf(old, sizeof old, "%s/%s", root, e->d_name);
-      nftw(old, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-    }
-    closedir(d);
-  }
-  snprintf(dir_out, dirsz, "%s/%s", root, stamp);
-  if (mkdir(dir_out, 0777) != 0 && errno != EEXIST) {
-    snprintf(err, errsz, "cannot create %s: %s", dir_out, strerror(errno));
-    return false;
-  }
-  return true;
-}
-
-/* Without --cache the run gets a temporary folder, shared by the
- * children and removed at the end. */
-static char temp_dir[PATH_MAX];
-
-bool spec_cache_temp(char *dir_out, size_t dirsz, char *err, size_t errsz) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(temp_dir, sizeof temp_dir, "%s/wasmc-spec-XXXXXX",
-           tmp && *tmp ? tmp : "/tmp");
-  if (!mkdtemp(temp_dir)) {
-    snprintf(err, errsz, "cannot create a temporary folder: %s",
-             strerror(errno));
-    temp_dir[0] = '\0';
-    return false;
-  }
-  snprintf(dir_out, dirsz, "%s", temp_dir);
-  return true;
-}
-
-void spec_cache_cleanup(void) {
-  if (temp_dir[0])
-    nftw(temp_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-  temp_dir[0] = '\0';
-}
-
-/* ---- compiling ------------------------------------------------------------- */
-
 static emit_target *target; /* one per child, made on first use */
 
 static void free_target(void) {
@@ -131,24 +29,76 @@ static void free_target(void) {
   target = NULL;
 }
 
-bool spec_compile(const struct wasm_module *m, const uint8_t *bytes,
-                  size_t size, char *so_path, size_t so_size, bool *cached,
-                  char *err, size_t errsz) {
-  const char *dir = cfg.cache_dir;
-  char opts[512];
-  options_string(opts, sizeof opts);
-  uint64_t h1 = hash64(bytes, size, 0) ^ hash64((const uint8_t *)opts, strlen(opts), 1);
-  uint64_t h2 = hash64(bytes, size, 0x9e3779b97f4a7c15ull) ^
-                hash64((const uint8_t *)opts, strlen(opts), 2);
-  snprintf(so_path, so_size, "%s/%016" PRIx64 "%016" PRIx64 ".so", dir, h1, h2);
+static emit_options target_options(void) {
+  return (emit_options){.triple = cfg.triple, .cpu = cfg.cpu,
+                        .features = cfg.features, .opt_level = cfg.opt_level,
+                        .verify = true /* a test tool: catch bad IR early */};
+}
+
+bool spec_backend_setup(const spec_setup *s, char *err, size_t errsz) {
+  if (s->precompiled) {
+    snprintf(err, errsz, "--precompiled is for wasmc-spec-run (this harness "
+                         "compiles the modules itself)");
+    return false;
+  }
+  if (!emit_resolve_triple(s->target, cfg.triple, sizeof cfg.triple, err,
+                           errsz))
+    return false;
+  cfg.compile_only = s->compile_only != NULL;
+  /* Code for another architecture cannot run here: it is compiled here
+   * and run by a harness built for it, under qemu (scripts/spectest). */
+  const char *host = emit_host_triple();
+  size_t alen = strcspn(cfg.triple, "-");
+  bool foreign = !host || strncmp(host, cfg.triple, alen) != 0 || host[alen] != '-';
+  if (foreign && !cfg.compile_only) {
+    snprintf(err, errsz,
+             "cannot execute %s code on this %s host: use scripts/spectest "
+             "--target %.*s, which compiles here (--compile-only) and runs "
+             "the commands under qemu",
+             cfg.triple, host ? host : "unsupported", (int)alen, cfg.triple);
+    return false;
+  }
+  /* A bad --cpu/--features is found now, not once per module. */
+  emit_options eo = target_options();
+  eo.verify = false;
+  emit_target *probe = emit_target_new(&eo, err, errsz);
+  if (!probe)
+    return false;
+  emit_target_free(probe);
+
+  static char dir[PATH_MAX];
+  if (s->cache_root) {
+    if (!spec_cache_prepare(s->cache_root, dir, sizeof dir, err, errsz))
+      return false;
+  } else if (cfg.compile_only) {
+    snprintf(err, errsz, "--compile-only needs --cache DIR (the modules must "
+                         "outlive this run)");
+    return false;
+  } else if (!spec_cache_temp(dir, sizeof dir, err, errsz)) {
+    return false;
+  }
+  cfg.cache_dir = dir;
+  snprintf(cfg.key_options, sizeof cfg.key_options, "%s|%s|%s|O%d|%s",
+           cfg.triple, cfg.cpu ? cfg.cpu : "", cfg.features ? cfg.features : "",
+           cfg.opt_level, cfg.bounds_checks ? "bounds" : "guard");
+  return !cfg.compile_only || spec_plan_write(s->compile_only, err, errsz);
+}
+
+const char *spec_backend_describe(void) {
+  return cfg.compile_only ? "compiling the modules only, for wasmc-spec-run"
+                          : "compiled and run here";
+}
+
+bool spec_module_so(const struct wasm_module *m, const uint8_t *bytes,
+                    size_t size, char *so_path, size_t so_size, bool *cached,
+                    char *err, size_t errsz) {
+  spec_cache_so_path(bytes, size, so_path, so_size);
   *cached = access(so_path, R_OK) == 0;
   if (*cached)
     return true;
 
   if (!target) {
-    emit_options eo = {.triple = cfg.triple, .cpu = cfg.cpu,
-                       .features = cfg.features, .opt_level = cfg.opt_level,
-                       .verify = true /* a test tool: catch bad IR early */};
+    emit_options eo = target_options();
     target = emit_target_new(&eo, err, errsz);
     if (!target)
       return false;
@@ -176,5 +126,12 @@ bool spec_compile(const struct wasm_module *m, const uint8_t *bytes,
   unlink(obj);
   if (!ok)
     unlink(tmp_so);
+  /* The runner reports the compiler's own message for a module it lacks. */
+  if (cfg.compile_only) {
+    if (ok)
+      spec_cache_forget_error(so_path);
+    else
+      spec_cache_put_error(so_path, err);
+  }
   return ok;
 }

@@ -1,9 +1,12 @@
-/* spec_harness.c: the spec-suite harness (wasmc-spec): runs wast2json
- * output (FILE.json + FILE.N.wasm) through wasmc and the runtime.
+/* spec_harness.c: the spec-suite harness (wasmc-spec, and wasmc-spec-run
+ * for cross targets: spec.h): runs wast2json output (FILE.json +
+ * FILE.N.wasm) through wasmc and the runtime.
  *
  *   wasmc-spec [-v] [-j N] [--target T] [-O L] [--bounds-checks]
  *              [--cpu C] [--features F] [--cache DIR] [--timeout S]
- *              [--no-fork] [--conversion-failed WAST ERRLOG]... FILE.json...
+ *              [--compile-only PLAN] [--no-fork]
+ *              [--conversion-failed WAST ERRLOG]... FILE.json...
+ *   wasmc-spec-run --precompiled PLAN [-v] [-j N] [--timeout S] ... FILE.json...
  *
  * Usually run by scripts/spectest, which converts the .wast files first.
  * This file is the driver: options, one child process per JSON file (up
@@ -18,7 +21,6 @@
  *
  * Exit status: 0 all checks passed, 1 something failed, 2 usage error.
  */
-#include <cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -35,7 +37,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emit.h"
 #include "spec.h"
 #include "wasm.h"
 
@@ -62,8 +63,8 @@ static void usage(FILE *out) {
       "                      module was refused, next to the expected text\n"
       "  -j N                run N files in parallel (default: nproc)\n"
       "  --target T          x86_64, aarch64, riscv64 or a Linux triple such\n"
-      "                      as x86_64-linux-gnu (default: the host; the code\n"
-      "                      is executed, so it must be the host's arch)\n"
+      "                      as x86_64-linux-gnu (default: the host; another\n"
+      "                      architecture needs --compile-only)\n"
       "  -O L                optimisation level 0..3 (default 2)\n"
       "  --bounds-checks     compile with explicit bounds checks instead of\n"
       "                      guard pages\n"
@@ -71,6 +72,10 @@ static void usage(FILE *out) {
       "  --cache DIR         keep compiled modules in DIR (a subfolder per\n"
       "                      harness build); default: a temporary folder\n"
       "  --timeout S         seconds allowed per command (default 60)\n"
+      "  --compile-only PLAN compile every module into the --cache folder and\n"
+      "                      write PLAN for wasmc-spec-run; run no command\n"
+      "  --precompiled PLAN  (wasmc-spec-run) take the modules, target and\n"
+      "                      options from PLAN instead of compiling\n"
       "  --no-fork           run everything in this process (for debuggers)\n"
       "  --conversion-failed WAST ERRLOG\n"
       "                      report WAST as not converted (counted as\n"
@@ -250,7 +255,7 @@ static void free_args(void) {
 int main(int argc, char **argv) {
   unsigned jobs_n = 0, opt_level = 2;
   bool no_fork = false;
-  const char *target = NULL, *cache_root = NULL;
+  spec_setup setup = {0};
   jsons = calloc((size_t)argc, sizeof *jsons);
   convs = calloc((size_t)argc, sizeof *convs);
   atexit(free_args);
@@ -284,24 +289,31 @@ int main(int argc, char **argv) {
                 val ? val : "");
         return 2;
       }
+      setup.options_given = true;
     } else if (strcmp(a, "--target") == 0 || strncmp(a, "--target=", 9) == 0) {
-      target = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
-      if (!target) {
+      setup.target = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!setup.target) {
         fputs("wasmc-spec: --target needs a value\n", stderr);
         return 2;
       }
     } else if (strcmp(a, "--bounds-checks") == 0) {
       cfg.bounds_checks = true;
+      setup.options_given = true;
     } else if (strcmp(a, "--cpu") == 0 || strcmp(a, "--features") == 0 ||
-               strcmp(a, "--cache") == 0) {
+               strcmp(a, "--cache") == 0 || strcmp(a, "--compile-only") == 0 ||
+               strcmp(a, "--precompiled") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "wasmc-spec: %s needs a value\n", a);
         return 2;
       }
-      const char **dst = a[2] == 'c' && a[3] == 'p' ? &cfg.cpu
-                         : a[2] == 'f'              ? &cfg.features
-                                                    : &cache_root;
+      const char **dst = strcmp(a, "--cpu") == 0        ? &cfg.cpu
+                         : strcmp(a, "--features") == 0 ? &cfg.features
+                         : strcmp(a, "--cache") == 0    ? &setup.cache_root
+                         : strcmp(a, "--compile-only") == 0
+                             ? &setup.compile_only
+                             : &setup.precompiled;
       *dst = argv[++i];
+      setup.options_given |= dst == &cfg.cpu || dst == &cfg.features;
     } else if (strcmp(a, "--timeout") == 0) {
       val = i + 1 < argc ? argv[++i] : NULL;
       if (!val || !parse_uint(val, 1, 86400, &cfg.timeout_secs)) {
@@ -334,53 +346,21 @@ int main(int argc, char **argv) {
     jobs_n = n > 0 ? (unsigned)n : 1;
   }
   cfg.opt_level = (int)opt_level;
-  char err[512];
-  if (!emit_resolve_triple(target, cfg.triple, sizeof cfg.triple, err,
-                           sizeof err)) {
+  char err[1024];
+  if (!spec_backend_setup(&setup, err, sizeof err)) {
     fprintf(stderr, "wasmc-spec: %s\n", err);
     return 2;
   }
-  /* The modules are executed here: code for another architecture would
-   * need an emulator (qemu-user) running a runtime built for it. */
-  const char *host = emit_host_triple();
-  size_t alen = strcspn(cfg.triple, "-");
-  if (!host || strncmp(host, cfg.triple, alen) != 0 || host[alen] != '-') {
-    fprintf(stderr,
-            "wasmc-spec: cannot execute %s code on this %s host (running "
-            "cross targets under qemu is not supported yet)\n",
-            cfg.triple, host ? host : "unsupported");
-    return 2;
-  }
-  /* A bad --cpu/--features is found now, not once per module. */
-  emit_options eo = {.triple = cfg.triple, .cpu = cfg.cpu,
-                     .features = cfg.features, .opt_level = cfg.opt_level};
-  emit_target *probe = emit_target_new(&eo, err, sizeof err);
-  if (!probe) {
-    fprintf(stderr, "wasmc-spec: %s\n", err);
-    return 2;
-  }
-  emit_target_free(probe);
-  static char cache_dir[PATH_MAX];
-  if (cache_root) {
-    if (!spec_cache_prepare(cache_root, cache_dir, sizeof cache_dir, err,
-                            sizeof err)) {
-      fprintf(stderr, "wasmc-spec: %s\n", err);
-      return 2;
-    }
-  } else if (!spec_cache_temp(cache_dir, sizeof cache_dir, err, sizeof err)) {
-    fprintf(stderr, "wasmc-spec: %s\n", err);
-    return 2;
-  }
-  cfg.cache_dir = cache_dir;
 
   printf("wasmc spec harness: %d file%s", njson + nconv,
          njson + nconv == 1 ? "" : "s");
   if (nconv)
     printf(" (%d not converted)", nconv);
-  printf(", target %s, cpu %s%s%s, -O%u%s, -j %u\n", cfg.triple,
+  printf(", target %s, cpu %s%s%s, -O%d%s, -j %u (%s)\n", cfg.triple,
          cfg.cpu ? cfg.cpu : "baseline", cfg.features ? ", features " : "",
-         cfg.features ? cfg.features : "", opt_level,
-         cfg.bounds_checks ? ", explicit bounds checks" : "", jobs_n);
+         cfg.features ? cfg.features : "", cfg.opt_level,
+         cfg.bounds_checks ? ", explicit bounds checks" : "", jobs_n,
+         spec_backend_describe());
   fflush(stdout);
 
   double t0 = now_secs();
@@ -481,29 +461,32 @@ int main(int argc, char **argv) {
     wording_differs += slots[i].wording_differs;
   }
   uint32_t sum[NRESULTS] = {0};
-  printf("\n%-24s %8s %8s %8s %8s\n", "command", "passed", "failed",
-         "skipped", "n/a");
-  for (int k = 0; k < NKINDS; k++) {
-    uint32_t any = 0;
-    for (int r = 0; r < NRESULTS; r++) {
-      any += tot[k][r];
-      sum[r] += tot[k][r];
+  /* A --compile-only run checked no command: the runner's table counts. */
+  if (!cfg.compile_only) {
+    printf("\n%-24s %8s %8s %8s %8s\n", "command", "passed", "failed",
+           "skipped", "n/a");
+    for (int k = 0; k < NKINDS; k++) {
+      uint32_t any = 0;
+      for (int r = 0; r < NRESULTS; r++) {
+        any += tot[k][r];
+        sum[r] += tot[k][r];
+      }
+      /* The kinds every Wasm 2.0 file may have are always listed, so tables
+       * of different runs line up; the rarer ones only when present. */
+      if (any || k <= K_ASSERT_EXHAUSTION)
+        printf("%-24s %8u %8u %8u %8u\n", kind_names[k], tot[k][R_PASSED],
+               tot[k][R_FAILED], tot[k][R_SKIPPED], tot[k][R_NA]);
     }
-    /* The kinds every Wasm 2.0 file may have are always listed, so tables
-     * of different runs line up; the rarer ones only when present. */
-    if (any || k <= K_ASSERT_EXHAUSTION)
-      printf("%-24s %8u %8u %8u %8u\n", kind_names[k], tot[k][R_PASSED],
-             tot[k][R_FAILED], tot[k][R_SKIPPED], tot[k][R_NA]);
+    /* Files that could not be converted or read, or whose child died after
+     * the last command (e.g. a LeakSanitizer report): one failure each. */
+    if (file_errors || nconv)
+      printf("%-24s %8s %8u %8s %8s\n", "(whole-file errors)", "",
+             file_errors + (uint32_t)nconv, "", "");
+    sum[R_FAILED] += file_errors + (uint32_t)nconv;
+    printf("%-24s %8u %8u %8u %8u\n", "total", sum[R_PASSED], sum[R_FAILED],
+           sum[R_SKIPPED], sum[R_NA]);
+    printf("n/a = modules in the text format (wasmc reads binaries only)\n");
   }
-  /* Files that could not be converted or read, or whose child died after
-   * the last command (e.g. a LeakSanitizer report): one failure each. */
-  if (file_errors || nconv)
-    printf("%-24s %8s %8u %8s %8s\n", "(whole-file errors)", "",
-           file_errors + (uint32_t)nconv, "", "");
-  sum[R_FAILED] += file_errors + (uint32_t)nconv;
-  printf("%-24s %8u %8u %8u %8u\n", "total", sum[R_PASSED], sum[R_FAILED],
-         sum[R_SKIPPED], sum[R_NA]);
-  printf("n/a = modules in the text format (wasmc reads binaries only)\n");
   if (dependents)
     printf("note: %u of the failures are commands whose module could not be "
            "compiled or instantiated (-v lists them)\n",
@@ -540,15 +523,27 @@ int main(int argc, char **argv) {
   printf("modules: %u compiled (%.1f s of compiling + linking, summed over "
          "the children), %u from the cache\n",
          compiled, compile_secs, cached);
-  printf("checked %d file%s in %.1f s\n", njson, njson == 1 ? "" : "s",
-         elapsed);
-  printf("%u passed, %u failed, %u skipped\n", sum[R_PASSED], sum[R_FAILED],
-         sum[R_SKIPPED]);
+  if (cfg.compile_only) {
+    uint32_t refused = tot[K_MODULE][R_FAILED] +
+                       tot[K_ASSERT_UNLINKABLE][R_FAILED] +
+                       tot[K_ASSERT_UNINSTANTIABLE][R_FAILED];
+    printf("compiled the modules of %d file%s for %s in %.1f s (%u could "
+           "not be compiled; the run reports them)\n",
+           njson, njson == 1 ? "" : "s", cfg.triple, elapsed, refused);
+  } else {
+    printf("checked %d file%s in %.1f s\n", njson, njson == 1 ? "" : "s",
+           elapsed);
+    /* The target in front: runs for several targets are told apart. */
+    printf("%s: %u passed, %u failed, %u skipped\n", cfg.triple, sum[R_PASSED],
+           sum[R_FAILED], sum[R_SKIPPED]);
+  }
 
   munmap(slots, slots_size);
   free(jbs);
   spec_cache_cleanup();
   if (harness_error)
     return 2;
+  if (cfg.compile_only)
+    return file_errors ? 1 : 0;
   return sum[R_FAILED] ? 1 : 0;
 }

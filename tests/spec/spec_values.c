@@ -26,9 +26,9 @@
 
 void *spec_externref(uint64_t n) { return (void *)(uintptr_t)(EXTERN_BASE + n); }
 
-static const char *jstr(const cJSON *o, const char *key) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
+static const char *jstr(const json *o, const char *key) {
+  const json *v = json_get(o, key);
+  return json_is_string(v) ? v->str : NULL;
 }
 
 static int type_code(const char *t) {
@@ -74,7 +74,7 @@ static unsigned lane_bytes(const char *lt) {
   return 0;
 }
 
-bool spec_value_parse(const cJSON *v, uint8_t *type, wasmrt_val *out,
+bool spec_value_parse(const json *v, uint8_t *type, wasmrt_val *out,
                       char *err, size_t errsz) {
   const char *t = jstr(v, "type");
   int code = type_code(t);
@@ -84,14 +84,14 @@ bool spec_value_parse(const cJSON *v, uint8_t *type, wasmrt_val *out,
     return false;
   }
   *type = (uint8_t)code;
-  const cJSON *val = cJSON_GetObjectItemCaseSensitive(v, "value");
+  const json *val = json_get(v, "value");
   uint64_t bits;
   switch (code) {
   case WASMRT_I32:
   case WASMRT_F32:
   case WASMRT_I64:
   case WASMRT_F64:
-    if (!cJSON_IsString(val) || !parse_bits(val->valuestring, &bits)) {
+    if (!json_is_string(val) || !parse_bits(val->str, &bits)) {
       snprintf(err, errsz, "bad %s value", t);
       return false;
     }
@@ -105,15 +105,15 @@ bool spec_value_parse(const cJSON *v, uint8_t *type, wasmrt_val *out,
   case WASMRT_V128: {
     const char *lt = jstr(v, "lane_type");
     unsigned lb = lane_bytes(lt);
-    if (!lb || !cJSON_IsArray(val) ||
-        cJSON_GetArraySize(val) != (int)(16 / lb)) {
+    if (!lb || !json_is_array(val) ||
+        json_size(val) != (int)(16 / lb)) {
       snprintf(err, errsz, "bad v128 value");
       return false;
     }
     unsigned i = 0;
-    const cJSON *lane;
-    cJSON_ArrayForEach(lane, val) {
-      if (!cJSON_IsString(lane) || !parse_bits(lane->valuestring, &bits)) {
+    const json *lane;
+    json_each(lane, val) {
+      if (!json_is_string(lane) || !parse_bits(lane->str, &bits)) {
         snprintf(err, errsz, "bad v128 lane");
         return false;
       }
@@ -123,7 +123,7 @@ bool spec_value_parse(const cJSON *v, uint8_t *type, wasmrt_val *out,
     return true;
   }
   default: /* references */
-    if (!cJSON_IsString(val) || strcmp(val->valuestring, "null") == 0) {
+    if (!json_is_string(val) || strcmp(val->str, "null") == 0) {
       out->ref = NULL;
       return true;
     }
@@ -131,7 +131,7 @@ bool spec_value_parse(const cJSON *v, uint8_t *type, wasmrt_val *out,
       snprintf(err, errsz, "a non-null funcref argument cannot be written");
       return false;
     }
-    if (!parse_bits(val->valuestring, &bits)) {
+    if (!parse_bits(val->str, &bits)) {
       snprintf(err, errsz, "bad externref value");
       return false;
     }
@@ -172,11 +172,11 @@ static bool scalar_matches(const char *want, bool is_float, unsigned bytes,
   return a == w;
 }
 
-bool spec_value_matches(const cJSON *e, uint8_t type, const wasmrt_val *actual) {
+bool spec_value_matches(const json *e, uint8_t type, const wasmrt_val *actual) {
   const char *t = jstr(e, "type");
   if (t && strcmp(t, "either") == 0) {
-    const cJSON *alt;
-    cJSON_ArrayForEach(alt, cJSON_GetObjectItemCaseSensitive(e, "values"))
+    const json *alt;
+    json_each(alt, json_get(e, "values"))
       if (spec_value_matches(alt, type, actual))
         return true;
     return false;
@@ -184,7 +184,7 @@ bool spec_value_matches(const cJSON *e, uint8_t type, const wasmrt_val *actual) 
   int code = type_code(t);
   if (code < 0 || code != type)
     return false;
-  const cJSON *val = cJSON_GetObjectItemCaseSensitive(e, "value");
+  const json *val = json_get(e, "value");
   switch (code) {
   case WASMRT_I32:
   case WASMRT_I64:
@@ -192,32 +192,32 @@ bool spec_value_matches(const cJSON *e, uint8_t type, const wasmrt_val *actual) 
   case WASMRT_F64: {
     bool f = code == WASMRT_F32 || code == WASMRT_F64;
     unsigned bytes = code == WASMRT_I32 || code == WASMRT_F32 ? 4 : 8;
-    return cJSON_IsString(val) &&
-           scalar_matches(val->valuestring, f, bytes, (const uint8_t *)actual);
+    return json_is_string(val) &&
+           scalar_matches(val->str, f, bytes, (const uint8_t *)actual);
   }
   case WASMRT_V128: {
     const char *lt = jstr(e, "lane_type");
     unsigned lb = lane_bytes(lt);
-    if (!lb || !cJSON_IsArray(val) || cJSON_GetArraySize(val) != (int)(16 / lb))
+    if (!lb || !json_is_array(val) || json_size(val) != (int)(16 / lb))
       return false;
     bool f = lt[0] == 'f';
     unsigned i = 0;
-    const cJSON *lane;
-    cJSON_ArrayForEach(lane, val) {
-      if (!cJSON_IsString(lane) ||
-          !scalar_matches(lane->valuestring, f, lb, actual->v128 + i * lb))
+    const json *lane;
+    json_each(lane, val) {
+      if (!json_is_string(lane) ||
+          !scalar_matches(lane->str, f, lb, actual->v128 + i * lb))
         return false;
       i++;
     }
     return true;
   }
   default: {
-    if (!cJSON_IsString(val))
+    if (!json_is_string(val))
       return actual->ref != NULL; /* (ref.func) / (ref.extern): any non-null */
-    if (strcmp(val->valuestring, "null") == 0)
+    if (strcmp(val->str, "null") == 0)
       return actual->ref == NULL;
     uint64_t n;
-    if (code == WASMRT_EXTERNREF && parse_bits(val->valuestring, &n))
+    if (code == WASMRT_EXTERNREF && parse_bits(val->str, &n))
       return actual->ref == spec_externref(n);
     return false;
   }
@@ -273,14 +273,12 @@ void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n) {
   }
 }
 
-void spec_expected_format(const cJSON *e, char *buf, size_t n) {
+void spec_expected_format(const json *e, char *buf, size_t n) {
   const char *t = jstr(e, "type");
-  const cJSON *val = cJSON_GetObjectItemCaseSensitive(e, "value");
-  if (cJSON_IsString(val)) {
-    snprintf(buf, n, "%s:%s", t ? t : "?", val->valuestring);
+  const json *val = json_get(e, "value");
+  if (json_is_string(val)) {
+    snprintf(buf, n, "%s:%s", t ? t : "?", val->str);
     return;
   }
-  char *s = cJSON_PrintUnformatted(e);
-  snprintf(buf, n, "%s", s ? s : "?");
-  cJSON_free(s);
+  json_format(e, buf, n);
 }
