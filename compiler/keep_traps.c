@@ -30,6 +30,13 @@
  * (lower_func.c). If leaf functions ever skip that check, a callee that
  * only reads memory would become deletable with its out-of-bounds load:
  * keep such calls then (e.g. store their result to a volatile stack slot).
+ * A dropped call can also lose its loads by being inlined later, in the
+ * normal pipeline's inliner (it happens on riscv64, whose cost model
+ * inlines more): once inlined, its released loads feed nothing. So a call
+ * to a function of the module whose result is still unused at the release
+ * is marked noinline there: it runs as a call, and its loads with it.
+ * Small callees were inlined by the early pipeline already, so this costs
+ * only calls of larger functions whose result is dropped.
  * tests/spec/wasmc/unused_load_traps.wast "call-dropped" covers it.
  *
  * The remaining gap (theoretical; no known case): a value that becomes
@@ -151,6 +158,20 @@ static bool run(LLVMModuleRef m, const char *pipeline, LLVMTargetMachineRef tm,
   return false;
 }
 
+/* A call whose result nobody uses, to a function defined in this module
+ * (the only kind the inliner can see into): keep it a call (see the
+ * banner, "Dropped calls"). */
+static void keep_dropped_call(LLVMValueRef call) {
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  if (!LLVMIsAFunction(callee) || LLVMIsDeclaration(callee) ||
+      LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMVoidTypeKind)
+    return;
+  LLVMContextRef c = LLVMGetModuleContext(LLVMGetGlobalParent(callee));
+  unsigned k = LLVMGetEnumAttributeKindForName("noinline", 8);
+  LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                           LLVMCreateEnumAttribute(c, k, 0));
+}
+
 bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
                         int opt_level, char *err, size_t errsz) {
   unsigned kind = tag_kind(LLVMGetModuleContext(m));
@@ -170,6 +191,8 @@ bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
          bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
            i = LLVMGetNextInstruction(i)) {
+        if (opt_level > 0 && LLVMIsACallInst(i) && !LLVMGetFirstUse(i))
+          keep_dropped_call(i);
         if (!LLVMIsALoadInst(i) || !LLVMGetMetadata(i, kind))
           continue;
         if (opt_level > 0 && LLVMGetFirstUse(i))
