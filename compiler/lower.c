@@ -7,6 +7,13 @@
  * through the descriptor's func_code table), and declares the runtime
  * entry points generated code calls. Bodies are lowered by lower_function
  * (lower_func.c), the descriptor by lower_descriptor (lower_desc.c).
+ *
+ * A chunk (emit_chunks.c) is the same module with the bodies of a range of
+ * functions only: its own functions are hidden globals `wasmc.f<idx>`
+ * (hidden: the shared object or executable still exports none of them;
+ * the dot: no C symbol of the runtime or launcher can have that name),
+ * and the other functions it calls, or the descriptor lists, are declared
+ * under those names on first use.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,8 +94,30 @@ static LLVMTypeRef function_type(lower_module *lm, const wasm_functype *ft) {
   return t;
 }
 
-lower_module *lower_module_new(const wasm_module *wm, const lower_options *opts,
-                               const char *triple, wasm_error *err) {
+/* Declares defined function i: internal wasm_f<i> in a whole module, a
+ * hidden global in a chunk (defined here or in another chunk's object). */
+static LLVMValueRef declare_func(lower_module *lm, uint32_t i) {
+  char fname[32];
+  snprintf(fname, sizeof fname, lm->chunked ? "wasmc.f%u" : "wasm_f%u", i);
+  LLVMValueRef fn =
+      LLVMAddFunction(lm->mod, fname, lm->fn_types[lm->wm->funcs[i].type]);
+  if (lm->chunked) {
+    LLVMSetLinkage(fn, LLVMExternalLinkage);
+    LLVMSetVisibility(fn, LLVMHiddenVisibility);
+  } else {
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+  }
+  lm->funcs[i] = fn;
+  return fn;
+}
+
+LLVMValueRef lower_func_ref(lower_module *lm, uint32_t fidx) {
+  return lm->funcs[fidx] ? lm->funcs[fidx] : declare_func(lm, fidx);
+}
+
+static lower_module *new_module(const wasm_module *wm, const lower_options *opts,
+                                const char *triple, bool chunked,
+                                uint32_t first, uint32_t end, wasm_error *err) {
   if (!wm->validated) {
     wasm_fail(err, 0, "internal error: lowering an unvalidated module");
     return NULL;
@@ -101,6 +130,9 @@ lower_module *lower_module_new(const wasm_module *wm, const lower_options *opts,
   lm->wm = wm;
   if (opts)
     lm->opts = *opts;
+  lm->chunked = chunked;
+  lm->first = first;
+  lm->end = end;
   lm->llctx = LLVMContextCreate();
   const char *name = wm->filename ? wm->filename : "wasm";
   lm->mod = LLVMModuleCreateWithNameInContext(name, lm->llctx);
@@ -134,14 +166,29 @@ lower_module *lower_module_new(const wasm_module *wm, const lower_options *opts,
 
   declare_runtime(lm);
 
-  for (uint32_t i = wm->nimported_funcs; i < wm->nfuncs; i++) {
-    char fname[32];
-    snprintf(fname, sizeof fname, "wasm_f%u", i);
-    LLVMValueRef fn = LLVMAddFunction(lm->mod, fname, lm->fn_types[wm->funcs[i].type]);
-    LLVMSetLinkage(fn, LLVMInternalLinkage);
-    lm->funcs[i] = fn;
-  }
+  /* The functions defined here first, in index order (the order of the
+   * code in the object); a chunk declares the others when it needs them. */
+  for (uint32_t i = first; i < end; i++)
+    declare_func(lm, i);
   return lm;
+}
+
+lower_module *lower_module_new(const wasm_module *wm, const lower_options *opts,
+                               const char *triple, wasm_error *err) {
+  return new_module(wm, opts, triple, false, wm->nimported_funcs, wm->nfuncs,
+                    err);
+}
+
+lower_module *lower_module_new_chunk(const wasm_module *wm,
+                                     const lower_options *opts,
+                                     const char *triple, uint32_t first,
+                                     uint32_t end, wasm_error *err) {
+  if (first < wm->nimported_funcs || first > end || end > wm->nfuncs) {
+    wasm_fail(err, 0, "internal error: chunk [%u, %u) outside the defined "
+              "functions", first, end);
+    return NULL;
+  }
+  return new_module(wm, opts, triple, true, first, end, err);
 }
 
 void lower_module_free(lower_module *lm) {

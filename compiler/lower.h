@@ -32,6 +32,12 @@ typedef struct {
    * layout, final empty string included), or NULL. */
   const char *launcher_args;
   size_t launcher_args_size;
+  /* Compiling in chunks (emit_chunks.h): bytes of Wasm code per chunk
+   * (0 = EMIT_CHUNK_SIZE_DEFAULT), and threads (0 = the online CPUs, at
+   * most EMIT_JOBS_MAX). The partition depends on chunk_size only, so
+   * the object does not depend on jobs. */
+  uint32_t chunk_size;
+  unsigned jobs;
 } lower_options;
 
 /* Runtime entry points (wasmrt_abi.h) declared in the LLVM module. */
@@ -66,7 +72,15 @@ typedef struct lower_module {
   LLVMTypeRef t_ptr;   /* opaque pointer (address space 0) */
 
   LLVMTypeRef *fn_types;  /* LLVM function type per Wasm type index */
-  LLVMValueRef *funcs;    /* per function index; imports: NULL */
+  /* Per function index; imports: NULL. Use lower_func_ref: in a chunk,
+   * functions of other chunks are declared on first use. */
+  LLVMValueRef *funcs;
+  /* A chunk of the module (lower_module_new_chunk) defines the bodies of
+   * functions [first, end) only; its defined functions are hidden
+   * globals named wasmc.f<idx> so that the other chunks' objects link
+   * to them. A whole module (chunked false) has them all, internal. */
+  bool chunked;
+  uint32_t first, end;
 
   LLVMValueRef rt[RT_COUNT];      /* runtime entry point declarations */
   LLVMTypeRef rt_types[RT_COUNT];
@@ -157,6 +171,18 @@ bool lower_simd(lower_func *lf, const wasm_instr *in);
 /* Builds the LLVM module for a validated Wasm module. NULL + err on failure. */
 lower_module *lower_module_new(const wasm_module *wm, const lower_options *opts,
                                const char *triple, wasm_error *err);
+/* The LLVM module of one chunk: it will define the bodies of the defined
+ * functions [first, end) (first == end: none, e.g. the chunk holding the
+ * descriptor) and reference every other one by declaration. Each chunk
+ * has its own LLVMContext, so chunks can be lowered in parallel. */
+lower_module *lower_module_new_chunk(const wasm_module *wm,
+                                     const lower_options *opts,
+                                     const char *triple, uint32_t first,
+                                     uint32_t end, wasm_error *err);
+/* The LLVM function of defined function fidx (declared here if needed). */
+LLVMValueRef lower_func_ref(lower_module *lm, uint32_t fidx);
+/* Lowers the body of defined function fidx, which must be in the module's
+ * range (all of them for a whole module). */
 bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err);
 /* The descriptor (WASMRT_MODULE_SYMBOL), entry trampolines and host adapters. */
 bool lower_descriptor(lower_module *lm, wasm_error *err);

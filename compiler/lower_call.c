@@ -68,7 +68,8 @@ static void lower_call_direct(lower_func *lf, uint32_t f) {
   const wasm_module *wm = lm->wm;
   uint32_t t = wm->funcs[f].type;
   if (!wm->funcs[f].imported) {
-    emit_call(lf, &wm->types[t], lm->fn_types[t], lm->funcs[f], lf->vmctx);
+    emit_call(lf, &wm->types[t], lm->fn_types[t], lower_func_ref(lm, f),
+              lf->vmctx);
     return;
   }
   LLVMValueRef fr = funcref_of(lf, f);

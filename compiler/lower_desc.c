@@ -488,7 +488,7 @@ bool lower_descriptor(lower_module *lm, wasm_error *err) {
     uv[i] = wm->funcs[i].type;
   cs_ptr(&d, u32_array(lm, uv, nf, "wasm.func_types"));
   for (uint32_t i = 0; i < ndef; i++)
-    pv[i] = lm->funcs[wm->nimported_funcs + i];
+    pv[i] = lower_func_ref(lm, wm->nimported_funcs + i);
   cs_ptr(&d, ptr_array(lm, pv, ndef, "wasm.func_code"));
   bool any_name = false;
   for (uint32_t i = 0; i < nf; i++) {

@@ -350,6 +350,9 @@ bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err) {
   const wasm_func *f = &wm->funcs[fidx];
   if (f->imported)
     return true;
+  if (fidx < lm->first || fidx >= lm->end)
+    return wasm_fail(err, f->code_offset,
+                     "internal error: function %u is not in this chunk", fidx);
   const wasm_func_info *info = &wm->func_info[fidx - wm->nimported_funcs];
 
   lower_func lf;
