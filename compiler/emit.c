@@ -10,6 +10,7 @@
  * a memory buffer.
  */
 #include "emit.h"
+#include "emit_chunks.h"
 #include "keep_traps.h"
 
 #include <errno.h>
@@ -215,6 +216,26 @@ static bool probe_subtarget(emit_target *t, char *err, size_t errsz) {
   return ok;
 }
 
+/* The LLVM target machine for t's triple, CPU, features and level. */
+static LLVMTargetMachineRef new_machine(const emit_target *t,
+                                        LLVMTargetRef target) {
+  static const LLVMCodeGenOptLevel levels[4] = {
+      LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
+      LLVMCodeGenLevelAggressive};
+  LLVMTargetMachineOptionsRef tmo = LLVMCreateTargetMachineOptions();
+  LLVMTargetMachineOptionsSetCPU(tmo, t->cpu);
+  LLVMTargetMachineOptionsSetFeatures(tmo, t->features);
+  if (t->row->abi)
+    LLVMTargetMachineOptionsSetABI(tmo, t->row->abi);
+  LLVMTargetMachineOptionsSetCodeGenOptLevel(tmo, levels[t->opt_level]);
+  LLVMTargetMachineOptionsSetRelocMode(tmo, LLVMRelocPIC);
+  LLVMTargetMachineOptionsSetCodeModel(tmo, LLVMCodeModelDefault);
+  LLVMTargetMachineRef tm =
+      LLVMCreateTargetMachineWithOptions(target, t->triple, tmo);
+  LLVMDisposeTargetMachineOptions(tmo);
+  return tm;
+}
+
 emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
   if (o->opt_level < 0 || o->opt_level > 3) {
     snprintf(err, errsz, "optimisation level must be 0..3, not %d",
@@ -297,17 +318,6 @@ emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
     emit_target_free(t);
     return NULL;
   }
-  static const LLVMCodeGenOptLevel levels[4] = {
-      LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
-      LLVMCodeGenLevelAggressive};
-  LLVMTargetMachineOptionsRef tmo = LLVMCreateTargetMachineOptions();
-  LLVMTargetMachineOptionsSetCPU(tmo, t->cpu);
-  LLVMTargetMachineOptionsSetFeatures(tmo, t->features);
-  if (t->row->abi)
-    LLVMTargetMachineOptionsSetABI(tmo, t->row->abi);
-  LLVMTargetMachineOptionsSetCodeGenOptLevel(tmo, levels[o->opt_level]);
-  LLVMTargetMachineOptionsSetRelocMode(tmo, LLVMRelocPIC);
-  LLVMTargetMachineOptionsSetCodeModel(tmo, LLVMCodeModelDefault);
   bool user_choice = (o->cpu && o->cpu[0] && !native) ||
                      (o->features && o->features[0]);
   /* Two rounds: creation may already complain (an unknown x86 CPU then
@@ -317,7 +327,7 @@ emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
     stderr_capture cap;
     bool capturing = user_choice && capture_begin(&cap);
     if (round == 0) {
-      t->tm = LLVMCreateTargetMachineWithOptions(target, t->triple, tmo);
+      t->tm = new_machine(t, target);
       ok = t->tm != NULL;
       if (!ok)
         snprintf(err, errsz, "cannot create a target machine for %s (cpu %s)",
@@ -339,8 +349,34 @@ emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
       }
     }
   }
-  LLVMDisposeTargetMachineOptions(tmo);
   if (!ok) {
+    emit_target_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+emit_target *emit_target_clone(const emit_target *o, char *err, size_t errsz) {
+  emit_target *t = calloc(1, sizeof *t);
+  if (!t) {
+    snprintf(err, errsz, "out of memory");
+    return NULL;
+  }
+  t->row = o->row;
+  t->opt_level = o->opt_level;
+  t->verify = o->verify;
+  memcpy(t->triple, o->triple, sizeof t->triple);
+  t->cpu = strdup(o->cpu);
+  t->features = strdup(o->features);
+  /* o's CPU and features were checked when it was made: no probing. */
+  LLVMTargetRef target;
+  char *msg = NULL;
+  if (!t->cpu || !t->features ||
+      LLVMGetTargetFromTriple(t->triple, &target, &msg) ||
+      !(t->tm = new_machine(t, target))) {
+    snprintf(err, errsz, "cannot create a target machine for %s (cpu %s)%s%s",
+             o->triple, o->cpu, msg ? ": " : "", msg ? msg : "");
+    LLVMDisposeMessage(msg);
     emit_target_free(t);
     return NULL;
   }
@@ -525,22 +561,16 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
 
 /* ---- the back end in one call -------------------------------------------- */
 
-bool emit_wasm_module(emit_target *t, const wasm_module *wm,
-                      const lower_options *lo, const char *path,
-                      LLVMMemoryBufferRef *out, wasm_error *err) {
-  lower_module *lm = lower_module_new(wm, lo, t->triple, err);
-  if (!lm) {
-    if (!err->set)
-      wasm_fail(err, 0, "cannot lower the module");
-    return false;
-  }
+bool emit_lowered(emit_target *t, lower_module *lm, bool descriptor,
+                  const char *path, LLVMMemoryBufferRef *out, wasm_error *err) {
+  const wasm_module *wm = lm->wm;
   bool ok = true;
-  for (uint32_t f = wm->nimported_funcs; ok && f < wm->nfuncs; f++) {
+  for (uint32_t f = lm->first; ok && f < lm->end; f++) {
     ok = lower_function(lm, f, err);
     if (!ok && !err->set)
       wasm_fail(err, wm->funcs[f].code_offset, "cannot lower function %u", f);
   }
-  if (ok) {
+  if (ok && descriptor) {
     ok = lower_descriptor(lm, err);
     if (!ok && !err->set)
       wasm_fail(err, 0, "cannot emit the module descriptor");
@@ -551,6 +581,22 @@ bool emit_wasm_module(emit_target *t, const wasm_module *wm,
     if (!ok)
       wasm_fail(err, 0, "%s", msg);
   }
+  return ok;
+}
+
+bool emit_wasm_module(emit_target *t, const wasm_module *wm,
+                      const lower_options *lo, const char *path,
+                      LLVMMemoryBufferRef *out, wasm_error *err) {
+  /* Larger than one chunk: in chunks, in parallel (emit_chunks.c). */
+  if (emit_chunks_count(wm, lo ? lo->chunk_size : 0) > 1)
+    return emit_chunked(t, wm, lo, path, out, err);
+  lower_module *lm = lower_module_new(wm, lo, t->triple, err);
+  if (!lm) {
+    if (!err->set)
+      wasm_fail(err, 0, "cannot lower the module");
+    return false;
+  }
+  bool ok = emit_lowered(t, lm, true, path, out, err);
   lower_module_free(lm);
   return ok;
 }

@@ -10,7 +10,7 @@
  *
  * A target is independent of any module and can be reused for many
  * modules (the spec harness compiles hundreds with one), from one thread
- * at a time.
+ * at a time; emit_target_clone makes one for another thread.
  */
 #ifndef WASMC_EMIT_H
 #define WASMC_EMIT_H
@@ -48,6 +48,9 @@ const char *emit_target_names(void);
 /* Creates a target machine; NULL with a message in err (unknown target,
  * CPU or opt level; `native` for a foreign architecture). */
 emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz);
+/* A second target machine like t (same triple, CPU, features, level), for
+ * another thread: an LLVM target machine is not shared between threads. */
+emit_target *emit_target_clone(const emit_target *t, char *err, size_t errsz);
 void emit_target_free(emit_target *t);
 
 const char *emit_target_triple(const emit_target *t); /* canonical */
@@ -69,11 +72,20 @@ bool emit_target_is_native(const emit_target *t);
 bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
                  LLVMMemoryBufferRef *out, char *err, size_t errsz);
 
+/* Lowers the bodies of lm's functions (lm->first..end), the descriptor
+ * when asked, and emits the module (to `path`, or into *out). false + err
+ * (a byte offset when the lowering knows one) on failure. */
+bool emit_lowered(emit_target *t, lower_module *lm, bool descriptor,
+                  const char *path, LLVMMemoryBufferRef *out, wasm_error *err);
+
 /* The whole back end for one validated module: lower_module_new,
  * lower_function for every defined function, lower_descriptor, then
- * emit_module (to `path`, or into *out). lo->opt_level should be the
- * target's. false + err (a byte offset when the lowering knows one) on
- * failure, e.g. "not supported yet: ..." from an unfinished family. */
+ * emit_module (to `path`, or into *out). A module with more than one
+ * chunk of code (lo->chunk_size) is compiled in chunks on lo->jobs
+ * threads instead and comes out as one object all the same
+ * (emit_chunks.h). lo->opt_level should be the target's. false + err (a
+ * byte offset when the lowering knows one) on failure, e.g. "not
+ * supported yet: ..." from an unfinished family. */
 bool emit_wasm_module(emit_target *t, const wasm_module *wm,
                       const lower_options *lo, const char *path,
                       LLVMMemoryBufferRef *out, wasm_error *err);

@@ -1,6 +1,7 @@
 /* link.c: turns an object file into a shared object (`cc -shared`) or a
- * standalone executable (object + launcher + WASI shim + static runtime)
- * with the system C driver, spawned directly (posix_spawnp, no shell, so no
+ * standalone executable (object + launcher + WASI shim + static runtime),
+ * and the objects of a module's chunks into one (`cc -r`), with the
+ * system C driver, spawned directly (posix_spawnp, no shell, so no
  * quoting problems with odd file names). Its output is captured, so that a
  * failure is reported as one clear wasmc error carrying the linker's own
  * first lines instead of interleaving with wasmc's output.
@@ -128,6 +129,29 @@ bool link_shared(const char *cc, const char *obj, const char *out, char *err,
   char what[256];
   snprintf(what, sizeof what, "%s -shared", cc);
   return run_driver(cc, argv, out, what, err, errsz);
+}
+
+bool link_relocatable(const char *cc, const char *const *objs, size_t nobjs,
+                      const char *out, char *err, size_t errsz) {
+  char **argv = malloc((nobjs + 6) * sizeof *argv);
+  if (!argv) {
+    snprintf(err, errsz, "out of memory");
+    return false;
+  }
+  size_t k = 0;
+  argv[k++] = (char *)cc;
+  argv[k++] = "-r";
+  argv[k++] = "-nostdlib";
+  argv[k++] = "-o";
+  argv[k++] = (char *)out;
+  for (size_t i = 0; i < nobjs; i++)
+    argv[k++] = (char *)objs[i];
+  argv[k] = NULL;
+  char what[256];
+  snprintf(what, sizeof what, "%s -r", cc);
+  bool ok = run_driver(cc, argv, out, what, err, errsz);
+  free(argv);
+  return ok;
 }
 
 /* The archives an executable links, in link order (each one's undefined

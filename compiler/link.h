@@ -18,6 +18,11 @@
 bool link_shared(const char *cc, const char *obj, const char *out, char *err,
                  size_t errsz);
 
+/* Runs `CC -r -nostdlib -o OUT OBJS...`: one relocatable object from the
+ * objects of a module compiled in chunks (emit_chunks.c). */
+bool link_relocatable(const char *cc, const char *const *objs, size_t nobjs,
+                      const char *out, char *err, size_t errsz);
+
 /* Runs `CC -o OUT OBJ libwasmc_launcher.a libwasmc_wasi.a libwasmrt_static.a
  * -lm -ldl -lpthread [-static]`: a standalone executable whose main() (the
  * launcher) runs the module's _start under WASI. cross_arch is NULL for

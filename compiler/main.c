@@ -3,13 +3,15 @@
  *   wasmc validate [-v] FILE...   decode + validate each module
  *   wasmc inspect FILE            decode + validate, print a summary
  *   wasmc compile FILE [-o OUT] [--shared] [-O0..3] [--target T]
- *                 [--cpu C] [--features F] [--bounds-checks]
+ *                 [--cpu C] [--features F] [--bounds-checks] [-j N]
+ *                 [--chunk-size BYTES]
  *                                 native object (or shared object)
  *   wasmc build FILE [-o OUT] [-O0..3] [--target T] [--cpu C] [--features F]
- *               [--bounds-checks] [--static]
+ *               [--bounds-checks] [--static] [-j N] [--chunk-size BYTES]
  *                                 standalone executable (WASI programs)
  *   wasmc FILE.wasm [OPTIONS]     the same as wasmc build FILE.wasm
  *   wasmc run FILE [-O0..3] [--cpu C] [--features F] [--bounds-checks] [-v]
+ *             [-j N] [--chunk-size BYTES]
  *             [--dir HOST[::GUEST]]... [--env K[=V]]... [-- ARGS...]
  *                                 compile (or reuse the cached compile) and
  *                                 run a WASI program in this process
@@ -38,6 +40,7 @@
 #include "cache.h"
 #include "diag.h"
 #include "emit.h"
+#include "emit_chunks.h"
 #include "inspect.h"
 #include "link.h"
 #include "lower.h"
@@ -142,6 +145,11 @@ static const char compile_help[] =
     "  --features LIST   extra LLVM target features, e.g. +avx2,-sse4.2\n"
     "  --bounds-checks   explicit bounds checks on every memory access\n"
     "                    instead of relying on guard pages\n"
+    "  -j N, --jobs N    threads for a large module (default: the online\n"
+    "                    CPUs, at most 8); the output is the same for any N\n"
+    "  --chunk-size BYTES  Wasm code per chunk of a large module (default\n"
+    "                    1048576): a module with more code is compiled in\n"
+    "                    chunks, in parallel, without inlining across them\n"
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 on success, 1 if the module is malformed or invalid,\n"
@@ -170,6 +178,11 @@ static const char build_help[] =
     "  --cpu NAME        CPU to select instructions for (see wasmc help compile)\n"
     "  --features LIST   extra LLVM target features, e.g. +avx2\n"
     "  --bounds-checks   explicit bounds checks instead of guard pages\n"
+    "  -j N, --jobs N    threads for a large module (default: the online\n"
+    "                    CPUs, at most 8); the output is the same for any N\n"
+    "  --chunk-size BYTES  Wasm code per chunk of a large module (default\n"
+    "                    1048576): a module with more code is compiled in\n"
+    "                    chunks, in parallel, without inlining across them\n"
     "  --static          a fully static executable (glibc warns that the\n"
     "                    runtime's dlopen, unused by executables, would need\n"
     "                    the build machine's glibc; the executable works)\n"
@@ -215,6 +228,11 @@ static const char run_help[] =
     "  --cpu NAME        CPU to select instructions for (see wasmc help compile)\n"
     "  --features LIST   extra LLVM target features, e.g. +avx2\n"
     "  --bounds-checks   explicit bounds checks instead of guard pages\n"
+    "  -j N, --jobs N    threads for a large module (default: the online\n"
+    "                    CPUs, at most 8); the output is the same for any N\n"
+    "  --chunk-size BYTES  Wasm code per chunk of a large module (default\n"
+    "                    1048576): a module with more code is compiled in\n"
+    "                    chunks, in parallel, without inlining across them\n"
     "  -v, --verbose     say on stderr whether the cache was used\n"
     "  -h, --help        show this help\n"
     "\n"
@@ -431,6 +449,8 @@ typedef struct {
   bool exe, static_exe; /* `build`: an executable, [fully static] */
   const char *cmd;      /* "compile" or "build", for messages */
   int opt_level;
+  unsigned jobs;        /* -j: threads for a large module, 0 = default */
+  uint32_t chunk_size;  /* --chunk-size, 0 = default */
   const char *file, *out, *target, *cpu, *features;
   /* `build --dir/--env`: launcher arguments baked into the executable, in
    * the order given ("--dir", "HOST::GUEST", "--env", "K=V", ...). */
@@ -457,6 +477,39 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name,
   return argv[++*i];
 }
 
+/* -j/--jobs and --chunk-size (compile, build, run): sets *matched when
+ * argv[*i] is one of them (the value stored in c); returns EXIT_OK or a
+ * usage error's status (printed). */
+static int parallel_option(int argc, char **argv, int *i, compile_args *c,
+                           bool *matched) {
+  const char *a = argv[*i], *v;
+  bool missing = false, jobs = true;
+  if (strncmp(a, "-j", 2) == 0 && a[2] != '\0')
+    v = a + 2;
+  else if (strcmp(a, "-j") == 0)
+    v = *i + 1 < argc ? argv[++*i] : (missing = true, NULL);
+  else if (!(v = opt_value(argc, argv, i, "--jobs", &missing)) && !missing)
+    jobs = (v = opt_value(argc, argv, i, "--chunk-size", &missing)) == NULL;
+  *matched = v || missing;
+  if (!*matched)
+    return EXIT_OK;
+  if (missing)
+    return usage_error("%s needs a value", a);
+  char *end;
+  errno = 0;
+  unsigned long n = v[0] >= '0' && v[0] <= '9' ? strtoul(v, &end, 10) : 0;
+  unsigned long max = jobs ? 256 : UINT32_MAX;
+  if (n == 0 || n > max || *end || errno)
+    return jobs ? usage_error("-j wants a number of threads 1..256 (got '%s')", v)
+                : usage_error("--chunk-size wants a number of bytes 1..%lu "
+                              "(got '%s')", max, v);
+  if (jobs)
+    c->jobs = (unsigned)n;
+  else
+    c->chunk_size = (uint32_t)n;
+  return EXIT_OK;
+}
+
 /* Checks what can be checked of a grant at build time (the directory
  * itself is looked up when the executable runs, on its machine) and adds
  * it to c->baked. */
@@ -479,8 +532,9 @@ static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) 
   bool options_done = false;
   for (int i = 0; i < argc; i++) {
     char *a = argv[i];
-    bool missing = false;
+    bool missing = false, matched = false;
     const char *v;
+    int prc;
     if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
       if (c->file)
         return usage_error("'%s' takes one FILE (unexpected '%s')", c->cmd, a);
@@ -518,6 +572,10 @@ static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) 
                          v);
       if (rc != EXIT_OK)
         return rc;
+    } else if ((prc = parallel_option(argc, argv, &i, c, &matched)) != EXIT_OK ||
+               matched) {
+      if (prc != EXIT_OK)
+        return prc;
     } else if ((v = opt_value(argc, argv, &i, "--cpu", &missing))) {
       c->cpu = v;
     } else if ((v = opt_value(argc, argv, &i, "--features", &missing))) {
@@ -641,7 +699,9 @@ static int compile_file(const compile_args *cp, const char *triple) {
     obj = tmp_obj;
   }
   lower_options lo = {.bounds_checks = c.bounds_checks,
-                      .opt_level = c.opt_level};
+                      .opt_level = c.opt_level,
+                      .chunk_size = c.chunk_size,
+                      .jobs = c.jobs};
   if (c.nbaked) {
     size_t size = 1;
     for (int k = 0; k < c.nbaked; k++)
@@ -741,8 +801,9 @@ static int cmd_run(int argc, char **argv) {
   int i = 0;
   for (; i < argc; i++) {
     char *a = argv[i];
-    bool missing = false;
+    bool missing = false, matched = false;
     const char *v;
+    int prc;
     if (strcmp(a, "--") == 0) {
       i++;
       break;
@@ -766,6 +827,12 @@ static int cmd_run(int argc, char **argv) {
         return usage_error("-O wants 0, 1, 2 or 3 (got '%s')", l ? l : "");
       }
       c.opt_level = l[0] - '0';
+    } else if ((prc = parallel_option(argc, argv, &i, &c, &matched)) != EXIT_OK ||
+               matched) {
+      if (prc != EXIT_OK) {
+        free(largv);
+        return prc;
+      }
     } else if ((v = opt_value(argc, argv, &i, "--cpu", &missing))) {
       c.cpu = v;
     } else if ((v = opt_value(argc, argv, &i, "--features", &missing))) {
@@ -822,10 +889,14 @@ static int cmd_run(int argc, char **argv) {
   }
   unsigned maj = 0, min = 0, pat = 0;
   LLVMGetVersion(&maj, &min, &pat);
-  char llvm_v[64], abi_v[32], opt_v[32];
+  char llvm_v[64], abi_v[32], opt_v[64];
   snprintf(llvm_v, sizeof llvm_v, "LLVM %u.%u.%u", maj, min, pat);
   snprintf(abi_v, sizeof abi_v, "ABI %u", (unsigned)WASMRT_ABI_VERSION);
-  snprintf(opt_v, sizeof opt_v, "O%d bc%d", c.opt_level, c.bounds_checks);
+  /* The chunk size changes the code (no inlining across chunks); -j
+   * does not. */
+  snprintf(opt_v, sizeof opt_v, "O%d bc%d chunk%u", c.opt_level,
+           c.bounds_checks,
+           c.chunk_size ? c.chunk_size : EMIT_CHUNK_SIZE_DEFAULT);
   const char *parts[] = {"wasmc " WASMC_VERSION, llvm_v, abi_v, triple,
                          native ? host_cpu : c.cpu ? c.cpu : "(baseline)",
                          native ? host_features : "",

@@ -102,6 +102,7 @@ typedef struct {
   const char *features;   /* NULL = none */
   int opt_level;
   bool bounds_checks;
+  uint32_t chunk_size;    /* --chunk-size, 0 = the compiler's default */
   const char *cache_dir;  /* folder for the .so files */
   unsigned timeout_secs;  /* per command */
   bool verbose;
@@ -122,7 +123,8 @@ void check_json(const char *json_path, int start, file_slot *slot);
 /* ---- the module back end (spec_compile.c or spec_precompiled.c) ---------- */
 typedef struct {
   const char *target;       /* --target, NULL = not given */
-  bool options_given;       /* any of -O, --cpu, --features, --bounds-checks */
+  bool options_given;       /* any of -O, --cpu, --features, --bounds-checks,
+                               --chunk-size */
   const char *cache_root;   /* --cache, NULL = not given */
   const char *compile_only; /* --compile-only PLAN (wasmc-spec) */
   const char *precompiled;  /* --precompiled PLAN (wasmc-spec-run) */

@@ -81,6 +81,13 @@ bool spec_backend_setup(const spec_setup *s, char *err, size_t errsz) {
   snprintf(cfg.key_options, sizeof cfg.key_options, "%s|%s|%s|O%d|%s",
            cfg.triple, cfg.cpu ? cfg.cpu : "", cfg.features ? cfg.features : "",
            cfg.opt_level, cfg.bounds_checks ? "bounds" : "guard");
+  /* Chunks change the code (no inlining across them); the default keeps
+   * the key it always had. */
+  if (cfg.chunk_size) {
+    size_t n = strlen(cfg.key_options);
+    snprintf(cfg.key_options + n, sizeof cfg.key_options - n, "|chunk%u",
+             (unsigned)cfg.chunk_size);
+  }
   return !cfg.compile_only || spec_plan_write(s->compile_only, err, errsz);
 }
 
@@ -108,7 +115,8 @@ bool spec_module_so(const struct wasm_module *m, const uint8_t *bytes,
   snprintf(obj, sizeof obj, "%s.%d.o", so_path, (int)getpid());
   snprintf(tmp_so, sizeof tmp_so, "%s.%d.tmp", so_path, (int)getpid());
   lower_options lo = {.bounds_checks = cfg.bounds_checks,
-                      .opt_level = cfg.opt_level};
+                      .opt_level = cfg.opt_level,
+                      .chunk_size = cfg.chunk_size};
   wasm_error werr = {0};
   bool ok = emit_wasm_module(target, m, &lo, obj, NULL, &werr);
   if (!ok) {

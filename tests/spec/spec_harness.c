@@ -3,7 +3,8 @@
  * FILE.N.wasm) through wasmc and the runtime.
  *
  *   wasmc-spec [-v] [-j N] [--target T] [-O L] [--bounds-checks]
- *              [--cpu C] [--features F] [--cache DIR] [--timeout S]
+ *              [--cpu C] [--features F] [--chunk-size B] [--cache DIR]
+ *              [--timeout S]
  *              [--compile-only PLAN] [--no-fork]
  *              [--conversion-failed WAST ERRLOG]... FILE.json...
  *   wasmc-spec-run --precompiled PLAN [-v] [-j N] [--timeout S] ... FILE.json...
@@ -69,6 +70,9 @@ static void usage(FILE *out) {
       "  --bounds-checks     compile with explicit bounds checks instead of\n"
       "                      guard pages\n"
       "  --cpu C, --features F   as for wasmc compile\n"
+      "  --chunk-size B      as for wasmc compile: compile modules with more\n"
+      "                      than B bytes of code in chunks (1: every\n"
+      "                      function its own chunk)\n"
       "  --cache DIR         keep compiled modules in DIR (a subfolder per\n"
       "                      harness build); default: a temporary folder\n"
       "  --timeout S         seconds allowed per command (default 60)\n"
@@ -314,6 +318,16 @@ int main(int argc, char **argv) {
                              : &setup.precompiled;
       *dst = argv[++i];
       setup.options_given |= dst == &cfg.cpu || dst == &cfg.features;
+    } else if (strcmp(a, "--chunk-size") == 0) {
+      val = i + 1 < argc ? argv[++i] : NULL;
+      unsigned size;
+      if (!val || !parse_uint(val, 1, UINT32_MAX, &size)) {
+        fprintf(stderr, "wasmc-spec: --chunk-size wants bytes, got '%s'\n",
+                val ? val : "");
+        return 2;
+      }
+      cfg.chunk_size = size;
+      setup.options_given = true;
     } else if (strcmp(a, "--timeout") == 0) {
       val = i + 1 < argc ? argv[++i] : NULL;
       if (!val || !parse_uint(val, 1, 86400, &cfg.timeout_secs)) {
