@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -158,8 +159,34 @@ static bool write_all(int fd, const void *data, size_t size) {
   return true;
 }
 
+/* Memory for the decompressed shared object. Preferably a memfd mapped
+ * shared (*fd set): the object is decompressed straight into the pages
+ * dlopen will map (/proc/self/fd/N), with no file system and no copy
+ * through write(2); for python.wasm's 30 MB that is most of a cached
+ * start. Where memfds are missing or may not be executable (the
+ * vm.memfd_noexec policy), plain malloc'd memory (*fd = -1) that the
+ * caller writes to a temporary file. NULL when neither works. */
+static uint8_t *so_memory(uint64_t size, int *fd) {
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+  *fd = memfd_create("wasmc-run.so", MFD_CLOEXEC | MFD_EXEC);
+  if (*fd < 0 && errno == EINVAL) /* kernels before 6.3 know no MFD_EXEC */
+    *fd = memfd_create("wasmc-run.so", MFD_CLOEXEC);
+  if (*fd >= 0) {
+    void *p = MAP_FAILED;
+    if (ftruncate(*fd, (off_t)size) == 0)
+      p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+    if (p != MAP_FAILED) return p;
+    close(*fd);
+    *fd = -1;
+  }
+  return malloc((size_t)size);
+}
+
 cache_result cache_lookup(const char *dir, const uint8_t key[CACHE_KEY_LEN],
-                          char *so_path, size_t n) {
+                          char *so_path, size_t n, int *so_fd) {
+  *so_fd = -1;
   char path[4096];
   if (!cache_entry_path(dir, key, path, sizeof path)) return CACHE_MISS;
   size_t size = 0;
@@ -183,7 +210,7 @@ cache_result cache_lookup(const char *dir, const uint8_t key[CACHE_KEY_LEN],
     why = "bad size";
   else if ((csize = get_le(e + 56, 8)) != size - HDR_SIZE)
     why = "truncated or extended";
-  else if (!(so = malloc((size_t)usize)))
+  else if (!(so = so_memory(usize, so_fd)))
     why = "out of memory";
   else {
     size_t r = ZSTD_decompress(so, (size_t)usize, e + HDR_SIZE, (size_t)csize);
@@ -195,7 +222,9 @@ cache_result cache_lookup(const char *dir, const uint8_t key[CACHE_KEY_LEN],
     else if ((blake3(so, r, sum), memcmp(sum, e + 64, CACHE_KEY_LEN) != 0))
       why = "checksum mismatch";
   }
-  if (!why) {
+  if (!why && *so_fd >= 0) {
+    snprintf(so_path, n, "/proc/self/fd/%d", *so_fd);
+  } else if (!why) {
     int fd = -1;
     if (!cache_temp_so(so_path, n) || (fd = open(so_path, O_WRONLY | O_CLOEXEC)) < 0 ||
         !write_all(fd, so, (size_t)usize)) {
@@ -205,6 +234,14 @@ cache_result cache_lookup(const char *dir, const uint8_t key[CACHE_KEY_LEN],
       why = "";
     }
     if (fd >= 0) close(fd);
+  }
+  if (so && *so_fd >= 0) {
+    munmap(so, (size_t)usize);
+    so = NULL;
+    if (why) {
+      close(*so_fd);
+      *so_fd = -1;
+    }
   }
   free(so);
   free(e);

@@ -45,12 +45,14 @@ bool cache_temp_so(char *buf, size_t n);
 typedef enum { CACHE_HIT, CACHE_MISS, CACHE_BAD } cache_result;
 
 /* Looks the key up in dir. CACHE_HIT: the verified shared object was
- * decompressed to a new private temporary file whose path is in so_path
- * (the caller loads and unlinks it). CACHE_MISS: no entry. CACHE_BAD: an
+ * decompressed into a memfd (*so_fd >= 0; so_path is /proc/self/fd/N: the
+ * caller loads it, then closes *so_fd) or, where memfds are unavailable,
+ * into a new private temporary file (*so_fd = -1; so_path is its path: the
+ * caller loads and unlinks it). CACHE_MISS: no entry. CACHE_BAD: an
  * entry exists but is unreadable, corrupted, truncated or for another
  * key; a one-line note saying why was printed on stderr. */
 cache_result cache_lookup(const char *dir, const uint8_t key[CACHE_KEY_LEN],
-                          char *so_path, size_t n);
+                          char *so_path, size_t n, int *so_fd);
 
 /* Stores the shared object at so_path as the entry for key (creating dir
  * with mode 0700 if needed), atomically. false + message on failure (the

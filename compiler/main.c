@@ -240,8 +240,10 @@ static const char run_help[] =
     "zstd-compressed entry per module, keyed by a BLAKE3 hash of the module,\n"
     "the wasmc and LLVM versions, the target, CPU, features and options.\n"
     "A damaged or foreign entry is reported and recompiled, never run.\n"
-    "The shared object is loaded from a private temporary file in\n"
+    "A cached shared object is loaded from a memfd; a fresh compile (or\n"
+    "where memfds are unusable) from a private temporary file in\n"
     "$XDG_RUNTIME_DIR (else $TMPDIR, else /tmp), removed once loaded.\n"
+    "A cache directory writable by other users is not used.\n"
     "\n"
     "Exit status: the program's; 1 if the module is malformed or invalid or\n"
     "compiling fails, 2 on a usage error.\n";
@@ -869,6 +871,7 @@ static int cmd_run(int argc, char **argv) {
   int status = EXIT_BAD_INPUT;
   uint8_t *bytes = NULL;
   char so[4096] = "", dir[4096], msg[512];
+  int so_fd = -1; /* the memfd holding a cached shared object, if any */
   wasmrt_module *mod = NULL;
   char *host_cpu = NULL, *host_features = NULL;
   const char *triple = emit_host_triple();
@@ -913,7 +916,7 @@ static int cmd_run(int argc, char **argv) {
     fprintf(stderr, "wasmc: note: not using the compile cache: %s\n", why);
     have_cache = false;
   }
-  cache_result cr = have_cache ? cache_lookup(dir, key, so, sizeof so) : CACHE_MISS;
+  cache_result cr = have_cache ? cache_lookup(dir, key, so, sizeof so, &so_fd) : CACHE_MISS;
   char entry[4096] = "";
   if (have_cache) cache_entry_path(dir, key, entry, sizeof entry);
   if (cr == CACHE_HIT) {
@@ -940,7 +943,10 @@ static int cmd_run(int argc, char **argv) {
   }
   wasmrt_error err;
   mod = wasmrt_module_load(so, &err);
-  unlink(so); /* loaded (or not): the file is no longer needed */
+  /* loaded (or not): the memfd or file is no longer needed */
+  if (so_fd >= 0) close(so_fd);
+  else unlink(so);
+  so_fd = -1;
   so[0] = '\0';
   if (!mod) {
     fprintf(stderr, "wasmc: error: %s: %s\n", c.file, err.message);
@@ -952,7 +958,8 @@ static int cmd_run(int argc, char **argv) {
   status = wasi_launch(mod, largc, largv, "wasmc");
 
 out:
-  if (so[0]) unlink(so);
+  if (so_fd >= 0) close(so_fd);
+  else if (so[0]) unlink(so);
   if (mod) wasmrt_module_free(mod);
   LLVMDisposeMessage(host_cpu);
   LLVMDisposeMessage(host_features);
