@@ -28,6 +28,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <llvm-c/Error.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
 /* Greedy: a chunk ends once it holds chunk_size bytes of code. Fills
  * bounds[0..n] (chunk k = functions [bounds[k], bounds[k+1])) when
  * non-NULL; returns n. */
@@ -145,6 +148,24 @@ static size_t worker_stack(void) {
   return size;
 }
 
+/* LLVM creates some process-wide state lazily on the first pass-manager
+ * run (the timer group lock and list behind TimePassesHandler, among
+ * others). Its lazy initialisation is meant to be thread-safe, but the
+ * first runs racing for it is what ThreadSanitizer flagged; one empty run
+ * here, before any worker exists, makes the workers only ever find it
+ * built. */
+static void warm_llvm_statics(void) {
+  LLVMContextRef c = LLVMContextCreate();
+  LLVMModuleRef m = LLVMModuleCreateWithNameInContext("wasmc.warm", c);
+  LLVMPassBuilderOptionsRef o = LLVMCreatePassBuilderOptions();
+  LLVMErrorRef e = LLVMRunPasses(m, "function(sroa),cgscc(inline)", NULL, o);
+  if (e)
+    LLVMConsumeError(e);
+  LLVMDisposePassBuilderOptions(o);
+  LLVMDisposeModule(m);
+  LLVMContextDispose(c);
+}
+
 /* ---- the whole ------------------------------------------------------------- */
 
 /* Runs the jobs on nthreads threads, this one included. false + err
@@ -162,6 +183,8 @@ static bool run_jobs(plan *p, emit_target *t, unsigned nthreads,
     if (!ws[i].t)
       ok = wasm_fail(err, 0, "%s", msg);
   }
+  if (ok && nthreads > 1)
+    warm_llvm_statics();
   if (ok) {
     pthread_attr_t attr;
     bool have_attr = pthread_attr_init(&attr) == 0;
