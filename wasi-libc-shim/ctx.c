@@ -116,6 +116,8 @@ void wasi_ctx_free(wasi_ctx *ctx) {
 
 void wasi_ctx_set_memory(wasi_ctx *ctx, wasmrt_memory *mem) { ctx->mem = mem; }
 
+int wasi_raised_signal(const wasi_ctx *ctx) { return ctx->raised_signal; }
+
 bool wasi_exited(const wasi_ctx *ctx, uint32_t *code) {
   if (ctx->exited && code) *code = ctx->exit_code;
   return ctx->exited;

@@ -212,6 +212,10 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
     fprintf(stderr, "%s: %s%s\n", self, err.trap != WASMRT_TRAP_NONE ? "trap: " : "",
             err.message);
     code = err.trap != WASMRT_TRAP_NONE ? WASI_EXIT_TRAP : EXIT_SETUP;
+  } else if (wasi_raised_signal(ctx)) {
+    /* What a shell would say of a process killed by that signal. */
+    fflush(stdout);
+    fprintf(stderr, "%s: program terminated by %s (exit code %d)\n", self, err.message, code);
   }
 out:
   if (inst) wasmrt_instance_free(inst);

@@ -116,4 +116,8 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self);
 /* True after the guest called proc_exit; *code gets its full 32-bit value. */
 bool wasi_exited(const wasi_ctx *ctx, uint32_t *code);
 
+/* The host signal number after a fatal proc_raise ended the last
+ * wasi_run_start, else 0. */
+int wasi_raised_signal(const wasi_ctx *ctx);
+
 #endif
