@@ -1,11 +1,13 @@
 /* fd_file.c: a file's contents and metadata through its fd: fd_advise,
  * fd_allocate, fd_datasync, fd_sync, fd_filestat_get and the
- * fd_filestat_set_* calls. Each needs its own right on the fd; guest
+ * fd_filestat_set_* calls; also the filestat layout and the fst_flags
+ * conversion, which the path_filestat_* calls share. Each needs its own right on the fd; guest
  * sizes and offsets are u64, so anything past INT64_MAX (off_t) is refused
  * before it reaches the host. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,12 +68,24 @@ WASI_CB(fd_sync) {
 }
 
 static uint64_t ns(struct timespec t) {
-  return (uint64_t)t.tv_sec * UINT64_C(1000000000) + (uint64_t)t.tv_nsec;
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 /* filestat (64 B): dev u64 @0, ino @8, filetype u8 @16, nlink @24,
- * size @32, atim @40, mtim @48, ctim @56 (ns since the epoch). The
- * filetype is the fd's own, fixed at install (a pipe stays UNKNOWN, a
+ * size @32, atim @40, mtim @48, ctim @56 (ns since the epoch). */
+void wasi_put_filestat(uint8_t *out, const struct stat *st, uint8_t filetype) {
+  memset(out, 0, 64);
+  wasi_put_u64(out, (uint64_t)st->st_dev);
+  wasi_put_u64(out + 8, (uint64_t)st->st_ino);
+  out[16] = filetype;
+  wasi_put_u64(out + 24, (uint64_t)st->st_nlink);
+  wasi_put_u64(out + 32, (uint64_t)st->st_size);
+  wasi_put_u64(out + 40, ns(st->st_atim));
+  wasi_put_u64(out + 48, ns(st->st_mtim));
+  wasi_put_u64(out + 56, ns(st->st_ctim));
+}
+
+/* The filetype is the fd's own, fixed at install (a pipe stays UNKNOWN, a
  * socket tells stream from datagram), so it agrees with fd_fdstat_get. */
 WASI_CB(fd_filestat_get) {
   wasi_fd *f;
@@ -81,15 +95,7 @@ WASI_CB(fd_filestat_get) {
   if (!out) return wasi_ret(v, WASI_EFAULT);
   struct stat st;
   if (fstat(f->host_fd, &st) != 0) return wasi_ret(v, wasi_errno_from(errno));
-  memset(out, 0, 64);
-  wasi_put_u64(out, (uint64_t)st.st_dev);
-  wasi_put_u64(out + 8, (uint64_t)st.st_ino);
-  out[16] = f->filetype;
-  wasi_put_u64(out + 24, (uint64_t)st.st_nlink);
-  wasi_put_u64(out + 32, (uint64_t)st.st_size);
-  wasi_put_u64(out + 40, ns(st.st_atim));
-  wasi_put_u64(out + 48, ns(st.st_mtim));
-  wasi_put_u64(out + 56, ns(st.st_ctim));
+  wasi_put_filestat(out, &st, f->filetype);
   return wasi_ret(v, WASI_ESUCCESS);
 }
 
@@ -106,9 +112,7 @@ WASI_CB(fd_filestat_set_size) {
   return wasi_ret(v, r == 0 ? WASI_ESUCCESS : wasi_errno_from(errno));
 }
 
-/* The host timespec for one of atime/mtime: the given time, now, or
- * "leave it" (UTIME_OMIT). Giving both a time and NOW is INVAL. */
-static int32_t fst_times(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec ts[2]) {
+int32_t wasi_fst_times(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec ts[2]) {
   if (flags & ~(uint32_t)(FST_ATIM | FST_ATIM_NOW | FST_MTIM | FST_MTIM_NOW)) return WASI_EINVAL;
   if ((flags & FST_ATIM && flags & FST_ATIM_NOW) || (flags & FST_MTIM && flags & FST_MTIM_NOW))
     return WASI_EINVAL;
@@ -130,7 +134,7 @@ WASI_CB(fd_filestat_set_times) {
   int32_t e = wasi_fd_lookup(env, v[0].i32, WASI_RIGHT_FD_FILESTAT_SET_TIMES, &f);
   if (e) return wasi_ret(v, e);
   struct timespec ts[2];
-  e = fst_times((uint64_t)v[1].i64, (uint64_t)v[2].i64, (uint32_t)v[3].i32, ts);
+  e = wasi_fst_times((uint64_t)v[1].i64, (uint64_t)v[2].i64, (uint32_t)v[3].i32, ts);
   if (e) return wasi_ret(v, e);
   return wasi_ret(v, futimens(f->host_fd, ts) == 0 ? WASI_ESUCCESS : wasi_errno_from(errno));
 }

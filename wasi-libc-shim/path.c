@@ -15,7 +15,6 @@
 
 enum { LOOKUP_SYMLINK_FOLLOW = 1 };
 enum { OFLAG_CREAT = 1, OFLAG_DIRECTORY = 2, OFLAG_EXCL = 4, OFLAG_TRUNC = 8 };
-enum { FST_ATIM = 1, FST_ATIM_NOW = 2, FST_MTIM = 4, FST_MTIM_NOW = 8 };
 
 /* The host fd of directory fd `fd` holding the rights in `need`. */
 static int32_t dir_fd(wasi_ctx *ctx, int32_t fd, uint64_t need, int *host) {
@@ -38,6 +37,26 @@ static int32_t resolve(wasi_ctx *ctx, int32_t fd, uint64_t need, uint32_t ptr, u
   if ((e = wasi_path_copy(ctx, ptr, len, &path))) return e;
   e = wasi_path_resolve(host, path, follow, out);
   free(path);
+  return e;
+}
+
+/* The two names of path_link and path_rename: the new directory's right
+ * and the new name's guest string are checked first, then the old name is
+ * resolved, then the new one (the order errors are reported in). On
+ * success both are resolved; on failure neither needs wasi_path_done. */
+static int32_t resolve_two(wasi_ctx *ctx, int32_t ofd, uint64_t oright, uint32_t optr,
+                           uint32_t olen, bool ofollow, int32_t nfd, uint64_t nright,
+                           uint32_t nptr, uint32_t nlen, wasi_path *o, wasi_path *n) {
+  *n = (wasi_path){.dirfd = -1};
+  int nhost;
+  int32_t e = dir_fd(ctx, nfd, nright, &nhost);
+  if (e) return e;
+  char *npath;
+  if ((e = wasi_path_copy(ctx, nptr, nlen, &npath))) return e;
+  if (!(e = resolve(ctx, ofd, oright, optr, olen, ofollow, o)) &&
+      (e = wasi_path_resolve(nhost, npath, false, n)))
+    wasi_path_done(o);
+  free(npath);
   return e;
 }
 
@@ -64,23 +83,6 @@ static int32_t new_nondir_check(const wasi_path *p) {
   return leaf_stat(p, &st) == 0 ? WASI_EEXIST : WASI_ENOENT;
 }
 
-static uint64_t ns(struct timespec t) {
-  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-/* filestat: dev@0 ino@8 filetype u8@16 nlink@24 size@32 atim@40 mtim@48 ctim@56. */
-static void put_filestat(uint8_t *o, const struct stat *st) {
-  memset(o, 0, 64);
-  wasi_put_u64(o, (uint64_t)st->st_dev);
-  wasi_put_u64(o + 8, (uint64_t)st->st_ino);
-  o[16] = wasi_filetype_of(st->st_mode, -1);
-  wasi_put_u64(o + 24, (uint64_t)st->st_nlink);
-  wasi_put_u64(o + 32, (uint64_t)st->st_size);
-  wasi_put_u64(o + 40, ns(st->st_atim));
-  wasi_put_u64(o + 48, ns(st->st_mtim));
-  wasi_put_u64(o + 56, ns(st->st_ctim));
-}
-
 /* (fd, path, path_len) */
 WASI_CB(path_create_directory) {
   (void)msg, (void)msg_size;
@@ -105,31 +107,22 @@ WASI_CB(path_filestat_get) {
   struct stat st;
   if (!out) e = WASI_EFAULT;
   else if (!(e = leaf_stat(&p, &st)) && p.must_dir && !S_ISDIR(st.st_mode)) e = WASI_ENOTDIR;
-  if (!e) put_filestat(out, &st);
+  if (!e) wasi_put_filestat(out, &st, wasi_filetype_of(st.st_mode, -1));
   wasi_path_done(&p);
   return wasi_ret(v, e);
-}
-
-/* One timestamp of utimensat from fst_flags: the value, now, or omit. */
-static struct timespec set_time(uint64_t t, int flags, int set, int now) {
-  if (flags & set) return (struct timespec){(time_t)(t / 1000000000u), (long)(t % 1000000000u)};
-  if (flags & now) return (struct timespec){0, UTIME_NOW};
-  return (struct timespec){0, UTIME_OMIT};
 }
 
 /* (fd, lookupflags, path, path_len, atim i64, mtim i64, fst_flags) */
 WASI_CB(path_filestat_set_times) {
   (void)msg, (void)msg_size;
-  int fl = v[6].i32;
-  if (((fl & FST_ATIM) && (fl & FST_ATIM_NOW)) || ((fl & FST_MTIM) && (fl & FST_MTIM_NOW)) ||
-      (fl & ~0xF))
-    return wasi_ret(v, WASI_EINVAL);
-  wasi_path p;
-  int32_t e = resolve(env, v[0].i32, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, (uint32_t)v[2].i32,
-                      (uint32_t)v[3].i32, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, &p);
+  /* The flags are checked before the fd and path. */
+  struct timespec ts[2];
+  int32_t e = wasi_fst_times((uint64_t)v[4].i64, (uint64_t)v[5].i64, (uint32_t)v[6].i32, ts);
   if (e) return wasi_ret(v, e);
-  struct timespec ts[2] = {set_time((uint64_t)v[4].i64, fl, FST_ATIM, FST_ATIM_NOW),
-                           set_time((uint64_t)v[5].i64, fl, FST_MTIM, FST_MTIM_NOW)};
+  wasi_path p;
+  e = resolve(env, v[0].i32, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, (uint32_t)v[2].i32,
+              (uint32_t)v[3].i32, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, &p);
+  if (e) return wasi_ret(v, e);
   if (!(e = dir_check(&p)) && utimensat(p.dirfd, p.leaf, ts, AT_SYMLINK_NOFOLLOW) != 0)
     e = wasi_errno_from(errno);
   wasi_path_done(&p);
@@ -139,25 +132,15 @@ WASI_CB(path_filestat_set_times) {
 /* (old_fd, old_flags, old_path, old_len, new_fd, new_path, new_len) */
 WASI_CB(path_link) {
   (void)msg, (void)msg_size;
-  wasi_ctx *ctx = env;
-  int nhost;
-  int32_t e = dir_fd(ctx, v[4].i32, WASI_RIGHT_PATH_LINK_TARGET, &nhost);
+  wasi_path o, n;
+  int32_t e = resolve_two(env, v[0].i32, WASI_RIGHT_PATH_LINK_SOURCE, (uint32_t)v[2].i32,
+                          (uint32_t)v[3].i32, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, v[4].i32,
+                          WASI_RIGHT_PATH_LINK_TARGET, (uint32_t)v[5].i32, (uint32_t)v[6].i32,
+                          &o, &n);
   if (e) return wasi_ret(v, e);
-  /* Both guest strings are checked before either resolution. */
-  char *npath;
-  if ((e = wasi_path_copy(ctx, (uint32_t)v[5].i32, (uint32_t)v[6].i32, &npath)))
-    return wasi_ret(v, e);
-  wasi_path o, n = {.dirfd = -1};
-  e = resolve(ctx, v[0].i32, WASI_RIGHT_PATH_LINK_SOURCE, (uint32_t)v[2].i32,
-              (uint32_t)v[3].i32, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, &o);
-  if (e) {
-    free(npath);
-    return wasi_ret(v, e);
-  }
-  if (!(e = wasi_path_resolve(nhost, npath, false, &n)) && !(e = dir_check(&o)) &&
-      !(e = new_nondir_check(&n)) && linkat(o.dirfd, o.leaf, n.dirfd, n.leaf, 0) != 0)
+  if (!(e = dir_check(&o)) && !(e = new_nondir_check(&n)) &&
+      linkat(o.dirfd, o.leaf, n.dirfd, n.leaf, 0) != 0)
     e = wasi_errno_from(errno);
-  free(npath);
   wasi_path_done(&o);
   wasi_path_done(&n);
   return wasi_ret(v, e);
@@ -282,27 +265,15 @@ WASI_CB(path_remove_directory) {
 /* (fd, old_path, old_len, new_fd, new_path, new_len) */
 WASI_CB(path_rename) {
   (void)msg, (void)msg_size;
-  wasi_ctx *ctx = env;
-  int nhost;
-  int32_t e = dir_fd(ctx, v[3].i32, WASI_RIGHT_PATH_RENAME_TARGET, &nhost);
+  wasi_path o, n;
+  int32_t e = resolve_two(env, v[0].i32, WASI_RIGHT_PATH_RENAME_SOURCE, (uint32_t)v[1].i32,
+                          (uint32_t)v[2].i32, false, v[3].i32, WASI_RIGHT_PATH_RENAME_TARGET,
+                          (uint32_t)v[4].i32, (uint32_t)v[5].i32, &o, &n);
   if (e) return wasi_ret(v, e);
-  char *npath;
-  if ((e = wasi_path_copy(ctx, (uint32_t)v[4].i32, (uint32_t)v[5].i32, &npath)))
-    return wasi_ret(v, e);
-  wasi_path o, n = {.dirfd = -1};
-  e = resolve(ctx, v[0].i32, WASI_RIGHT_PATH_RENAME_SOURCE, (uint32_t)v[1].i32,
-              (uint32_t)v[2].i32, false, &o);
-  if (e) {
-    free(npath);
-    return wasi_ret(v, e);
-  }
-  if (!(e = wasi_path_resolve(nhost, npath, false, &n))) {
-    /* A trailing '/' on either name: the source must be a directory. */
-    if (n.must_dir && !o.must_dir) o.must_dir = true;
-    if (!(e = dir_check(&o)) && renameat(o.dirfd, o.leaf, n.dirfd, n.leaf) != 0)
-      e = wasi_errno_from(errno);
-  }
-  free(npath);
+  /* A trailing '/' on either name: the source must be a directory. */
+  if (n.must_dir) o.must_dir = true;
+  if (!(e = dir_check(&o)) && renameat(o.dirfd, o.leaf, n.dirfd, n.leaf) != 0)
+    e = wasi_errno_from(errno);
   wasi_path_done(&o);
   wasi_path_done(&n);
   return wasi_ret(v, e);

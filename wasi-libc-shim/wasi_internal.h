@@ -5,6 +5,8 @@
 #define WASMC_WASI_INTERNAL_H
 
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "wasi.h"
 
@@ -155,6 +157,13 @@ int32_t wasi_fd_release(wasi_fd *f);
 uint8_t wasi_filetype_of(unsigned mode, int host_fd);
 /* The right set a new fd of this filetype can hold at most. */
 uint64_t wasi_rights_for(uint8_t filetype);
+/* Writes the 64-byte filestat of st, with the given WASI filetype, to
+ * checked guest memory (fd_file.c). */
+void wasi_put_filestat(uint8_t *out, const struct stat *st, uint8_t filetype);
+/* fst_flags (ATIM, ATIM_NOW, MTIM, MTIM_NOW) + the two times -> the
+ * timespecs of futimens/utimensat (a time, UTIME_NOW or UTIME_OMIT);
+ * INVAL for unknown bits or a time together with NOW (fd_file.c). */
+int32_t wasi_fst_times(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec ts[2]);
 /* Frees a readdir stream (readdir.c); NULL is fine. */
 void wasi_dir_stream_free(struct wasi_dir_stream *d);
 /* Guest iovec array (iovs, n) -> malloc'ed host iovecs (at most IOV_MAX:
