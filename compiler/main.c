@@ -512,6 +512,18 @@ static int parallel_option(int argc, char **argv, int *i, compile_args *c,
   return EXIT_OK;
 }
 
+/* The launcher options `build` bakes in and `run` passes on to
+ * wasi_launch: the option's canonical name (value in *v), or NULL when
+ * argv[*i] is none of them. */
+static const char *grant_option(int argc, char **argv, int *i, const char **v,
+                                bool *missing) {
+  static const char *const names[] = {"--dir", "--env", "--tcplisten"};
+  for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+    if ((*v = opt_value(argc, argv, i, names[k], missing)))
+      return names[k];
+  return NULL;
+}
+
 /* Checks what can be checked of a grant at build time (the directory
  * itself is looked up when the executable runs, on its machine) and adds
  * it to c->baked. */
@@ -535,7 +547,7 @@ static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) 
   for (int i = 0; i < argc; i++) {
     char *a = argv[i];
     bool missing = false, matched = false;
-    const char *v;
+    const char *v, *grant;
     int prc;
     if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
       if (c->file)
@@ -564,14 +576,8 @@ static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) 
       c->out = argv[++i];
     } else if ((v = opt_value(argc, argv, &i, "--target", &missing))) {
       c->target = v;
-    } else if (exe && ((v = opt_value(argc, argv, &i, "--dir", &missing)) ||
-                       (v = opt_value(argc, argv, &i, "--env", &missing)) ||
-                       (v = opt_value(argc, argv, &i, "--tcplisten", &missing)))) {
-      int rc = add_baked(c, argc,
-                         strncmp(a, "--dir", 5) == 0   ? "--dir"
-                         : strncmp(a, "--env", 5) == 0 ? "--env"
-                                                       : "--tcplisten",
-                         v);
+    } else if (exe && (grant = grant_option(argc, argv, &i, &v, &missing))) {
+      int rc = add_baked(c, argc, grant, v);
       if (rc != EXIT_OK)
         return rc;
     } else if ((prc = parallel_option(argc, argv, &i, c, &matched)) != EXIT_OK ||
@@ -804,7 +810,7 @@ static int cmd_run(int argc, char **argv) {
   for (; i < argc; i++) {
     char *a = argv[i];
     bool missing = false, matched = false;
-    const char *v;
+    const char *v, *grant;
     int prc;
     if (strcmp(a, "--") == 0) {
       i++;
@@ -839,13 +845,9 @@ static int cmd_run(int argc, char **argv) {
       c.cpu = v;
     } else if ((v = opt_value(argc, argv, &i, "--features", &missing))) {
       c.features = v;
-    } else if ((v = opt_value(argc, argv, &i, "--dir", &missing)) ||
-               (v = opt_value(argc, argv, &i, "--env", &missing)) ||
-               (v = opt_value(argc, argv, &i, "--tcplisten", &missing))) {
+    } else if ((grant = grant_option(argc, argv, &i, &v, &missing))) {
       /* checked by wasi_launch, which the built executables share */
-      largv[largc++] = strncmp(a, "--dir", 5) == 0   ? "--dir"
-                       : strncmp(a, "--env", 5) == 0 ? "--env"
-                                                     : "--tcplisten";
+      largv[largc++] = (char *)grant;
       largv[largc++] = (char *)v;
     } else if (missing) {
       free(largv);
