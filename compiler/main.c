@@ -363,6 +363,16 @@ static int parse_cmd_args(int argc, char **argv, bool allow_verbose,
 
 /* ---- commands -------------------------------------------------------------- */
 
+/* Prints why a module failed validation ("invalid module" when the
+ * validator gave no message), after flushing stdout so that both streams
+ * stay in order on one terminal. */
+static void report_invalid(const char *path, wasm_error *err) {
+  if (!err->set)
+    wasm_fail(err, 0, "invalid module");
+  fflush(stdout);
+  wasm_error_print(stderr, path, err);
+}
+
 static int cmd_validate(int argc, char **argv) {
   cmd_args args;
   int rc = parse_cmd_args(argc, argv, true, &args);
@@ -391,11 +401,7 @@ static int cmd_validate(int argc, char **argv) {
       if (args.verbose)
         printf("%s: valid\n", path);
     } else {
-      if (!err.set)
-        wasm_fail(&err, 0, "invalid module");
-      /* keep stdout and stderr in order when both go to one terminal */
-      fflush(stdout);
-      wasm_error_print(stderr, path, &err);
+      report_invalid(path, &err);
       status = EXIT_BAD_INPUT;
     }
     wasm_module_free(m);
@@ -434,10 +440,7 @@ static int cmd_inspect(int argc, char **argv) {
   wasm_inspect_print(stdout, m);
   int status = EXIT_OK;
   if (!valid) {
-    if (!err.set)
-      wasm_fail(&err, 0, "invalid module");
-    fflush(stdout);
-    wasm_error_print(stderr, path, &err);
+    report_invalid(path, &err);
     status = EXIT_BAD_INPUT;
   }
   wasm_module_free(m);
@@ -675,9 +678,7 @@ static int compile_file(const compile_args *cp, const char *triple) {
   print_name_warning(c.file, m);
   wasm_error err = {0};
   if (!wasm_validate(m, &err)) {
-    if (!err.set)
-      wasm_fail(&err, 0, "invalid module");
-    wasm_error_print(stderr, c.file, &err);
+    report_invalid(c.file, &err);
     goto done;
   }
 
