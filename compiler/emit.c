@@ -12,6 +12,7 @@
 #include "emit.h"
 #include "emit_chunks.h"
 #include "keep_traps.h"
+#include "quiet_nan.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -140,6 +141,7 @@ struct emit_target {
   LLVMTargetMachineRef tm;
   int opt_level;
   bool verify;
+  bool emit_llvm;
   char triple[128];
   char *cpu, *features;
 };
@@ -254,6 +256,7 @@ emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
   }
   t->opt_level = o->opt_level;
   t->verify = o->verify;
+  t->emit_llvm = o->emit_llvm;
   for (int i = 0; i < 4; i++)
     t->row->init[i](); /* idempotent */
 
@@ -365,6 +368,7 @@ emit_target *emit_target_clone(const emit_target *o, char *err, size_t errsz) {
   t->row = o->row;
   t->opt_level = o->opt_level;
   t->verify = o->verify;
+  t->emit_llvm = o->emit_llvm;
   memcpy(t->triple, o->triple, sizeof t->triple);
   t->cpu = strdup(o->cpu);
   t->features = strdup(o->features);
@@ -531,9 +535,25 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
     take_error(e, "optimisation failed", err, errsz);
     return false;
   }
+  /* The llvm.canonicalize calls of the float lowering: gone where the
+   * hardware quiets anyway, a multiplication by 1.0 elsewhere. */
+  quiet_nan_finish(m);
 
   char *msg = NULL;
   LLVMBool failed;
+  if (t->emit_llvm) {
+    /* --emit-llvm: the IR exactly as code generation would get it. */
+    if (!path) {
+      snprintf(err, errsz, "internal error: --emit-llvm needs an output file");
+      return false;
+    }
+    if (LLVMPrintModuleToFile(m, path, &msg)) {
+      snprintf(err, errsz, "cannot write '%s': %s", path, msg ? msg : "?");
+      LLVMDisposeMessage(msg);
+      return false;
+    }
+    return true;
+  }
   if (path) {
     /* The C API takes a non-const char * for the path. */
     char *p = strdup(path);
@@ -587,8 +607,9 @@ bool emit_lowered(emit_target *t, lower_module *lm, bool descriptor,
 bool emit_wasm_module(emit_target *t, const wasm_module *wm,
                       const lower_options *lo, const char *path,
                       LLVMMemoryBufferRef *out, wasm_error *err) {
-  /* Larger than one chunk: in chunks, in parallel (emit_chunks.c). */
-  if (emit_chunks_count(wm, lo ? lo->chunk_size : 0) > 1)
+  /* Larger than one chunk: in chunks, in parallel (emit_chunks.c);
+   * --emit-llvm shows the module as one. */
+  if (!t->emit_llvm && emit_chunks_count(wm, lo ? lo->chunk_size : 0) > 1)
     return emit_chunked(t, wm, lo, path, out, err);
   lower_module *lm = lower_module_new(wm, lo, t->triple, err);
   if (!lm) {

@@ -22,12 +22,21 @@
 #include "lower.h"
 #include "wasm.h"
 
+/* The revision of the generated code: raised whenever the same module,
+ * options and LLVM would now give different code (a lowering fix, a new
+ * scheme), so that `wasmc run`'s compile cache never serves code from an
+ * older wasmc of the same version. 2: float arithmetic as plain LLVM
+ * operations with quieted operands (quiet_nan.c). */
+#define EMIT_CODEGEN_REVISION 2
+
 typedef struct {
   const char *triple;   /* "x86_64", "x86_64-linux-gnu", ...; NULL = host */
   const char *cpu;      /* NULL = baseline, "native" = this machine's CPU */
   const char *features; /* extra LLVM features, "+avx2,-sse4.2"; NULL = none */
   int opt_level;        /* 0..3 */
   bool verify;          /* LLVMVerifyModule before optimising */
+  bool emit_llvm;       /* write the optimised LLVM IR (text), not an object;
+                           the module is then never compiled in chunks */
 } emit_options;
 
 typedef struct emit_target emit_target;

@@ -8,13 +8,14 @@
  * best instruction. Where LLVM's semantics differ from Wasm's (division
  * traps, srem overflow, float->int out of range, shift counts, sign-bit
  * operations on NaNs, quieting of signalling NaNs by arithmetic: see
- * constrained_binop) the difference is handled explicitly here; the trap
+ * float_binop and quiet_nan.c) the difference is handled explicitly here; the trap
  * branches go through lower_trap_if, which makes them cold.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "lower.h"
+#include "quiet_nan.h"
 
 /* ---- small builders ------------------------------------------------------ */
 
@@ -157,35 +158,17 @@ static void float_cmp(lower_func *lf, LLVMRealPredicate p) {
   lower_push(lf, zext_i1(lf, LLVMBuildFCmp(lf->lm->b, p, x, y, "")));
 }
 
-/* fadd/fsub/fmul/fdiv (and fptrunc/fpext) as constrained intrinsics with
- * "fpexcept.maytrap". Why: Wasm requires an arithmetic result to be a
- * quiet NaN when an operand is a (signalling) NaN, but LLVM's default FP
- * model lets InstCombine and the DAG combiner fold x-0.0, x*1.0, x/1.0,
- * x*-1.0, -0.0-x and fptrunc(fpext x) to x or fneg x, which hands a
- * signalling NaN through unquieted (float_exprs.wast checks exactly this).
- * With maytrap those identity folds are off (they cannot ignore sNaNs) while
- * constant folding, CSE and dead code elimination still work; the
- * instruction selected is the same addss/mulss/... Wasm coming out of an
- * optimising producer has its invariants hoisted already, so what the
- * constrained form costs (no LICM, no re-vectorisation of FP arithmetic)
- * is small next to exactness. Rounding is always to nearest-even. */
-static LLVMValueRef fp_md(lower_module *lm, const char *s) {
-  return LLVMMetadataAsValue(lm->llctx,
-                             LLVMMDStringInContext2(lm->llctx, s, strlen(s)));
-}
-
-static LLVMValueRef constrained_binop(lower_func *lf, const char *name,
-                                      LLVMValueRef x, LLVMValueRef y) {
-  lower_module *lm = lf->lm;
-  LLVMTypeRef t = LLVMTypeOf(x);
-  LLVMValueRef args[4] = {x, y, fp_md(lm, "round.tonearest"),
-                          fp_md(lm, "fpexcept.maytrap")};
-  return lower_intrinsic(lf, name, &t, 1, args, 4);
-}
-
-static void float_binop(lower_func *lf, const char *name) {
+/* fadd/fsub/fmul/fdiv: plain LLVM arithmetic, which the optimiser and the
+ * vectoriser treat like native code's. Wasm requires a NaN result to be
+ * quiet even where LLVM folds x*1.0, x-0.0, ... to x: operands that may be
+ * signalling NaNs go through quiet_nan_operand (quiet_nan.c explains the
+ * scheme and why it costs nothing in the common case). Rounding is always
+ * to nearest-even. */
+static void float_binop(lower_func *lf, LLVMOpcode op) {
   LLVMValueRef y = lower_pop(lf), x = lower_pop(lf);
-  lower_push(lf, constrained_binop(lf, name, x, y));
+  x = quiet_nan_operand(lf, x);
+  y = quiet_nan_operand(lf, y);
+  lower_push(lf, LLVMBuildBinOp(lf->lm->b, op, x, y, ""));
 }
 
 /* min/max: llvm.minimum/maximum give Wasm's ordering (-0 < +0) and return
@@ -201,31 +184,18 @@ static void float_minmax(lower_func *lf, const char *name) {
   LLVMValueRef args[2] = {x, y};
   LLVMValueRef r = lower_intrinsic(lf, name, &t, 1, args, 2);
   LLVMValueRef uno = LLVMBuildFCmp(b, LLVMRealUNO, x, y, "");
-  LLVMValueRef nan =
-      constrained_binop(lf, "llvm.experimental.constrained.fadd", x, y);
+  LLVMValueRef nan = LLVMBuildFAdd(b, quiet_nan_operand(lf, x),
+                                   quiet_nan_operand(lf, y), "");
   lower_push(lf, LLVMBuildSelect(b, uno, nan, r, ""));
 }
 
-/* f32.demote_f64 / f64.promote_f32, constrained for the reason above
- * (fptrunc(fpext x) must not become x). */
+/* f32.demote_f64 / f64.promote_f32: plain fptrunc/fpext of a quiet
+ * operand (fptrunc(fpext x) folds to x). */
 static void float_resize(lower_func *lf, bool demote) {
   lower_module *lm = lf->lm;
-  LLVMValueRef x = lower_pop(lf);
-  LLVMTypeRef tys[2] = {demote ? lm->t_f32 : lm->t_f64, LLVMTypeOf(x)};
-  LLVMValueRef args[3] = {x, NULL, NULL};
-  unsigned nargs;
-  if (demote) {
-    args[1] = fp_md(lm, "round.tonearest");
-    args[2] = fp_md(lm, "fpexcept.maytrap");
-    nargs = 3;
-  } else {
-    args[1] = fp_md(lm, "fpexcept.maytrap");
-    nargs = 2;
-  }
-  lower_push(lf, lower_intrinsic(lf,
-                                 demote ? "llvm.experimental.constrained.fptrunc"
-                                        : "llvm.experimental.constrained.fpext",
-                                 tys, 2, args, nargs));
+  LLVMValueRef x = quiet_nan_operand(lf, lower_pop(lf));
+  lower_push(lf, demote ? LLVMBuildFPTrunc(lm->b, x, lm->t_f32, "")
+                        : LLVMBuildFPExt(lm->b, x, lm->t_f64, ""));
 }
 
 /* Unary float intrinsic overloaded on the operand type: sqrt, ceil, floor,
@@ -390,10 +360,10 @@ bool lower_numeric(lower_func *lf, const wasm_instr *in) {
   case WASM_OP_F32_SQRT:    case WASM_OP_F64_SQRT:    float_unary(lf, "llvm.sqrt"); break;
   case WASM_OP_F32_MIN: case WASM_OP_F64_MIN: float_minmax(lf, "llvm.minimum"); break;
   case WASM_OP_F32_MAX: case WASM_OP_F64_MAX: float_minmax(lf, "llvm.maximum"); break;
-  case WASM_OP_F32_ADD: case WASM_OP_F64_ADD: float_binop(lf, "llvm.experimental.constrained.fadd"); break;
-  case WASM_OP_F32_SUB: case WASM_OP_F64_SUB: float_binop(lf, "llvm.experimental.constrained.fsub"); break;
-  case WASM_OP_F32_MUL: case WASM_OP_F64_MUL: float_binop(lf, "llvm.experimental.constrained.fmul"); break;
-  case WASM_OP_F32_DIV: case WASM_OP_F64_DIV: float_binop(lf, "llvm.experimental.constrained.fdiv"); break;
+  case WASM_OP_F32_ADD: case WASM_OP_F64_ADD: float_binop(lf, LLVMFAdd); break;
+  case WASM_OP_F32_SUB: case WASM_OP_F64_SUB: float_binop(lf, LLVMFSub); break;
+  case WASM_OP_F32_MUL: case WASM_OP_F64_MUL: float_binop(lf, LLVMFMul); break;
+  case WASM_OP_F32_DIV: case WASM_OP_F64_DIV: float_binop(lf, LLVMFDiv); break;
 
   /* conversions */
   case WASM_OP_I32_WRAP_I64: cast(lf, LLVMBuildTrunc, lm->t_i32); break;

@@ -25,6 +25,7 @@
 
 #include "keep_traps.h"
 #include "lower.h"
+#include "quiet_nan.h"
 
 /* Lane shapes of a v128. */
 typedef enum { I8, I16, I32, I64, F32, F64 } shape;
@@ -285,9 +286,16 @@ static bool replace_lane(lower_func *lf, const wasm_instr *in, shape s) {
 
 /* ---- arithmetic and comparisons ------------------------------------------ */
 
+/* Float lanes: operands that may hold signalling NaNs are quieted first,
+ * as for scalars (quiet_nan.c), so that folds such as x*1.0 -> x keep
+ * Wasm's NaN rule. */
 static bool binop(lower_func *lf, shape s, LLVMOpcode op) {
   LLVMValueRef b = pop_vec(lf, s);
   LLVMValueRef a = pop_vec(lf, s);
+  if (s == F32 || s == F64) {
+    a = quiet_nan_operand(lf, a);
+    b = quiet_nan_operand(lf, b);
+  }
   push_vec(lf, LLVMBuildBinOp(lf->lm->b, op, a, b, ""));
   return true;
 }
@@ -688,7 +696,7 @@ static bool convert_low_i32x4(lower_func *lf, bool is_signed) {
 
 static bool demote_zero(lower_func *lf) {
   lower_module *lm = lf->lm;
-  LLVMValueRef v = pop_vec(lf, F64);
+  LLVMValueRef v = quiet_nan_operand(lf, pop_vec(lf, F64));
   v = LLVMBuildFPTrunc(lm->b, v, LLVMVectorType(lm->t_f32, 2), "");
   push_vec(lf, zero_high(lf, v));
   return true;
@@ -697,6 +705,7 @@ static bool demote_zero(lower_func *lf) {
 static bool promote_low(lower_func *lf) {
   lower_module *lm = lf->lm;
   LLVMValueRef v = lanes(lf, pop_vec(lf, F32), 0, 1, 2);
+  v = quiet_nan_operand(lf, v);
   push_vec(lf, LLVMBuildFPExt(lm->b, v, vec_ty(lm, F64), ""));
   return true;
 }

@@ -36,6 +36,7 @@
 
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
+#include <llvm-c/Support.h>
 
 #include "cache.h"
 #include "diag.h"
@@ -133,8 +134,13 @@ static const char compile_help[] =
     "\n"
     "Options:\n"
     "  -o OUT            output file (default: FILE with .wasm replaced by\n"
-    "                    .o, or .so with --shared)\n"
+    "                    .o, .so with --shared, .ll with --emit-llvm)\n"
     "  --shared          link a shared object instead of writing an object\n"
+    "  --llvm-arg ARG    pass an option to LLVM, as llc takes it (repeat for\n"
+    "                    more), e.g. -pass-remarks-missed=loop-vectorize\n"
+    "  --emit-llvm       write the optimised LLVM IR (text) that code\n"
+    "                    generation would get, instead of an object (the\n"
+    "                    module as a whole, never in chunks)\n"
     "  -O0 .. -O3        optimisation level (default -O2)\n"
     "  --target T        x86_64, aarch64, riscv64 or a Linux triple such as\n"
     "                    aarch64-linux-gnu (default: the host)\n"
@@ -450,7 +456,7 @@ static int cmd_inspect(int argc, char **argv) {
 /* ---- compile --------------------------------------------------------------- */
 
 typedef struct {
-  bool help, shared, bounds_checks;
+  bool help, shared, bounds_checks, emit_llvm;
   bool exe, static_exe; /* `build`: an executable, [fully static] */
   const char *cmd;      /* "compile" or "build", for messages */
   int opt_level;
@@ -461,6 +467,10 @@ typedef struct {
    * the order given ("--dir", "HOST::GUEST", "--env", "K=V", ...). */
   const char **baked;
   int nbaked;
+  /* --llvm-arg: options for LLVM itself (as `llc` takes them), e.g.
+   * -pass-remarks-missed=loop-vectorize; for investigating code. */
+  const char *llvm_args[32];
+  int nllvm_args;
 } compile_args;
 
 /* Value of an option given as "--opt VALUE" or "--opt=VALUE"; advances *i.
@@ -562,6 +572,8 @@ static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) 
       c->help = true;
     } else if (!exe && strcmp(a, "--shared") == 0) {
       c->shared = true;
+    } else if (!exe && strcmp(a, "--emit-llvm") == 0) {
+      c->emit_llvm = true;
     } else if (exe && strcmp(a, "--static") == 0) {
       c->static_exe = true;
     } else if (strcmp(a, "--bounds-checks") == 0) {
@@ -589,6 +601,11 @@ static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) 
         return prc;
     } else if ((v = opt_value(argc, argv, &i, "--cpu", &missing))) {
       c->cpu = v;
+    } else if ((v = opt_value(argc, argv, &i, "--llvm-arg", &missing))) {
+      if (c->nllvm_args == (int)(sizeof c->llvm_args / sizeof *c->llvm_args))
+        return usage_error("too many --llvm-arg options (at most %d)",
+                           (int)(sizeof c->llvm_args / sizeof *c->llvm_args));
+      c->llvm_args[c->nllvm_args++] = v;
     } else if ((v = opt_value(argc, argv, &i, "--features", &missing))) {
       c->features = v;
     } else if (missing) {
@@ -629,6 +646,8 @@ static int cmd_compile(int argc, char **argv, bool exe) {
   }
   if (!c.file)
     return usage_error("'%s' needs a FILE", c.cmd);
+  if (c.emit_llvm && c.shared)
+    return usage_error("--emit-llvm and --shared exclude each other");
 
   char target_err[256];
   char triple[128];
@@ -639,7 +658,7 @@ static int cmd_compile(int argc, char **argv, bool exe) {
   /* Default output: FILE minus .wasm, plus .o / .so (nothing for build). */
   char *default_out = NULL;
   if (!c.out) {
-    const char *ext = c.exe ? "" : c.shared ? ".so" : ".o";
+    const char *ext = c.exe ? "" : c.shared ? ".so" : c.emit_llvm ? ".ll" : ".o";
     size_t len = strlen(c.file);
     if (len > 5 && strcmp(c.file + len - 5, ".wasm") == 0)
       len -= 5;
@@ -682,8 +701,16 @@ static int compile_file(const compile_args *cp, const char *triple) {
     goto done;
   }
 
+  if (c.nllvm_args) {
+    /* LLVM's own command line, parsed once per process (wasmc compiles
+     * one module per run). */
+    const char *argv_llvm[34] = {"wasmc"};
+    for (int k = 0; k < c.nllvm_args; k++)
+      argv_llvm[k + 1] = c.llvm_args[k];
+    LLVMParseCommandLineOptions(c.nllvm_args + 1, argv_llvm, NULL);
+  }
   emit_options eo = {.triple = triple, .cpu = c.cpu, .features = c.features,
-                     .opt_level = c.opt_level};
+                     .opt_level = c.opt_level, .emit_llvm = c.emit_llvm};
 #ifndef NDEBUG
   eo.verify = true; /* lowering bugs show up as IR errors, not crashes */
 #endif
@@ -897,7 +924,8 @@ static int cmd_run(int argc, char **argv) {
   LLVMGetVersion(&maj, &min, &pat);
   char llvm_v[64], abi_v[32], opt_v[64];
   snprintf(llvm_v, sizeof llvm_v, "LLVM %u.%u.%u", maj, min, pat);
-  snprintf(abi_v, sizeof abi_v, "ABI %u", (unsigned)WASMRT_ABI_VERSION);
+  snprintf(abi_v, sizeof abi_v, "ABI %u codegen %u",
+           (unsigned)WASMRT_ABI_VERSION, (unsigned)EMIT_CODEGEN_REVISION);
   /* The chunk size changes the code (no inlining across chunks); -j
    * does not. */
   snprintf(opt_v, sizeof opt_v, "O%d bc%d chunk%u", c.opt_level,
