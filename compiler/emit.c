@@ -11,6 +11,7 @@
  */
 #include "emit.h"
 #include "emit_chunks.h"
+#include "addr_nowrap.h"
 #include "keep_traps.h"
 #include "quiet_nan.h"
 
@@ -525,6 +526,11 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
    * again here, before the real pipeline (keep_traps.c). */
   if (!keep_traps_release(m, t->tm, t->opt_level, err, errsz))
     return false;
+  /* With locals in SSA form: i32 address adds after an access at the same
+   * index do not wrap (addr_nowrap.c), which lets LLVM see affine,
+   * consecutive accesses and vectorise them. */
+  if (t->opt_level > 0)
+    addr_nowrap_mark(m);
 
   char pipeline[32];
   snprintf(pipeline, sizeof pipeline, "default<O%d>", t->opt_level);

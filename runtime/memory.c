@@ -109,6 +109,12 @@ wasmrt_memory *rt_memory_create(uint64_t min_pages, uint64_t max_pages, bool has
     rt_error(err, "memory size must be at most 65536 pages (4GiB)");
     return NULL;
   }
+  if (min_pages > WASMRT_MAX_MEMORY_PAGES) {
+    rt_error(err, "a memory of %llu pages is not supported: at most %u "
+             "(4 GiB - 64 KiB; see WASMRT_MAX_MEMORY_PAGES)",
+             (unsigned long long)min_pages, WASMRT_MAX_MEMORY_PAGES);
+    return NULL;
+  }
   rt_memory *m = calloc(1, sizeof *m);
   if (!m) {
     rt_error(err, "out of memory");
@@ -147,7 +153,9 @@ int64_t rt_memory_grow(wasmrt_memory *m, uint64_t delta) {
   uint64_t old = m->size / WASMRT_PAGE_SIZE;
   if (delta == 0) return (int64_t)old;
   uint64_t npages = old + delta;
-  if (npages > m->max_pages || npages * WASMRT_PAGE_SIZE > m->reserved) return -1;
+  if (npages > m->max_pages || npages > WASMRT_MAX_MEMORY_PAGES ||
+      npages * WASMRT_PAGE_SIZE > m->reserved)
+    return -1;
   if (mprotect(m->base + m->size, delta * WASMRT_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0)
     return -1;
   m->size = npages * WASMRT_PAGE_SIZE;

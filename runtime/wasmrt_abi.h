@@ -31,8 +31,17 @@
 
 #include <stdint.h>
 
-#define WASMRT_ABI_VERSION 1u
+/* 2: memories stop at WASMRT_MAX_MEMORY_PAGES, which generated code
+ * relies on (compiler/addr_nowrap.c). */
+#define WASMRT_ABI_VERSION 2u
 #define WASMRT_PAGE_SIZE 65536u
+/* The most pages a linear memory ever has: one less than Wasm's 65536
+ * (the spec lets memory.grow fail for any reason, and a memory whose
+ * type asks for a minimum of 65536 pages fails to instantiate). So every
+ * index of an access that does not trap is below 2^32 - 65536, and the
+ * compiler may treat `x + C` (C <= 65536) after an access at x as not
+ * wrapping (compiler/addr_nowrap.c). */
+#define WASMRT_MAX_MEMORY_PAGES 65535u
 #define WASMRT_MODULE_SYMBOL "wasmc_module" /* the descriptor in a .so */
 /* Executables only (`wasmc build --dir/--env`): launcher arguments baked in
  * at build time, a char array of NUL-terminated strings ("--dir", "d",

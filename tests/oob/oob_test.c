@@ -16,8 +16,9 @@
  *   - a load whose value is dropped still traps;
  *   - after memory.grow to the declared maximum (2 pages) the new last
  *     bytes are accessible, the next trap, and memory.grow returns -1;
- *   - a memory without maximum grows to 65536 pages (4 GiB), where index
- *     2^32-1 (or 0 + offset 2^32-1) is the last accessible byte.
+ *   - a memory without maximum grows to WASMRT_MAX_MEMORY_PAGES = 65535
+ *     pages (4 GiB - 64 KiB; the 65536th page is refused), where index
+ *     2^32-65537 (or 0 + offset 2^32-65537) is the last accessible byte.
  * Each check that fails is printed; the exit status is 0 when all pass.
  */
 #include <stdbool.h>
@@ -322,7 +323,8 @@ static void test_oob(const char *so) {
   wasmrt_module_free(mod);
 }
 
-/* oob_max.wasm: 0 pages, no maximum, grown to 65536 pages (4 GiB). */
+/* oob_max.wasm: 0 pages, no maximum, grown to the runtime's cap of
+ * 65535 pages (4 GiB - 64 KiB). */
 static void test_oob_max(const char *so) {
   wasmrt_module *mod;
   wasmrt_memory *mem;
@@ -330,42 +332,50 @@ static void test_oob_max(const char *so) {
   if (!inst)
     return;
   wasmrt_val v[2];
-  const uint32_t top = 0xFFFFFFFFu;
+  const uint32_t top = WASMRT_MAX_MEMORY_PAGES * WASMRT_PAGE_SIZE - 1;
 
   memset(v, 0, sizeof v);
   expect_trap(inst, "load8", v, 1, 0); /* size 0: nothing is accessible */
   expect_trap(inst, "load8/max", v, 1, 0);
   expect_trap(inst, "load128", v, 1, 0);
 
-  if (!expect_i32(inst, "grow", 65536, 0, "memory.grow to 65536 pages"))
+  expect_i32(inst, "grow", 65536, -1, "memory.grow to 65536 pages");
+  if (!expect_i32(inst, "grow", WASMRT_MAX_MEMORY_PAGES, 0,
+                  "memory.grow to 65535 pages"))
     goto out;
-  expect_i32(inst, "grow", 1, -1, "memory.grow beyond 65536 pages");
-  expect_i32(inst, "size", 0, 65536, "memory.size at 4 GiB");
+  expect_i32(inst, "grow", 1, -1, "memory.grow beyond 65535 pages");
+  expect_i32(inst, "size", 0, WASMRT_MAX_MEMORY_PAGES, "memory.size at the cap");
   nchecks++;
-  if (mem->size != 0x100000000ull) {
-    FAIL("memory size %llu after growing to 65536 pages", (unsigned long long)mem->size);
+  if (mem->size != (uint64_t)top + 1) {
+    FAIL("memory size %llu after growing to 65535 pages", (unsigned long long)mem->size);
     goto out;
   }
 
-  /* The last byte, 2^32-1, through index and through offset. */
+  /* The last byte, 2^32-65537, through index and through offset. */
   v[0].i32 = 0;
   v[1].i32 = 0x5A;
-  expect_ok(inst, "store8/max", v, 2, 0);
+  expect_ok(inst, "store8/top", v, 2, 0);
   nchecks++;
   if (mem->base[top] != 0x5A)
-    FAIL("store8 offset=2^32-1 at 0 did not write byte 2^32-1");
+    FAIL("store8 offset=2^32-65537 at 0 did not write the last byte");
   v[0].i32 = (int32_t)top;
   if (expect_ok(inst, "load8", v, 1, top) && v[0].i32 != 0x5A)
-    FAIL("load8 at 2^32-1 returned %#x", v[0].i32);
+    FAIL("load8 at 2^32-65537 returned %#x", v[0].i32);
   v[0].i32 = (int32_t)(top - 1);
   if (expect_ok(inst, "load8/off1", v, 1, top - 1) && v[0].i32 != 0x5A)
-    FAIL("load8 offset=1 at 2^32-2 returned %#x", v[0].i32);
+    FAIL("load8 offset=1 at 2^32-65538 returned %#x", v[0].i32);
   v[0].i32 = 0;
-  if (expect_ok(inst, "load8/max", v, 1, 0) && v[0].i32 != 0x5A)
-    FAIL("load8 offset=2^32-1 at 0 returned %#x", v[0].i32);
-  /* One byte further: 2^32 and up to 2^33-2. */
+  if (expect_ok(inst, "load8/top", v, 1, 0) && v[0].i32 != 0x5A)
+    FAIL("load8 offset=2^32-65537 at 0 returned %#x", v[0].i32);
+  /* One byte further, up to 2^33-2. */
   v[0].i32 = (int32_t)top;
   expect_trap(inst, "load8/off1", v, 1, top);
+  v[0].i32 = 1;
+  expect_trap(inst, "load8/top", v, 1, 1);
+  v[0].i32 = (int32_t)(top + 1);
+  expect_trap(inst, "load8", v, 1, top + 1);
+  v[0].i32 = 0;
+  expect_trap(inst, "load8/max", v, 1, 0);
   v[0].i32 = 1;
   expect_trap(inst, "load8/max", v, 1, 1);
   v[0].i32 = (int32_t)top;
@@ -376,20 +386,20 @@ static void test_oob_max(const char *so) {
   v[0].i32 = (int32_t)top;
   expect_trap(inst, "store8/max", v, 2, top);
 
-  /* Wider accesses ending exactly at 4 GiB, and one byte further. */
+  /* Wider accesses ending exactly at the end, and one byte further. */
   memset(v, 0, sizeof v);
   v[0].i32 = (int32_t)(top - 7);
   v[1].i64 = 0x0123456789ABCDEFll;
   expect_ok(inst, "store64", v, 2, top - 7);
   v[0].i32 = (int32_t)(top - 7);
   if (expect_ok(inst, "load64", v, 1, top - 7) && v[0].i64 != 0x0123456789ABCDEFll)
-    FAIL("load64 at 2^32-8 returned %#llx", (unsigned long long)v[0].i64);
+    FAIL("load64 at the last 8 bytes returned %#llx", (unsigned long long)v[0].i64);
   v[0].i32 = (int32_t)(top - 6);
   expect_trap(inst, "load64", v, 1, top - 6);
   v[0].i32 = (int32_t)(top - 15);
   if (expect_ok(inst, "load128", v, 1, top - 15) &&
       memcmp(v[0].v128, mem->base + (top - 15), 16) != 0)
-    FAIL("load128 at 2^32-16: wrong value");
+    FAIL("load128 at the last 16 bytes: wrong value");
   v[0].i32 = (int32_t)(top - 14);
   expect_trap(inst, "load128", v, 1, top - 14);
   memset(mem->base + (top - 31), 0xA5, 32);
@@ -398,7 +408,7 @@ static void test_oob_max(const char *so) {
   expect_trap(inst, "store128", v, 2, top - 14);
   for (unsigned j = 0; j < 32; j++)
     if (mem->base[top - 31 + j] != 0xA5) {
-      FAIL("store128 at 2^32-15 trapped but wrote byte %u", top - 31 + j);
+      FAIL("store128 at the last 15 bytes trapped but wrote byte %u", top - 31 + j);
       break;
     }
 

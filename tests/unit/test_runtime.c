@@ -89,6 +89,19 @@ Test(memory, no_max_means_65536_pages) {
   cr_assert_null(wasmrt_memory_new(3, 2, true, &err));
 }
 
+/* The cap generated code relies on (compiler/addr_nowrap.c): never more
+ * than WASMRT_MAX_MEMORY_PAGES pages. Growth up to the cap and not past it:
+ * tests/spec/wasmc/addr_nowrap.wast. */
+Test(memory, memory_cap) {
+  wasmrt_error err;
+  cr_assert_null(wasmrt_memory_new(65536, 65536, true, &err));
+  cr_assert(strstr(err.message, "65536 pages is not supported"), "%s", err.message);
+  wasmrt_memory *m = wasmrt_memory_new(WASMRT_MAX_MEMORY_PAGES, 0, false, &err);
+  cr_assert(m, "%s", err.message);
+  cr_assert_eq(m->size, (uint64_t)WASMRT_MAX_MEMORY_PAGES * WASMRT_PAGE_SIZE);
+  wasmrt_memory_free(m);
+}
+
 /* Reserving is O(1): a 4 GiB memory costs address space, not time. */
 Test(memory, huge_memory_is_cheap) {
   struct timespec t0, t1;
@@ -96,11 +109,11 @@ Test(memory, huge_memory_is_cheap) {
   wasmrt_error err;
   wasmrt_memory *m[8];
   for (int i = 0; i < 8; i++) {
-    m[i] = wasmrt_memory_new(65536, 65536, true, &err);
+    m[i] = wasmrt_memory_new(WASMRT_MAX_MEMORY_PAGES, 65536, true, &err);
     cr_assert(m[i], "%s", err.message);
-    cr_assert_eq(m[i]->size, 65536ull * WASMRT_PAGE_SIZE);
+    cr_assert_eq(m[i]->size, (uint64_t)WASMRT_MAX_MEMORY_PAGES * WASMRT_PAGE_SIZE);
   }
-  m[3]->base[m[3]->size - 1] = 9; /* the last byte of 4 GiB */
+  m[3]->base[m[3]->size - 1] = 9; /* the last byte of 4 GiB - 64 KiB */
   cr_assert_eq(m[3]->base[m[3]->size - 1], 9);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

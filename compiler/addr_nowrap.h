@@ -1,0 +1,17 @@
+/* addr_nowrap.h: i32 address arithmetic that provably does not wrap, so
+ * that LLVM sees Wasm's memory accesses as the affine, consecutive
+ * accesses they are (the reasoning is in addr_nowrap.c).
+ */
+#ifndef WASMC_ADDR_NOWRAP_H
+#define WASMC_ADDR_NOWRAP_H
+
+#include <llvm-c/Core.h>
+
+/* Emission, after keep_traps_release's early pipeline (locals are SSA
+ * values then) and before the default<On> pipeline: marks `add i32 x, C`
+ * (0 <= C <= 65536) nuw wherever an access of linear memory 0 at index x
+ * is executed before it (earlier in its block, or in a block every path
+ * to it passes through first). Returns how many adds it marked. */
+unsigned addr_nowrap_mark(LLVMModuleRef m);
+
+#endif

@@ -1,0 +1,77 @@
+;; addr_nowrap.wast: wasmc's own tests of i32 address arithmetic at the
+;; edges, for compiler/addr_nowrap.c (an `add i32 x, C` after an access at
+;; x is treated as not wrapping) and the runtime's memory cap
+;; (WASMRT_MAX_MEMORY_PAGES = 65535: memory.grow refuses the 65536th page).
+
+;; Wrapping adds with no access before them keep Wasm's wraparound.
+(module
+  (memory 1)
+  (func (export "wrap_load") (param i32) (result i32)
+    (i32.load (i32.add (local.get 0) (i32.const 8))))
+  (func (export "wrap_store_load") (param i32) (param i32) (result i32)
+    (i32.store (i32.add (local.get 0) (i32.const 16)) (local.get 1))
+    (i32.load (i32.const 4)))
+  ;; an access at x first: out of bounds, so it traps before the add
+  (func (export "access_then_add") (param i32) (result i32)
+    (drop (i32.load (local.get 0)))
+    (i32.load (i32.add (local.get 0) (i32.const 8))))
+  ;; a loop summing n words from p on, the way clang writes it
+  (func (export "sum") (param $p i32) (param $n i32) (result i32) (local $s i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (local.get $s))
+  (func (export "fill") (param $p i32) (param $n i32) (param $v i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (i32.store (local.get $p) (local.get $v))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l))))
+)
+(assert_return (invoke "wrap_store_load" (i32.const 0xfffffff4) (i32.const 77)) (i32.const 77))
+(assert_return (invoke "wrap_load" (i32.const 0xfffffffc)) (i32.const 77))
+(assert_trap (invoke "access_then_add" (i32.const 0xfffffffc)) "out of bounds memory access")
+(assert_return (invoke "access_then_add" (i32.const 0xfff0)) (i32.const 0))
+(assert_return (invoke "access_then_add" (i32.const 0xfff4)) (i32.const 0))
+(assert_trap (invoke "access_then_add" (i32.const 0xfffc)) "out of bounds memory access")
+(invoke "fill" (i32.const 0) (i32.const 100) (i32.const 3))
+(assert_return (invoke "sum" (i32.const 0) (i32.const 100)) (i32.const 300))
+;; runs off the end of the 64 KiB memory: traps, never wraps to 0
+(assert_trap (invoke "sum" (i32.const 65000) (i32.const 1000)) "out of bounds memory access")
+(assert_trap (invoke "fill" (i32.const 65000) (i32.const 1000) (i32.const 1)) "out of bounds memory access")
+
+;; The top of the largest memory: 65535 pages, the last word at 0xfffefffc.
+(module
+  (memory 0)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "size") (result i32) (memory.size))
+  (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "sum") (param $p i32) (param $n i32) (result i32) (local $s i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (local.get $s))
+)
+(assert_return (invoke "grow" (i32.const 65536)) (i32.const -1))
+(assert_return (invoke "grow" (i32.const 65535)) (i32.const 0))
+(assert_return (invoke "size") (i32.const 65535))
+(assert_return (invoke "grow" (i32.const 1)) (i32.const -1))
+(assert_return (invoke "size") (i32.const 65535))
+(invoke "store" (i32.const 0xfffefffc) (i32.const 5))
+(invoke "store" (i32.const 0xfffefff8) (i32.const 6))
+(assert_return (invoke "load" (i32.const 0xfffefffc)) (i32.const 5))
+(assert_trap (invoke "load" (i32.const 0xffff0000)) "out of bounds memory access")
+(assert_return (invoke "sum" (i32.const 0xfffefff8) (i32.const 2)) (i32.const 11))
+;; p + 4 of the last word is 0xffff0000: out of bounds, not wrapped
+(assert_trap (invoke "sum" (i32.const 0xfffefff8) (i32.const 3)) "out of bounds memory access")
+
+;; (A memory whose type asks for 65536 pages cannot be made:
+;; tests/unit/test_runtime.c, memory_cap.)
