@@ -184,6 +184,36 @@ static LLVMValueRef candidate(LLVMValueRef in) {
   return k > 0 && k <= 65536 ? LLVMGetOperand(in, 0) : NULL;
 }
 
+/* zext(x + C) of the add a (now nuw) becomes zext(x) + C in 64 bits:
+ * the same value, but an address every later pass sees as x's plus a
+ * constant (SLP's consecutive loads, addressing modes with a
+ * displacement) without having to trust the flag through SCEV. */
+static void widen_zexts(LLVMValueRef a, LLVMValueRef x) {
+  LLVMValueRef c = LLVMGetOperand(a, 1);
+  LLVMContextRef ctx = LLVMGetTypeContext(LLVMTypeOf(a));
+  LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
+  LLVMUseRef next;
+  for (LLVMUseRef us = LLVMGetFirstUse(a); us; us = next) {
+    next = LLVMGetNextUse(us);
+    LLVMValueRef z = LLVMGetUser(us);
+    if (!is_op(z, LLVMZExt) || LLVMTypeOf(z) != i64)
+      continue;
+    LLVMPositionBuilderBefore(b, z);
+    LLVMValueRef zx = LLVMBuildZExt(b, x, i64, "");
+    LLVMValueRef sum = LLVMBuildAdd(
+        b, zx, LLVMConstInt(i64, LLVMConstIntGetZExtValue(c), false), "");
+    LLVMSetNUW(sum, 1);
+    LLVMSetNSW(sum, 1);
+    LLVMReplaceAllUsesWith(z, sum);
+    /* next may have been z's use of a, which goes with z */
+    if (next && LLVMGetUser(next) == z)
+      next = LLVMGetNextUse(next);
+    LLVMInstructionEraseFromParent(z);
+  }
+  LLVMDisposeBuilder(b);
+}
+
 static unsigned mark_function(LLVMValueRef f) {
   unsigned nblocks = LLVMCountBasicBlocks(f);
   if (nblocks == 0 || LLVMCountParams(f) == 0)
@@ -255,6 +285,7 @@ static unsigned mark_function(LLVMValueRef f) {
       }
       if (ok) {
         LLVMSetNUW(in, 1);
+        widen_zexts(in, x);
         marked++;
       }
     }
