@@ -529,8 +529,11 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   /* With locals in SSA form: i32 address adds after an access at the same
    * index do not wrap (addr_nowrap.c), which lets LLVM see affine,
    * consecutive accesses and vectorise them. */
-  if (t->opt_level > 0)
+  if (t->opt_level > 0) {
     addr_nowrap_mark(m);
+    /* and float locals fed only by arithmetic need no quieting */
+    quiet_nan_prune(m);
+  }
 
   char pipeline[32];
   snprintf(pipeline, sizeof pipeline, "default<O%d>", t->opt_level);

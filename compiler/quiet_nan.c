@@ -26,6 +26,15 @@
  * canonicalize: it folds, hoists, CSEs and vectorises it, and x*1.0
  * becomes canonicalize(x), still quiet. Plain fadd/fmul... do the rest.
  *
+ * Locals. During lowering a local is memory, so every local.get feeding
+ * arithmetic is wrapped. Once the early pipeline has made locals SSA
+ * values, quiet_nan_prune drops the canonicalize of every value that
+ * cannot be signalling, phis included: a loop's float accumulators and
+ * induction values, fed only by arithmetic, need none. Left alone, those
+ * calls would still be gone after the pipeline, but they steer the
+ * vectorisers' cost models meanwhile (SLP packs two scalar
+ * canonicalizes it thinks expensive into a vector, shuffles and all).
+ *
  * The cost, and why there is none left. After the pipeline, a
  * canonicalize that feeds fadd/fsub/fmul/fdiv is redundant: the hardware
  * instruction quiets the NaN itself, as long as instruction selection
@@ -44,6 +53,7 @@
  */
 #include "quiet_nan.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,9 +218,57 @@ static LLVMValueRef sign_op_source(LLVMValueRef i) {
   return sign_op_source(a);
 }
 
+/* A set of phi nodes (open addressing; NULL keys are empty slots). */
+typedef struct {
+  LLVMValueRef *keys;
+  size_t cap, n; /* cap: a power of two, or 0 */
+} phiset;
+
+static size_t phiset_slot(const phiset *s, LLVMValueRef v) {
+  uintptr_t x = (uintptr_t)v;
+  x ^= x >> 17;
+  x *= UINT64_C(0x9e3779b97f4a7c15);
+  size_t i = (size_t)(x >> 7) & (s->cap - 1);
+  while (s->keys[i] && s->keys[i] != v)
+    i = (i + 1) & (s->cap - 1);
+  return i;
+}
+
+static bool phiset_has(const phiset *s, LLVMValueRef v) {
+  return s->cap && s->keys[phiset_slot(s, v)] == v;
+}
+
+static void phiset_add(phiset *s, LLVMValueRef v) {
+  if (2 * (s->n + 1) > s->cap) {
+    phiset old = *s;
+    s->cap = old.cap ? 2 * old.cap : 64;
+    s->keys = calloc(s->cap, sizeof *s->keys);
+    if (!s->keys)
+      abort();
+    s->n = 0;
+    for (size_t i = 0; i < old.cap; i++)
+      if (old.keys[i])
+        phiset_add(s, old.keys[i]);
+    free(old.keys);
+  }
+  size_t i = phiset_slot(s, v);
+  if (!s->keys[i]) {
+    s->keys[i] = v;
+    s->n++;
+  }
+}
+
 /* Whether v may be a signalling NaN (lanes of a vector: any of them).
- * Conservative: true when in doubt. */
+ * Conservative: true when in doubt. A phi may be one if it is in `bad`
+ * (after the early pipeline, see quiet_nan_prune); with no set (during
+ * lowering, where locals are memory) every phi may be one. */
+static bool may_be_snan_in(LLVMValueRef v, int depth, const phiset *bad);
+
 static bool may_be_snan(LLVMValueRef v, int depth) {
+  return may_be_snan_in(v, depth, NULL);
+}
+
+static bool may_be_snan_in(LLVMValueRef v, int depth, const phiset *bad) {
   if (depth > 8)
     return true;
   if (LLVMIsAConstant(v)) {
@@ -232,21 +290,21 @@ static bool may_be_snan(LLVMValueRef v, int depth) {
     return false;
   case LLVMFNeg:
   case LLVMExtractElement:
-    return may_be_snan(LLVMGetOperand(v, 0), depth + 1);
+    return may_be_snan_in(LLVMGetOperand(v, 0), depth + 1, bad);
   case LLVMSelect:
-    return may_be_snan(LLVMGetOperand(v, 1), depth + 1) ||
-           may_be_snan(LLVMGetOperand(v, 2), depth + 1);
+    return may_be_snan_in(LLVMGetOperand(v, 1), depth + 1, bad) ||
+           may_be_snan_in(LLVMGetOperand(v, 2), depth + 1, bad);
   case LLVMInsertElement:
   case LLVMShuffleVector:
-    return may_be_snan(LLVMGetOperand(v, 0), depth + 1) ||
-           may_be_snan(LLVMGetOperand(v, 1), depth + 1);
+    return may_be_snan_in(LLVMGetOperand(v, 0), depth + 1, bad) ||
+           may_be_snan_in(LLVMGetOperand(v, 1), depth + 1, bad);
   case LLVMBitCast: {
     /* A lane-shape change of a v128 (same float lanes), or the bits of
      * abs/neg/copysign. */
     LLVMValueRef s = LLVMGetOperand(v, 0);
     LLVMTypeRef st = LLVMTypeOf(s), vt = LLVMTypeOf(v);
     if (float_elem(st))
-      return float_elem(st) == float_elem(vt) ? may_be_snan(s, depth + 1) : true;
+      return float_elem(st) == float_elem(vt) ? may_be_snan_in(s, depth + 1, bad) : true;
     while (LLVMIsAInstruction(s) && LLVMGetInstructionOpcode(s) == LLVMBitCast &&
            !float_elem(LLVMTypeOf(LLVMGetOperand(s, 0))) &&
            LLVMGetTypeKind(LLVMTypeOf(s)) == LLVMGetTypeKind(st))
@@ -254,12 +312,12 @@ static bool may_be_snan(LLVMValueRef v, int depth) {
     if (LLVMGetTypeKind(st) == LLVMIntegerTypeKind) {
       LLVMValueRef src = sign_op_source(s);
       if (src && LLVMTypeOf(src) == vt)
-        return may_be_snan(src, depth + 1);
+        return may_be_snan_in(src, depth + 1, bad);
     }
     if (LLVMIsAInstruction(s) && LLVMGetInstructionOpcode(s) == LLVMBitCast) {
       LLVMValueRef f = LLVMGetOperand(s, 0);
       if (float_elem(LLVMTypeOf(f)) == float_elem(vt))
-        return may_be_snan(f, depth + 1);
+        return may_be_snan_in(f, depth + 1, bad);
     }
     return true;
   }
@@ -275,11 +333,13 @@ static bool may_be_snan(LLVMValueRef v, int depth) {
       return false;
     static const char *const sign[] = {"llvm.fabs.", "llvm.copysign."};
     if (callee_has_prefix(v, sign, 2))
-      return may_be_snan(LLVMGetOperand(v, 0), depth + 1);
+      return may_be_snan_in(LLVMGetOperand(v, 0), depth + 1, bad);
     return true;
   }
+  case LLVMPHI:
+    return !bad || phiset_has(bad, v);
   default:
-    return true; /* loads, phis, calls of Wasm functions, ... */
+    return true; /* loads, calls of Wasm functions, ... */
   }
 }
 
@@ -293,6 +353,86 @@ LLVMValueRef quiet_nan_operand(lower_func *lf, LLVMValueRef x) {
   }
   LLVMTypeRef t = LLVMTypeOf(x);
   return lower_intrinsic(lf, "llvm.canonicalize", &t, 1, &x, 1);
+}
+
+/* ---- after the early pipeline: quiet locals -------------------------------- */
+
+static bool is_canonicalize(LLVMValueRef in) {
+  static const char *const p[] = {"llvm.canonicalize."};
+  return LLVMIsACallInst(in) && callee_has_prefix(in, p, 1);
+}
+
+static bool is_float_phi(LLVMValueRef in) {
+  return LLVMIsAPHINode(in) && float_elem(LLVMTypeOf(in));
+}
+
+/* One function: the phis that may carry a signalling NaN are the least
+ * set closed under "has an incoming value that may be one" (a cycle of
+ * phis fed only by arithmetic carries only quiet values); every
+ * canonicalize of a value outside it goes. */
+static unsigned prune_function(LLVMValueRef f) {
+  size_t nphis = 0, cap = 0;
+  LLVMValueRef *phis = NULL;
+  bool any = false;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
+       bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in;
+         in = LLVMGetNextInstruction(in)) {
+      any = any || is_canonicalize(in);
+      if (!is_float_phi(in))
+        continue;
+      if (nphis == cap) {
+        cap = cap ? 2 * cap : 64;
+        phis = realloc(phis, cap * sizeof *phis);
+        if (!phis)
+          abort();
+      }
+      phis[nphis++] = in;
+    }
+  unsigned removed = 0;
+  if (any) {
+    phiset bad = {0};
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t i = 0; i < nphis; i++) {
+        if (phiset_has(&bad, phis[i]))
+          continue;
+        unsigned n = LLVMCountIncoming(phis[i]);
+        for (unsigned k = 0; k < n; k++)
+          if (may_be_snan_in(LLVMGetIncomingValue(phis[i], k), 0, &bad)) {
+            phiset_add(&bad, phis[i]);
+            changed = true;
+            break;
+          }
+      }
+    }
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
+         bb = LLVMGetNextBasicBlock(bb)) {
+      LLVMValueRef next;
+      for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = next) {
+        next = LLVMGetNextInstruction(in);
+        if (!is_canonicalize(in))
+          continue;
+        LLVMValueRef x = LLVMGetOperand(in, 0);
+        if (may_be_snan_in(x, 0, &bad))
+          continue;
+        LLVMReplaceAllUsesWith(in, x);
+        LLVMInstructionEraseFromParent(in);
+        removed++;
+      }
+    }
+    free(bad.keys);
+  }
+  free(phis);
+  return removed;
+}
+
+unsigned quiet_nan_prune(LLVMModuleRef m) {
+  unsigned n = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
+    if (!LLVMIsDeclaration(f))
+      n += prune_function(f);
+  return n;
 }
 
 /* ---- after the pipeline ----------------------------------------------------- */

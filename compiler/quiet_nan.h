@@ -23,6 +23,12 @@
  * loads, stores, locals, select and reinterpret keep the bits of x. */
 LLVMValueRef quiet_nan_operand(lower_func *lf, LLVMValueRef x);
 
+/* Emission, once locals are SSA values (after keep_traps_release's early
+ * pipeline): removes every llvm.canonicalize whose operand cannot be a
+ * signalling NaN, looking through phis (a loop-carried value fed only by
+ * arithmetic is quiet). Returns how many it removed. */
+unsigned quiet_nan_prune(LLVMModuleRef m);
+
 /* Emission, after the optimisation pipeline and before code generation:
  * every llvm.canonicalize left in m is dropped from the uses that quiet a
  * NaN in hardware and cannot be folded to their operand by instruction
