@@ -22,8 +22,8 @@
  * How. After the early pipeline of keep_traps.c (locals are SSA values,
  * small callees are inlined) each `add i32 x, C` is marked nuw when an
  * access of memory 0 at index x executes before it on every path: earlier
- * in the same block, or in a block reached only through a chain of unique
- * predecessors (a loop body before its latch, an `if` before its arm). A
+ * in the same block, or in a block that dominates it (a loop body before
+ * its latch, the code before an `if` and after its join). A
  * load that is later deleted as unused only ever mattered when it would
  * have trapped; keep_traps.c keeps such loads. The induction variables of
  * clang's wasm32 loops take the form `x = phi(..., x + 16)` with an
@@ -214,6 +214,114 @@ static void widen_zexts(LLVMValueRef a, LLVMValueRef x) {
   LLVMDisposeBuilder(b);
 }
 
+/* ---- dominators ------------------------------------------------------------ */
+
+/* Immediate dominators by the iterative algorithm of Cooper, Harvey and
+ * Kennedy ("A Simple, Fast Dominance Algorithm"): idom[i] is the index of
+ * block i's immediate dominator, i itself for the entry (block 0), and
+ * UINT32_MAX for a block not reachable from the entry. */
+static uint32_t *dominators(LLVMBasicBlockRef *blocks, unsigned n,
+                            const blockmap *map) {
+  /* successors, as index lists */
+  uint32_t *nsucc = xcalloc(n, sizeof *nsucc);
+  uint32_t **succ = xcalloc(n, sizeof *succ);
+  uint32_t *npred = xcalloc(n, sizeof *npred);
+  for (unsigned i = 0; i < n; i++) {
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(blocks[i]);
+    unsigned ns = term ? LLVMGetNumSuccessors(term) : 0;
+    succ[i] = xcalloc(ns, sizeof **succ);
+    for (unsigned k = 0; k < ns; k++) {
+      uint32_t j = blockmap_get(map, LLVMGetSuccessor(term, k));
+      if (j != UINT32_MAX) {
+        succ[i][nsucc[i]++] = j;
+        npred[j]++;
+      }
+    }
+  }
+  uint32_t **pred = xcalloc(n, sizeof *pred);
+  uint32_t *np = xcalloc(n, sizeof *np);
+  for (unsigned i = 0; i < n; i++)
+    pred[i] = xcalloc(npred[i], sizeof **pred);
+  for (unsigned i = 0; i < n; i++)
+    for (unsigned k = 0; k < nsucc[i]; k++)
+      pred[succ[i][k]][np[succ[i][k]]++] = i;
+
+  /* reverse postorder of the blocks reachable from the entry */
+  uint32_t *rpo = xcalloc(n, sizeof *rpo);     /* position -> block */
+  uint32_t *order = xcalloc(n, sizeof *order); /* block -> position */
+  uint32_t *stack = xcalloc(n, sizeof *stack), *next = xcalloc(n, sizeof *next);
+  bool *seen = xcalloc(n, sizeof *seen);
+  unsigned sp = 0, post = n;
+  stack[sp++] = 0;
+  seen[0] = true;
+  while (sp) {
+    uint32_t b = stack[sp - 1];
+    if (next[b] < nsucc[b]) {
+      uint32_t c = succ[b][next[b]++];
+      if (!seen[c]) {
+        seen[c] = true;
+        stack[sp++] = c;
+      }
+    } else {
+      rpo[--post] = b;
+      sp--;
+    }
+  }
+  unsigned first = post; /* rpo[first..n) are the reachable blocks */
+  for (unsigned i = 0; i < n; i++)
+    order[i] = UINT32_MAX;
+  for (unsigned k = first; k < n; k++)
+    order[rpo[k]] = k;
+
+  uint32_t *idom = xcalloc(n, sizeof *idom);
+  for (unsigned i = 0; i < n; i++)
+    idom[i] = UINT32_MAX;
+  idom[0] = 0;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (unsigned k = first + 1; k < n; k++) {
+      uint32_t b = rpo[k], nd = UINT32_MAX;
+      for (unsigned q = 0; q < npred[b]; q++) {
+        uint32_t p = pred[b][q];
+        if (idom[p] == UINT32_MAX)
+          continue;
+        if (nd == UINT32_MAX) {
+          nd = p;
+          continue;
+        }
+        uint32_t a = p, c = nd; /* intersect */
+        while (a != c) {
+          while (order[a] > order[c])
+            a = idom[a];
+          while (order[c] > order[a])
+            c = idom[c];
+        }
+        nd = a;
+      }
+      if (nd != UINT32_MAX && idom[b] != nd) {
+        idom[b] = nd;
+        changed = true;
+      }
+    }
+  }
+
+  for (unsigned i = 0; i < n; i++) {
+    free(succ[i]);
+    free(pred[i]);
+  }
+  free(succ);
+  free(pred);
+  free(nsucc);
+  free(npred);
+  free(np);
+  free(rpo);
+  free(order);
+  free(stack);
+  free(next);
+  free(seen);
+  return idom;
+}
+
 static unsigned mark_function(LLVMValueRef f) {
   unsigned nblocks = LLVMCountBasicBlocks(f);
   if (nblocks == 0 || LLVMCountParams(f) == 0)
@@ -229,26 +337,7 @@ static unsigned mark_function(LLVMValueRef f) {
   for (unsigned i = 0; i < nblocks; i++)
     blockmap_put(&map, blocks[i], i);
 
-  /* Unique predecessors (UINT32_MAX: none or several; the entry has none). */
-  uint32_t *pred = xcalloc(nblocks, sizeof *pred);
-  uint32_t *npred = xcalloc(nblocks, sizeof *npred);
-  for (unsigned i = 0; i < nblocks; i++)
-    pred[i] = UINT32_MAX;
-  for (unsigned i = 0; i < nblocks; i++) {
-    LLVMValueRef term = LLVMGetBasicBlockTerminator(blocks[i]);
-    if (!term)
-      continue;
-    unsigned ns = LLVMGetNumSuccessors(term);
-    for (unsigned s = 0; s < ns; s++) {
-      uint32_t j = blockmap_get(&map, LLVMGetSuccessor(term, s));
-      if (j == UINT32_MAX)
-        continue;
-      /* A switch may name one successor twice: still one predecessor. */
-      if (npred[j] == 0 || pred[j] != i)
-        npred[j]++;
-      pred[j] = i;
-    }
-  }
+  uint32_t *idom = dominators(blocks, nblocks, &map);
 
   /* Every index a block accesses. */
   valset *acc = xcalloc(nblocks, sizeof *acc);
@@ -274,13 +363,11 @@ static unsigned mark_function(LLVMValueRef f) {
       if (!(x = candidate(in)))
         continue;
       bool ok = valset_has(&seen, x);
-      /* Up the chain of unique predecessors (each one always ran before),
-       * stopping at a cycle. */
-      uint32_t b = i;
-      for (int depth = 0; !ok && depth < 8; depth++) {
-        if (npred[b] != 1 || pred[b] == UINT32_MAX || pred[b] == i)
-          break;
-        b = pred[b];
+      /* Up the dominator tree: each dominator ran before, with the
+       * value of x this add sees (x's definition dominates it, so no
+       * path re-defines x without passing the dominator again). */
+      for (uint32_t b = i; !ok && idom[b] != b && idom[b] != UINT32_MAX;) {
+        b = idom[b];
         ok = valset_has(&acc[b], x);
       }
       if (ok) {
@@ -295,8 +382,7 @@ static unsigned mark_function(LLVMValueRef f) {
   for (unsigned i = 0; i < nblocks; i++)
     free(acc[i].v);
   free(acc);
-  free(pred);
-  free(npred);
+  free(idom);
   free(map.keys);
   free(map.vals);
   free(blocks);

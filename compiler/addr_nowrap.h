@@ -10,8 +10,8 @@
 /* Emission, after keep_traps_release's early pipeline (locals are SSA
  * values then) and before the default<On> pipeline: marks `add i32 x, C`
  * (0 <= C <= 65536) nuw wherever an access of linear memory 0 at index x
- * is executed before it (earlier in its block, or in a block every path
- * to it passes through first). Returns how many adds it marked. */
+ * is executed before it (earlier in its block, or in a dominating block).
+ * Returns how many adds it marked. */
 unsigned addr_nowrap_mark(LLVMModuleRef m);
 
 #endif

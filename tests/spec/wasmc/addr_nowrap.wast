@@ -24,6 +24,15 @@
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br $l)))
     (local.get $s))
+  ;; the access dominates the add across an if
+  (func (export "diamond") (param i32 i32) (result i32)
+    (local.set 1 (i32.load (local.get 0)))
+    (if (local.get 1) (then (i32.store (i32.const 0) (i32.const 1))))
+    (i32.load (i32.add (local.get 0) (i32.const 4))))
+  ;; the access is on one arm only: the add after the join may wrap
+  (func (export "one_arm") (param i32 i32) (result i32)
+    (if (local.get 1) (then (drop (i32.load (local.get 0)))))
+    (i32.load (i32.add (local.get 0) (i32.const 8))))
   (func (export "fill") (param $p i32) (param $n i32) (param $v i32)
     (block $done (loop $l
       (br_if $done (i32.eqz (local.get $n)))
@@ -38,6 +47,10 @@
 (assert_return (invoke "access_then_add" (i32.const 0xfff0)) (i32.const 0))
 (assert_return (invoke "access_then_add" (i32.const 0xfff4)) (i32.const 0))
 (assert_trap (invoke "access_then_add" (i32.const 0xfffc)) "out of bounds memory access")
+(assert_trap (invoke "diamond" (i32.const 0xfffc) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "diamond" (i32.const 0xfff8) (i32.const 0)) (i32.const 0))
+(assert_return (invoke "one_arm" (i32.const 0xfffffffc) (i32.const 0)) (i32.const 77))
+(assert_trap (invoke "one_arm" (i32.const 0xfffffffc) (i32.const 1)) "out of bounds memory access")
 (invoke "fill" (i32.const 0) (i32.const 100) (i32.const 3))
 (assert_return (invoke "sum" (i32.const 0) (i32.const 100)) (i32.const 300))
 ;; runs off the end of the 64 KiB memory: traps, never wraps to 0
