@@ -15,19 +15,24 @@
  * for any reason; runtime/memory.c refuses the 65536th page), so an
  * access at index x that did not trap had x + offset + width <= 2^32 -
  * 65536, hence x <= 2^32 - 65537. So once an access at x has executed,
- * x + C cannot wrap for any 0 <= C <= 65536: the add is `nuw`. (If the
+ * x + y cannot wrap for any 0 <= y <= 65536: the add is `nuw`. (If the
  * access traps, nothing after it runs.) This holds with guard pages and
  * with explicit bounds checks alike.
  *
  * How. After the early pipeline of keep_traps.c (locals are SSA values,
- * small callees are inlined) each `add i32 x, C` is marked nuw when an
- * access of memory 0 at index x executes before it on every path: earlier
- * in the same block, or in a block that dominates it (a loop body before
- * its latch, the code before an `if` and after its join). A
- * load that is later deleted as unused only ever mattered when it would
- * have trapped; keep_traps.c keeps such loads. The induction variables of
- * clang's wasm32 loops take the form `x = phi(..., x + 16)` with an
- * access at x in the loop body, which this covers.
+ * small callees are inlined) each `add i32 x, y` is marked nuw when y is
+ * at most 65536 (a constant, or by its shape: a masked or zero-extended
+ * byte scaled to a table offset, see umax_bound) and an access of memory
+ * 0 at index x executes before it on every path: earlier in the same
+ * block, or in a block that dominates it (a loop body before its latch,
+ * the code before an `if` and after its join). An access at a loop's
+ * pointer phi also proves the pointer's start value (the first pass
+ * through the loop accessed it). A load that is later deleted as unused
+ * only ever mattered when it would have trapped; keep_traps.c keeps such
+ * loads. The induction variables of clang's wasm32 loops take the form
+ * `x = phi(..., x + 16)` with an access at x in the loop body, and its
+ * table lookups `t + (b << 2)` follow a loop that filled t, which this
+ * covers.
  */
 #include "addr_nowrap.h"
 
@@ -168,28 +173,101 @@ static bool valset_has(const valset *s, LLVMValueRef v) {
   return false;
 }
 
-/* An add that may be marked: add i32 x, C with 0 < C <= 65536, not nuw. */
-static LLVMValueRef candidate(LLVMValueRef in) {
-  if (!is_op(in, LLVMAdd) || LLVMGetNUW(in))
-    return NULL;
-  LLVMTypeRef t = LLVMTypeOf(in);
-  if (LLVMGetIntTypeWidth(t) != 32)
-    return NULL;
-  LLVMValueRef c = LLVMGetOperand(in, 1);
-  if (!LLVMIsAConstantInt(c))
-    return NULL;
-  uint64_t k = LLVMConstIntGetZExtValue(c);
-  _Static_assert(WASMRT_MAX_MEMORY_PAGES <= 65535u,
-                 "addr_nowrap needs 64 KiB below 2^32 that no memory reaches");
-  return k > 0 && k <= 65536 ? LLVMGetOperand(in, 0) : NULL;
+/* An upper bound on the unsigned value of the i32 v, from its shape alone
+ * (what LLVM's known bits would say, for the forms index arithmetic takes:
+ * a masked or zero-extended byte, shifted into a table offset), or
+ * UINT64_MAX when nothing is known. */
+static uint64_t umax_bound(LLVMValueRef v, int depth) {
+  const uint64_t top = UINT32_MAX;
+  if (LLVMIsAConstantInt(v))
+    return LLVMConstIntGetZExtValue(v);
+  if (depth > 8 || !LLVMIsAInstruction(v))
+    return UINT64_MAX;
+  LLVMOpcode op = LLVMGetInstructionOpcode(v);
+  if (op == LLVMZExt) {
+    LLVMTypeRef t = LLVMTypeOf(LLVMGetOperand(v, 0));
+    unsigned w = LLVMGetIntTypeWidth(t);
+    return w < 32 ? (UINT64_C(1) << w) - 1 : UINT64_MAX;
+  }
+  if (op == LLVMSelect) {
+    uint64_t a = umax_bound(LLVMGetOperand(v, 1), depth + 1);
+    uint64_t b = umax_bound(LLVMGetOperand(v, 2), depth + 1);
+    return a > b ? a : b;
+  }
+  if (LLVMGetNumOperands(v) != 2)
+    return UINT64_MAX;
+  LLVMValueRef l = LLVMGetOperand(v, 0), r = LLVMGetOperand(v, 1);
+  uint64_t a = umax_bound(l, depth + 1);
+  switch (op) {
+  case LLVMAnd: {
+    uint64_t b = umax_bound(r, depth + 1);
+    return a < b ? a : b;
+  }
+  case LLVMLShr:
+    if (!LLVMIsAConstantInt(r) || LLVMConstIntGetZExtValue(r) > 31)
+      return UINT64_MAX;
+    return (a < top ? a : top) >> LLVMConstIntGetZExtValue(r);
+  case LLVMURem:
+    if (!LLVMIsAConstantInt(r) || LLVMConstIntGetZExtValue(r) == 0)
+      return UINT64_MAX;
+    return LLVMConstIntGetZExtValue(r) - 1;
+  default:
+    break;
+  }
+  if (a > top)
+    return UINT64_MAX;
+  uint64_t b = umax_bound(r, depth + 1);
+  if (b > top)
+    return UINT64_MAX;
+  uint64_t x;
+  switch (op) {
+  case LLVMShl: /* no bit of a bounded value is shifted out */
+    x = b > 31 ? UINT64_MAX : a << b;
+    break;
+  case LLVMOr:
+  case LLVMXor: /* no bit above the higher operand's top bit */
+    for (x = 1; x <= (a > b ? a : b); x <<= 1)
+      ;
+    x -= 1;
+    break;
+  case LLVMAdd: /* these cannot wrap in 32 bits */
+    x = a + b;
+    break;
+  case LLVMMul:
+    x = a * b; /* both < 2^32: no 64-bit overflow */
+    break;
+  default:
+    return UINT64_MAX;
+  }
+  return x <= top ? x : UINT64_MAX;
 }
 
-/* zext(x + C) of the add a (now nuw) becomes zext(x) + C in 64 bits:
- * the same value, but an address every later pass sees as x's plus a
- * constant (SLP's consecutive loads, addressing modes with a
- * displacement) without having to trust the flag through SCEV. */
-static void widen_zexts(LLVMValueRef a, LLVMValueRef x) {
-  LLVMValueRef c = LLVMGetOperand(a, 1);
+/* An add that may be marked: add i32 a, b, not nuw, where one operand
+ * can be shown at most 65536. Returns whether; *small is that operand's
+ * index (1 when both are small). */
+static bool candidate(LLVMValueRef in, unsigned *small) {
+  if (!is_op(in, LLVMAdd) || LLVMGetNUW(in))
+    return false;
+  LLVMTypeRef t = LLVMTypeOf(in);
+  if (LLVMGetTypeKind(t) != LLVMIntegerTypeKind ||
+      LLVMGetIntTypeWidth(t) != 32)
+    return false;
+  _Static_assert(WASMRT_MAX_MEMORY_PAGES <= 65535u,
+                 "addr_nowrap needs 64 KiB below 2^32 that no memory reaches");
+  for (unsigned k = 2; k-- > 0;)
+    if (umax_bound(LLVMGetOperand(in, k), 0) <= 65536) {
+      *small = k;
+      return true;
+    }
+  return false;
+}
+
+/* zext(x + y) of the add a (now nuw) becomes zext(x) + zext(y) in 64
+ * bits: the same value, but an address every later pass sees as x's plus
+ * an offset (SLP's consecutive loads, addressing modes with a
+ * displacement or a scaled index) without having to trust the flag
+ * through SCEV. */
+static void widen_zexts(LLVMValueRef a) {
   LLVMContextRef ctx = LLVMGetTypeContext(LLVMTypeOf(a));
   LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
@@ -200,11 +278,13 @@ static void widen_zexts(LLVMValueRef a, LLVMValueRef x) {
     if (!is_op(z, LLVMZExt) || LLVMTypeOf(z) != i64)
       continue;
     LLVMPositionBuilderBefore(b, z);
-    LLVMValueRef zx = LLVMBuildZExt(b, x, i64, "");
-    LLVMValueRef sum = LLVMBuildAdd(
-        b, zx, LLVMConstInt(i64, LLVMConstIntGetZExtValue(c), false), "");
-    LLVMSetNUW(sum, 1);
-    LLVMSetNSW(sum, 1);
+    LLVMValueRef zx = LLVMBuildZExt(b, LLVMGetOperand(a, 0), i64, "");
+    LLVMValueRef zy = LLVMBuildZExt(b, LLVMGetOperand(a, 1), i64, "");
+    LLVMValueRef sum = LLVMBuildAdd(b, zx, zy, "");
+    if (LLVMIsAInstruction(sum)) {
+      LLVMSetNUW(sum, 1);
+      LLVMSetNSW(sum, 1);
+    }
     LLVMReplaceAllUsesWith(z, sum);
     /* next may have been z's use of a, which goes with z */
     if (next && LLVMGetUser(next) == z)
@@ -322,6 +402,54 @@ static uint32_t *dominators(LLVMBasicBlockRef *blocks, unsigned n,
   return idom;
 }
 
+/* Whether block a dominates block b (both reachable). */
+static bool dominates(const uint32_t *idom, uint32_t a, uint32_t b) {
+  for (;;) {
+    if (b == a)
+      return true;
+    if (idom[b] == b || idom[b] == UINT32_MAX)
+      return false;
+    b = idom[b];
+  }
+}
+
+/* The value p had on entering its block from outside the part of the CFG
+ * that block dominates (a loop's start value), when p is a phi of block
+ * bi and that value is the same on every such edge; else NULL. An access
+ * at p in block bi also proves that value in bounds: the first time the
+ * block runs after that value's definition, it comes in through one of
+ * those edges (a predecessor the block dominates can only be reached
+ * through the block), so p is that value there. */
+static LLVMValueRef phi_entry_value(LLVMValueRef p, uint32_t bi,
+                                    const uint32_t *idom, const blockmap *map) {
+  if (!LLVMIsAPHINode(p) ||
+      blockmap_get(map, LLVMGetInstructionParent(p)) != bi)
+    return NULL;
+  LLVMValueRef x = NULL;
+  for (unsigned k = 0, n = LLVMCountIncoming(p); k < n; k++) {
+    uint32_t pred = blockmap_get(map, LLVMGetIncomingBlock(p, k));
+    if (pred == UINT32_MAX || idom[pred] == UINT32_MAX)
+      continue; /* never runs */
+    if (dominates(idom, bi, pred))
+      continue; /* a back edge */
+    LLVMValueRef v = LLVMGetIncomingValue(p, k);
+    if (x && v != x)
+      return NULL;
+    x = v;
+  }
+  return x == p ? NULL : x;
+}
+
+/* Add to s the indices an access at index x in block bi proves in bounds
+ * from there on. */
+static void note_access(valset *s, LLVMValueRef x, uint32_t bi,
+                        const uint32_t *idom, const blockmap *map) {
+  valset_add(s, x);
+  LLVMValueRef x0 = phi_entry_value(x, bi, idom, map);
+  if (x0)
+    valset_add(s, x0);
+}
+
 static unsigned mark_function(LLVMValueRef f) {
   unsigned nblocks = LLVMCountBasicBlocks(f);
   if (nblocks == 0 || LLVMCountParams(f) == 0)
@@ -339,14 +467,14 @@ static unsigned mark_function(LLVMValueRef f) {
 
   uint32_t *idom = dominators(blocks, nblocks, &map);
 
-  /* Every index a block accesses. */
+  /* Every index a block's accesses prove in bounds. */
   valset *acc = xcalloc(nblocks, sizeof *acc);
   for (unsigned i = 0; i < nblocks; i++)
     for (LLVMValueRef in = LLVMGetFirstInstruction(blocks[i]); in;
          in = LLVMGetNextInstruction(in)) {
       LLVMValueRef x = access_index(in, vmctx);
       if (x)
-        valset_add(&acc[i], x);
+        note_access(&acc[i], x, i, idom, &map);
     }
 
   unsigned marked = 0;
@@ -357,22 +485,28 @@ static unsigned mark_function(LLVMValueRef f) {
          in = LLVMGetNextInstruction(in)) {
       LLVMValueRef x = access_index(in, vmctx);
       if (x) {
-        valset_add(&seen, x);
+        note_access(&seen, x, i, idom, &map);
         continue;
       }
-      if (!(x = candidate(in)))
+      unsigned small;
+      if (!candidate(in, &small))
         continue;
+      /* The other operand must be an index accessed before: earlier in
+       * this block, or in a block up the dominator tree (each dominator
+       * ran before, with the value of x this add sees: x's definition
+       * dominates the add, so no path re-defines x without passing the
+       * dominator again). */
+      x = LLVMGetOperand(in, 1 - small);
       bool ok = valset_has(&seen, x);
-      /* Up the dominator tree: each dominator ran before, with the
-       * value of x this add sees (x's definition dominates it, so no
-       * path re-defines x without passing the dominator again). */
       for (uint32_t b = i; !ok && idom[b] != b && idom[b] != UINT32_MAX;) {
         b = idom[b];
         ok = valset_has(&acc[b], x);
       }
+      if (!ok) /* both small: a + b <= 131072 cannot wrap */
+        ok = umax_bound(x, 0) <= 65536;
       if (ok) {
         LLVMSetNUW(in, 1);
-        widen_zexts(in, x);
+        widen_zexts(in);
         marked++;
       }
     }

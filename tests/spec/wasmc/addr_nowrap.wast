@@ -57,6 +57,66 @@
 (assert_trap (invoke "sum" (i32.const 65000) (i32.const 1000)) "out of bounds memory access")
 (assert_trap (invoke "fill" (i32.const 65000) (i32.const 1000) (i32.const 1)) "out of bounds memory access")
 
+;; Table lookups t + (b & 255) * 4, the way clang indexes a lookup table,
+;; and loops whose pointer starts at t: an access at t before the lookup
+;; makes the add non-wrapping; without one, Wasm's wraparound stays.
+(module
+  (memory 1)
+  (func (export "lookup") (param $t i32) (param $b i32) (result i32)
+    (i32.load (i32.add (local.get $t)
+      (i32.shl (i32.and (local.get $b) (i32.const 255)) (i32.const 2)))))
+  (func (export "byte_lookup") (param $t i32) (param $p i32) (result i32)
+    (i32.load (i32.add (local.get $t)
+      (i32.shl (i32.load8_u (local.get $p)) (i32.const 2)))))
+  ;; fill n words from t on (a do-while: the first pass stores at t), then
+  ;; look up entry b & 255 of t
+  (func (export "fill_lookup") (param $t i32) (param $n i32) (param $b i32)
+        (result i32) (local $p i32)
+    (local.set $p (local.get $t))
+    (loop $l
+      (i32.store (local.get $p) (local.get $n))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (i32.load (i32.add (local.get $t)
+      (i32.shl (i32.and (local.get $b) (i32.const 255)) (i32.const 2)))))
+  ;; the same loop as a while: it may not run, so it proves nothing of t
+  (func (export "maybe_fill_lookup") (param $t i32) (param $n i32)
+        (param $b i32) (result i32) (local $p i32)
+    (local.set $p (local.get $t))
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (i32.store (local.get $p) (local.get $n))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (i32.load (i32.add (local.get $t)
+      (i32.shl (i32.and (local.get $b) (i32.const 255)) (i32.const 2)))))
+  ;; the loop's pointer starts at t or at t2: the first pass accessed one
+  ;; of them, not t for sure
+  (func (export "two_starts") (param $t i32) (param $t2 i32) (param $c i32)
+        (param $b i32) (result i32) (local $p i32) (local $n i32)
+    (local.set $p (select (local.get $t) (local.get $t2) (local.get $c)))
+    (local.set $n (i32.const 2))
+    (loop $l
+      (drop (i32.load (local.get $p)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (i32.load (i32.add (local.get $t)
+      (i32.shl (i32.and (local.get $b) (i32.const 255)) (i32.const 2)))))
+  (data (i32.const 16) "\07\00\00\00\09\00\00\00")
+)
+;; 0xfffffff0 + 4 * 5 wraps to 4, 0xfffffff0 + 4 * 8 to 16 (holding 7)
+(assert_return (invoke "lookup" (i32.const 0xfffffff0) (i32.const 0x308)) (i32.const 7))
+(assert_return (invoke "lookup" (i32.const 0) (i32.const 5)) (i32.const 9))
+(assert_return (invoke "byte_lookup" (i32.const 0xfffffff4) (i32.const 16)) (i32.const 7))
+(assert_return (invoke "fill_lookup" (i32.const 256) (i32.const 3) (i32.const 0x101)) (i32.const 2))
+(assert_trap (invoke "fill_lookup" (i32.const 0xfffffff0) (i32.const 1) (i32.const 8)) "out of bounds memory access")
+(assert_trap (invoke "fill_lookup" (i32.const 0xfffc) (i32.const 2) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "maybe_fill_lookup" (i32.const 0xfffffff0) (i32.const 0) (i32.const 8)) (i32.const 7))
+(assert_trap (invoke "maybe_fill_lookup" (i32.const 0xfffffff0) (i32.const 1) (i32.const 8)) "out of bounds memory access")
+(assert_return (invoke "two_starts" (i32.const 0xfffffff0) (i32.const 0) (i32.const 0) (i32.const 8)) (i32.const 7))
+(assert_trap (invoke "two_starts" (i32.const 0xfffffff0) (i32.const 0) (i32.const 1) (i32.const 8)) "out of bounds memory access")
+
 ;; The top of the largest memory: 65535 pages, the last word at 0xfffefffc.
 (module
   (memory 0)
