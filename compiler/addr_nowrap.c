@@ -98,7 +98,7 @@ static bool is_op(LLVMValueRef v, LLVMOpcode op) {
 
 /* The load of memory 0's base from vmctx slot WASMRT_VMCTX_MEM0_BASE (at
  * offset 0 of the vmctx, the function's first parameter). */
-static bool is_mem0_base(LLVMValueRef v, LLVMValueRef vmctx) {
+bool addr_is_mem0_base(LLVMValueRef v, LLVMValueRef vmctx) {
   if (!LLVMIsALoadInst(v))
     return false;
   LLVMValueRef p = LLVMGetOperand(v, 0);
@@ -126,7 +126,7 @@ static LLVMValueRef access_index(LLVMValueRef in, LLVMValueRef vmctx) {
     if (!is_op(p, LLVMGetElementPtr) || LLVMGetNumOperands(p) != 2)
       return NULL;
     LLVMValueRef base = LLVMGetOperand(p, 0), idx = LLVMGetOperand(p, 1);
-    if (is_mem0_base(base, vmctx)) {
+    if (addr_is_mem0_base(base, vmctx)) {
       /* base + (zext(x) [+ offset]) */
       if (is_op(idx, LLVMAdd) && LLVMIsAConstantInt(LLVMGetOperand(idx, 1)))
         idx = LLVMGetOperand(idx, 0);

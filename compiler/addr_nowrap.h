@@ -5,13 +5,19 @@
 #ifndef WASMC_ADDR_NOWRAP_H
 #define WASMC_ADDR_NOWRAP_H
 
+#include <stdbool.h>
+
 #include <llvm-c/Core.h>
 
 /* Emission, after keep_traps_release's early pipeline (locals are SSA
- * values then) and before the default<On> pipeline: marks `add i32 x, C`
- * (0 <= C <= 65536) nuw wherever an access of linear memory 0 at index x
+ * values then) and before the default<On> pipeline: marks `add i32 x, y`
+ * (0 <= y <= 65536) nuw wherever an access of linear memory 0 at index x
  * is executed before it (earlier in its block, or in a dominating block).
  * Returns how many adds it marked. */
 unsigned addr_nowrap_mark(LLVMModuleRef m);
+
+/* Whether v is the load of linear memory 0's base from the vmctx of the
+ * function whose first parameter is vmctx (shared with alias_families.c). */
+bool addr_is_mem0_base(LLVMValueRef v, LLVMValueRef vmctx);
 
 #endif

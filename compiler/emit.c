@@ -12,6 +12,8 @@
 #include "emit.h"
 #include "emit_chunks.h"
 #include "addr_nowrap.h"
+#include "alias_families.h"
+#include "store_ifconv.h"
 #include "keep_traps.h"
 #include "quiet_nan.h"
 
@@ -534,6 +536,13 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
     /* and float locals fed only by arithmetic need no quieting */
     quiet_nan_prune(m);
   }
+  /* Distinct arrays as distinct objects to the loop vectoriser, which
+   * runs at -O2 and -O3 (alias_families.c). */
+  if (t->opt_level >= 2) {
+    /* Straight-line loop bodies for the vectorisers (store_ifconv.c). */
+    store_ifconv(m);
+    alias_families_split(m);
+  }
 
   char pipeline[32];
   snprintf(pipeline, sizeof pipeline, "default<O%d>", t->opt_level);
@@ -544,6 +553,7 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
     take_error(e, "optimisation failed", err, errsz);
     return false;
   }
+  alias_families_join(m);
   /* The llvm.canonicalize calls of the float lowering: gone where the
    * hardware quiets anyway, a multiplication by 1.0 elsewhere. */
   quiet_nan_finish(m);

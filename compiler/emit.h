@@ -26,8 +26,10 @@
  * options and LLVM would now give different code (a lowering fix, a new
  * scheme), so that `wasmc run`'s compile cache never serves code from an
  * older wasmc of the same version. 2: float arithmetic as plain LLVM
- * operations with quieted operands (quiet_nan.c). */
-#define EMIT_CODEGEN_REVISION 2
+ * operations with quieted operands (quiet_nan.c). 3: table lookups without
+ * wrap (addr_nowrap.c), conditional stores as selects (store_ifconv.c), a
+ * memory base per access family (alias_families.c). */
+#define EMIT_CODEGEN_REVISION 3
 
 typedef struct {
   const char *triple;   /* "x86_64", "x86_64-linux-gnu", ...; NULL = host */
