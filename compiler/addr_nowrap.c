@@ -35,60 +35,13 @@
  * covers.
  */
 #include "addr_nowrap.h"
+#include "cfg.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "../runtime/wasmrt_abi.h"
-
-/* ---- a small open-addressing map: basic block -> block index ------------- */
-
-typedef struct {
-  LLVMBasicBlockRef *keys;
-  uint32_t *vals;
-  size_t cap; /* a power of two */
-} blockmap;
-
-static size_t hash_ptr(const void *p, size_t cap) {
-  uintptr_t x = (uintptr_t)p;
-  x ^= x >> 17;
-  x *= UINT64_C(0x9e3779b97f4a7c15);
-  return (size_t)(x >> 7) & (cap - 1);
-}
-
-static void *xcalloc(size_t n, size_t sz) {
-  void *p = calloc(n ? n : 1, sz);
-  if (!p)
-    abort();
-  return p;
-}
-
-static void blockmap_init(blockmap *m, size_t n) {
-  m->cap = 16;
-  while (m->cap < 2 * n)
-    m->cap *= 2;
-  m->keys = xcalloc(m->cap, sizeof *m->keys);
-  m->vals = xcalloc(m->cap, sizeof *m->vals);
-}
-
-static void blockmap_put(blockmap *m, LLVMBasicBlockRef b, uint32_t v) {
-  size_t i = hash_ptr(b, m->cap);
-  while (m->keys[i] && m->keys[i] != b)
-    i = (i + 1) & (m->cap - 1);
-  m->keys[i] = b;
-  m->vals[i] = v;
-}
-
-static uint32_t blockmap_get(const blockmap *m, LLVMBasicBlockRef b) {
-  size_t i = hash_ptr(b, m->cap);
-  while (m->keys[i]) {
-    if (m->keys[i] == b)
-      return m->vals[i];
-    i = (i + 1) & (m->cap - 1);
-  }
-  return UINT32_MAX;
-}
 
 /* ---- recognising accesses of memory 0 ------------------------------------ */
 
@@ -114,7 +67,7 @@ bool addr_is_mem0_base(LLVMValueRef v, LLVMValueRef vmctx) {
 
 /* The i32 index x of a load or store of memory 0 at base + zext(x)
  * [+ offset], or NULL. */
-static LLVMValueRef access_index(LLVMValueRef in, LLVMValueRef vmctx) {
+LLVMValueRef addr_access_index(LLVMValueRef in, LLVMValueRef vmctx) {
   LLVMValueRef p;
   if (LLVMIsALoadInst(in))
     p = LLVMGetOperand(in, 0);
@@ -294,125 +247,6 @@ static void widen_zexts(LLVMValueRef a) {
   LLVMDisposeBuilder(b);
 }
 
-/* ---- dominators ------------------------------------------------------------ */
-
-/* Immediate dominators by the iterative algorithm of Cooper, Harvey and
- * Kennedy ("A Simple, Fast Dominance Algorithm"): idom[i] is the index of
- * block i's immediate dominator, i itself for the entry (block 0), and
- * UINT32_MAX for a block not reachable from the entry. */
-static uint32_t *dominators(LLVMBasicBlockRef *blocks, unsigned n,
-                            const blockmap *map) {
-  /* successors, as index lists */
-  uint32_t *nsucc = xcalloc(n, sizeof *nsucc);
-  uint32_t **succ = xcalloc(n, sizeof *succ);
-  uint32_t *npred = xcalloc(n, sizeof *npred);
-  for (unsigned i = 0; i < n; i++) {
-    LLVMValueRef term = LLVMGetBasicBlockTerminator(blocks[i]);
-    unsigned ns = term ? LLVMGetNumSuccessors(term) : 0;
-    succ[i] = xcalloc(ns, sizeof **succ);
-    for (unsigned k = 0; k < ns; k++) {
-      uint32_t j = blockmap_get(map, LLVMGetSuccessor(term, k));
-      if (j != UINT32_MAX) {
-        succ[i][nsucc[i]++] = j;
-        npred[j]++;
-      }
-    }
-  }
-  uint32_t **pred = xcalloc(n, sizeof *pred);
-  uint32_t *np = xcalloc(n, sizeof *np);
-  for (unsigned i = 0; i < n; i++)
-    pred[i] = xcalloc(npred[i], sizeof **pred);
-  for (unsigned i = 0; i < n; i++)
-    for (unsigned k = 0; k < nsucc[i]; k++)
-      pred[succ[i][k]][np[succ[i][k]]++] = i;
-
-  /* reverse postorder of the blocks reachable from the entry */
-  uint32_t *rpo = xcalloc(n, sizeof *rpo);     /* position -> block */
-  uint32_t *order = xcalloc(n, sizeof *order); /* block -> position */
-  uint32_t *stack = xcalloc(n, sizeof *stack), *next = xcalloc(n, sizeof *next);
-  bool *seen = xcalloc(n, sizeof *seen);
-  unsigned sp = 0, post = n;
-  stack[sp++] = 0;
-  seen[0] = true;
-  while (sp) {
-    uint32_t b = stack[sp - 1];
-    if (next[b] < nsucc[b]) {
-      uint32_t c = succ[b][next[b]++];
-      if (!seen[c]) {
-        seen[c] = true;
-        stack[sp++] = c;
-      }
-    } else {
-      rpo[--post] = b;
-      sp--;
-    }
-  }
-  unsigned first = post; /* rpo[first..n) are the reachable blocks */
-  for (unsigned i = 0; i < n; i++)
-    order[i] = UINT32_MAX;
-  for (unsigned k = first; k < n; k++)
-    order[rpo[k]] = k;
-
-  uint32_t *idom = xcalloc(n, sizeof *idom);
-  for (unsigned i = 0; i < n; i++)
-    idom[i] = UINT32_MAX;
-  idom[0] = 0;
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (unsigned k = first + 1; k < n; k++) {
-      uint32_t b = rpo[k], nd = UINT32_MAX;
-      for (unsigned q = 0; q < npred[b]; q++) {
-        uint32_t p = pred[b][q];
-        if (idom[p] == UINT32_MAX)
-          continue;
-        if (nd == UINT32_MAX) {
-          nd = p;
-          continue;
-        }
-        uint32_t a = p, c = nd; /* intersect */
-        while (a != c) {
-          while (order[a] > order[c])
-            a = idom[a];
-          while (order[c] > order[a])
-            c = idom[c];
-        }
-        nd = a;
-      }
-      if (nd != UINT32_MAX && idom[b] != nd) {
-        idom[b] = nd;
-        changed = true;
-      }
-    }
-  }
-
-  for (unsigned i = 0; i < n; i++) {
-    free(succ[i]);
-    free(pred[i]);
-  }
-  free(succ);
-  free(pred);
-  free(nsucc);
-  free(npred);
-  free(np);
-  free(rpo);
-  free(order);
-  free(stack);
-  free(next);
-  free(seen);
-  return idom;
-}
-
-/* Whether block a dominates block b (both reachable). */
-static bool dominates(const uint32_t *idom, uint32_t a, uint32_t b) {
-  for (;;) {
-    if (b == a)
-      return true;
-    if (idom[b] == b || idom[b] == UINT32_MAX)
-      return false;
-    b = idom[b];
-  }
-}
-
 /* The value p had on entering its block from outside the part of the CFG
  * that block dominates (a loop's start value), when p is a phi of block
  * bi and that value is the same on every such edge; else NULL. An access
@@ -421,16 +255,15 @@ static bool dominates(const uint32_t *idom, uint32_t a, uint32_t b) {
  * those edges (a predecessor the block dominates can only be reached
  * through the block), so p is that value there. */
 static LLVMValueRef phi_entry_value(LLVMValueRef p, uint32_t bi,
-                                    const uint32_t *idom, const blockmap *map) {
-  if (!LLVMIsAPHINode(p) ||
-      blockmap_get(map, LLVMGetInstructionParent(p)) != bi)
+                                    const cfg *g) {
+  if (!LLVMIsAPHINode(p) || cfg_index(g, LLVMGetInstructionParent(p)) != bi)
     return NULL;
   LLVMValueRef x = NULL;
   for (unsigned k = 0, n = LLVMCountIncoming(p); k < n; k++) {
-    uint32_t pred = blockmap_get(map, LLVMGetIncomingBlock(p, k));
-    if (pred == UINT32_MAX || idom[pred] == UINT32_MAX)
+    uint32_t pred = cfg_index(g, LLVMGetIncomingBlock(p, k));
+    if (!cfg_reachable(g, pred))
       continue; /* never runs */
-    if (dominates(idom, bi, pred))
+    if (cfg_dominates(g, bi, pred))
       continue; /* a back edge */
     LLVMValueRef v = LLVMGetIncomingValue(p, k);
     if (x && v != x)
@@ -443,49 +276,44 @@ static LLVMValueRef phi_entry_value(LLVMValueRef p, uint32_t bi,
 /* Add to s the indices an access at index x in block bi proves in bounds
  * from there on. */
 static void note_access(valset *s, LLVMValueRef x, uint32_t bi,
-                        const uint32_t *idom, const blockmap *map) {
+                        const cfg *g) {
   valset_add(s, x);
-  LLVMValueRef x0 = phi_entry_value(x, bi, idom, map);
+  LLVMValueRef x0 = phi_entry_value(x, bi, g);
   if (x0)
     valset_add(s, x0);
 }
 
 static unsigned mark_function(LLVMValueRef f) {
-  unsigned nblocks = LLVMCountBasicBlocks(f);
-  if (nblocks == 0 || LLVMCountParams(f) == 0)
+  if (LLVMCountParams(f) == 0)
     return 0;
   LLVMValueRef vmctx = LLVMGetParam(f, 0);
   if (LLVMGetTypeKind(LLVMTypeOf(vmctx)) != LLVMPointerTypeKind)
     return 0;
-
-  LLVMBasicBlockRef *blocks = xcalloc(nblocks, sizeof *blocks);
-  LLVMGetBasicBlocks(f, blocks);
-  blockmap map;
-  blockmap_init(&map, nblocks);
-  for (unsigned i = 0; i < nblocks; i++)
-    blockmap_put(&map, blocks[i], i);
-
-  uint32_t *idom = dominators(blocks, nblocks, &map);
+  cfg g;
+  if (!cfg_build(&g, f))
+    return 0;
 
   /* Every index a block's accesses prove in bounds. */
-  valset *acc = xcalloc(nblocks, sizeof *acc);
-  for (unsigned i = 0; i < nblocks; i++)
-    for (LLVMValueRef in = LLVMGetFirstInstruction(blocks[i]); in;
+  valset *acc = calloc(g.n, sizeof *acc);
+  if (!acc)
+    abort();
+  for (unsigned i = 0; i < g.n; i++)
+    for (LLVMValueRef in = LLVMGetFirstInstruction(g.blocks[i]); in;
          in = LLVMGetNextInstruction(in)) {
-      LLVMValueRef x = access_index(in, vmctx);
+      LLVMValueRef x = addr_access_index(in, vmctx);
       if (x)
-        note_access(&acc[i], x, i, idom, &map);
+        note_access(&acc[i], x, i, &g);
     }
 
   unsigned marked = 0;
   valset seen = {0};
-  for (unsigned i = 0; i < nblocks; i++) {
+  for (unsigned i = 0; i < g.n; i++) {
     seen.n = 0;
-    for (LLVMValueRef in = LLVMGetFirstInstruction(blocks[i]); in;
+    for (LLVMValueRef in = LLVMGetFirstInstruction(g.blocks[i]); in;
          in = LLVMGetNextInstruction(in)) {
-      LLVMValueRef x = access_index(in, vmctx);
+      LLVMValueRef x = addr_access_index(in, vmctx);
       if (x) {
-        note_access(&seen, x, i, idom, &map);
+        note_access(&seen, x, i, &g);
         continue;
       }
       unsigned small;
@@ -498,8 +326,8 @@ static unsigned mark_function(LLVMValueRef f) {
        * dominator again). */
       x = LLVMGetOperand(in, 1 - small);
       bool ok = valset_has(&seen, x);
-      for (uint32_t b = i; !ok && idom[b] != b && idom[b] != UINT32_MAX;) {
-        b = idom[b];
+      for (uint32_t b = i; !ok && cfg_reachable(&g, b) && g.idom[b] != b;) {
+        b = g.idom[b];
         ok = valset_has(&acc[b], x);
       }
       if (!ok) /* both small: a + b <= 131072 cannot wrap */
@@ -513,13 +341,10 @@ static unsigned mark_function(LLVMValueRef f) {
   }
 
   free(seen.v);
-  for (unsigned i = 0; i < nblocks; i++)
+  for (unsigned i = 0; i < g.n; i++)
     free(acc[i].v);
   free(acc);
-  free(idom);
-  free(map.keys);
-  free(map.vals);
-  free(blocks);
+  cfg_free(&g);
   return marked;
 }
 

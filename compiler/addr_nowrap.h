@@ -20,4 +20,8 @@ unsigned addr_nowrap_mark(LLVMModuleRef m);
  * function whose first parameter is vmctx (shared with alias_families.c). */
 bool addr_is_mem0_base(LLVMValueRef v, LLVMValueRef vmctx);
 
+/* The i32 index x of a load or store of memory 0 at base + zext(x)
+ * [+ constant offset], or NULL (shared with loop_parity.c). */
+LLVMValueRef addr_access_index(LLVMValueRef in, LLVMValueRef vmctx);
+
 #endif
