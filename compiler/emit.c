@@ -15,6 +15,7 @@
 #include "alias_families.h"
 #include "store_ifconv.h"
 #include "keep_traps.h"
+#include "loop_parity.h"
 #include "quiet_nan.h"
 
 #include <errno.h>
@@ -539,7 +540,9 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   /* Distinct arrays as distinct objects to the loop vectoriser, which
    * runs at -O2 and -O3 (alias_families.c). */
   if (t->opt_level >= 2) {
-    /* Straight-line loop bodies for the vectorisers (store_ifconv.c). */
+    /* Trip counts LLVM can compute (loop_parity.c) and straight-line loop
+     * bodies (store_ifconv.c) for the vectorisers. */
+    loop_parity_fix(m);
     store_ifconv(m);
     alias_families_split(m);
   }

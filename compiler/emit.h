@@ -28,8 +28,9 @@
  * older wasmc of the same version. 2: float arithmetic as plain LLVM
  * operations with quieted operands (quiet_nan.c). 3: table lookups without
  * wrap (addr_nowrap.c), conditional stores as selects (store_ifconv.c), a
- * memory base per access family (alias_families.c). */
-#define EMIT_CODEGEN_REVISION 3
+ * memory base per access family (alias_families.c). 4: counter starts
+ * whose parity LLVM can see (loop_parity.c). */
+#define EMIT_CODEGEN_REVISION 4
 
 typedef struct {
   const char *triple;   /* "x86_64", "x86_64-linux-gnu", ...; NULL = host */

@@ -13,7 +13,8 @@
  * Why it is exact. C compilers may not do this: another thread could
  * write p[i] between the load and the store. A Wasm 2.0 linear memory is
  * never shared between threads, and the store writes what the load read
- * when c is false, so no observer can tell. The store cannot trap: the
+ * when c is false, so no observer can tell (shared memories, when the
+ * threads proposal lands, must be left out). The store cannot trap: the
  * load of the same address and width already ran. The pattern is narrow
  * on purpose: block P loads p[i] and ends in `br c, S, J` (either way
  * round) with nothing that writes memory after the load; S is reached
