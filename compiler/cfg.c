@@ -56,31 +56,40 @@ static uint32_t blockmap_get(const blockmap *m, LLVMBasicBlockRef b) {
  * Kennedy ("A Simple, Fast Dominance Algorithm"): idom[i] is the index of
  * block i's immediate dominator, i itself for the entry (block 0), and
  * UINT32_MAX for a block not reachable from the entry. */
-static uint32_t *dominators(LLVMBasicBlockRef *blocks, unsigned n,
-                            const blockmap *map) {
-  /* successors, as index lists */
-  uint32_t *nsucc = xcalloc(n, sizeof *nsucc);
-  uint32_t **succ = xcalloc(n, sizeof *succ);
-  uint32_t *npred = xcalloc(n, sizeof *npred);
+/* The edges of the CFG as index lists: successors and predecessors. */
+static void edges(cfg *g) {
+  unsigned n = g->n;
+  g->nsucc = xcalloc(n, sizeof *g->nsucc);
+  g->succ = xcalloc(n, sizeof *g->succ);
+  g->npred = xcalloc(n, sizeof *g->npred);
   for (unsigned i = 0; i < n; i++) {
-    LLVMValueRef term = LLVMGetBasicBlockTerminator(blocks[i]);
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(g->blocks[i]);
     unsigned ns = term ? LLVMGetNumSuccessors(term) : 0;
-    succ[i] = xcalloc(ns, sizeof **succ);
+    g->succ[i] = xcalloc(ns, sizeof **g->succ);
     for (unsigned k = 0; k < ns; k++) {
-      uint32_t j = blockmap_get(map, LLVMGetSuccessor(term, k));
+      uint32_t j = blockmap_get(&g->map, LLVMGetSuccessor(term, k));
       if (j != UINT32_MAX) {
-        succ[i][nsucc[i]++] = j;
-        npred[j]++;
+        g->succ[i][g->nsucc[i]++] = j;
+        g->npred[j]++;
       }
     }
   }
-  uint32_t **pred = xcalloc(n, sizeof *pred);
+  g->pred = xcalloc(n, sizeof *g->pred);
   uint32_t *np = xcalloc(n, sizeof *np);
   for (unsigned i = 0; i < n; i++)
-    pred[i] = xcalloc(npred[i], sizeof **pred);
+    g->pred[i] = xcalloc(g->npred[i], sizeof **g->pred);
   for (unsigned i = 0; i < n; i++)
-    for (unsigned k = 0; k < nsucc[i]; k++)
-      pred[succ[i][k]][np[succ[i][k]]++] = i;
+    for (unsigned k = 0; k < g->nsucc[i]; k++) {
+      uint32_t j = g->succ[i][k];
+      g->pred[j][np[j]++] = i;
+    }
+  free(np);
+}
+
+static uint32_t *dominators(const cfg *g) {
+  unsigned n = g->n;
+  uint32_t *const *succ = g->succ, *const *pred = g->pred;
+  const uint32_t *nsucc = g->nsucc, *npred = g->npred;
 
   /* reverse postorder of the blocks reachable from the entry */
   uint32_t *rpo = xcalloc(n, sizeof *rpo);     /* position -> block */
@@ -141,15 +150,6 @@ static uint32_t *dominators(LLVMBasicBlockRef *blocks, unsigned n,
     }
   }
 
-  for (unsigned i = 0; i < n; i++) {
-    free(succ[i]);
-    free(pred[i]);
-  }
-  free(succ);
-  free(pred);
-  free(nsucc);
-  free(npred);
-  free(np);
   free(rpo);
   free(order);
   free(stack);
@@ -169,11 +169,20 @@ bool cfg_build(cfg *g, LLVMValueRef f) {
   blockmap_init(&g->map, g->n);
   for (unsigned i = 0; i < g->n; i++)
     blockmap_put(&g->map, g->blocks[i], i);
-  g->idom = dominators(g->blocks, g->n, &g->map);
+  edges(g);
+  g->idom = dominators(g);
   return true;
 }
 
 void cfg_free(cfg *g) {
+  for (unsigned i = 0; i < g->n; i++) {
+    free(g->succ[i]);
+    free(g->pred[i]);
+  }
+  free(g->succ);
+  free(g->pred);
+  free(g->nsucc);
+  free(g->npred);
   free(g->blocks);
   free(g->map.keys);
   free(g->map.vals);
@@ -198,4 +207,54 @@ bool cfg_dominates(const cfg *g, uint32_t a, uint32_t b) {
       return false;
     b = g->idom[b];
   }
+}
+
+bool *cfg_innermost_loop_blocks(const cfg *g) {
+  unsigned n = g->n;
+  bool *mark = xcalloc(n, sizeof *mark);
+  bool *header = xcalloc(n, sizeof *header);
+  for (uint32_t l = 0; l < n; l++)
+    for (unsigned k = 0; cfg_reachable(g, l) && k < g->nsucc[l]; k++)
+      if (cfg_dominates(g, g->succ[l][k], l))
+        header[g->succ[l][k]] = true;
+  uint32_t *in = xcalloc(n, sizeof *in); /* loop number + 1 of the last visit */
+  uint32_t *stack = xcalloc(n, sizeof *stack), *body = xcalloc(n, sizeof *body);
+  uint32_t loop = 0;
+  for (uint32_t l = 0; l < n; l++)
+    for (unsigned k = 0; cfg_reachable(g, l) && k < g->nsucc[l]; k++) {
+      uint32_t h = g->succ[l][k];
+      if (!cfg_dominates(g, h, l))
+        continue;
+      /* the natural loop of back edge l -> h: h, and every block that
+       * reaches l without passing through h */
+      loop++;
+      unsigned sp = 0, nb = 0;
+      bool innermost = true;
+      in[h] = loop;
+      body[nb++] = h;
+      if (in[l] != loop) {
+        in[l] = loop;
+        stack[sp++] = l;
+      }
+      while (sp) {
+        uint32_t b = stack[--sp];
+        body[nb++] = b;
+        if (header[b])
+          innermost = false; /* another loop's header inside this one */
+        for (unsigned q = 0; q < g->npred[b]; q++) {
+          uint32_t p = g->pred[b][q];
+          if (in[p] != loop && cfg_reachable(g, p)) {
+            in[p] = loop;
+            stack[sp++] = p;
+          }
+        }
+      }
+      for (unsigned i = 0; innermost && i < nb; i++)
+        mark[body[i]] = true;
+    }
+  free(in);
+  free(stack);
+  free(body);
+  free(header);
+  return mark;
 }

@@ -1,5 +1,5 @@
 /* cfg.h: a function's blocks, numbered, and its dominator tree, for the
- * IR passes of emit.c (addr_nowrap.c, loop_parity.c).
+ * IR passes of emit.c (addr_nowrap.c, loop_parity.c, store_ifconv.c).
  */
 #ifndef WASMC_CFG_H
 #define WASMC_CFG_H
@@ -22,6 +22,8 @@ typedef struct {
   blockmap map;   /* block -> index */
   uint32_t *idom; /* immediate dominator's index; the entry's is itself,
                      an unreachable block's UINT32_MAX */
+  uint32_t *nsucc, **succ; /* successors of each block, as indices */
+  uint32_t *npred, **pred; /* predecessors of each block */
 } cfg;
 
 /* Numbers f's blocks and computes its dominators (Cooper, Harvey and
@@ -35,5 +37,8 @@ uint32_t cfg_index(const cfg *g, LLVMBasicBlockRef b);
 bool cfg_reachable(const cfg *g, uint32_t i);
 /* Whether block a dominates block b (false when either is unreachable). */
 bool cfg_dominates(const cfg *g, uint32_t a, uint32_t b);
+/* A new array (the caller frees it) that is true for the blocks of the
+ * natural loops that contain no other loop's header. */
+bool *cfg_innermost_loop_blocks(const cfg *g);
 
 #endif

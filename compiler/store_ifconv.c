@@ -18,12 +18,16 @@
  * load of the same address and width already ran. The pattern is narrow
  * on purpose: block P loads p[i] and ends in `br c, S, J` (either way
  * round) with nothing that writes memory after the load; S is reached
- * only from P and holds nothing but `store v, p[i]` and `br J`.
+ * only from P and holds nothing but `store v, p[i]` and `br J`; and both
+ * are in an innermost loop, the only place the vectoriser gains from it.
  */
 #include "store_ifconv.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
+
+#include "cfg.h"
 
 static bool is_op(LLVMValueRef v, LLVMOpcode op) {
   return v && LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == op;
@@ -88,7 +92,8 @@ static LLVMValueRef last_load(LLVMBasicBlockRef p, LLVMValueRef addr,
   return NULL;
 }
 
-static bool convert(LLVMBasicBlockRef p, LLVMBuilderRef b) {
+static bool convert(LLVMBasicBlockRef p, LLVMBuilderRef b, const cfg *g,
+                    const bool *inner) {
   LLVMValueRef term = LLVMGetBasicBlockTerminator(p);
   if (!term || !LLVMIsABranchInst(term) || !LLVMIsConditional(term))
     return false;
@@ -96,6 +101,9 @@ static bool convert(LLVMBasicBlockRef p, LLVMBuilderRef b) {
     LLVMBasicBlockRef s = LLVMGetSuccessor(term, k);
     LLVMBasicBlockRef j = LLVMGetSuccessor(term, 1 - k);
     LLVMValueRef st = LLVMGetFirstInstruction(s);
+    uint32_t si = cfg_index(g, s);
+    if (si == UINT32_MAX || !inner[si])
+      continue;
     if (s == j || s == p || !st || !LLVMIsAStoreInst(st) ||
         LLVMGetVolatile(st) ||
         LLVMGetOrdering(st) != LLVMAtomicOrderingNotAtomic)
@@ -125,10 +133,20 @@ static bool convert(LLVMBasicBlockRef p, LLVMBuilderRef b) {
 unsigned store_ifconv(LLVMModuleRef m) {
   unsigned n = 0;
   LLVMBuilderRef b = LLVMCreateBuilderInContext(LLVMGetModuleContext(m));
-  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
-    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
-         bb = LLVMGetNextBasicBlock(bb))
-      n += convert(bb, b);
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
+    cfg g;
+    if (LLVMIsDeclaration(f) || !cfg_build(&g, f))
+      continue;
+    /* Only in innermost loops, where the vectoriser may use it: elsewhere
+     * (an interpreter's dispatch loop, straight-line code) a predictable
+     * branch is cheaper than a store that writes back what was there. */
+    bool *inner = cfg_innermost_loop_blocks(&g);
+    for (uint32_t i = 0; i < g.n; i++)
+      if (inner[i])
+        n += convert(g.blocks[i], b, &g, inner);
+    free(inner);
+    cfg_free(&g);
+  }
   LLVMDisposeBuilder(b);
   return n;
 }
