@@ -13,6 +13,7 @@
 #include "emit_chunks.h"
 #include "addr_nowrap.h"
 #include "alias_families.h"
+#include "cmp_loop.h"
 #include "store_ifconv.h"
 #include "keep_traps.h"
 #include "loop_parity.h"
@@ -543,6 +544,7 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
     /* Trip counts LLVM can compute (loop_parity.c) and straight-line loop
      * bodies (store_ifconv.c) for the vectorisers. */
     loop_parity_fix(m);
+    cmp_loop_vectorise(m);
     store_ifconv(m);
     alias_families_split(m);
   }

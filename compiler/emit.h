@@ -29,8 +29,10 @@
  * operations with quieted operands (quiet_nan.c). 3: table lookups without
  * wrap (addr_nowrap.c), conditional stores as selects (store_ifconv.c), a
  * memory base per access family (alias_families.c). 4: counter starts
- * whose parity LLVM can see (loop_parity.c). */
-#define EMIT_CODEGEN_REVISION 4
+ * whose parity LLVM can see (loop_parity.c). 5: conditional stores only
+ * in innermost loops; byte-compare loops with a vector prefix
+ * (cmp_loop.c). */
+#define EMIT_CODEGEN_REVISION 5
 
 typedef struct {
   const char *triple;   /* "x86_64", "x86_64-linux-gnu", ...; NULL = host */
