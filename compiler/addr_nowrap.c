@@ -51,6 +51,14 @@ static bool is_op(LLVMValueRef v, LLVMOpcode op) {
 
 /* The load of memory 0's base from vmctx slot WASMRT_VMCTX_MEM0_BASE (at
  * offset 0 of the vmctx, the function's first parameter). */
+LLVMValueRef addr_func_vmctx(LLVMValueRef f) {
+  if (LLVMIsDeclaration(f) || LLVMCountParams(f) == 0)
+    return NULL;
+  LLVMValueRef vmctx = LLVMGetParam(f, 0);
+  return LLVMGetTypeKind(LLVMTypeOf(vmctx)) == LLVMPointerTypeKind ? vmctx
+                                                                    : NULL;
+}
+
 bool addr_is_mem0_base(LLVMValueRef v, LLVMValueRef vmctx) {
   if (!LLVMIsALoadInst(v))
     return false;
@@ -284,10 +292,8 @@ static void note_access(valset *s, LLVMValueRef x, uint32_t bi,
 }
 
 static unsigned mark_function(LLVMValueRef f) {
-  if (LLVMCountParams(f) == 0)
-    return 0;
-  LLVMValueRef vmctx = LLVMGetParam(f, 0);
-  if (LLVMGetTypeKind(LLVMTypeOf(vmctx)) != LLVMPointerTypeKind)
+  LLVMValueRef vmctx = addr_func_vmctx(f);
+  if (!vmctx)
     return 0;
   cfg g;
   if (!cfg_build(&g, f))

@@ -16,6 +16,11 @@
  * Returns how many adds it marked. */
 unsigned addr_nowrap_mark(LLVMModuleRef m);
 
+/* The vmctx parameter of f (its first, a pointer), or NULL for a
+ * declaration or a function without one: what the IR passes of emit.c
+ * look at. */
+LLVMValueRef addr_func_vmctx(LLVMValueRef f);
+
 /* Whether v is the load of linear memory 0's base from the vmctx of the
  * function whose first parameter is vmctx (shared with alias_families.c). */
 bool addr_is_mem0_base(LLVMValueRef v, LLVMValueRef vmctx);

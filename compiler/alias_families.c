@@ -164,10 +164,8 @@ static LLVMValueRef family_copy(family_list *l, LLVMValueRef base,
 }
 
 static unsigned split_function(LLVMValueRef f, unsigned *next_id) {
-  if (LLVMCountParams(f) == 0)
-    return 0;
-  LLVMValueRef vmctx = LLVMGetParam(f, 0);
-  if (LLVMGetTypeKind(LLVMTypeOf(vmctx)) != LLVMPointerTypeKind)
+  LLVMValueRef vmctx = addr_func_vmctx(f);
+  if (!vmctx)
     return 0;
   /* Only functions with loops matter to the vectoriser: a phi is the
    * cheap sign of one (and of every induction variable). */

@@ -283,10 +283,8 @@ static void vectorise(const cmp_loop *c, LLVMValueRef f, LLVMValueRef vmctx) {
 unsigned cmp_loop_vectorise(LLVMModuleRef m) {
   unsigned n = 0;
   for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
-    if (LLVMIsDeclaration(f) || LLVMCountParams(f) == 0)
-      continue;
-    LLVMValueRef vmctx = LLVMGetParam(f, 0);
-    if (LLVMGetTypeKind(LLVMTypeOf(vmctx)) != LLVMPointerTypeKind)
+    LLVMValueRef vmctx = addr_func_vmctx(f);
+    if (!vmctx)
       continue;
     /* collect first: vectorise appends blocks */
     unsigned nb = LLVMCountBasicBlocks(f);

@@ -200,10 +200,8 @@ unsigned loop_parity_fix(LLVMModuleRef m) {
   unsigned n = 0;
   LLVMBuilderRef bld = LLVMCreateBuilderInContext(LLVMGetModuleContext(m));
   for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
-    if (LLVMIsDeclaration(f) || LLVMCountParams(f) == 0)
-      continue;
-    LLVMValueRef vmctx = LLVMGetParam(f, 0);
-    if (LLVMGetTypeKind(LLVMTypeOf(vmctx)) != LLVMPointerTypeKind)
+    LLVMValueRef vmctx = addr_func_vmctx(f);
+    if (!vmctx)
       continue;
     cfg g;
     if (!cfg_build(&g, f))
