@@ -42,12 +42,9 @@
 #include <stdlib.h>
 
 #include "../runtime/wasmrt_abi.h"
+#include "ir_match.h"
 
 /* ---- recognising accesses of memory 0 ------------------------------------ */
-
-static bool is_op(LLVMValueRef v, LLVMOpcode op) {
-  return v && LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == op;
-}
 
 /* The load of memory 0's base from vmctx slot WASMRT_VMCTX_MEM0_BASE (at
  * offset 0 of the vmctx, the function's first parameter). */
@@ -63,7 +60,7 @@ bool addr_is_mem0_base(LLVMValueRef v, LLVMValueRef vmctx) {
   if (!LLVMIsALoadInst(v))
     return false;
   LLVMValueRef p = LLVMGetOperand(v, 0);
-  if (is_op(p, LLVMGetElementPtr) && LLVMGetNumOperands(p) == 2) {
+  if (ir_is_op(p, LLVMGetElementPtr) && LLVMGetNumOperands(p) == 2) {
     LLVMValueRef off = LLVMGetOperand(p, 1);
     if (!LLVMIsAConstantInt(off) || LLVMConstIntGetZExtValue(off) != 0)
       return false;
@@ -84,14 +81,14 @@ LLVMValueRef addr_access_index(LLVMValueRef in, LLVMValueRef vmctx) {
   else
     return NULL;
   for (int depth = 0; depth < 4; depth++) {
-    if (!is_op(p, LLVMGetElementPtr) || LLVMGetNumOperands(p) != 2)
+    if (!ir_is_op(p, LLVMGetElementPtr) || LLVMGetNumOperands(p) != 2)
       return NULL;
     LLVMValueRef base = LLVMGetOperand(p, 0), idx = LLVMGetOperand(p, 1);
     if (addr_is_mem0_base(base, vmctx)) {
       /* base + (zext(x) [+ offset]) */
-      if (is_op(idx, LLVMAdd) && LLVMIsAConstantInt(LLVMGetOperand(idx, 1)))
+      if (ir_is_op(idx, LLVMAdd) && LLVMIsAConstantInt(LLVMGetOperand(idx, 1)))
         idx = LLVMGetOperand(idx, 0);
-      if (!is_op(idx, LLVMZExt))
+      if (!ir_is_op(idx, LLVMZExt))
         return NULL;
       LLVMValueRef x = LLVMGetOperand(idx, 0);
       LLVMTypeRef t = LLVMTypeOf(x);
@@ -207,7 +204,7 @@ static uint64_t umax_bound(LLVMValueRef v, int depth) {
  * can be shown at most 65536. Returns whether; *small is that operand's
  * index (1 when both are small). */
 static bool candidate(LLVMValueRef in, unsigned *small) {
-  if (!is_op(in, LLVMAdd) || LLVMGetNUW(in))
+  if (!ir_is_op(in, LLVMAdd) || LLVMGetNUW(in))
     return false;
   LLVMTypeRef t = LLVMTypeOf(in);
   if (LLVMGetTypeKind(t) != LLVMIntegerTypeKind ||
@@ -236,7 +233,7 @@ static void widen_zexts(LLVMValueRef a) {
   for (LLVMUseRef us = LLVMGetFirstUse(a); us; us = next) {
     next = LLVMGetNextUse(us);
     LLVMValueRef z = LLVMGetUser(us);
-    if (!is_op(z, LLVMZExt) || LLVMTypeOf(z) != i64)
+    if (!ir_is_op(z, LLVMZExt) || LLVMTypeOf(z) != i64)
       continue;
     LLVMPositionBuilderBefore(b, z);
     LLVMValueRef zx = LLVMBuildZExt(b, LLVMGetOperand(a, 0), i64, "");

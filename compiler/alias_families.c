@@ -36,10 +36,7 @@
 #include <string.h>
 
 #include "addr_nowrap.h"
-
-static bool is_op(LLVMValueRef v, LLVMOpcode op) {
-  return v && LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == op;
-}
+#include "ir_match.h"
 
 /* The start value of v when v is an induction variable: a phi whose
  * incoming values are one start value and otherwise v + constant. */
@@ -49,7 +46,7 @@ static LLVMValueRef iv_start(LLVMValueRef v) {
   LLVMValueRef start = NULL;
   for (unsigned k = 0, n = LLVMCountIncoming(v); k < n; k++) {
     LLVMValueRef in = LLVMGetIncomingValue(v, k);
-    if ((is_op(in, LLVMAdd) || is_op(in, LLVMSub)) &&
+    if ((ir_is_op(in, LLVMAdd) || ir_is_op(in, LLVMSub)) &&
         LLVMGetOperand(in, 0) == v &&
         LLVMIsAConstantInt(LLVMGetOperand(in, 1)))
       continue; /* the step */
@@ -186,7 +183,7 @@ static unsigned split_function(LLVMValueRef f, unsigned *next_id) {
        bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in;
          in = LLVMGetNextInstruction(in)) {
-      if (!is_op(in, LLVMGetElementPtr) || LLVMGetNumOperands(in) != 2)
+      if (!ir_is_op(in, LLVMGetElementPtr) || LLVMGetNumOperands(in) != 2)
         continue;
       LLVMValueRef base = LLVMGetOperand(in, 0), idx = LLVMGetOperand(in, 1);
       if (LLVMIsAConstant(idx) || !addr_is_mem0_base(base, vmctx))

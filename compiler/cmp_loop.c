@@ -27,21 +27,10 @@
 
 #include "../runtime/wasmrt_abi.h"
 #include "addr_nowrap.h"
-
-static bool is_op(LLVMValueRef v, LLVMOpcode op) {
-  return v && LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == op;
-}
+#include "ir_match.h"
 
 static bool is_const(LLVMValueRef v, int64_t c) {
   return LLVMIsAConstantInt(v) && LLVMConstIntGetSExtValue(v) == c;
-}
-
-/* The incoming index of phi p for block b, or -1. */
-static int incoming_index(LLVMValueRef p, LLVMBasicBlockRef b) {
-  for (unsigned k = 0, n = LLVMCountIncoming(p); k < n; k++)
-    if (LLVMGetIncomingBlock(p, k) == b)
-      return (int)k;
-  return -1;
 }
 
 /* The memory-0 load of one byte at zext(phi) in block h: returns the phi
@@ -52,10 +41,10 @@ static LLVMValueRef byte_load_phi(LLVMValueRef ld, LLVMBasicBlockRef h,
       LLVMTypeOf(ld) != LLVMInt8TypeInContext(LLVMGetTypeContext(LLVMTypeOf(ld))))
     return NULL;
   LLVMValueRef gep = LLVMGetOperand(ld, 0);
-  if (!is_op(gep, LLVMGetElementPtr) || LLVMGetNumOperands(gep) != 2)
+  if (!ir_is_op(gep, LLVMGetElementPtr) || LLVMGetNumOperands(gep) != 2)
     return NULL;
   LLVMValueRef idx = LLVMGetOperand(gep, 1);
-  if (!is_op(idx, LLVMZExt))
+  if (!ir_is_op(idx, LLVMZExt))
     return NULL;
   LLVMValueRef p = LLVMGetOperand(idx, 0);
   if (!LLVMIsAPHINode(p) || LLVMGetInstructionParent(p) != h ||
@@ -91,7 +80,7 @@ static bool match(LLVMBasicBlockRef h, LLVMValueRef vmctx, cmp_loop *c) {
       if (nloads == 2)
         return false;
       loads[nloads++] = in;
-    } else if (!is_op(in, LLVMZExt) && !is_op(in, LLVMGetElementPtr) &&
+    } else if (!ir_is_op(in, LLVMZExt) && !ir_is_op(in, LLVMGetElementPtr) &&
                !LLVMIsAICmpInst(in)) {
       return false;
     }
@@ -124,17 +113,17 @@ static bool match(LLVMBasicBlockRef h, LLVMValueRef vmctx, cmp_loop *c) {
   for (unsigned k = 0; k < 3; k++)
     if (phis[k] != p && phis[k] != q)
       n = phis[k];
-  int kp = incoming_index(p, l), kq = incoming_index(q, l), kn = incoming_index(n, l);
+  int kp = ir_incoming_index(p, l), kq = ir_incoming_index(q, l), kn = ir_incoming_index(n, l);
   if (kp < 0 || kq < 0 || kn < 0 || LLVMCountIncoming(p) != 2 ||
       LLVMCountIncoming(q) != 2 || LLVMCountIncoming(n) != 2)
     return false;
   LLVMValueRef pn = LLVMGetIncomingValue(p, (unsigned)kp);
   LLVMValueRef qn = LLVMGetIncomingValue(q, (unsigned)kq);
   LLVMValueRef nn = LLVMGetIncomingValue(n, (unsigned)kn);
-  if (!is_op(pn, LLVMAdd) || LLVMGetOperand(pn, 0) != p ||
-      !is_const(LLVMGetOperand(pn, 1), 1) || !is_op(qn, LLVMAdd) ||
+  if (!ir_is_op(pn, LLVMAdd) || LLVMGetOperand(pn, 0) != p ||
+      !is_const(LLVMGetOperand(pn, 1), 1) || !ir_is_op(qn, LLVMAdd) ||
       LLVMGetOperand(qn, 0) != q || !is_const(LLVMGetOperand(qn, 1), 1) ||
-      !is_op(nn, LLVMAdd) || LLVMGetOperand(nn, 0) != n ||
+      !ir_is_op(nn, LLVMAdd) || LLVMGetOperand(nn, 0) != n ||
       !is_const(LLVMGetOperand(nn, 1), -1))
     return false;
   LLVMValueRef lc = LLVMGetCondition(lt);
@@ -153,8 +142,8 @@ static bool match(LLVMBasicBlockRef h, LLVMValueRef vmctx, cmp_loop *c) {
   /* entered from one block outside the loop */
   unsigned ke = 1 - (unsigned)kp;
   LLVMBasicBlockRef pre = LLVMGetIncomingBlock(p, ke);
-  if (pre == l || pre == h || incoming_index(q, pre) < 0 ||
-      incoming_index(n, pre) < 0)
+  if (pre == l || pre == h || ir_incoming_index(q, pre) < 0 ||
+      ir_incoming_index(n, pre) < 0)
     return false;
   c->h = h;
   c->l = l;
@@ -163,8 +152,8 @@ static bool match(LLVMBasicBlockRef h, LLVMValueRef vmctx, cmp_loop *c) {
   c->q = q;
   c->n = n;
   c->p0 = LLVMGetIncomingValue(p, ke);
-  c->q0 = LLVMGetIncomingValue(q, (unsigned)incoming_index(q, pre));
-  c->n0 = LLVMGetIncomingValue(n, (unsigned)incoming_index(n, pre));
+  c->q0 = LLVMGetIncomingValue(q, (unsigned)ir_incoming_index(q, pre));
+  c->n0 = LLVMGetIncomingValue(n, (unsigned)ir_incoming_index(n, pre));
   c->base = b0;
   (void)b1; /* the same memory: both are memory 0's base */
   return true;
@@ -179,7 +168,7 @@ static void rebuild_phi(LLVMBuilderRef b, const cmp_loop *c, LLVMValueRef ph,
   LLVMPositionBuilderBefore(b, ph);
   LLVMValueRef np = LLVMBuildPhi(b, LLVMTypeOf(ph), "");
   LLVMValueRef vals[4] = {v0, v0, v1,
-                          LLVMGetIncomingValue(ph, (unsigned)incoming_index(ph, c->l))};
+                          LLVMGetIncomingValue(ph, (unsigned)ir_incoming_index(ph, c->l))};
   LLVMBasicBlockRef from[4] = {from0a, from0b, from1, c->l};
   LLVMAddIncoming(np, vals, from, 4);
   LLVMReplaceAllUsesWith(ph, np);
@@ -191,7 +180,7 @@ static void vectorise(const cmp_loop *c, LLVMValueRef f, LLVMValueRef vmctx) {
   LLVMTypeRef i1 = LLVMInt1TypeInContext(ctx), i8 = LLVMInt8TypeInContext(ctx);
   LLVMTypeRef i16 = LLVMInt16TypeInContext(ctx), i32 = LLVMInt32TypeInContext(ctx);
   LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx), ptr = LLVMTypeOf(vmctx);
-  LLVMTypeRef v16 = LLVMVectorType(i8, 16), m16 = LLVMVectorType(i1, 16);
+  LLVMTypeRef v16 = LLVMVectorType(i8, 16);
   LLVMBasicBlockRef check = LLVMAppendBasicBlockInContext(ctx, f, "cmp.check");
   LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(ctx, f, "cmp.vec");
   LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(ctx, f, "cmp.next");
@@ -239,7 +228,6 @@ static void vectorise(const cmp_loop *c, LLVMValueRef f, LLVMValueRef vmctx) {
   LLVMSetAlignment(vb, 1);
   LLVMValueRef ne = LLVMBuildICmp(b, LLVMIntNE, va, vb, "");
   LLVMValueRef mask = LLVMBuildBitCast(b, ne, i16, "");
-  (void)m16;
   LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, mask, LLVMConstInt(i16, 0, false), ""),
                   diff, next);
 

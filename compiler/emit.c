@@ -538,11 +538,12 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
     /* and float locals fed only by arithmetic need no quieting */
     quiet_nan_prune(m);
   }
-  /* Distinct arrays as distinct objects to the loop vectoriser, which
-   * runs at -O2 and -O3 (alias_families.c). */
+  /* For the vectorisers, which run at -O2 and -O3: trip counts LLVM can
+   * compute (loop_parity.c), memcmp loops with a vector prefix
+   * (cmp_loop.c), straight-line loop bodies (store_ifconv.c) and distinct
+   * arrays as distinct objects (alias_families.c, joined back after the
+   * pipeline). */
   if (t->opt_level >= 2) {
-    /* Trip counts LLVM can compute (loop_parity.c) and straight-line loop
-     * bodies (store_ifconv.c) for the vectorisers. */
     loop_parity_fix(m);
     cmp_loop_vectorise(m);
     store_ifconv(m);

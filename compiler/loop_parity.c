@@ -36,10 +36,7 @@
 
 #include "addr_nowrap.h"
 #include "cfg.h"
-
-static bool is_op(LLVMValueRef v, LLVMOpcode op) {
-  return v && LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == op;
-}
+#include "ir_match.h"
 
 /* v's constant value as a signed 64-bit number, if v is an integer
  * constant. */
@@ -60,14 +57,6 @@ static bool used_only_by(LLVMValueRef v, LLVMValueRef a, LLVMValueRef b) {
   return true;
 }
 
-/* The incoming index of phi p for block b, or -1. */
-static int incoming_index(LLVMValueRef p, LLVMBasicBlockRef b) {
-  for (unsigned k = 0, n = LLVMCountIncoming(p); k < n; k++)
-    if (LLVMGetIncomingBlock(p, k) == b)
-      return (int)k;
-  return -1;
-}
-
 /* Whether the loop of header h and latch l accesses memory 0, in a block
  * that runs on every iteration, at a pointer phi of h that grows by
  * between min_step and 65536 each iteration. */
@@ -81,12 +70,12 @@ static bool traps_before(const cfg *g, uint32_t h, uint32_t l,
       if (!p || !LLVMIsAPHINode(p) ||
           LLVMGetInstructionParent(p) != g->blocks[h])
         continue;
-      int k = incoming_index(p, latch);
+      int k = ir_incoming_index(p, latch);
       if (k < 0)
         continue;
       LLVMValueRef next = LLVMGetIncomingValue(p, (unsigned)k);
       int64_t d;
-      if (is_op(next, LLVMAdd) && LLVMGetOperand(next, 0) == p &&
+      if (ir_is_op(next, LLVMAdd) && LLVMGetOperand(next, 0) == p &&
           const_int(LLVMGetOperand(next, 1), &d) && d >= min_step &&
           d <= 65536)
         return true;
@@ -135,17 +124,17 @@ static bool rewrite_latch(const cfg *g, uint32_t l, LLVMValueRef vmctx,
   /* a is next = c + delta (compared with 0) or c (compared with -delta) */
   LLVMValueRef c, next;
   int64_t delta;
-  if (zc == 0 && is_op(a, LLVMAdd) &&
+  if (zc == 0 && ir_is_op(a, LLVMAdd) &&
       const_int(LLVMGetOperand(a, 1), &delta)) {
     next = a;
     c = LLVMGetOperand(a, 0);
   } else if (LLVMIsAPHINode(a)) {
     c = a;
-    int k = incoming_index(c, g->blocks[l]);
+    int k = ir_incoming_index(c, g->blocks[l]);
     if (k < 0)
       return false;
     next = LLVMGetIncomingValue(c, (unsigned)k);
-    if (!is_op(next, LLVMAdd) || LLVMGetOperand(next, 0) != c ||
+    if (!ir_is_op(next, LLVMAdd) || LLVMGetOperand(next, 0) != c ||
         !const_int(LLVMGetOperand(next, 1), &delta) || zc != -delta)
       return false;
   } else {
@@ -157,7 +146,7 @@ static bool rewrite_latch(const cfg *g, uint32_t l, LLVMValueRef vmctx,
   if (!LLVMIsAPHINode(c) || LLVMGetInstructionParent(c) != g->blocks[h] ||
       LLVMCountIncoming(c) != 2)
     return false;
-  int kl = incoming_index(c, g->blocks[l]);
+  int kl = ir_incoming_index(c, g->blocks[l]);
   if (kl < 0 || LLVMGetIncomingValue(c, (unsigned)kl) != next)
     return false;
   unsigned ke = 1 - (unsigned)kl;

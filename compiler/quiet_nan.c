@@ -52,6 +52,7 @@
  * exactly the instructions of native code.
  */
 #include "quiet_nan.h"
+#include "ir_match.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -471,15 +472,11 @@ static bool may_be_one(LLVMValueRef o) {
                   UINT64_C(0xbff0000000000000));
 }
 
-static bool is_op(LLVMValueRef v, LLVMOpcode op) {
-  return LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == op;
-}
-
 /* Lane moves and reinterpretations, which the instruction selector looks
  * through when it folds fptrunc(fpext x). */
 static bool is_lane_move(LLVMValueRef v) {
-  return is_op(v, LLVMBitCast) || is_op(v, LLVMShuffleVector) ||
-         is_op(v, LLVMExtractElement) || is_op(v, LLVMInsertElement);
+  return ir_is_op(v, LLVMBitCast) || ir_is_op(v, LLVMShuffleVector) ||
+         ir_is_op(v, LLVMExtractElement) || ir_is_op(v, LLVMInsertElement);
 }
 
 /* Whether a use of v, through lane moves, is an fptrunc. */
@@ -488,7 +485,7 @@ static bool reaches_fptrunc(LLVMValueRef v, int depth) {
     return true;
   for (LLVMUseRef us = LLVMGetFirstUse(v); us; us = LLVMGetNextUse(us)) {
     LLVMValueRef u = LLVMGetUser(us);
-    if (is_op(u, LLVMFPTrunc) ||
+    if (ir_is_op(u, LLVMFPTrunc) ||
         (is_lane_move(u) && reaches_fptrunc(u, depth + 1)))
       return true;
   }
@@ -499,7 +496,7 @@ static bool reaches_fptrunc(LLVMValueRef v, int depth) {
 static bool from_fpext(LLVMValueRef v, int depth) {
   if (depth > 6)
     return true;
-  if (is_op(v, LLVMFPExt))
+  if (ir_is_op(v, LLVMFPExt))
     return true;
   if (!is_lane_move(v))
     return false;

@@ -28,16 +28,13 @@
 #include <stdlib.h>
 
 #include "cfg.h"
-
-static bool is_op(LLVMValueRef v, LLVMOpcode op) {
-  return v && LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == op;
-}
+#include "ir_match.h"
 
 /* The same address: one value, or the same GEP computed twice. */
 static bool same_address(LLVMValueRef a, LLVMValueRef b) {
   if (a == b)
     return true;
-  if (!is_op(a, LLVMGetElementPtr) || !is_op(b, LLVMGetElementPtr))
+  if (!ir_is_op(a, LLVMGetElementPtr) || !ir_is_op(b, LLVMGetElementPtr))
     return false;
   int n = LLVMGetNumOperands(a);
   if (n != LLVMGetNumOperands(b) ||

@@ -1,0 +1,25 @@
+/* ir_match.h: the small LLVM IR matchers that emit.c's passes share
+ * (addr_nowrap.c, alias_families.c, cmp_loop.c, loop_parity.c,
+ * quiet_nan.c, store_ifconv.c).
+ */
+#ifndef WASMC_IR_MATCH_H
+#define WASMC_IR_MATCH_H
+
+#include <stdbool.h>
+
+#include <llvm-c/Core.h>
+
+/* Whether v is an instruction with opcode op (false for NULL). */
+static inline bool ir_is_op(LLVMValueRef v, LLVMOpcode op) {
+  return v && LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == op;
+}
+
+/* The index of phi p's incoming value from block b, or -1. */
+static inline int ir_incoming_index(LLVMValueRef p, LLVMBasicBlockRef b) {
+  for (unsigned k = 0, n = LLVMCountIncoming(p); k < n; k++)
+    if (LLVMGetIncomingBlock(p, k) == b)
+      return (int)k;
+  return -1;
+}
+
+#endif
