@@ -222,7 +222,8 @@ static bool find_lib(const char *name, const char *arch, char *path, size_t n,
 }
 
 bool link_executable(const char *cc, const char *cross_arch, const char *obj,
-                     const char *out, bool static_exe, char *err, size_t errsz) {
+                     const char *out, bool static_exe, bool strip, char *err,
+                     size_t errsz) {
   char libs[NLIBS][PATH_MAX];
   for (size_t i = 0; i < NLIBS; i++)
     if (!find_lib(exe_libs[i], cross_arch, libs[i], sizeof libs[i], err, errsz))
@@ -244,6 +245,8 @@ bool link_executable(const char *cc, const char *cross_arch, const char *obj,
   argv[k++] = "-lpthread";
   if (static_exe)
     argv[k++] = "-static";
+  if (strip)
+    argv[k++] = "-s"; /* trap messages name functions from the descriptor */
   if (extra[0])
     argv[k++] = (char *)extra;
   argv[k] = NULL;

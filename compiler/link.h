@@ -24,7 +24,7 @@ bool link_relocatable(const char *cc, const char *const *objs, size_t nobjs,
                       const char *out, char *err, size_t errsz);
 
 /* Runs `CC -o OUT OBJ libwasmc_launcher.a libwasmc_wasi.a libwasmrt_static.a
- * -lm -ldl -lpthread [-static]`: a standalone executable whose main() (the
+ * -lm -ldl -lpthread [-static] [-s]`: a standalone executable whose main() (the
  * launcher) runs the module's _start under WASI. cross_arch is NULL for
  * the host's architecture, else the target's ("aarch64"), whose archives
  * come from its cross build. The archives are looked for
@@ -35,6 +35,7 @@ bool link_relocatable(const char *cc, const char *const *objs, size_t nobjs,
  *           wasmc's build tree (where scripts/cross-build ARCH puts them).
  * false with a message when one is missing or the link fails. */
 bool link_executable(const char *cc, const char *cross_arch, const char *obj,
-                     const char *out, bool static_exe, char *err, size_t errsz);
+                     const char *out, bool static_exe, bool strip, char *err,
+                     size_t errsz);
 
 #endif

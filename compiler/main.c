@@ -10,6 +10,8 @@
  *               [--bounds-checks] [--static] [-j N] [--chunk-size BYTES]
  *                                 standalone executable (WASI programs)
  *   wasmc FILE.wasm [OPTIONS]     the same as wasmc build FILE.wasm
+ *   wasmc image FILE -o OUT [--platform LIST] [--tag NAME:TAG] [build options]
+ *                                 OCI image (layout dir or .tar archive)
  *   wasmc run FILE [-O0..3] [--cpu C] [--features F] [--bounds-checks] [-v]
  *             [-j N] [--chunk-size BYTES]
  *             [--dir HOST[::GUEST]]... [--env K[=V]]... [-- ARGS...]
@@ -42,6 +44,7 @@
 #include "diag.h"
 #include "emit.h"
 #include "emit_chunks.h"
+#include "image.h"
 #include "inspect.h"
 #include "link.h"
 #include "lower.h"
@@ -72,6 +75,8 @@ static const char usage_text[] =
     "  build FILE -o OUT      compile a WASI program to a standalone native\n"
     "                         executable (see wasmc help build); `wasmc\n"
     "                         FILE.wasm ...` is the same\n"
+    "  image FILE -o OUT      compile a WASI program into an OCI image, for\n"
+    "                         one or several platforms (see wasmc help image)\n"
     "  run FILE [-- ARGS]     compile a WASI program (or reuse the cached\n"
     "                         compile) and run it (see wasmc help run)\n"
     "  help [COMMAND]         show this help, or the help of COMMAND\n"
@@ -192,6 +197,8 @@ static const char build_help[] =
     "  --static          a fully static executable (glibc warns that the\n"
     "                    runtime's dlopen, unused by executables, would need\n"
     "                    the build machine's glibc; the executable works)\n"
+    "  -s, --strip       no symbol table in the executable (smaller; trap\n"
+    "                    messages still name the Wasm functions)\n"
     "  --dir HOST[::GUEST]  bake a directory grant into the executable\n"
     "  --env K=V | --env K  bake a variable (K alone: the host's K at run time)\n"
     "  --tcplisten HOST:PORT  bake a listening socket, preopened for the\n"
@@ -213,6 +220,55 @@ static const char build_help[] =
     "\n"
     "Exit status: 0 on success, 1 if the module is malformed or invalid,\n"
     "cannot be read, or compiling/linking fails, 2 on a usage error.\n";
+
+static const char image_help[] =
+    "usage: wasmc image [OPTIONS] FILE.wasm -o OUT\n"
+    "\n"
+    "Compile a WASI (preview 1) command module into an OCI image: one\n"
+    "static, stripped executable per platform (as `wasmc build --static -s`\n"
+    "makes), each the only file of its image's single layer, at /app, with\n"
+    "Entrypoint [\"/app\"]: arguments given to the container are the\n"
+    "program's. No shell, no libc, nothing else is in the image.\n"
+    "OUT ending in .tar is an OCI archive (podman load, skopeo copy\n"
+    "oci-archive:OUT, ctr images import); any other OUT is an OCI image\n"
+    "layout directory (podman run oci:OUT:TAG). OUT is written whole or not\n"
+    "at all; an existing archive or image layout at OUT is replaced.\n"
+    "The same inputs give the same image, byte for byte (times are 0, or\n"
+    "$SOURCE_DATE_EPOCH when set, which also sets the config's `created`).\n"
+    "\n"
+    "Options:\n"
+    "  -o OUT            the image: DIR (layout) or FILE.tar (archive)\n"
+    "  --platform LIST   comma-separated: linux/amd64, linux/arm64 (or\n"
+    "                    linux/arm64/v8), linux/riscv64 (default: this\n"
+    "                    host's); with several, one image index holds one\n"
+    "                    image per platform, so one reference runs on all.\n"
+    "                    Other architectures need their runtime libraries\n"
+    "                    (scripts/cross-build ARCH) and cross gcc\n"
+    "  --tag NAME[:TAG]  the image reference (default: FILE's name without\n"
+    "                    .wasm, tag latest); index.json carries it as\n"
+    "                    org.opencontainers.image.ref.name (TAG) and\n"
+    "                    io.containerd.image.name (NAME:TAG)\n"
+    "  --dir HOST[::GUEST]  grant the program the container's directory HOST\n"
+    "                    (as GUEST); HOST becomes an empty directory of the\n"
+    "                    image and a declared volume: mount a volume there\n"
+    "                    (podman run -v VOL:HOST) to give the program data\n"
+    "  --env K=V         a variable: the config's Env has K=V and the\n"
+    "                    program gets the container's K (so podman run\n"
+    "                    -e K=W overrides it); --env K passes K only\n"
+    "  --tcplisten HOST:PORT  a listening socket preopened for the program\n"
+    "  -O0 .. -O3, --cpu NAME, --features LIST, --bounds-checks, -j N,\n"
+    "  --chunk-size BYTES  as for wasmc build (--cpu applies to every\n"
+    "                    platform; an executable built beyond its\n"
+    "                    architecture's baseline checks the CPU at start)\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Config labels: dev.wasmc.module (the file name), dev.wasmc.module.digest\n"
+    "(sha256 of the module), dev.wasmc.version, dev.wasmc.build (options).\n"
+    "\n"
+    "Exit status: 0 on success, 1 if the module is malformed, invalid or not\n"
+    "a WASI command (it must export _start and import only\n"
+    "wasi_snapshot_preview1 functions), or compiling, linking or writing\n"
+    "fails, 2 on a usage error (e.g. an unknown platform).\n";
 
 static const char run_help[] =
     "usage: wasmc run [OPTIONS] FILE.wasm [-- ARGS...]\n"
@@ -458,7 +514,10 @@ static int cmd_inspect(int argc, char **argv) {
 typedef struct {
   bool help, shared, bounds_checks, emit_llvm;
   bool exe, static_exe; /* `build`: an executable, [fully static] */
-  const char *cmd;      /* "compile" or "build", for messages */
+  bool strip;           /* `build -s`: no symbol table in the executable */
+  bool image;           /* `image`: static executables in an OCI image */
+  const char *platforms, *tag; /* `image --platform LIST --tag NAME:TAG` */
+  const char *cmd;      /* "compile", "build" or "image", for messages */
   int opt_level;
   unsigned jobs;        /* -j: threads for a large module, 0 = default */
   uint32_t chunk_size;  /* --chunk-size, 0 = default */
@@ -554,8 +613,12 @@ static int add_baked(compile_args *c, int argc, const char *opt, const char *v) 
   return EXIT_OK;
 }
 
-static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) {
-  *c = (compile_args){.opt_level = 2, .exe = exe, .cmd = exe ? "build" : "compile"};
+/* The options of `compile`, `build` and `image` (cmd names which). */
+static int parse_compile_args(int argc, char **argv, const char *cmd,
+                              compile_args *c) {
+  bool exe = strcmp(cmd, "compile") != 0, image = strcmp(cmd, "image") == 0;
+  *c = (compile_args){.opt_level = 2, .exe = exe, .image = image, .cmd = cmd,
+                      .static_exe = image, .strip = image};
   bool options_done = false;
   for (int i = 0; i < argc; i++) {
     char *a = argv[i];
@@ -575,7 +638,17 @@ static int parse_compile_args(int argc, char **argv, bool exe, compile_args *c) 
     } else if (!exe && strcmp(a, "--emit-llvm") == 0) {
       c->emit_llvm = true;
     } else if (exe && strcmp(a, "--static") == 0) {
-      c->static_exe = true;
+      c->static_exe = true; /* implied for `image` */
+    } else if (exe && (strcmp(a, "-s") == 0 || strcmp(a, "--strip") == 0)) {
+      c->strip = true; /* implied for `image` */
+    } else if (image && (v = opt_value(argc, argv, &i, "--platform", &missing))) {
+      c->platforms = v;
+    } else if (image && (v = opt_value(argc, argv, &i, "--tag", &missing))) {
+      c->tag = v;
+    } else if (image && strncmp(a, "--target", 8) == 0 &&
+               (a[8] == '\0' || a[8] == '=')) {
+      return usage_error("'image' takes --platform (e.g. linux/arm64), not "
+                         "--target");
     } else if (strcmp(a, "--bounds-checks") == 0) {
       c->bounds_checks = true;
     } else if (strncmp(a, "-O", 2) == 0 && a[1] == 'O') {
@@ -637,7 +710,7 @@ static int compile_file(const compile_args *c, const char *triple);
  * links the object into an executable instead of a shared object. */
 static int cmd_compile(int argc, char **argv, bool exe) {
   compile_args c;
-  int rc = parse_compile_args(argc, argv, exe, &c);
+  int rc = parse_compile_args(argc, argv, exe ? "build" : "compile", &c);
   if (rc != EXIT_OK)
     return rc;
   if (c.help) {
@@ -677,6 +750,204 @@ static int cmd_compile(int argc, char **argv, bool exe) {
 
   int status = compile_file(&c, triple);
   free(default_out);
+  free(c.baked);
+  return finish(status);
+}
+
+/* ---- image --------------------------------------------------------------- */
+
+static uint8_t *slurp(const char *path, size_t *size);
+
+/* The baked grants, as an image needs them: `--env K=V` becomes the
+ * config's Env entry K=V plus a baked pass-through `--env K`, so the
+ * container's environment reaches the program and `podman run -e K=W`
+ * overrides the default as users of containers expect; `--dir HOST::GUEST`
+ * stays baked, and HOST (a path inside the container) becomes a directory
+ * of the layer and a declared volume, where a volume mount grants the
+ * program a host directory. */
+static int image_grants(compile_args *c, const char **env, int *nenv,
+                        const char **dirs, char (*dirbuf)[4096], int *ndirs) {
+  *nenv = *ndirs = 0;
+  for (int k = 0; k < c->nbaked; k += 2) {
+    const char *opt = c->baked[k], *v = c->baked[k + 1];
+    if (strcmp(opt, "--env") == 0 && strchr(v, '=')) {
+      char *name = strndup(v, (size_t)(strchr(v, '=') - v));
+      if (!name) {
+        fputs("wasmc: error: out of memory\n", stderr);
+        return EXIT_BAD_INPUT;
+      }
+      env[(*nenv)++] = v;
+      c->baked[k + 1] = name; /* leaked with the process: a few bytes */
+    } else if (strcmp(opt, "--dir") == 0) {
+      const char *sep = strstr(v, "::");
+      size_t len = sep ? (size_t)(sep - v) : strlen(v);
+      if (*ndirs == 64)
+        return usage_error("'image' takes at most 64 --dir grants");
+      if (len >= sizeof dirbuf[0])
+        return usage_error("--dir '%s': path too long", v);
+      memcpy(dirbuf[*ndirs], v, len);
+      dirbuf[*ndirs][len] = '\0';
+      /* a clean path: no "." or ".." components (but "." alone, the root) */
+      const char *p = dirbuf[*ndirs];
+      bool clean = strcmp(p, ".") == 0;
+      for (const char *q = p; !clean && *q;) {
+        while (*q == '/') q++;
+        size_t n = strcspn(q, "/");
+        if ((n == 1 && q[0] == '.') || (n == 2 && q[0] == '.' && q[1] == '.'))
+          return usage_error("--dir '%s': in an image HOST is a path inside the "
+                             "container; give a clean one such as /data", v);
+        q += n;
+      }
+      dirs[*ndirs] = dirbuf[*ndirs];
+      (*ndirs)++;
+    }
+  }
+  return EXIT_OK;
+}
+
+/* `image`: one static executable per platform, then the OCI image. */
+static int cmd_image(int argc, char **argv) {
+  compile_args c;
+  int rc = parse_compile_args(argc, argv, "image", &c);
+  if (rc != EXIT_OK)
+    return rc;
+  if (c.help) {
+    fputs(image_help, stdout);
+    return finish(EXIT_OK);
+  }
+  if (!c.file)
+    return usage_error("'image' needs a FILE");
+  if (!c.out)
+    return usage_error("'image' needs -o OUT (a directory for an OCI image "
+                       "layout, or FILE.tar for an OCI archive)");
+  char msg[1024];
+  const image_platform *plats[IMAGE_MAX_PLATFORMS];
+  int nplats = 0;
+  if (c.platforms) {
+    if (!image_parse_platforms(c.platforms, plats, &nplats, msg, sizeof msg))
+      return usage_error("%s", msg);
+  } else if ((plats[0] = image_host_platform())) {
+    nplats = 1;
+  } else {
+    return usage_error("this host has no OCI platform wasmc builds; give "
+                       "--platform");
+  }
+  char name[256], tag[130];
+  if (c.tag) {
+    if (!image_parse_ref(c.tag, name, sizeof name, tag, sizeof tag, msg, sizeof msg))
+      return usage_error("%s", msg);
+  } else {
+    image_default_name(c.file, name, sizeof name);
+    strcpy(tag, "latest");
+  }
+  image_spec spec = {.name = name, .tag = tag};
+  const char *epoch = getenv("SOURCE_DATE_EPOCH");
+  if (epoch && *epoch) {
+    char *end;
+    errno = 0;
+    long long e = strtoll(epoch, &end, 10);
+    if (*end || errno || e < 0)
+      return usage_error("SOURCE_DATE_EPOCH='%s' is not a number of seconds",
+                         epoch);
+    spec.epoch = e;
+    spec.has_epoch = true;
+  }
+  const char *env[64], *dirs[64];
+  static char dirbuf[64][4096];
+  if (c.nbaked > 128)
+    return usage_error("'image' takes at most 64 --env and 64 --dir grants");
+  if ((rc = image_grants(&c, env, &spec.nenv, dirs, dirbuf, &spec.ndirs)) != EXIT_OK)
+    return rc;
+  spec.env = env;
+  spec.dirs = dirs;
+
+  /* The module first: a module that is not a WASI command is refused
+   * before anything is compiled. */
+  int status = EXIT_BAD_INPUT;
+  char exes[IMAGE_MAX_PLATFORMS][4096] = {{0}};
+  uint8_t *bytes = NULL;
+  wasm_module *m = load(c.file);
+  if (!m)
+    goto out;
+  print_name_warning(c.file, m);
+  wasm_error err = {0};
+  if (!wasm_validate(m, &err)) {
+    report_invalid(c.file, &err);
+    goto out;
+  }
+  uint32_t offset = 0;
+  if (!image_check_command(m, &offset, msg, sizeof msg)) {
+    if (offset) {
+      err = (wasm_error){0};
+      wasm_fail(&err, offset, "%s", msg);
+      wasm_error_print(stderr, c.file, &err);
+    } else {
+      fprintf(stderr, "%s: error: %s\n", c.file, msg);
+    }
+    goto out;
+  }
+  wasm_module_free(m);
+  m = NULL;
+  size_t size = 0;
+  if (!(bytes = slurp(c.file, &size)))
+    goto out;
+  image_sha256_digest(bytes, size, spec.module_digest);
+  const char *base = strrchr(c.file, '/');
+  spec.module_file = base ? base + 1 : c.file;
+  char options[512];
+  int w = snprintf(options, sizeof options, "-O%d", c.opt_level);
+  if (c.cpu) w += snprintf(options + w, sizeof options - (size_t)w, " --cpu %s", c.cpu);
+  if (c.features && w < (int)sizeof options)
+    w += snprintf(options + w, sizeof options - (size_t)w, " --features %s", c.features);
+  if (c.bounds_checks && w < (int)sizeof options)
+    snprintf(options + w, sizeof options - (size_t)w, " --bounds-checks");
+  spec.build_options = options;
+
+  const char *exe_paths[IMAGE_MAX_PLATFORMS];
+  for (int k = 0; k < nplats; k++) {
+    char triple[128], terr[256];
+    if (!emit_resolve_triple(plats[k]->target, triple, sizeof triple, terr,
+                             sizeof terr)) {
+      fprintf(stderr, "wasmc: error: %s\n", terr);
+      goto out;
+    }
+    const char *dir = getenv("TMPDIR");
+    snprintf(exes[k], sizeof exes[k], "%s/wasmc-image-XXXXXX",
+             dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(exes[k]);
+    if (fd < 0) {
+      fprintf(stderr, "wasmc: error: cannot create a temporary file: %s\n",
+              strerror(errno));
+      exes[k][0] = '\0';
+      goto out;
+    }
+    close(fd);
+    compile_args one = c;
+    one.out = exes[k];
+    one.target = plats[k]->target;
+    if ((rc = compile_file(&one, triple)) != EXIT_OK) {
+      exes[k][0] = '\0'; /* compile_file removed it */
+      fprintf(stderr, "wasmc: error: the image for %s/%s was not written\n",
+              plats[k]->os, plats[k]->arch);
+      status = rc;
+      goto out;
+    }
+    exe_paths[k] = exes[k];
+  }
+  spec.nplatforms = nplats;
+  spec.platforms = plats;
+  spec.executables = exe_paths;
+  if (!image_write(&spec, c.out, msg, sizeof msg)) {
+    fprintf(stderr, "wasmc: error: %s\n", msg);
+    goto out;
+  }
+  status = EXIT_OK;
+out:
+  for (int k = 0; k < nplats; k++)
+    if (exes[k][0])
+      unlink(exes[k]);
+  free(bytes);
+  wasm_module_free(m);
   free(c.baked);
   return finish(status);
 }
@@ -766,7 +1037,7 @@ static int compile_file(const compile_args *cp, const char *triple) {
     writing = true;
     const char *cross = emit_target_is_native(t) ? NULL : emit_target_arch(t);
     bool ok = c.exe ? link_executable(emit_target_linker(t), cross, obj, c.out,
-                                      c.static_exe, msg, sizeof msg)
+                                      c.static_exe, c.strip, msg, sizeof msg)
                     : link_shared(emit_target_linker(t), obj, c.out, msg,
                                   sizeof msg);
     if (!ok) {
@@ -1019,6 +1290,8 @@ static int cmd_help(int argc, char **argv) {
     fputs(build_help, stdout);
   else if (strcmp(c, "run") == 0)
     fputs(run_help, stdout);
+  else if (strcmp(c, "image") == 0)
+    fputs(image_help, stdout);
   else if (strcmp(c, "help") == 0)
     fputs(usage_text, stdout);
   else
@@ -1055,6 +1328,8 @@ int main(int argc, char **argv) {
     return cmd_compile(rest_argc, rest_argv, true);
   if (strcmp(cmd, "run") == 0)
     return cmd_run(rest_argc, rest_argv);
+  if (strcmp(cmd, "image") == 0)
+    return cmd_image(rest_argc, rest_argv);
   /* wasmc FILE.wasm [OPTIONS]: build, the way a C compiler takes a file. */
   size_t cmd_len = strlen(cmd);
   if (cmd[0] != '-' && cmd_len > 5 && strcmp(cmd + cmd_len - 5, ".wasm") == 0)

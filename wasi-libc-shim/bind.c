@@ -71,6 +71,13 @@ static const wasi_func_spec *lookup(const char *name, uint32_t len) {
   return NULL;
 }
 
+const char *wasi_import_params(const char *name, size_t len, bool *has_result) {
+  const wasi_func_spec *s = lookup(name, (uint32_t)len);
+  if (!s) return NULL;
+  *has_result = s->has_result;
+  return s->params;
+}
+
 static void sig_string(const uint8_t *t, uint32_t n, char *out, size_t size) {
   size_t k = 0;
   out[0] = 0;

@@ -93,6 +93,13 @@ void wasi_ctx_free(wasi_ctx *ctx);
 bool wasi_bind_imports(wasi_ctx *ctx, const wasmrt_module_desc *desc,
                        wasmrt_extern *imports, char *msg, size_t msg_size);
 
+/* The Wasm signature of the wasi_snapshot_preview1 function `name` (len
+ * bytes): its parameters as a string of 'i' (i32) and 'I' (i64), and in
+ * *has_result whether it returns an i32 errno. NULL when preview 1 has no
+ * such function. Lets a tool check a module before it runs
+ * (`wasmc image`). */
+const char *wasi_import_params(const char *name, size_t len, bool *has_result);
+
 /* The memory the guest's pointers refer to (its export "memory"); set it
  * after instantiation. Until then every pointer argument gives FAULT. */
 void wasi_ctx_set_memory(wasi_ctx *ctx, wasmrt_memory *mem);
