@@ -11,6 +11,7 @@
  */
 #include "emit.h"
 #include "emit_chunks.h"
+#include "cpu_features.h"
 #include "addr_nowrap.h"
 #include "alias_families.h"
 #include "cmp_loop.h"
@@ -40,6 +41,11 @@ typedef struct {
   const char *features; /* baseline features (the Linux ABI's minimum) */
   const char *abi;      /* LLVM target ABI name, NULL = default */
   const char *cross_cc; /* C driver that links for it from another host */
+  /* Added to the baseline features when cpu_features.c finds what a
+   * --cpu/--features choice enables beyond the baseline: system features
+   * of LLVM's baseline CPU that named CPUs may lack (and user code cannot
+   * use), which would otherwise hide every difference. */
+  const char *probe_features;
   void (*init[4])(void);/* TargetInfo, Target, TargetMC, AsmPrinter */
   /* LLVM's lowering of ceil/floor/trunc/roundeven hands a signalling NaN
    * back unquieted (see quiet_rounding_nans) */
@@ -49,13 +55,15 @@ typedef struct {
 static const target_row targets[] = {
     /* x86-64 baseline = SSE2; SIMD128 is lowered to what SSE2 offers
      * unless --cpu/--features ask for more. */
-    {"x86_64", "x86_64-linux-gnu", "x86-64", "", NULL, "x86_64-linux-gnu-gcc",
+    {"x86_64", "x86_64-linux-gnu", "x86-64", "", NULL, "x86_64-linux-gnu-gcc", "",
      {LLVMInitializeX86TargetInfo, LLVMInitializeX86Target,
       LLVMInitializeX86TargetMC, LLVMInitializeX86AsmPrinter},
      .rounding_keeps_snan = false},
-    /* AArch64 Linux guarantees FP and Advanced SIMD. */
+    /* AArch64 Linux guarantees FP and Advanced SIMD. LLVM's `generic`
+     * also has the trace buffer extension (trbe), which cortex-a53,
+     * neoverse-n1 and most other named CPUs lack. */
     {"aarch64", "aarch64-linux-gnu", "generic", "+neon", NULL,
-     "aarch64-linux-gnu-gcc",
+     "aarch64-linux-gnu-gcc", "-trbe",
      {LLVMInitializeAArch64TargetInfo, LLVMInitializeAArch64Target,
       LLVMInitializeAArch64TargetMC, LLVMInitializeAArch64AsmPrinter},
      .rounding_keeps_snan = false},
@@ -68,7 +76,7 @@ static const target_row targets[] = {
      * accesses are always correct and fast for the aligned ones. */
     {"riscv64", "riscv64-linux-gnu", "generic-rv64",
      "+m,+a,+f,+d,+c,+unaligned-scalar-mem", "lp64d",
-     "riscv64-linux-gnu-gcc",
+     "riscv64-linux-gnu-gcc", "",
      {LLVMInitializeRISCVTargetInfo, LLVMInitializeRISCVTarget,
       LLVMInitializeRISCVTargetMC, LLVMInitializeRISCVAsmPrinter},
      .rounding_keeps_snan = true},
@@ -149,6 +157,10 @@ struct emit_target {
   bool emit_llvm;
   char triple[128];
   char *cpu, *features;
+  /* What the code needs beyond the baseline, for the descriptor
+   * (cpu_features.c): table names, comma-separated, and the options that
+   * chose them ("--cpu x86-64-v3"); both NULL for a baseline target. */
+  char *cpu_required, *built_with;
 };
 
 /* Copies an LLVM error message into err and frees it. */
@@ -241,6 +253,47 @@ static LLVMTargetMachineRef new_machine(const emit_target *t,
       LLVMCreateTargetMachineWithOptions(target, t->triple, tmo);
   LLVMDisposeTargetMachineOptions(tmo);
   return tm;
+}
+
+/* The features of the table (runtime/cpu_features.def) that t's CPU and
+ * features enable beyond the baseline, and the options that chose them,
+ * for the module descriptor: the runtime then refuses to start the code
+ * on a machine that lacks any of them, instead of crashing on SIGILL.
+ * Both stay NULL when nothing is needed beyond the baseline. */
+static bool find_required(emit_target *t, const emit_options *o, bool native,
+                          char *err, size_t errsz) {
+  char base[256];
+  snprintf(base, sizeof base, "%s%s%s", t->row->features,
+           t->row->features[0] && t->row->probe_features[0] ? "," : "",
+           t->row->probe_features);
+  cpu_features_query q = {t->triple, t->row->arch, t->row->cpu, base,
+                          t->cpu, t->features};
+  char *req = cpu_features_beyond_baseline(t->tm, &q, err, errsz);
+  if (!req)
+    return false;
+  if (!req[0]) {
+    free(req);
+    return true;
+  }
+  /* "--cpu native (sapphirerapids) --features +x": as the user wrote it,
+   * with what `native` was on the build machine. */
+  char built[512];
+  int n = 0;
+  if (native)
+    n = snprintf(built, sizeof built, "--cpu native (%s)", t->cpu);
+  else if (o->cpu && o->cpu[0])
+    n = snprintf(built, sizeof built, "--cpu %s", o->cpu);
+  if (o->features && o->features[0] && n >= 0 && (size_t)n < sizeof built)
+    snprintf(built + n, sizeof built - (size_t)n, "%s--features %s",
+             n ? " " : "", o->features);
+  t->built_with = strdup(built);
+  if (!t->built_with) {
+    free(req);
+    snprintf(err, errsz, "out of memory");
+    return false;
+  }
+  t->cpu_required = req;
+  return true;
 }
 
 emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
@@ -357,6 +410,8 @@ emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
       }
     }
   }
+  if (ok && (user_choice || native))
+    ok = find_required(t, o, native, err, errsz);
   if (!ok) {
     emit_target_free(t);
     return NULL;
@@ -378,9 +433,15 @@ emit_target *emit_target_clone(const emit_target *o, char *err, size_t errsz) {
   t->cpu = strdup(o->cpu);
   t->features = strdup(o->features);
   /* o's CPU and features were checked when it was made: no probing. */
+  bool copied = true;
+  if (o->cpu_required) {
+    t->cpu_required = strdup(o->cpu_required);
+    t->built_with = strdup(o->built_with);
+    copied = t->cpu_required && t->built_with;
+  }
   LLVMTargetRef target;
   char *msg = NULL;
-  if (!t->cpu || !t->features ||
+  if (!t->cpu || !t->features || !copied ||
       LLVMGetTargetFromTriple(t->triple, &target, &msg) ||
       !(t->tm = new_machine(t, target))) {
     snprintf(err, errsz, "cannot create a target machine for %s (cpu %s)%s%s",
@@ -399,12 +460,20 @@ void emit_target_free(emit_target *t) {
     LLVMDisposeTargetMachine(t->tm);
   free(t->cpu);
   free(t->features);
+  free(t->cpu_required);
+  free(t->built_with);
   free(t);
 }
 
 const char *emit_target_triple(const emit_target *t) { return t->triple; }
 const char *emit_target_cpu(const emit_target *t) { return t->cpu; }
 const char *emit_target_features(const emit_target *t) { return t->features; }
+const char *emit_target_cpu_required(const emit_target *t) {
+  return t->cpu_required;
+}
+const char *emit_target_built_with(const emit_target *t) {
+  return t->built_with;
+}
 
 bool emit_target_is_native(const emit_target *t) {
   const char *host = host_arch();
@@ -616,7 +685,7 @@ bool emit_lowered(emit_target *t, lower_module *lm, bool descriptor,
       wasm_fail(err, wm->funcs[f].code_offset, "cannot lower function %u", f);
   }
   if (ok && descriptor) {
-    ok = lower_descriptor(lm, err);
+    ok = lower_descriptor(lm, t->cpu_required, t->built_with, err);
     if (!ok && !err->set)
       wasm_fail(err, 0, "cannot emit the module descriptor");
   }

@@ -70,6 +70,13 @@ void emit_target_free(emit_target *t);
 const char *emit_target_triple(const emit_target *t); /* canonical */
 const char *emit_target_cpu(const emit_target *t);    /* resolved CPU name */
 const char *emit_target_features(const emit_target *t);
+/* The runtime-checkable CPU features (runtime/cpu_features.def) the code
+ * may use beyond the architecture's baseline, comma-separated, and the
+ * options that chose them ("--cpu x86-64-v3"), as recorded in the module
+ * descriptor; both NULL when the target needs nothing beyond the
+ * baseline (always so without --cpu/--features). */
+const char *emit_target_cpu_required(const emit_target *t);
+const char *emit_target_built_with(const emit_target *t);
 /* The C compiler driver that links for this target ("cc" on the host,
  * e.g. "aarch64-linux-gnu-gcc" for a cross target). */
 const char *emit_target_linker(const emit_target *t);

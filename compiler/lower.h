@@ -184,8 +184,11 @@ LLVMValueRef lower_func_ref(lower_module *lm, uint32_t fidx);
 /* Lowers the body of defined function fidx, which must be in the module's
  * range (all of them for a whole module). */
 bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err);
-/* The descriptor (WASMRT_MODULE_SYMBOL), entry trampolines and host adapters. */
-bool lower_descriptor(lower_module *lm, wasm_error *err);
+/* The descriptor (WASMRT_MODULE_SYMBOL), entry trampolines and host
+ * adapters. cpu_features/cpu_built_with: the descriptor's fields of those
+ * names (NULL for a baseline build; wasmrt_abi.h). */
+bool lower_descriptor(lower_module *lm, const char *cpu_features,
+                      const char *cpu_built_with, wasm_error *err);
 void lower_module_free(lower_module *lm);
 
 #endif

@@ -23,7 +23,7 @@
  *   wasmrt_elem_desc      40: mode@0 table@4 elem_type@8 count@12
  *                             offset@16 items@32
  *   wasmrt_data_desc      40: mode@0 memory@4 len@8 (+4) offset@16 bytes@32
- *   wasmrt_module_desc   208: abi_version@0 flags@4 target@8 ntypes@16
+ *   wasmrt_module_desc   224: abi_version@0 flags@4 target@8 ntypes@16
  *                             types@24 entries@32 host_adapters@40
  *                             nimports@48 imports@56 nfuncs@64
  *                             nimported_funcs@68 func_types@72
@@ -34,7 +34,8 @@
  *                             nimported_globals@132 globals@136
  *                             nexports@144 exports@152 nelems@160
  *                             elems@168 ndatas@176 datas@184 start@192
- *                             module_name@200
+ *                             module_name@200 cpu_features@208
+ *                             cpu_built_with@216
  * The _Static_asserts below check this table against the C header on the
  * compiler's own (LP64) host, and lower_descriptor compares the size it
  * built with sizeof(wasmrt_module_desc).
@@ -69,13 +70,15 @@ SIZE(wasmrt_elem_desc, 40); LAYOUT(wasmrt_elem_desc, offset, 16);
 LAYOUT(wasmrt_elem_desc, items, 32);
 SIZE(wasmrt_data_desc, 40); LAYOUT(wasmrt_data_desc, offset, 16);
 LAYOUT(wasmrt_data_desc, bytes, 32);
-SIZE(wasmrt_module_desc, 208); LAYOUT(wasmrt_module_desc, ntypes, 16);
+SIZE(wasmrt_module_desc, 224); LAYOUT(wasmrt_module_desc, ntypes, 16);
 LAYOUT(wasmrt_module_desc, types, 24); LAYOUT(wasmrt_module_desc, nimports, 48);
 LAYOUT(wasmrt_module_desc, nfuncs, 64); LAYOUT(wasmrt_module_desc, ntables, 96);
 LAYOUT(wasmrt_module_desc, nmemories, 112); LAYOUT(wasmrt_module_desc, nglobals, 128);
 LAYOUT(wasmrt_module_desc, nexports, 144); LAYOUT(wasmrt_module_desc, nelems, 160);
 LAYOUT(wasmrt_module_desc, ndatas, 176); LAYOUT(wasmrt_module_desc, start, 192);
 LAYOUT(wasmrt_module_desc, module_name, 200);
+LAYOUT(wasmrt_module_desc, cpu_features, 208);
+LAYOUT(wasmrt_module_desc, cpu_built_with, 216);
 /* funcref and table fields that lower_call.c addresses by offset */
 LAYOUT(wasmrt_funcref, ctx, 8); LAYOUT(wasmrt_funcref, type_id, 16);
 LAYOUT(wasmrt_table, size, 8);
@@ -430,7 +433,8 @@ static bool data_desc(lower_module *lm, const wasm_data *d, cvalue *out,
   return true;
 }
 
-bool lower_descriptor(lower_module *lm, wasm_error *err) {
+bool lower_descriptor(lower_module *lm, const char *cpu_features,
+                      const char *cpu_built_with, wasm_error *err) {
   const wasm_module *wm = lm->wm;
   bool ok = false;
   uint32_t nt = wm->ntypes, nf = wm->nfuncs, ndef = nf - wm->nimported_funcs;
@@ -569,6 +573,17 @@ bool lower_descriptor(lower_module *lm, wasm_error *err) {
   cs_ptr(&d, wm->has_module_name
                  ? const_bytes(lm, wm->module_name.str, wm->module_name.len,
                                "wasm.module_name")
+                 : NULL);
+  /* What the code needs beyond the baseline CPU (emit.c, cpu_features.c):
+   * checked by the runtime before any of it runs. */
+  cs_ptr(&d, cpu_features ? const_bytes(lm, cpu_features,
+                                        (uint32_t)strlen(cpu_features),
+                                        "wasm.cpu_features")
+                          : NULL);
+  cs_ptr(&d, cpu_features && cpu_built_with
+                 ? const_bytes(lm, cpu_built_with,
+                               (uint32_t)strlen(cpu_built_with),
+                               "wasm.cpu_built_with")
                  : NULL);
   cvalue desc = cs_end(&d);
   if (desc.size != sizeof(wasmrt_module_desc)) {

@@ -49,6 +49,12 @@ struct wasmrt_module {
 uint32_t rt_module_func_at(uintptr_t pc, const wasmrt_module **mod_out);
 void rt_module_add_zombie(wasmrt_module *m, wasmrt_instance *inst);
 
+/* ---- cpu_check.c --------------------------------------------------------- */
+/* false + err naming the missing features when this machine lacks a CPU
+ * feature the module's code needs (desc->cpu_features); true at once for
+ * a baseline build. */
+bool rt_cpu_check(const wasmrt_module_desc *d, wasmrt_error *err);
+
 /* ---- instance.c ---------------------------------------------------------- */
 struct wasmrt_instance {
   wasmrt_vmctx vmctx;             /* first: generated code's view */

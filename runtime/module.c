@@ -1,7 +1,8 @@
 /* module.c: compiled modules. Loads a shared object produced by `wasmc
  * compile --shared` (or takes a descriptor linked into the program),
  * checks its descriptor (ABI version, flags, target architecture, index
- * space counts) and registers its function types and entry trampolines
+ * space counts) and that this CPU has the features its code needs
+ * (cpu_check.c), and registers its function types and entry trampolines
  * with the canonical type registry. Also maps a code address back to the
  * Wasm function containing it, for messages about hardware faults. */
 #include <dlfcn.h>
@@ -67,7 +68,9 @@ static bool check_desc(const wasmrt_module_desc *d, wasmrt_error *err) {
 }
 
 static wasmrt_module *make_module(void *dl, const wasmrt_module_desc *d, wasmrt_error *err) {
-  if (!check_desc(d, err)) return NULL;
+  /* The CPU check comes before anything can call into the module's code
+   * (its trampolines are registered below). */
+  if (!check_desc(d, err) || !rt_cpu_check(d, err)) return NULL;
   wasmrt_module *m = calloc(1, sizeof *m);
   if (!m) goto oom;
   m->dl = dl;

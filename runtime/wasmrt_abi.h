@@ -32,8 +32,9 @@
 #include <stdint.h>
 
 /* 2: memories stop at WASMRT_MAX_MEMORY_PAGES, which generated code
- * relies on (compiler/addr_nowrap.c). */
-#define WASMRT_ABI_VERSION 2u
+ * relies on (compiler/addr_nowrap.c). 3: the descriptor names the CPU
+ * features the code needs beyond the baseline (cpu_features). */
+#define WASMRT_ABI_VERSION 3u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
  * (the spec lets memory.grow fail for any reason, and a memory whose
@@ -296,6 +297,18 @@ typedef struct wasmrt_module_desc {
 
   int64_t start;                    /* function index, -1 when none */
   const char *module_name;          /* from the name section, or NULL */
+
+  /* CPU features the code may use beyond its target's baseline (chosen
+   * with --cpu/--features): LLVM feature names from
+   * runtime/cpu_features.def, comma-separated, e.g. "sse3,ssse3,avx2".
+   * NULL for a baseline build. The runtime refuses to load the module on
+   * a machine that lacks one of them (runtime/cpu_check.c), before any
+   * of its code runs. */
+  const char *cpu_features;
+  /* The options that chose them, for that message: "--cpu x86-64-v3",
+   * "--cpu native (sapphirerapids)", "--features +avx2". NULL when
+   * cpu_features is. */
+  const char *cpu_built_with;
 } wasmrt_module_desc;
 
 /* flags */

@@ -433,3 +433,30 @@ Test(instance, descriptor_checks) {
   cr_assert_null(wasmrt_module_load("/nonexistent.so", &err));
   cr_assert(strstr(err.message, "cannot load"), "%s", err.message);
 }
+
+/* The CPU-feature check (cpu_check.c): a feature the runtime cannot
+ * verify is refused with the options the module was built with; an empty
+ * list (or none, a baseline build) is no requirement. */
+Test(instance, cpu_feature_check) {
+  wasmrt_error err;
+  fake_desc.cpu_features = "no-such-feature,,other-unknown";
+  fake_desc.cpu_built_with = "--features +no-such-feature";
+  cr_assert_null(wasmrt_module_from_desc(&fake_desc, &err));
+  cr_expect(strstr(err.message,
+                   "this program was compiled for CPU features this machine "
+                   "lacks: no-such-feature (unknown to this runtime), "
+                   "other-unknown (unknown to this runtime) (built with "
+                   "--features +no-such-feature); rebuild it with a lower "
+                   "--cpu or without those --features"),
+            "%s", err.message);
+  cr_expect_eq(err.trap, WASMRT_TRAP_NONE);
+  fake_desc.cpu_features = "";
+  wasmrt_module *m = wasmrt_module_from_desc(&fake_desc, &err);
+  cr_assert(m, "%s", err.message);
+  wasmrt_module_free(m);
+  fake_desc.cpu_features = NULL;
+  fake_desc.cpu_built_with = NULL;
+  m = wasmrt_module_from_desc(&fake_desc, &err);
+  cr_assert(m, "%s", err.message);
+  wasmrt_module_free(m);
+}
