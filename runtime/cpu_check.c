@@ -16,8 +16,9 @@
  * Each CPUID leaf, auxv word or hwprobe answer is read once per check.
  *
  * What cannot be verified is refused, never assumed: a name this runtime
- * has no row for, or (riscv64) a Z* extension on a kernel without
- * riscv_hwprobe (Linux < 6.4, qemu-user 7.2). Not checked: x86 AMX needs
+ * has no row for counts as absent, and (riscv64) a Z* extension on a
+ * kernel without riscv_hwprobe (Linux < 6.4, qemu-user 7.2) as one this
+ * machine "cannot confirm". Not checked: x86 AMX needs
  * arch_prctl(ARCH_REQ_XCOMP_PERM) before its first use, which Wasm code
  * never makes (LLVM emits AMX only for intrinsics), so CPUID and XCR0 are
  * all that is asked.
@@ -215,7 +216,7 @@ static cpu_state detect(probe *p, const row *r) {
 }
 
 static const char *unverified_reason(void) {
-  return "cannot be verified: this kernel has no riscv_hwprobe";
+  return "this kernel has no riscv_hwprobe";
 }
 
 #else
@@ -250,28 +251,38 @@ bool rt_cpu_check(const wasmrt_module_desc *d, wasmrt_error *err) {
     return true;
   probe p;
   probe_init(&p);
-  char list[sizeof err->message];
-  size_t len = 0;
-  int nmissing = 0;
+  /* Absent features, and (riscv64) the ones this machine cannot confirm,
+   * each list truncated to what the message can hold. */
+  char absent[sizeof err->message], unconfirmed[sizeof err->message];
+  size_t alen = 0, ulen = 0;
+  absent[0] = unconfirmed[0] = '\0';
   for (const char *s = d->cpu_features; *s; s += *s == ',') {
     size_t n = strcspn(s, ",");
     const row *r = n ? find_row(s, n) : NULL;
-    cpu_state st = !n ? CPU_PRESENT : r ? detect(&p, r) : CPU_UNVERIFIED;
-    if (st != CPU_PRESENT) {
-      add(list, sizeof list, &len, "%s%.*s", nmissing ? ", " : "", (int)n, s);
-      if (st == CPU_UNVERIFIED)
-        add(list, sizeof list, &len, " (%s)",
-            r ? unverified_reason() : "unknown to this runtime");
-      nmissing++;
-    }
+    cpu_state st = !n ? CPU_PRESENT : r ? detect(&p, r) : CPU_ABSENT;
+    if (st == CPU_ABSENT)
+      add(absent, sizeof absent, &alen, "%s%.*s%s", alen ? ", " : "", (int)n,
+          s, r ? "" : " (unknown to this runtime)");
+    else if (st == CPU_UNVERIFIED)
+      add(unconfirmed, sizeof unconfirmed, &ulen, "%s%.*s", ulen ? ", " : "",
+          (int)n, s);
     s += n;
   }
-  if (!nmissing)
+  if (!alen && !ulen)
     return true;
+  char what[sizeof err->message + 64];
+  if (alen && ulen)
+    snprintf(what, sizeof what, "lacks: %s; and cannot confirm: %s (%s)",
+             absent, unconfirmed, unverified_reason());
+  else if (alen)
+    snprintf(what, sizeof what, "lacks: %s", absent);
+  else
+    snprintf(what, sizeof what, "cannot confirm: %s (%s)", unconfirmed,
+             unverified_reason());
   rt_error(err,
-           "this program was compiled for CPU features this machine lacks: "
-           "%s (built with %s); rebuild it with a lower --cpu or without "
-           "those --features",
-           list, d->cpu_built_with ? d->cpu_built_with : "--cpu/--features");
+           "this program was compiled for CPU features this machine %s "
+           "(built with %s); rebuild it with a lower --cpu or without those "
+           "--features",
+           what, d->cpu_built_with ? d->cpu_built_with : "--cpu/--features");
   return false;
 }

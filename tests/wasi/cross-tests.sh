@@ -7,7 +7,9 @@
 # runner (CROSS_BUILD/tests/wasi/wasi-run, from scripts/cross-build) under
 # qemu-ARCH with the cross sysroot (-L /usr/ARCH-linux-gnu; no binfmt).
 # With PYTHON_WASM, python.wasm is also built as an ARCH executable
-# (wasmc build --target ARCH -O0) and must print 5050.
+# (wasmc build --target ARCH -O0) and must print 5050. cpu-check-tests.sh
+# checks that programs built beyond the baseline CPU refuse to start on
+# qemu CPU models without the features and run on those with them.
 # Prints each script's lines and a final "N passed, N failed".
 ARCH=$1 WASMC=$2 WASM_DIR=$3 CROSS=$4 PY=${5:-}
 if [ -z "$CROSS" ]; then
@@ -38,19 +40,29 @@ for w in "$WASM_DIR"/*.wasm; do
   fi
 done
 
-# Each script ends with "N passed, N failed": add them up.
+# Each script ends with "N passed, N failed": add_counts SCRIPT adds its
+# log's counts to ours (a log without them is one failure).
+add_counts() {
+  grep -v '^PASS' "$out/log"
+  counts=$(tail -n 1 "$out/log")
+  p=$(echo "$counts" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+  f=$(echo "$counts" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+  if [ -z "$p" ]; then fail=$((fail + 1)); echo "FAIL $1: no counts"; return; fi
+  pass=$((pass + p)) fail=$((fail + f))
+}
 for s in run-tests.sh run-fd-tests.sh run-fs-tests.sh; do
   echo "== $s ($ARCH, qemu)"
   # strace would see qemu's system calls, not the guest's: the scripts'
   # strace checks are for native runs only.
   WASI_TESTS_NO_STRACE=1 bash "$here/$s" "$out/run" "$out" >"$out/log" 2>&1
-  grep -v '^PASS' "$out/log"
-  counts=$(tail -n 1 "$out/log")
-  p=$(echo "$counts" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-  f=$(echo "$counts" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-  if [ -z "$p" ]; then fail=$((fail + 1)); echo "FAIL $s: no counts"; continue; fi
-  pass=$((pass + p)) fail=$((fail + f))
+  add_counts "$s"
 done
+
+# Programs built beyond the baseline CPU, under qemu -cpu models with and
+# without the features.
+echo "== cpu-check-tests.sh ($ARCH, qemu)"
+sh "$here/cpu-check-tests.sh" "$ARCH" "$WASMC" "$WASM_DIR/hello.wasm" >"$out/log" 2>&1
+add_counts cpu-check-tests.sh
 
 if [ -n "$PY" ]; then
   if "$WASMC" build --target "$ARCH" -O0 "$PY" -o "$out/python" >"$out/err" 2>&1; then
