@@ -5,6 +5,9 @@
  * elsewhere in runtime/; a build for an architecture without a block
  * fails here, at compile time, rather than mis-reporting faults later.
  *
+ * (How to detect the CPU's optional features is the other per-architecture
+ * concern; it lives in one place of its own, cpu_check.c.)
+ *
  * The three supported ports (wasmc's targets, compiler/emit.c):
  *   x86_64   glibc's mcontext_t: gregs[], REG_RIP
  *   aarch64  the kernel's struct sigcontext: a `pc` member

@@ -36,9 +36,12 @@ const char *wasmrt_trap_message(wasmrt_trap_code code); /* spec wording */
 /* ---- modules ------------------------------------------------------------- */
 
 /* dlopen a shared object produced by `wasmc compile --shared` and check
- * its descriptor (ABI version, target). */
+ * its descriptor (ABI version, target) and that this machine has the CPU
+ * features its code needs (a module built with --cpu/--features beyond
+ * the baseline: otherwise NULL, the message naming the missing ones). */
 wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err);
-/* A module whose descriptor is linked into the program (executables). */
+/* A module whose descriptor is linked into the program (executables);
+ * the same checks. */
 wasmrt_module *wasmrt_module_from_desc(const wasmrt_module_desc *desc,
                                        wasmrt_error *err);
 const wasmrt_module_desc *wasmrt_module_descriptor(const wasmrt_module *m);

@@ -16,8 +16,11 @@
  * before the ones given at run time, so both apply.
  *
  * Exit codes of its own: 2 for a launcher argument or set-up error (the
- * message names the argument), WASI_EXIT_TRAP (134) when the program
- * trapped (the trap and its Wasm function are printed on stderr).
+ * message names the argument; this includes a program built with --cpu or
+ * --features for CPU features this machine lacks, which the runtime
+ * refuses before any of its code runs: runtime/cpu_check.c),
+ * WASI_EXIT_TRAP (134) when the program trapped (the trap and its Wasm
+ * function are printed on stderr).
  */
 #include <stdio.h>
 #include <stdlib.h>
