@@ -270,7 +270,7 @@ bool rt_cpu_check(const wasmrt_module_desc *d, wasmrt_error *err) {
   }
   if (!alen && !ulen)
     return true;
-  char what[sizeof err->message + 64];
+  char what[2 * sizeof err->message + 64];
   if (alen && ulen)
     snprintf(what, sizeof what, "lacks: %s; and cannot confirm: %s (%s)",
              absent, unconfirmed, unverified_reason());
