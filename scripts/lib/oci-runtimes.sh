@@ -77,6 +77,9 @@
 #       Unpacks the image of PLATFORM (umoci) into the new directory DIR as
 #       a bundle: DIR/rootfs (e.g. DIR/rootfs/app, to run under qemu-user)
 #       and DIR/config.json. Needs no runtime.
+#   oci_podman ARGS...
+#       Runs podman ARGS with the session's private storage and flags (see
+#       below), e.g. oci_podman load -i IMAGE.tar; oci_podman run --rm ...
 #   oci_arch PLATFORM          linux/arm64/v8 -> arm64
 #   oci_qemu_name ARCH         amd64 -> x86_64, arm64 -> aarch64, riscv64
 #   oci_static_qemu ARCH       prints the path of a STATIC qemu-user for ARCH
@@ -98,7 +101,10 @@
 #     if set, else runc when OCI_CGROUP=hybrid (podman's default crun fails
 #     there), else podman's default.
 #   - containerd 1.6: `ctr run` needs a fresh container ID while the
-#     previous container of that ID exists; --rm removes it at exit.
+#     previous container of that ID exists; --rm removes it at exit. Its
+#     IO FIFOs and runc state go under OCI_WORK/containerd (--fifo-dir,
+#     --runc-root); the shim's socket is always in /run/containerd/s
+#     (fixed in containerd 1.6; removed when the shim exits).
 #   - runc/crun use state dirs under OCI_WORK (--root), never /run/runc.
 #
 # Foreign architectures (runc, crun): binfmt_misc can be mounted in a new
@@ -464,6 +470,8 @@ oci__podman() {
   "${OCI__PODMAN[@]}" "$@"
 }
 
+oci_podman() { oci__need_init && oci__podman "$@"; }
+
 oci__prepare_podman() {
   local h=$1 src id name srcdir=$OCI_WORK/podman/src
   # podman names an image pulled from oci:PATH after PATH, and refuses
@@ -573,7 +581,8 @@ oci_run_cmd() {
   case ${OCI_H_RT[$h]} in
     runc|crun) oci__cmd_bundle "$h" "$id" "${#vols[@]}" "${vols[@]}" "${args[@]}" || return 1 ;;
     containerd)
-      OCI_CMD=(ctr -a "$OCI_CTR_SOCK" -n "$OCI_CTR_NS" run --rm --platform "${OCI_H_PLATFORM[$h]}")
+      OCI_CMD=(ctr -a "$OCI_CTR_SOCK" -n "$OCI_CTR_NS" run --rm --platform "${OCI_H_PLATFORM[$h]}"
+               --fifo-dir "$OCI_WORK/containerd/fifo" --runc-root "$OCI_WORK/containerd/runc")
       for v in "${vols[@]}"; do
         OCI_CMD+=(--mount "type=bind,src=${v%%:*},dst=${v#*:},options=rbind:rw")
       done
