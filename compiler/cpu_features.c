@@ -24,8 +24,10 @@
  *     such as lse among its tuning ones: they then count as enabled, as
  *     they are for code generation);
  *   - the baseline features are the probe's variant of them (emit.c's
- *     table: aarch64 drops `generic`'s trace buffer, trbe, a system
- *     feature that most named CPUs lack and user code cannot use);
+ *     table): without the features of LLVM's baseline CPU that some of
+ *     LLVM's named CPUs lack although every Linux machine of the
+ *     architecture has them or user code cannot use them (x86 cmov,
+ *     mmx, fxsr; aarch64 `generic`'s trace buffer, trbe);
  *   - the chosen list's removals (-x) are applied to the callees too: a
  *     chosen CPU without a baseline feature must still report the table
  *     features it has;

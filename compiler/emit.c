@@ -42,9 +42,10 @@ typedef struct {
   const char *abi;      /* LLVM target ABI name, NULL = default */
   const char *cross_cc; /* C driver that links for it from another host */
   /* Added to the baseline features when cpu_features.c finds what a
-   * --cpu/--features choice enables beyond the baseline: system features
-   * of LLVM's baseline CPU that named CPUs may lack (and user code cannot
-   * use), which would otherwise hide every difference. */
+   * --cpu/--features choice enables beyond the baseline: features of
+   * LLVM's baseline CPU that some of LLVM's named CPUs lack, yet every
+   * Linux machine of the architecture has (or user code cannot use);
+   * left in, they would hide every other difference of such a CPU. */
   const char *probe_features;
   void (*init[4])(void);/* TargetInfo, Target, TargetMC, AsmPrinter */
   /* LLVM's lowering of ceil/floor/trunc/roundeven hands a signalling NaN
@@ -54,8 +55,11 @@ typedef struct {
 
 static const target_row targets[] = {
     /* x86-64 baseline = SSE2; SIMD128 is lowered to what SSE2 offers
-     * unless --cpu/--features ask for more. */
-    {"x86_64", "x86_64-linux-gnu", "x86-64", "", NULL, "x86_64-linux-gnu-gcc", "",
+     * unless --cpu/--features ask for more. LLVM's `generic` lacks cmov,
+     * mmx and fxsr, and its amdfam10/barcelona lack mmx, all of which
+     * every x86-64 CPU has. */
+    {"x86_64", "x86_64-linux-gnu", "x86-64", "", NULL, "x86_64-linux-gnu-gcc",
+     "-cmov,-mmx,-fxsr",
      {LLVMInitializeX86TargetInfo, LLVMInitializeX86Target,
       LLVMInitializeX86TargetMC, LLVMInitializeX86AsmPrinter},
      .rounding_keeps_snan = false},

@@ -47,6 +47,9 @@ Test(cpu_features, baseline_needs_nothing) {
   /* Asked for by name: the probe runs and finds nothing beyond the
    * baseline, on every target (so no table row is implied by one). */
   cr_expect_str_empty(required("x86_64", "x86-64", NULL, buf, sizeof buf));
+  /* LLVM's x86 `generic` lacks cmov, mmx and fxsr, which every x86-64
+   * CPU has: still nothing beyond the baseline, not a refusal. */
+  cr_expect_str_empty(required("x86_64", "generic", NULL, buf, sizeof buf));
   cr_expect_str_empty(required("aarch64", "generic", "+neon", buf, sizeof buf));
   cr_expect_str_empty(required("riscv64", "generic-rv64", "+m,+c", buf, sizeof buf));
   /* RV64GC CPUs need nothing more either. */
@@ -71,6 +74,8 @@ Test(cpu_features, x86_64_named_cpus_and_features) {
   cr_expect_not(has(r, "avx512fp16"), "%s", r);
   r = required("x86_64", "sapphirerapids", NULL, buf, sizeof buf);
   cr_expect(has(r, "avx512fp16") && has(r, "amx-tile") && has(r, "avxvnni"), "%s", r);
+  cr_expect_str_eq(required("x86_64", "amdfam10", NULL, buf, sizeof buf),
+                   "sse3,popcnt,lzcnt,sse4a");
   /* A feature implies what it builds on. */
   r = required("x86_64", NULL, "+avx2", buf, sizeof buf);
   cr_expect(has(r, "avx2") && has(r, "avx") && has(r, "sse4.2"), "%s", r);
