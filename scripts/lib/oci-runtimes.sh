@@ -12,8 +12,9 @@
 #       Start a session: WORKDIR (created; should be new or empty) holds
 #       every runtime's state (runc/crun state dirs, bundles, podman
 #       storage, containerd root/state/socket). Sets OCI_WORK,
-#       OCI_HOST_ARCH (amd64|arm64|riscv64, from uname -m) and OCI_CGROUP
-#       (v2 | hybrid | v1: how /sys/fs/cgroup is mounted). Call once.
+#       OCI_HOST_ARCH (amd64|arm64|riscv64, from uname -m), OCI_CGROUP
+#       (v2 | hybrid | v1: how /sys/fs/cgroup is mounted) and
+#       OCI_SYS_RESOURCE (1 if we have CAP_SYS_RESOURCE). Call once.
 #   oci_cleanup
 #       End the session: stop a containerd started by oci_containerd_start
 #       (and its shims), remove podman's containers and images from the
@@ -93,13 +94,20 @@
 #       unshare -m -- sh -c 'umount /sys/fs/cgroup/unified && exec "$@"' sh crun ...
 #     (the host's mounts are untouched; unshare makes the namespace
 #     private). On pure cgroup v2 or v1 crun runs directly.
+#   - crun 1.8 on cgroup v2 raises RLIMIT_MEMLOCK to load its eBPF device
+#     filter ("setrlimit (RLIM_MEMLOCK): Operation not permitted" when root
+#     lacks CAP_SYS_RESOURCE, as here): then the bundle's
+#     linux.resources.devices is dropped (no device cgroup rules; the
+#     container still has only the default /dev nodes). OCI_SYS_RESOURCE
+#     is 1 when the capability is there.
 #   - podman 4.3: every command gets --root/--runroot/--tmpdir under
 #     OCI_WORK/podman, --cgroup-manager cgroupfs, --events-backend file;
 #     `run` gets --network none, --pull never and --ulimit nofile=1024:1024
 #     --ulimit nproc=4096:4096 (root here lacks CAP_SYS_RESOURCE, and
 #     podman's default would raise them). Its OCI runtime: $OCI_PODMAN_RUNTIME
-#     if set, else runc when OCI_CGROUP=hybrid (podman's default crun fails
-#     there), else podman's default.
+#     if set, else runc when OCI_CGROUP=hybrid, or v2 without
+#     CAP_SYS_RESOURCE (podman's default crun fails there), else podman's
+#     default.
 #   - containerd 1.6: `ctr run` needs a fresh container ID while the
 #     previous container of that ID exists; --rm removes it at exit. Its
 #     IO FIFOs and runc state go under OCI_WORK/containerd (--fifo-dir,
@@ -176,6 +184,10 @@ oci_init() {
   else
     OCI_CGROUP=v1
   fi
+  # CAP_SYS_RESOURCE (bit 24) in our effective set? Root here lacks it.
+  local eff
+  eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+  if (( (16#${eff:-0} >> 24) & 1 )); then OCI_SYS_RESOURCE=1; else OCI_SYS_RESOURCE=0; fi
   OCI_SEQ=0
 }
 
@@ -452,7 +464,7 @@ oci__prepare_containerd() {
 
 oci__podman_runtime() {
   if [[ -n ${OCI_PODMAN_RUNTIME:-} ]]; then echo "$OCI_PODMAN_RUNTIME"
-  elif [[ $OCI_CGROUP == hybrid ]]; then echo runc
+  elif [[ $OCI_CGROUP == hybrid || ($OCI_CGROUP == v2 && $OCI_SYS_RESOURCE == 0) ]]; then echo runc
   fi
 }
 
@@ -620,12 +632,17 @@ oci__cmd_bundle() {
   # create mount points in it, which must not show up in other commands.
   cp -al "$b/rootfs" "$run/rootfs" || return 1
   [[ ${OCI_H_ARCH[$h]} == "$OCI_HOST_ARCH" ]] || foreign=true
+  # crun 1.8 on cgroup v2 raises RLIMIT_MEMLOCK to load its eBPF device
+  # filter, which needs CAP_SYS_RESOURCE: without it, no device rules.
+  local nodevcg=false
+  [[ $rt == crun && $OCI_CGROUP == v2 && $OCI_SYS_RESOURCE == 0 ]] && nodevcg=true
   jq --arg root "$run/rootfs" --argjson args "$(oci__json_array "$@")" --argjson m "$mounts" \
-     --argjson userns "$foreign" --argjson e "${OCI_H_ENTRY[$h]}" '
+     --argjson userns "$foreign" --argjson e "${OCI_H_ENTRY[$h]}" --argjson nodevcg "$nodevcg" '
     .process.terminal = false
     | .root = {path: $root, readonly: false}
     | (if ($args | length) > 0 then .process.args = ($e.entry + $args) else . end)
     | .mounts += $m
+    | if $nodevcg then del(.linux.resources.devices) else . end
     | if $userns then
         .linux.namespaces += [{type: "user"}]
         | .linux.uidMappings = [{containerID: 0, hostID: 0, size: 1}]
