@@ -28,7 +28,8 @@
 #       echo "SKIPPED: crun: $why". A foreign PLATFORM is supported by runc
 #       and crun only, through qemu registered in a private binfmt_misc (see
 #       "Foreign architectures"); containerd and podman need the host's own
-#       binfmt_misc to have qemu-ARCH registered.
+#       binfmt_misc to have qemu-ARCH registered (checked: /proc/sys/fs/
+#       binfmt_misc/qemu-NAME exists).
 #   oci_containerd_start / oci_containerd_stop
 #       Start (and wait for, at most 20 s) a private containerd daemon:
 #       root, state, socket, config and log under OCI_WORK/containerd, CRI
@@ -275,7 +276,7 @@ oci_check() {
       done
       [[ $(id -u) == 0 ]] || { echo "not root: the private containerd runs as root"; return 1; }
       if [[ $arch != "$OCI_HOST_ARCH" && ! -e /proc/sys/fs/binfmt_misc/qemu-$(oci_qemu_name "$arch") ]]; then
-        echo "$platform needs qemu-$(oci_qemu_name "$arch") in the host's binfmt_misc (not registered; containerd's shim cannot use a private binfmt_misc)"
+        echo "$platform needs qemu-$(oci_qemu_name "$arch") in the host's binfmt_misc (not registered; a private binfmt_misc, as runc and crun get here, would need containerd itself in that user namespace)"
         return 1
       fi
       ;;
