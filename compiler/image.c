@@ -560,8 +560,12 @@ static bool add_platform(const image_spec *s, int k, blobs *bs, cJSON **desc,
   if (p->variant)
     cJSON_AddStringToObject(config, "variant", p->variant);
   cJSON *cc = cJSON_AddObjectToObject(config, "config");
+  /* "--" ends the launcher's own options: every argument given to the
+   * container is the program's, even one that is "--" or looks like a
+   * launcher option (the grants are baked in) */
   cJSON *entry = cJSON_AddArrayToObject(cc, "Entrypoint");
   cJSON_AddItemToArray(entry, cJSON_CreateString("/app"));
+  cJSON_AddItemToArray(entry, cJSON_CreateString("--"));
   if (s->nenv) {
     cJSON *env = cJSON_AddArrayToObject(cc, "Env");
     for (int i = 0; i < s->nenv; i++)

@@ -769,7 +769,8 @@ static uint8_t *slurp(const char *path, size_t *size);
  * of the layer and a declared volume, where a volume mount grants the
  * program a host directory. */
 static int image_grants(compile_args *c, const char **env, int *nenv,
-                        const char **dirs, char (*dirbuf)[4096], int *ndirs) {
+                        char **names, const char **dirs, char (*dirbuf)[4096],
+                        int *ndirs) {
   *nenv = *ndirs = 0;
   for (int k = 0; k < c->nbaked; k += 2) {
     const char *opt = c->baked[k], *v = c->baked[k + 1];
@@ -779,8 +780,9 @@ static int image_grants(compile_args *c, const char **env, int *nenv,
         fputs("wasmc: error: out of memory\n", stderr);
         return EXIT_BAD_INPUT;
       }
+      names[*nenv] = name; /* freed by the caller */
       env[(*nenv)++] = v;
-      c->baked[k + 1] = name; /* leaked with the process: a few bytes */
+      c->baked[k + 1] = name;
     } else if (strcmp(opt, "--dir") == 0) {
       const char *sep = strstr(v, "::");
       size_t len = sep ? (size_t)(sep - v) : strlen(v);
@@ -808,12 +810,21 @@ static int image_grants(compile_args *c, const char **env, int *nenv,
   return EXIT_OK;
 }
 
+static int image_main(compile_args *cp);
+
 /* `image`: one static executable per platform, then the OCI image. */
 static int cmd_image(int argc, char **argv) {
   compile_args c;
   int rc = parse_compile_args(argc, argv, "image", &c);
-  if (rc != EXIT_OK)
-    return rc;
+  if (rc == EXIT_OK)
+    rc = image_main(&c);
+  free(c.baked);
+  return rc;
+}
+
+static int image_main(compile_args *cp) {
+  compile_args c = *cp;
+  int rc;
   if (c.help) {
     fputs(image_help, stdout);
     return finish(EXIT_OK);
@@ -856,11 +867,16 @@ static int cmd_image(int argc, char **argv) {
     spec.has_epoch = true;
   }
   const char *env[64], *dirs[64];
+  char *env_names[64] = {0};
   static char dirbuf[64][4096];
   if (c.nbaked > 128)
     return usage_error("'image' takes at most 64 --env and 64 --dir grants");
-  if ((rc = image_grants(&c, env, &spec.nenv, dirs, dirbuf, &spec.ndirs)) != EXIT_OK)
+  rc = image_grants(&c, env, &spec.nenv, env_names, dirs, dirbuf, &spec.ndirs);
+  if (rc != EXIT_OK) {
+    for (int k = 0; k < 64; k++)
+      free(env_names[k]);
     return rc;
+  }
   spec.env = env;
   spec.dirs = dirs;
 
@@ -951,7 +967,8 @@ out:
       unlink(exes[k]);
   free(bytes);
   wasm_module_free(m);
-  free(c.baked);
+  for (int k = 0; k < spec.nenv; k++)
+    free(env_names[k]);
   return finish(status);
 }
 

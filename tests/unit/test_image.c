@@ -313,8 +313,11 @@ static void check_manifest(const char *layout, cJSON *desc, const char *arch) {
   cr_assert_str_eq(str(config, "architecture"), arch);
   cr_assert_null(cJSON_GetObjectItemCaseSensitive(config, "created"));
   cJSON *cc = cJSON_GetObjectItemCaseSensitive(config, "config");
-  cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(cc, "Entrypoint"), 0)->valuestring,
-                   "/app");
+  /* /app -- : container arguments are all the program's */
+  cJSON *entry = cJSON_GetObjectItem(cc, "Entrypoint");
+  cr_assert_eq(cJSON_GetArraySize(entry), 2);
+  cr_assert_str_eq(cJSON_GetArrayItem(entry, 0)->valuestring, "/app");
+  cr_assert_str_eq(cJSON_GetArrayItem(entry, 1)->valuestring, "--");
   cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(cc, "Env"), 0)->valuestring,
                    "GREETING=hi");
   cr_assert_str_eq(str(cc, "WorkingDir"), "/");
