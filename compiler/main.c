@@ -438,6 +438,22 @@ static void report_invalid(const char *path, wasm_error *err) {
   wasm_error_print(stderr, path, err);
 }
 
+/* Loads and validates a module for compiling; NULL (after printing why)
+ * when it is malformed, invalid or unreadable. */
+static wasm_module *load_valid(const char *path) {
+  wasm_module *m = load(path);
+  if (!m)
+    return NULL;
+  print_name_warning(path, m);
+  wasm_error err = {0};
+  if (!wasm_validate(m, &err)) {
+    report_invalid(path, &err);
+    wasm_module_free(m);
+    return NULL;
+  }
+  return m;
+}
+
 static int cmd_validate(int argc, char **argv) {
   cmd_args args;
   int rc = parse_cmd_args(argc, argv, true, &args);
@@ -885,19 +901,13 @@ static int image_main(compile_args *cp) {
   int status = EXIT_BAD_INPUT;
   char exes[IMAGE_MAX_PLATFORMS][4096] = {{0}};
   uint8_t *bytes = NULL;
-  wasm_module *m = load(c.file);
+  wasm_module *m = load_valid(c.file);
   if (!m)
     goto out;
-  print_name_warning(c.file, m);
-  wasm_error err = {0};
-  if (!wasm_validate(m, &err)) {
-    report_invalid(c.file, &err);
-    goto out;
-  }
   uint32_t offset = 0;
   if (!image_check_command(m, &offset, msg, sizeof msg)) {
     if (offset) {
-      err = (wasm_error){0};
+      wasm_error err = {0};
       wasm_fail(&err, offset, "%s", msg);
       wasm_error_print(stderr, c.file, &err);
     } else {
@@ -982,15 +992,10 @@ static int compile_file(const compile_args *cp, const char *triple) {
   emit_target *t = NULL;
   char tmp_obj[4096] = "";
   char *baked = NULL; /* launcher arguments for WASMC_LAUNCHER_ARGS_SYMBOL */
-  wasm_module *m = load(c.file);
+  wasm_module *m = load_valid(c.file);
   if (!m)
     goto done;
-  print_name_warning(c.file, m);
   wasm_error err = {0};
-  if (!wasm_validate(m, &err)) {
-    report_invalid(c.file, &err);
-    goto done;
-  }
 
   if (c.nllvm_args) {
     /* LLVM's own command line, parsed once per process (wasmc compiles

@@ -337,19 +337,27 @@ static void check_manifest(const char *layout, cJSON *desc, const char *arch) {
   cJSON_Delete(man);
 }
 
+/* Writes s as the layout WORKDIR/img (its path in out) and returns the
+ * text of its index.json (whose path is put in index_path). */
+static char *write_img(const image_spec *s, char out[4200], char index_path[4300],
+                       size_t *size) {
+  char err[512];
+  snprintf(out, 4200, "%s/img", workdir);
+  cr_assert(image_write(s, out, err, sizeof err), "%s", err);
+  snprintf(index_path, 4300, "%s/index.json", out);
+  return slurp(index_path, size);
+}
+
 Test(image, layout_one_platform) {
   image_spec s = spec_for(1);
-  char out[4200], err[512];
-  snprintf(out, sizeof out, "%s/img", workdir);
-  cr_assert(image_write(&s, out, err, sizeof err), "%s", err);
+  char out[4200], err[512], path[4300], layout_path[4300];
   size_t size;
-  char path[4300];
-  snprintf(path, sizeof path, "%s/oci-layout", out);
-  char *layout = slurp(path, &size);
+  char *text = write_img(&s, out, path, &size);
+  snprintf(layout_path, sizeof layout_path, "%s/oci-layout", out);
+  char *layout = slurp(layout_path, &size);
   cr_assert_str_eq(layout, "{\"imageLayoutVersion\":\"1.0.0\"}");
   free(layout);
-  snprintf(path, sizeof path, "%s/index.json", out);
-  char *text = slurp(path, &size);
+  text = (free(text), slurp(path, &size));
   cJSON *index = cJSON_Parse(text);
   cJSON *ms = cJSON_GetObjectItemCaseSensitive(index, "manifests");
   cr_assert_eq(cJSON_GetArraySize(ms), 1);
@@ -372,13 +380,9 @@ Test(image, layout_one_platform) {
 
 Test(image, index_of_three_platforms) {
   image_spec s = spec_for(3);
-  char out[4200], err[512];
-  snprintf(out, sizeof out, "%s/img", workdir);
-  cr_assert(image_write(&s, out, err, sizeof err), "%s", err);
+  char out[4200], path[4300];
   size_t size;
-  char path[4300];
-  snprintf(path, sizeof path, "%s/index.json", out);
-  char *text = slurp(path, &size);
+  char *text = write_img(&s, out, path, &size);
   cJSON *top = cJSON_Parse(text);
   cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(top, "manifests"), 0);
   cr_assert_str_eq(str(d, "mediaType"), "application/vnd.oci.image.index.v1+json");
