@@ -562,12 +562,14 @@ oci_containerd_stop() {
   [[ -n $OCI_CTR_PID ]] || return 0
   local shims i
   shims=$(oci__ctr_shims)
-  kill -TERM "$OCI_CTR_PID" 2>/dev/null
+  # each step may find the process gone already: never fail (callers may
+  # run under set -e, in an EXIT trap)
+  kill -TERM "$OCI_CTR_PID" 2>/dev/null || true
   for ((i = 0; i < 50; i++)); do kill -0 "$OCI_CTR_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$OCI_CTR_PID" 2>/dev/null
-  wait "$OCI_CTR_PID" 2>/dev/null
+  kill -KILL "$OCI_CTR_PID" 2>/dev/null || true
+  wait "$OCI_CTR_PID" 2>/dev/null || true
   # shellcheck disable=SC2086
-  [[ -z $shims ]] || kill -KILL $shims 2>/dev/null
+  [[ -z $shims ]] || kill -KILL $shims 2>/dev/null || true
   OCI_CTR_PID=""
   OCI_CTR_SOCK=""
   return 0
