@@ -26,24 +26,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_opt.h"
 #include "wasi.h"
 
 enum { EXIT_SETUP = 2 };
-
-/* Value of "--opt VALUE" or "--opt=VALUE" at argv[*i] (advancing *i), or
- * NULL when argv[*i] is not that option. *missing: the value is absent. */
-static const char *opt_value(int end, char **argv, int *i, const char *name,
-                             int *missing) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] != '\0') return NULL;
-  if (*i + 1 >= end) {
-    *missing = 1;
-    return NULL;
-  }
-  return argv[++*i];
-}
 
 /* A listening TCP socket on HOST:PORT (HOST may be [v6]), or -1 after a
  * message naming the option. */
@@ -113,9 +99,9 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
 
   gargv[gargc++] = argc > 0 ? argv[0] : self;
   for (int i = 1; i < dd; i++) {
-    int missing = 0;
+    bool missing = false;
     const char *v;
-    if ((v = opt_value(dd, argv, &i, "--dir", &missing))) {
+    if ((v = cli_opt_value(dd, argv, &i, "--dir", &missing))) {
       const char *sep = strstr(v, "::");
       char *host = strndup(v, sep ? (size_t)(sep - v) : strlen(v));
       if (!host || !*host) {
@@ -132,7 +118,7 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
         goto out;
       }
       dirs[ndirs++] = (wasi_preopen){.host = host, .guest = sep ? sep + 2 : host};
-    } else if ((v = opt_value(dd, argv, &i, "--env", &missing))) {
+    } else if ((v = cli_opt_value(dd, argv, &i, "--env", &missing))) {
       const char *eq = strchr(v, '=');
       if (eq == v || !*v) {
         fprintf(stderr, "%s: --env '%s': empty variable name\n", self, v);
@@ -151,7 +137,7 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
         owned[nowned++] = kv;
         nenv = set_env(env, nenv, kv);
       }
-    } else if ((v = opt_value(dd, argv, &i, "--tcplisten", &missing))) {
+    } else if ((v = cli_opt_value(dd, argv, &i, "--tcplisten", &missing))) {
       if ((socks[nsocks] = tcp_listen(v, self)) < 0) goto out;
       nsocks++;
     } else if (missing) {
