@@ -1,5 +1,8 @@
-/* emit_chunks.c: a large module compiled in chunks, on several threads
- * (see emit_chunks.h for the contract).
+/* codegen.c: the back end for one Wasm module, to one object: lowered
+ * and emitted whole, or in chunks on several threads and joined (see
+ * codegen.h for the contract). Calls go one way: this file drives
+ * lower.h (Wasm -> LLVM IR) and emit.h (LLVM module -> object) and
+ * link.h (joining chunk objects); none of them calls back.
  *
  * Why contiguous ranges of function indices: toolchains emit the functions
  * of one source file next to each other, so most calls (and so most of
@@ -16,8 +19,10 @@
  * every job before it has been started and runs to its end, so that is
  * the same error whatever the threads did.
  */
-#include "emit_chunks.h"
+#include "codegen.h"
+#include "emit.h"
 #include "link.h"
+#include "lower.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -30,6 +35,39 @@
 
 #include <llvm-c/Error.h>
 #include <llvm-c/Transforms/PassBuilder.h>
+
+/* ---- one LLVM module: lower, then emit ----------------------------------- */
+
+/* Lowers the bodies of lm's functions (lm->first..end), the descriptor
+ * when asked, and emits the module (to `path`, or into *out): the whole
+ * module's or one chunk's job. false + err (a byte offset when the
+ * lowering knows one) on failure. */
+static bool emit_lowered(emit_target *t, lower_module *lm, bool descriptor,
+                         const char *path, LLVMMemoryBufferRef *out,
+                         wasm_error *err) {
+  const wasm_module *wm = lm->wm;
+  bool ok = true;
+  for (uint32_t f = lm->first; ok && f < lm->end; f++) {
+    ok = lower_function(lm, f, err);
+    if (!ok && !err->set)
+      wasm_fail(err, wm->funcs[f].code_offset, "cannot lower function %u", f);
+  }
+  if (ok && descriptor) {
+    ok = lower_descriptor(lm, emit_target_cpu_required(t),
+                          emit_target_built_with(t), err);
+    if (!ok && !err->set)
+      wasm_fail(err, 0, "cannot emit the module descriptor");
+  }
+  if (ok) {
+    char msg[sizeof err->msg];
+    ok = emit_module(t, lm->mod, path, out, msg, sizeof msg);
+    if (!ok)
+      wasm_fail(err, 0, "%s", msg);
+  }
+  return ok;
+}
+
+/* ---- the partition ------------------------------------------------------- */
 
 /* Greedy: a chunk ends once it holds chunk_size bytes of code. Fills
  * bounds[0..n] (chunk k = functions [bounds[k], bounds[k+1])) when
@@ -166,7 +204,7 @@ static void warm_llvm_statics(void) {
   LLVMContextDispose(c);
 }
 
-/* ---- the whole ------------------------------------------------------------- */
+/* ---- in chunks: threads, then the join ----------------------------------- */
 
 /* Runs the jobs on nthreads threads, this one included. false + err
  * (the lowest failed job's) on failure. */
@@ -226,9 +264,16 @@ static bool make_dir(char *dir, size_t n, wasm_error *err) {
   return true;
 }
 
-bool emit_chunked(emit_target *t, const wasm_module *wm,
-                  const lower_options *lo, const char *path,
-                  LLVMMemoryBufferRef *out, wasm_error *err) {
+/* emit_wasm_module for a module of two chunks or more: lowers and emits
+ * the chunks and the descriptor on lo->jobs threads (t for the calling
+ * one, clones of t for the others) and joins their objects with the
+ * target's C driver into `path`, or into *out. Temporary objects go to a
+ * private folder in $TMPDIR (else /tmp), removed on every path. false +
+ * err on failure: the error of the first failing chunk in function order,
+ * as the unchunked compile would report it. */
+static bool emit_chunked(emit_target *t, const wasm_module *wm,
+                         const lower_options *lo, const char *path,
+                         LLVMMemoryBufferRef *out, wasm_error *err) {
   plan p = {.wm = wm, .lo = lo, .triple = emit_target_triple(t),
             .failed = NO_JOB};
   p.nchunks = partition(wm, lo ? lo->chunk_size : 0, NULL);
@@ -292,5 +337,26 @@ bool emit_chunked(emit_target *t, const wasm_module *wm,
   free(p.bounds);
   free(p.paths);
   free(p.errs);
+  return ok;
+}
+
+/* ---- the entry ----------------------------------------------------------- */
+
+bool emit_wasm_module(emit_target *t, const wasm_module *wm,
+                      const lower_options *lo, const char *path,
+                      LLVMMemoryBufferRef *out, wasm_error *err) {
+  /* Larger than one chunk: in chunks, in parallel; --emit-llvm shows the
+   * module as one. */
+  if (!emit_target_emits_llvm(t) &&
+      emit_chunks_count(wm, lo ? lo->chunk_size : 0) > 1)
+    return emit_chunked(t, wm, lo, path, out, err);
+  lower_module *lm = lower_module_new(wm, lo, emit_target_triple(t), err);
+  if (!lm) {
+    if (!err->set)
+      wasm_fail(err, 0, "cannot lower the module");
+    return false;
+  }
+  bool ok = emit_lowered(t, lm, true, path, out, err);
+  lower_module_free(lm);
   return ok;
 }

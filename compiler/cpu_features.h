@@ -14,7 +14,7 @@ typedef struct {
   const char *triple;        /* the target machine's triple */
   const char *arch;          /* "x86_64", "aarch64", "riscv64": the table rows */
   const char *base_cpu;      /* the architecture's baseline CPU ... */
-  const char *base_features; /* ... and features (emit.c's targets table) */
+  const char *base_features; /* ... and features (target.c's targets table) */
   const char *cpu;           /* the chosen CPU (a host name for `native`) */
   const char *features;      /* the chosen features, in full (+x,-y,...) */
 } cpu_features_query;

@@ -1,16 +1,15 @@
-/* emit.c: LLVM target machines, the optimisation pipeline and object files.
+/* emit.c: one LLVM module to one object file: target machines, the
+ * optimisation pipeline with wasmc's own IR passes, and code generation.
  *
- * Everything target-specific lives in the `targets` table below: one row per
- * supported architecture with its triple, baseline CPU and features, ABI,
- * the LLVM initialisers and the C compiler that links for it. Adding an
- * architecture is one row (plus the runtime's port). The rest is generic:
- * a target machine with PIC relocations (objects become shared objects),
- * the new pass manager's "default<On>" pipeline (after keep_traps.c's
- * early one), and emission to a file or
- * a memory buffer.
+ * What differs between architectures is a row of target.c's table; this
+ * file is generic: a target machine with PIC relocations (objects become
+ * shared objects), keep_traps.c's early pipeline, the IR passes around
+ * the new pass manager's "default<On>" one, and emission to a file or a
+ * memory buffer. It knows nothing of Wasm modules or of chunks: the
+ * driver above it (codegen.c) lowers the module, whole or in chunks, and
+ * calls emit_module for each LLVM module.
  */
 #include "emit.h"
-#include "emit_chunks.h"
 #include "cpu_features.h"
 #include "addr_nowrap.h"
 #include "alias_families.h"
@@ -31,125 +30,6 @@
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
-
-/* ---- the table of targets ---------------------------------------------- */
-
-typedef struct {
-  const char *arch;     /* first component of the triple */
-  const char *triple;   /* canonical triple for the short name */
-  const char *cpu;      /* baseline CPU: runs on every machine of the arch */
-  const char *features; /* baseline features (the Linux ABI's minimum) */
-  const char *abi;      /* LLVM target ABI name, NULL = default */
-  const char *cross_cc; /* C driver that links for it from another host */
-  /* Added to the baseline features when cpu_features.c finds what a
-   * --cpu/--features choice enables beyond the baseline: features of
-   * LLVM's baseline CPU that some of LLVM's named CPUs lack, yet every
-   * Linux machine of the architecture has (or user code cannot use);
-   * left in, they would hide every other difference of such a CPU. */
-  const char *probe_features;
-  void (*init[4])(void);/* TargetInfo, Target, TargetMC, AsmPrinter */
-  /* LLVM's lowering of ceil/floor/trunc/roundeven hands a signalling NaN
-   * back unquieted (see quiet_rounding_nans) */
-  bool rounding_keeps_snan;
-} target_row;
-
-static const target_row targets[] = {
-    /* x86-64 baseline = SSE2; SIMD128 is lowered to what SSE2 offers
-     * unless --cpu/--features ask for more. LLVM's `generic` lacks cmov,
-     * mmx and fxsr, and its amdfam10/barcelona lack mmx, all of which
-     * every x86-64 CPU has. */
-    {"x86_64", "x86_64-linux-gnu", "x86-64", "", NULL, "x86_64-linux-gnu-gcc",
-     "-cmov,-mmx,-fxsr",
-     {LLVMInitializeX86TargetInfo, LLVMInitializeX86Target,
-      LLVMInitializeX86TargetMC, LLVMInitializeX86AsmPrinter},
-     .rounding_keeps_snan = false},
-    /* AArch64 Linux guarantees FP and Advanced SIMD. LLVM's `generic`
-     * also has the trace buffer extension (trbe), which cortex-a53,
-     * neoverse-n1 and most other named CPUs lack. */
-    {"aarch64", "aarch64-linux-gnu", "generic", "+neon", NULL,
-     "aarch64-linux-gnu-gcc", "-trbe",
-     {LLVMInitializeAArch64TargetInfo, LLVMInitializeAArch64Target,
-      LLVMInitializeAArch64TargetMC, LLVMInitializeAArch64AsmPrinter},
-     .rounding_keeps_snan = false},
-    /* Debian's riscv64 port is RV64GC with the lp64d ABI. Wasm accesses
-     * carry no alignment guarantee (they are emitted with align 1), and
-     * without +unaligned-scalar-mem each would become byte loads and
-     * stores (8 + shifts for an i64, and a trapping store could write
-     * part of its bytes). Linux guarantees misaligned user accesses work
-     * (in hardware, or emulated by the kernel/firmware), so full-width
-     * accesses are always correct and fast for the aligned ones. */
-    {"riscv64", "riscv64-linux-gnu", "generic-rv64",
-     "+m,+a,+f,+d,+c,+unaligned-scalar-mem", "lp64d",
-     "riscv64-linux-gnu-gcc", "",
-     {LLVMInitializeRISCVTargetInfo, LLVMInitializeRISCVTarget,
-      LLVMInitializeRISCVTargetMC, LLVMInitializeRISCVAsmPrinter},
-     .rounding_keeps_snan = true},
-};
-enum { NTARGETS = sizeof targets / sizeof *targets };
-
-static const char *host_arch(void) {
-#if defined(__x86_64__)
-  return "x86_64";
-#elif defined(__aarch64__)
-  return "aarch64";
-#elif defined(__riscv) && __riscv_xlen == 64
-  return "riscv64";
-#else
-  return NULL;
-#endif
-}
-
-static const target_row *row_for_arch(const char *arch, size_t len) {
-  for (int i = 0; i < NTARGETS; i++)
-    if (strlen(targets[i].arch) == len && strncmp(targets[i].arch, arch, len) == 0)
-      return &targets[i];
-  return NULL;
-}
-
-const char *emit_target_names(void) { return "x86_64, aarch64, riscv64"; }
-
-const char *emit_host_triple(void) {
-  const char *a = host_arch();
-  const target_row *r = a ? row_for_arch(a, strlen(a)) : NULL;
-  return r ? r->triple : NULL;
-}
-
-/* A short architecture name, or a Linux triple that starts with one. */
-static const target_row *lookup(const char *name, char *buf, size_t bufsz,
-                                char *err, size_t errsz) {
-  if (!name) {
-    name = emit_host_triple();
-    if (!name) {
-      snprintf(err, errsz, "wasmc cannot generate code for this host; give "
-                           "--target (%s)", emit_target_names());
-      return NULL;
-    }
-  }
-  size_t alen = strcspn(name, "-");
-  const target_row *r = row_for_arch(name, alen);
-  bool ok = r != NULL;
-  if (ok && name[alen] == '-') {
-    /* A full triple: Linux only (the runtime is POSIX + Linux signals). */
-    ok = strstr(name + alen, "-linux") != NULL && name[strlen(name) - 1] != '-';
-    for (const char *p = name; ok && *p; p++)
-      ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-           *p == '_' || *p == '.';
-  }
-  if (!ok) {
-    snprintf(err, errsz,
-             "unsupported target '%s' (want %s, or a Linux triple such as "
-             "aarch64-linux-gnu)",
-             name, emit_target_names());
-    return NULL;
-  }
-  snprintf(buf, bufsz, "%s", name[alen] ? name : r->triple);
-  return r;
-}
-
-bool emit_resolve_triple(const char *name, char *buf, size_t bufsz, char *err,
-                         size_t errsz) {
-  return lookup(name, buf, bufsz, err, errsz) != NULL;
-}
 
 /* ---- target machines ----------------------------------------------------- */
 
@@ -311,7 +191,7 @@ emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
     snprintf(err, errsz, "out of memory");
     return NULL;
   }
-  t->row = lookup(o->triple, t->triple, sizeof t->triple, err, errsz);
+  t->row = target_lookup(o->triple, t->triple, sizeof t->triple, err, errsz);
   if (!t->row) {
     free(t);
     return NULL;
@@ -324,7 +204,7 @@ emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
 
   /* CPU and features: the baseline, `native`, or a named CPU; --features
    * are appended to the baseline's (LLVM lets later entries win). */
-  const char *host = host_arch();
+  const char *host = target_host_arch();
   bool native = o->cpu && strcmp(o->cpu, "native") == 0;
   char *host_features = NULL;
   if (native) {
@@ -480,11 +360,13 @@ const char *emit_target_built_with(const emit_target *t) {
 }
 
 bool emit_target_is_native(const emit_target *t) {
-  const char *host = host_arch();
+  const char *host = target_host_arch();
   return host && strcmp(host, t->row->arch) == 0;
 }
 
 const char *emit_target_arch(const emit_target *t) { return t->row->arch; }
+
+bool emit_target_emits_llvm(const emit_target *t) { return t->emit_llvm; }
 
 const char *emit_target_linker(const emit_target *t) {
   return emit_target_is_native(t) ? "cc" : t->row->cross_cc;
@@ -675,47 +557,4 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   }
   LLVMDisposeMessage(msg);
   return true;
-}
-
-/* ---- the back end in one call -------------------------------------------- */
-
-bool emit_lowered(emit_target *t, lower_module *lm, bool descriptor,
-                  const char *path, LLVMMemoryBufferRef *out, wasm_error *err) {
-  const wasm_module *wm = lm->wm;
-  bool ok = true;
-  for (uint32_t f = lm->first; ok && f < lm->end; f++) {
-    ok = lower_function(lm, f, err);
-    if (!ok && !err->set)
-      wasm_fail(err, wm->funcs[f].code_offset, "cannot lower function %u", f);
-  }
-  if (ok && descriptor) {
-    ok = lower_descriptor(lm, t->cpu_required, t->built_with, err);
-    if (!ok && !err->set)
-      wasm_fail(err, 0, "cannot emit the module descriptor");
-  }
-  if (ok) {
-    char msg[sizeof err->msg];
-    ok = emit_module(t, lm->mod, path, out, msg, sizeof msg);
-    if (!ok)
-      wasm_fail(err, 0, "%s", msg);
-  }
-  return ok;
-}
-
-bool emit_wasm_module(emit_target *t, const wasm_module *wm,
-                      const lower_options *lo, const char *path,
-                      LLVMMemoryBufferRef *out, wasm_error *err) {
-  /* Larger than one chunk: in chunks, in parallel (emit_chunks.c);
-   * --emit-llvm shows the module as one. */
-  if (!t->emit_llvm && emit_chunks_count(wm, lo ? lo->chunk_size : 0) > 1)
-    return emit_chunked(t, wm, lo, path, out, err);
-  lower_module *lm = lower_module_new(wm, lo, t->triple, err);
-  if (!lm) {
-    if (!err->set)
-      wasm_fail(err, 0, "cannot lower the module");
-    return false;
-  }
-  bool ok = emit_lowered(t, lm, true, path, out, err);
-  lower_module_free(lm);
-  return ok;
 }

@@ -1,7 +1,7 @@
-/* emit.h: from an LLVM module to native machine code.
+/* emit.h: from one LLVM module to native machine code (the emitter).
  *
  * An emit_target wraps one LLVM target machine: a supported target triple
- * (a row of the table in emit.c), a CPU (the architecture's baseline by
+ * (a row of the table in target.c), a CPU (the architecture's baseline by
  * default, `native` or a named CPU on request), extra features, PIC
  * relocation (the objects go into shared objects) and a codegen level.
  * emit_module() then gives a lowered module the target's triple and data
@@ -11,6 +11,11 @@
  * A target is independent of any module and can be reused for many
  * modules (the spec harness compiles hundreds with one), from one thread
  * at a time; emit_target_clone makes one for another thread.
+ *
+ * The emitter knows nothing of Wasm: a whole Wasm module goes through
+ * codegen.h (emit_wasm_module), which lowers it, whole or in chunks, and
+ * calls emit_module for each LLVM module. target.h (the table, target
+ * names) comes with this header.
  */
 #ifndef WASMC_EMIT_H
 #define WASMC_EMIT_H
@@ -19,8 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lower.h"
-#include "wasm.h"
+#include "target.h"
 
 /* The revision of the generated code: raised whenever the same module,
  * options and LLVM would now give different code (a lowering fix, a new
@@ -45,19 +49,6 @@ typedef struct {
 } emit_options;
 
 typedef struct emit_target emit_target;
-
-/* The canonical triple for a user-given target name ("x86_64",
- * "aarch64-linux-gnu", ...) or NULL (the host), written to buf; false with
- * a message in err when wasmc does not support that target. */
-bool emit_resolve_triple(const char *name, char *buf, size_t bufsz,
-                         char *err, size_t errsz);
-
-/* The host's canonical triple (one of the supported ones), or NULL when
- * wasmc cannot generate code for this machine. */
-const char *emit_host_triple(void);
-
-/* Names of the supported targets, for help texts: "x86_64, aarch64, riscv64". */
-const char *emit_target_names(void);
 
 /* Creates a target machine; NULL with a message in err (unknown target,
  * CPU or opt level; `native` for a foreign architecture). */
@@ -84,6 +75,8 @@ const char *emit_target_linker(const emit_target *t);
  * machine's (then the code runs here; else under an emulator). */
 const char *emit_target_arch(const emit_target *t);
 bool emit_target_is_native(const emit_target *t);
+/* Whether t writes LLVM IR (--emit-llvm) rather than objects. */
+bool emit_target_emits_llvm(const emit_target *t);
 
 /* Sets the module's triple and data layout, verifies it (if asked),
  * optimises it at the target's level, and emits an object file: to `path`
@@ -92,23 +85,5 @@ bool emit_target_is_native(const emit_target *t);
  * but stays owned by the caller. false + message in err on failure. */
 bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
                  LLVMMemoryBufferRef *out, char *err, size_t errsz);
-
-/* Lowers the bodies of lm's functions (lm->first..end), the descriptor
- * when asked, and emits the module (to `path`, or into *out). false + err
- * (a byte offset when the lowering knows one) on failure. */
-bool emit_lowered(emit_target *t, lower_module *lm, bool descriptor,
-                  const char *path, LLVMMemoryBufferRef *out, wasm_error *err);
-
-/* The whole back end for one validated module: lower_module_new,
- * lower_function for every defined function, lower_descriptor, then
- * emit_module (to `path`, or into *out). A module with more than one
- * chunk of code (lo->chunk_size) is compiled in chunks on lo->jobs
- * threads instead and comes out as one object all the same
- * (emit_chunks.h). lo->opt_level should be the target's. false + err (a
- * byte offset when the lowering knows one) on failure, e.g. "not
- * supported yet: ..." from an unfinished family. */
-bool emit_wasm_module(emit_target *t, const wasm_module *wm,
-                      const lower_options *lo, const char *path,
-                      LLVMMemoryBufferRef *out, wasm_error *err);
 
 #endif

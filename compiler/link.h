@@ -19,7 +19,7 @@ bool link_shared(const char *cc, const char *obj, const char *out, char *err,
                  size_t errsz);
 
 /* Runs `CC -r -nostdlib -o OUT OBJS...`: one relocatable object from the
- * objects of a module compiled in chunks (emit_chunks.c). */
+ * objects of a module compiled in chunks (codegen.c). */
 bool link_relocatable(const char *cc, const char *const *objs, size_t nobjs,
                       const char *out, char *err, size_t errsz);
 

@@ -8,7 +8,7 @@
  * (How to detect the CPU's optional features is the other per-architecture
  * concern; it lives in one place of its own, cpu_check.c.)
  *
- * The three supported ports (wasmc's targets, compiler/emit.c):
+ * The three supported ports (wasmc's targets, compiler/target.c):
  *   x86_64   glibc's mcontext_t: gregs[], REG_RIP
  *   aarch64  the kernel's struct sigcontext: a `pc` member
  *   riscv64  glibc's mcontext_t: __gregs[], where slot 0 (REG_PC) is the

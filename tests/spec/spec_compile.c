@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "codegen.h"
 #include "emit.h"
 #include "link.h"
 #include "lower.h"

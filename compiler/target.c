@@ -1,0 +1,148 @@
+/* target.c: the table of supported targets and target-name resolution
+ * (see target.h).
+ *
+ * Everything architecture-specific that the compiler knows is a row of
+ * `targets` below; emit.c makes target machines from a row, link.c's
+ * callers get the row's cross linker through emit_target_linker.
+ */
+#include "target.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <llvm-c/Target.h>
+
+static const target_row targets[] = {
+    /* x86-64 baseline = SSE2; SIMD128 is lowered to what SSE2 offers
+     * unless --cpu/--features ask for more. LLVM's `generic` lacks cmov,
+     * mmx and fxsr, and its amdfam10/barcelona lack mmx, all of which
+     * every x86-64 CPU has. */
+    {"x86_64", "x86_64-linux-gnu", "x86-64", "", NULL, "x86_64-linux-gnu-gcc",
+     "-cmov,-mmx,-fxsr",
+     {LLVMInitializeX86TargetInfo, LLVMInitializeX86Target,
+      LLVMInitializeX86TargetMC, LLVMInitializeX86AsmPrinter},
+     .rounding_keeps_snan = false},
+    /* AArch64 Linux guarantees FP and Advanced SIMD. LLVM's `generic`
+     * also has the trace buffer extension (trbe), which cortex-a53,
+     * neoverse-n1 and most other named CPUs lack. */
+    {"aarch64", "aarch64-linux-gnu", "generic", "+neon", NULL,
+     "aarch64-linux-gnu-gcc", "-trbe",
+     {LLVMInitializeAArch64TargetInfo, LLVMInitializeAArch64Target,
+      LLVMInitializeAArch64TargetMC, LLVMInitializeAArch64AsmPrinter},
+     .rounding_keeps_snan = false},
+    /* Debian's riscv64 port is RV64GC with the lp64d ABI. Wasm accesses
+     * carry no alignment guarantee (they are emitted with align 1), and
+     * without +unaligned-scalar-mem each would become byte loads and
+     * stores (8 + shifts for an i64, and a trapping store could write
+     * part of its bytes). Linux guarantees misaligned user accesses work
+     * (in hardware, or emulated by the kernel/firmware), so full-width
+     * accesses are always correct and fast for the aligned ones. */
+    {"riscv64", "riscv64-linux-gnu", "generic-rv64",
+     "+m,+a,+f,+d,+c,+unaligned-scalar-mem", "lp64d",
+     "riscv64-linux-gnu-gcc", "",
+     {LLVMInitializeRISCVTargetInfo, LLVMInitializeRISCVTarget,
+      LLVMInitializeRISCVTargetMC, LLVMInitializeRISCVAsmPrinter},
+     .rounding_keeps_snan = true},
+};
+enum { NTARGETS = sizeof targets / sizeof *targets };
+
+size_t emit_target_count(void) { return NTARGETS; }
+
+const target_row *target_at(size_t i) {
+  return i < NTARGETS ? &targets[i] : NULL;
+}
+
+const char *emit_target_arch_at(size_t i) {
+  return i < NTARGETS ? targets[i].arch : NULL;
+}
+
+const char *emit_target_triple_at(size_t i) {
+  return i < NTARGETS ? targets[i].triple : NULL;
+}
+
+/* Made once from the table, so that a new row shows up in every help
+ * text and error; under pthread_once, since errors may be formatted on
+ * several threads at a time (chunk workers, embedders). */
+static char names[128];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void make_names(void) {
+  size_t n = 0;
+  for (size_t i = 0; i < NTARGETS && n < sizeof names; i++) {
+    int w = snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "",
+                     targets[i].arch);
+    if (w < 0)
+      break;
+    n += (size_t)w;
+  }
+}
+
+const char *emit_target_names(void) {
+  pthread_once(&names_once, make_names);
+  return names;
+}
+
+/* By the compiler's own predefined macros: wasmc runs where it was built
+ * for. */
+const char *target_host_arch(void) {
+#if defined(__x86_64__)
+  return "x86_64";
+#elif defined(__aarch64__)
+  return "aarch64";
+#elif defined(__riscv) && __riscv_xlen == 64
+  return "riscv64";
+#else
+  return NULL;
+#endif
+}
+
+static const target_row *row_for_arch(const char *arch, size_t len) {
+  for (int i = 0; i < NTARGETS; i++)
+    if (strlen(targets[i].arch) == len && strncmp(targets[i].arch, arch, len) == 0)
+      return &targets[i];
+  return NULL;
+}
+
+const char *emit_host_triple(void) {
+  const char *a = target_host_arch();
+  const target_row *r = a ? row_for_arch(a, strlen(a)) : NULL;
+  return r ? r->triple : NULL;
+}
+
+/* A short architecture name, or a Linux triple that starts with one. */
+const target_row *target_lookup(const char *name, char *buf, size_t bufsz,
+                                char *err, size_t errsz) {
+  if (!name) {
+    name = emit_host_triple();
+    if (!name) {
+      snprintf(err, errsz, "wasmc cannot generate code for this host; give "
+                           "--target (%s)", emit_target_names());
+      return NULL;
+    }
+  }
+  size_t alen = strcspn(name, "-");
+  const target_row *r = row_for_arch(name, alen);
+  bool ok = r != NULL;
+  if (ok && name[alen] == '-') {
+    /* A full triple: Linux only (the runtime is POSIX + Linux signals). */
+    ok = strstr(name + alen, "-linux") != NULL && name[strlen(name) - 1] != '-';
+    for (const char *p = name; ok && *p; p++)
+      ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+           *p == '_' || *p == '.';
+  }
+  if (!ok) {
+    snprintf(err, errsz,
+             "unsupported target '%s' (want %s, or a Linux triple such as "
+             "aarch64-linux-gnu)",
+             name, emit_target_names());
+    return NULL;
+  }
+  snprintf(buf, bufsz, "%s", name[alen] ? name : r->triple);
+  return r;
+}
+
+bool emit_resolve_triple(const char *name, char *buf, size_t bufsz, char *err,
+                         size_t errsz) {
+  return target_lookup(name, buf, bufsz, err, errsz) != NULL;
+}

@@ -1,0 +1,65 @@
+/* target.h: the architectures wasmc generates code for, as a table.
+ *
+ * One row per supported architecture (target.c): its canonical triple,
+ * baseline CPU and features, ABI, the LLVM initialisers and the C
+ * compiler that links for it from another host. Adding an architecture
+ * is one row (plus the runtime's port, runtime/arch.h). This is data and
+ * name resolution only: target machines are emit.h's.
+ */
+#ifndef WASMC_TARGET_H
+#define WASMC_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+  const char *arch;     /* first component of the triple */
+  const char *triple;   /* canonical triple for the short name */
+  const char *cpu;      /* baseline CPU: runs on every machine of the arch */
+  const char *features; /* baseline features (the Linux ABI's minimum) */
+  const char *abi;      /* LLVM target ABI name, NULL = default */
+  const char *cross_cc; /* C driver that links for it from another host */
+  /* Added to the baseline features when cpu_features.c finds what a
+   * --cpu/--features choice enables beyond the baseline: features of
+   * LLVM's baseline CPU that some of LLVM's named CPUs lack, yet every
+   * Linux machine of the architecture has (or user code cannot use);
+   * left in, they would hide every other difference of such a CPU. */
+  const char *probe_features;
+  void (*init[4])(void);/* TargetInfo, Target, TargetMC, AsmPrinter */
+  /* LLVM's lowering of ceil/floor/trunc/roundeven hands a signalling NaN
+   * back unquieted (see emit.c's quiet_rounding_nans) */
+  bool rounding_keeps_snan;
+} target_row;
+
+/* The rows in table order (x86_64, aarch64, riscv64), e.g. for
+ * `--print-targets`: i < emit_target_count(). */
+size_t emit_target_count(void);
+const target_row *target_at(size_t i);
+const char *emit_target_arch_at(size_t i);   /* "aarch64" */
+const char *emit_target_triple_at(size_t i); /* "aarch64-linux-gnu" */
+
+/* Names of the supported targets, for help texts: "x86_64, aarch64,
+ * riscv64" (the table's architectures in order). */
+const char *emit_target_names(void);
+
+/* The architecture of the machine wasmc runs on, if it has a row
+ * ("x86_64"), else NULL. */
+const char *target_host_arch(void);
+
+/* The host's canonical triple (one of the supported ones), or NULL when
+ * wasmc cannot generate code for this machine. */
+const char *emit_host_triple(void);
+
+/* The row for a user-given target name: a short architecture name
+ * ("x86_64"), a Linux triple that starts with one ("aarch64-linux-gnu"),
+ * or NULL (the host). The canonical triple goes to buf. NULL with a
+ * message in err when wasmc does not support that target. */
+const target_row *target_lookup(const char *name, char *buf, size_t bufsz,
+                                char *err, size_t errsz);
+
+/* target_lookup for callers that only want the triple: false with a
+ * message in err when wasmc does not support that target. */
+bool emit_resolve_triple(const char *name, char *buf, size_t bufsz,
+                         char *err, size_t errsz);
+
+#endif
