@@ -1,6 +1,6 @@
-/* startup-timer: time the start-up of several commands side by side.
+/* cmd-timer: time several commands side by side (every bench's timer).
  *
- *   startup-timer [-n RUNS] [-w WARMUP] [-r REF] NAME CMD [ARGS...] ';' ...
+ *   cmd-timer [-n RUNS] [-w WARMUP] [-r REF] NAME CMD [ARGS...] ';' ...
  *
  * Each command is a NAME followed by argv, ended by a lone ';'. The
  * commands are run round-robin (run 1 of every command, then run 2, ...)
@@ -35,7 +35,7 @@ typedef struct {
 } cmd_t;
 
 static int usage(void) {
-  fprintf(stderr, "usage: startup-timer [-n RUNS] [-w WARMUP] [-r REF] NAME CMD [ARGS...] ';' ...\n");
+  fprintf(stderr, "usage: cmd-timer [-n RUNS] [-w WARMUP] [-r REF] NAME CMD [ARGS...] ';' ...\n");
   return 2;
 }
 
@@ -65,14 +65,14 @@ static double run_once(const cmd_t *c, posix_spawn_file_actions_t *fa, double *r
   double t0 = now_ms();
   int err = posix_spawn(&pid, c->argv[0], fa, NULL, c->argv, environ);
   if (err) {
-    fprintf(stderr, "startup-timer: %s: cannot run %s: %s\n", c->name, c->argv[0], strerror(err));
+    fprintf(stderr, "cmd-timer: %s: cannot run %s: %s\n", c->name, c->argv[0], strerror(err));
     return -1;
   }
   int st;
   struct rusage ru;
   while (wait4(pid, &st, 0, &ru) < 0) {
     if (errno != EINTR) {
-      perror("startup-timer: wait4");
+      perror("cmd-timer: wait4");
       return -1;
     }
   }
@@ -80,9 +80,9 @@ static double run_once(const cmd_t *c, posix_spawn_file_actions_t *fa, double *r
   *rss_mb = ru.ru_maxrss / 1024.0; /* KiB on Linux */
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     if (WIFEXITED(st))
-      fprintf(stderr, "startup-timer: %s: exited with %d\n", c->name, WEXITSTATUS(st));
+      fprintf(stderr, "cmd-timer: %s: exited with %d\n", c->name, WEXITSTATUS(st));
     else
-      fprintf(stderr, "startup-timer: %s: killed by signal %d\n", c->name, WTERMSIG(st));
+      fprintf(stderr, "cmd-timer: %s: killed by signal %d\n", c->name, WTERMSIG(st));
     return -1;
   }
   return t;
@@ -131,7 +131,7 @@ int main(int argc, char **argv) {
       if (!strcmp(cmds[k].name, ref))
         refi = k;
     if (refi < 0) {
-      fprintf(stderr, "startup-timer: no command named %s\n", ref);
+      fprintf(stderr, "cmd-timer: no command named %s\n", ref);
       return 2;
     }
   }

@@ -1,4 +1,5 @@
-/* module.c: loading a module from a file and freeing a module.
+/* wasm_file.c: a .wasm file (or pipe) read and decoded into a module, and
+ * freeing a module (the compiler side; runtime/module.c loads compiled code).
  *
  * Function bodies and data segments point into the input bytes, so a
  * module loaded from a file owns its buffer and frees it with everything

@@ -101,7 +101,7 @@ static bool has_suffix(const char *s, const char *suffix) {
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* wasm_read_file (compiler/module.c) NUL-terminates, so JSON can be parsed
+/* wasm_read_file (compiler/wasm_file.c) NUL-terminates, so JSON can be parsed
  * in place; errno tells why on failure. */
 static uint8_t *read_file(const char *path, size_t *size) {
   wasm_error err = {0};

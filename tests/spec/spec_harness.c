@@ -116,7 +116,7 @@ void say(const char *fmt, ...) {
   fflush(stdout);
 }
 
-/* wasm_read_file (compiler/module.c) NUL-terminates. */
+/* wasm_read_file (compiler/wasm_file.c) NUL-terminates. */
 static char *read_file(const char *path, size_t *size) {
   wasm_error err = {0};
   return (char *)wasm_read_file(path, size, &err);
