@@ -41,7 +41,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../runtime/wasmrt_abi.h"
+#include "wasmrt_abi.h"
 #include "ir_match.h"
 
 /* ---- recognising accesses of memory 0 ------------------------------------ */

@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../runtime/wasmrt_abi.h"
+#include "wasmrt_abi.h"
 #include "addr_nowrap.h"
 #include "ir_match.h"
 

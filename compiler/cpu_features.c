@@ -61,7 +61,7 @@ static const feature_row rows[] = {
 #define X86(name, ...) {"x86_64", name, ""},
 #define ARM64(name, ...) {"aarch64", name, ""},
 #define RV64(name, letter, bit, min_vlen, needs) {"riscv64", name, needs},
-#include "../runtime/cpu_features.def"
+#include "cpu_features.def"
 #undef X86
 #undef ARM64
 #undef RV64

@@ -5,8 +5,13 @@
  * R f(ptr ctx, P...) with R = void | T | {T...}), declares every defined
  * function as `wasm_f<idx>` (internal: the runtime reaches them only
  * through the descriptor's func_code table), and declares the runtime
- * entry points generated code calls. Bodies are lowered by lower_function
+ * entry points generated code calls, from their one list
+ * (WASMRT_ENTRY_POINTS). Bodies are lowered by lower_function
  * (lower_func.c), the descriptor by lower_descriptor (lower_desc.c).
+ *
+ * lower_valtype and lower_const_* live here, with the common types they
+ * hand out: every lowering file uses them, this one first (for the
+ * function types), and they need a module, not a function being lowered.
  *
  * A chunk (emit_chunks.c) is the same module with the bodies of a range of
  * functions only: its own functions are hidden globals `wasmc.f<idx>`
@@ -21,31 +26,76 @@
 
 #include "lower.h"
 
-/* The runtime entry points of wasmrt_abi.h, by lower_rt, with their LLVM
- * signatures written as type letters: v void, i i32, p ptr. The first
- * letter is the result. */
+/* ---- common types -------------------------------------------------------- */
+
+LLVMTypeRef lower_valtype(lower_module *lm, uint8_t t) {
+  switch (t) {
+  case WASM_I32: return lm->t_i32;
+  case WASM_I64: return lm->t_i64;
+  case WASM_F32: return lm->t_f32;
+  case WASM_F64: return lm->t_f64;
+  case WASM_V128: return lm->t_v128;
+  case WASM_FUNCREF:
+  case WASM_EXTERNREF: return lm->t_ptr;
+  default: return lm->t_void;
+  }
+}
+
+LLVMValueRef lower_const_i32(lower_module *lm, uint32_t v) {
+  return LLVMConstInt(lm->t_i32, v, false);
+}
+
+LLVMValueRef lower_const_i64(lower_module *lm, uint64_t v) {
+  return LLVMConstInt(lm->t_i64, v, false);
+}
+
+/* ---- runtime entry points ------------------------------------------------ */
+
+/* The LLVM type of a C type of WASMRT_ENTRY_POINTS (wasmrt_abi.h), chosen
+ * by the C type itself so that the declarations below cannot disagree
+ * with the prototypes the runtime implements: void, i32 for the 32-bit
+ * integers, ptr for the pointer types named here. Any other type is
+ * RTT_UNKNOWN, which the _Static_assert below turns into a build error
+ * (add its LLVM type here) rather than a wrong declaration. */
+enum { RTT_UNKNOWN, RTT_VOID, RTT_I32, RTT_PTR };
+#define RT_TYPE(T)                                                             \
+  _Generic((T (*)(void))0,                                                     \
+      void (*)(void): RTT_VOID,                                                \
+      int32_t (*)(void): RTT_I32,                                              \
+      uint32_t (*)(void): RTT_I32,                                             \
+      void *(*)(void): RTT_PTR,                                                \
+      void **(*)(void): RTT_PTR,                                               \
+      wasmrt_vmctx *(*)(void): RTT_PTR,                                        \
+      wasmrt_host_func *(*)(void): RTT_PTR,                                    \
+      wasmrt_val *(*)(void): RTT_PTR,                                          \
+      default: RTT_UNKNOWN)
+#define RT_PARAM_TYPE(type, param) RT_TYPE(type)
+#define RT_PARAM_KNOWN(type, param)                                            \
+  (RT_TYPE(type) != RTT_UNKNOWN && RT_TYPE(type) != RTT_VOID)
+#define RT_AND() &&
+#define RT_NORETURN_noreturn true
+#define RT_NORETURN_none false
+#define RT_CHECK(id, name, attr, result, n, ...)                               \
+  _Static_assert(RT_TYPE(result) != RTT_UNKNOWN &&                             \
+                     WASMRT_EP_MAP##n(RT_PARAM_KNOWN, RT_AND, __VA_ARGS__),    \
+                 #name ": a C type lower.c has no LLVM type for (RT_TYPE)");
+WASMRT_ENTRY_POINTS(RT_CHECK)
+
+/* The entry points by lower_rt, from the same list. */
 static const struct {
   const char *name;
-  const char *sig;
+  bool noreturn;
+  uint8_t result, nparams, params[6]; /* RTT_*; 6: WASMRT_EP_MAP6 */
 } rt_decls[RT_COUNT] = {
-    [RT_TRAP] = {"wasmrt_trap", "vpii"},
-    [RT_MEMORY_GROW] = {"wasmrt_memory_grow", "ipii"},
-    [RT_MEMORY_FILL] = {"wasmrt_memory_fill", "ipiiii"},
-    [RT_MEMORY_COPY] = {"wasmrt_memory_copy", "ipiiiii"},
-    [RT_MEMORY_INIT] = {"wasmrt_memory_init", "ipiiiii"},
-    [RT_DATA_DROP] = {"wasmrt_data_drop", "vpi"},
-    [RT_TABLE_GET] = {"wasmrt_table_get", "ipiip"},
-    [RT_TABLE_SET] = {"wasmrt_table_set", "ipiip"},
-    [RT_TABLE_GROW] = {"wasmrt_table_grow", "ipipi"},
-    [RT_TABLE_FILL] = {"wasmrt_table_fill", "ipiipi"},
-    [RT_TABLE_COPY] = {"wasmrt_table_copy", "ipiiiii"},
-    [RT_TABLE_INIT] = {"wasmrt_table_init", "ipiiiii"},
-    [RT_ELEM_DROP] = {"wasmrt_elem_drop", "vpi"},
-    [RT_CALL_HOST] = {"wasmrt_call_host", "vpp"},
+#define RT_DECL(id, name, attr, result, n, ...)                                \
+  [RT_##id] = {#name, RT_NORETURN_##attr, RT_TYPE(result), n,                  \
+               {WASMRT_EP_MAP##n(RT_PARAM_TYPE, WASMRT_EP_COMMA, __VA_ARGS__)}},
+    WASMRT_ENTRY_POINTS(RT_DECL)
+#undef RT_DECL
 };
 
-static LLVMTypeRef letter_type(lower_module *lm, char c) {
-  return c == 'v' ? lm->t_void : c == 'i' ? lm->t_i32 : lm->t_ptr;
+static LLVMTypeRef rtt_type(lower_module *lm, uint8_t t) {
+  return t == RTT_VOID ? lm->t_void : t == RTT_I32 ? lm->t_i32 : lm->t_ptr;
 }
 
 static void add_fn_attr(lower_module *lm, LLVMValueRef fn, const char *attr) {
@@ -56,20 +106,23 @@ static void add_fn_attr(lower_module *lm, LLVMValueRef fn, const char *attr) {
 
 static void declare_runtime(lower_module *lm) {
   for (int i = 0; i < RT_COUNT; i++) {
-    const char *sig = rt_decls[i].sig;
-    LLVMTypeRef params[8];
-    unsigned n = 0;
-    for (const char *p = sig + 1; *p; p++)
-      params[n++] = letter_type(lm, *p);
-    lm->rt_types[i] = LLVMFunctionType(letter_type(lm, sig[0]), params, n, 0);
+    LLVMTypeRef params[6];
+    for (unsigned k = 0; k < rt_decls[i].nparams; k++)
+      params[k] = rtt_type(lm, rt_decls[i].params[k]);
+    lm->rt_types[i] = LLVMFunctionType(rtt_type(lm, rt_decls[i].result),
+                                       params, rt_decls[i].nparams, 0);
     lm->rt[i] = LLVMAddFunction(lm->mod, rt_decls[i].name, lm->rt_types[i]);
+    /* Traps never return; keeping their call sites cold moves the trap
+     * blocks out of the hot code. */
+    if (rt_decls[i].noreturn) {
+      add_fn_attr(lm, lm->rt[i], "noreturn");
+      add_fn_attr(lm, lm->rt[i], "cold");
+      add_fn_attr(lm, lm->rt[i], "nounwind");
+    }
   }
-  /* Traps never return; keeping their call sites cold moves the trap
-   * blocks out of the hot code. */
-  add_fn_attr(lm, lm->rt[RT_TRAP], "noreturn");
-  add_fn_attr(lm, lm->rt[RT_TRAP], "cold");
-  add_fn_attr(lm, lm->rt[RT_TRAP], "nounwind");
 }
+
+/* ---- functions ----------------------------------------------------------- */
 
 /* LLVM type of a Wasm function type: (ptr ctx, params...) -> result. */
 static LLVMTypeRef function_type(lower_module *lm, const wasm_functype *ft) {

@@ -1,15 +1,22 @@
 /* lower.h: state shared by the lowering passes (Wasm -> LLVM IR).
  *
- * lower.c drives a module: it declares one LLVM function per Wasm function,
- * lowers each body (lower_func.c walks the instructions with the operand
- * stack held at compile time as LLVMValueRefs) and emits the descriptor and
- * trampolines of runtime/wasmrt_abi.h. Each instruction family is lowered
- * by its own file:
- *   lower_control.c   block, loop, if, br, br_if, br_table, return, unreachable, select, drop
+ * The back end (codegen.c) makes a lower_module per Wasm module, or per
+ * chunk of its functions, lowers each defined function with
+ * lower_function and the descriptor with lower_descriptor, then emits the
+ * LLVM module. lower.c makes the module: context, common types (and
+ * lower_valtype, lower_const_*), one function type per Wasm type, the
+ * declarations of the defined functions and of the runtime entry points
+ * of runtime/wasmrt_abi.h. lower_func.c lowers one body (the operand
+ * stack held at compile time as LLVMValueRefs) and holds the helpers the
+ * families share; lower_desc.c emits the descriptor, entry trampolines and
+ * host adapters. Each instruction family is lowered by its own file:
+ *   lower_control.c   nop, block, loop, if, br, br_if, br_table, return,
+ *                     unreachable, select, drop
  *   lower_call.c      call, call_indirect, ref.func/ref.null/ref.is_null
  *   lower_variable.c  locals, globals
- *   lower_numeric.c   integer and float arithmetic, comparisons, conversions
- *   lower_memory.c    loads, stores, memory.size/grow, bulk memory
+ *   lower_numeric.c   constants, integer and float arithmetic,
+ *                     comparisons, conversions (saturating ones included)
+ *   lower_memory.c    loads, stores, memory.size/grow, bulk memory, data.drop
  *   lower_table.c     table.* and elem.drop
  *   lower_simd.c      SIMD128
  * A family function returns false only on an internal error (an LLVM
@@ -22,7 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../runtime/wasmrt_abi.h"
+#include "wasmrt_abi.h"
 #include "wasm.h"
 
 typedef struct {
@@ -40,22 +47,12 @@ typedef struct {
   unsigned jobs;
 } lower_options;
 
-/* Runtime entry points (wasmrt_abi.h) declared in the LLVM module. */
+/* Runtime entry points declared in the LLVM module: RT_<ID> for each
+ * entry X(ID, ...) of WASMRT_ENTRY_POINTS (wasmrt_abi.h). */
 typedef enum {
-  RT_TRAP,
-  RT_MEMORY_GROW,
-  RT_MEMORY_FILL,
-  RT_MEMORY_COPY,
-  RT_MEMORY_INIT,
-  RT_DATA_DROP,
-  RT_TABLE_GET,
-  RT_TABLE_SET,
-  RT_TABLE_GROW,
-  RT_TABLE_FILL,
-  RT_TABLE_COPY,
-  RT_TABLE_INIT,
-  RT_ELEM_DROP,
-  RT_CALL_HOST,
+#define LOWER_RT_ID(id, ...) RT_##id,
+  WASMRT_ENTRY_POINTS(LOWER_RT_ID)
+#undef LOWER_RT_ID
   RT_COUNT
 } lower_rt;
 
@@ -129,7 +126,6 @@ typedef struct lower_func {
 /* ---- helpers (lower_func.c) --------------------------------------------- */
 LLVMValueRef lower_pop(lower_func *lf);
 void lower_push(lower_func *lf, LLVMValueRef v);
-LLVMTypeRef lower_valtype(lower_module *lm, uint8_t valtype);
 /* Branch to the function's cold trap block for `code` when cond is true;
  * the builder continues in a fresh block where cond was false. */
 void lower_trap_if(lower_func *lf, LLVMValueRef cond, wasmrt_trap_code code);
@@ -147,8 +143,6 @@ void lower_call_rt_checked(lower_func *lf, lower_rt rt, LLVMValueRef *args,
 LLVMValueRef lower_intrinsic(lower_func *lf, const char *name,
                              LLVMTypeRef *overloads, unsigned noverloads,
                              LLVMValueRef *args, unsigned nargs);
-LLVMValueRef lower_const_i32(lower_module *lm, uint32_t v);
-LLVMValueRef lower_const_i64(lower_module *lm, uint64_t v);
 
 /* ---- lower_memory.c ------------------------------------------------------ */
 /* Pointer to the `size` bytes an access of memory in->imm.mem.memory makes
@@ -168,6 +162,11 @@ bool lower_table(lower_func *lf, const wasm_instr *in);
 bool lower_simd(lower_func *lf, const wasm_instr *in);
 
 /* ---- module level (lower.c, lower_desc.c) -------------------------------- */
+/* The LLVM type of a Wasm value type (void for none), and integer
+ * constants, in lm's context. */
+LLVMTypeRef lower_valtype(lower_module *lm, uint8_t valtype);
+LLVMValueRef lower_const_i32(lower_module *lm, uint32_t v);
+LLVMValueRef lower_const_i64(lower_module *lm, uint64_t v);
 /* Builds the LLVM module for a validated Wasm module. NULL + err on failure. */
 lower_module *lower_module_new(const wasm_module *wm, const lower_options *opts,
                                const char *triple, wasm_error *err);

@@ -45,27 +45,6 @@ void lower_push(lower_func *lf, LLVMValueRef v) {
   lf->stack[lf->sp++] = v;
 }
 
-LLVMTypeRef lower_valtype(lower_module *lm, uint8_t t) {
-  switch (t) {
-  case WASM_I32: return lm->t_i32;
-  case WASM_I64: return lm->t_i64;
-  case WASM_F32: return lm->t_f32;
-  case WASM_F64: return lm->t_f64;
-  case WASM_V128: return lm->t_v128;
-  case WASM_FUNCREF:
-  case WASM_EXTERNREF: return lm->t_ptr;
-  default: return lm->t_void;
-  }
-}
-
-LLVMValueRef lower_const_i32(lower_module *lm, uint32_t v) {
-  return LLVMConstInt(lm->t_i32, v, false);
-}
-
-LLVMValueRef lower_const_i64(lower_module *lm, uint64_t v) {
-  return LLVMConstInt(lm->t_i64, v, false);
-}
-
 /* ---- traps -------------------------------------------------------------- */
 
 /* Mark a conditional branch as almost never taken towards its trap block,

@@ -318,33 +318,91 @@ typedef struct wasmrt_module_desc {
 /* ---- runtime entry points called by generated code ---------------------- */
 /* Helpers that can fail return a trap code (0 = success) instead of
  * trapping themselves, so that the generated caller raises the trap with
- * its own function index and every trap message names the function. */
+ * its own function index and every trap message names the function.
+ *
+ * They are listed once, here, as an X-macro: the C prototypes below (which
+ * the runtime defines) are generated from the list, and so are the LLVM
+ * declarations the compiler puts in every module (compiler/lower.c), so
+ * the two cannot drift apart (tests/unit/test_rt_entry_points.c checks the
+ * LLVM side against these C types). An entry is
+ *
+ *   X(ID, name, attr, result, n, (type1, param1), ..., (typen, paramn))
+ *
+ *   ID      the compiler's name for it: RT_<ID> (compiler/lower.h)
+ *   name    the C symbol
+ *   attr    noreturn: never returns (C _Noreturn; the compiler also makes
+ *           its calls cold); none: returns
+ *   result  the C result type
+ *   n       the number of parameters, 1 to 6
+ *   (type, param)  each parameter's C type and name. The compiler maps
+ *           each type to an LLVM type (compiler/lower.c: int32_t and
+ *           uint32_t are i32, the pointer types listed there ptr) and
+ *           refuses to build with a type it does not know. */
+#define WASMRT_ENTRY_POINTS(X)                                                 \
+  /* Raises trap `code` (a wasmrt_trap_code) in function func_index:      \
+   * unwinds to the runtime's caller of the Wasm code. */                  \
+  X(TRAP, wasmrt_trap, noreturn, void, 3,                                      \
+    (wasmrt_vmctx *, ctx), (uint32_t, code), (uint32_t, func_index))           \
+  /* memory.grow: old size in pages, or -1 */                                  \
+  X(MEMORY_GROW, wasmrt_memory_grow, none, int32_t, 3,                         \
+    (wasmrt_vmctx *, ctx), (uint32_t, mem), (uint32_t, delta_pages))           \
+  /* memory.fill/copy/init: trap code */                                       \
+  X(MEMORY_FILL, wasmrt_memory_fill, none, uint32_t, 5,                        \
+    (wasmrt_vmctx *, ctx), (uint32_t, mem), (uint32_t, dst),                   \
+    (uint32_t, value), (uint32_t, n))                                          \
+  X(MEMORY_COPY, wasmrt_memory_copy, none, uint32_t, 6,                        \
+    (wasmrt_vmctx *, ctx), (uint32_t, dst_mem), (uint32_t, src_mem),           \
+    (uint32_t, dst), (uint32_t, src), (uint32_t, n))                           \
+  X(MEMORY_INIT, wasmrt_memory_init, none, uint32_t, 6,                        \
+    (wasmrt_vmctx *, ctx), (uint32_t, mem), (uint32_t, seg),                   \
+    (uint32_t, dst), (uint32_t, src), (uint32_t, n))                           \
+  X(DATA_DROP, wasmrt_data_drop, none, void, 2,                                \
+    (wasmrt_vmctx *, ctx), (uint32_t, seg))                                    \
+  /* table.get/set: trap code; get stores the element in *out */              \
+  X(TABLE_GET, wasmrt_table_get, none, uint32_t, 4,                            \
+    (wasmrt_vmctx *, ctx), (uint32_t, table), (uint32_t, i), (void **, out))   \
+  X(TABLE_SET, wasmrt_table_set, none, uint32_t, 4,                            \
+    (wasmrt_vmctx *, ctx), (uint32_t, table), (uint32_t, i), (void *, v))      \
+  /* table.grow: old size, or -1 */                                            \
+  X(TABLE_GROW, wasmrt_table_grow, none, int32_t, 4,                           \
+    (wasmrt_vmctx *, ctx), (uint32_t, table), (void *, init),                  \
+    (uint32_t, delta))                                                         \
+  /* table.fill/copy/init: trap code */                                        \
+  X(TABLE_FILL, wasmrt_table_fill, none, uint32_t, 5,                          \
+    (wasmrt_vmctx *, ctx), (uint32_t, table), (uint32_t, i), (void *, v),      \
+    (uint32_t, n))                                                             \
+  X(TABLE_COPY, wasmrt_table_copy, none, uint32_t, 6,                          \
+    (wasmrt_vmctx *, ctx), (uint32_t, dst_table), (uint32_t, src_table),       \
+    (uint32_t, dst), (uint32_t, src), (uint32_t, n))                           \
+  X(TABLE_INIT, wasmrt_table_init, none, uint32_t, 6,                          \
+    (wasmrt_vmctx *, ctx), (uint32_t, table), (uint32_t, seg),                 \
+    (uint32_t, dst), (uint32_t, src), (uint32_t, n))                           \
+  X(ELEM_DROP, wasmrt_elem_drop, none, void, 2,                                \
+    (wasmrt_vmctx *, ctx), (uint32_t, seg))                                    \
+  /* Host adapters: call the host function; traps (never returns) if it   \
+   * fails. */                                                             \
+  X(CALL_HOST, wasmrt_call_host, none, void, 2,                                \
+    (wasmrt_host_func *, hf), (wasmrt_val *, vals))
 
-_Noreturn void wasmrt_trap(wasmrt_vmctx *ctx, uint32_t code, uint32_t func_index);
+/* WASMRT_EP_MAP<n>(F, SEP, p1, ..., pn): F applied to each (type, param)
+ * pair of an entry, SEP() between two of them (WASMRT_EP_COMMA for a
+ * parameter list). For the consumers of the list, here and in the
+ * compiler. */
+#define WASMRT_EP_MAP1(F, SEP, a) F a
+#define WASMRT_EP_MAP2(F, SEP, a, ...) F a SEP() WASMRT_EP_MAP1(F, SEP, __VA_ARGS__)
+#define WASMRT_EP_MAP3(F, SEP, a, ...) F a SEP() WASMRT_EP_MAP2(F, SEP, __VA_ARGS__)
+#define WASMRT_EP_MAP4(F, SEP, a, ...) F a SEP() WASMRT_EP_MAP3(F, SEP, __VA_ARGS__)
+#define WASMRT_EP_MAP5(F, SEP, a, ...) F a SEP() WASMRT_EP_MAP4(F, SEP, __VA_ARGS__)
+#define WASMRT_EP_MAP6(F, SEP, a, ...) F a SEP() WASMRT_EP_MAP5(F, SEP, __VA_ARGS__)
+#define WASMRT_EP_COMMA() ,
 
-/* memory.grow: old size in pages, or -1 */
-int32_t wasmrt_memory_grow(wasmrt_vmctx *ctx, uint32_t mem, uint32_t delta_pages);
-uint32_t wasmrt_memory_fill(wasmrt_vmctx *ctx, uint32_t mem, uint32_t dst,
-                            uint32_t value, uint32_t n);
-uint32_t wasmrt_memory_copy(wasmrt_vmctx *ctx, uint32_t dst_mem, uint32_t src_mem,
-                            uint32_t dst, uint32_t src, uint32_t n);
-uint32_t wasmrt_memory_init(wasmrt_vmctx *ctx, uint32_t mem, uint32_t seg,
-                            uint32_t dst, uint32_t src, uint32_t n);
-void wasmrt_data_drop(wasmrt_vmctx *ctx, uint32_t seg);
-
-/* table.get/set: trap code; get stores the element in *out */
-uint32_t wasmrt_table_get(wasmrt_vmctx *ctx, uint32_t table, uint32_t i, void **out);
-uint32_t wasmrt_table_set(wasmrt_vmctx *ctx, uint32_t table, uint32_t i, void *v);
-/* table.grow: old size, or -1 */
-int32_t wasmrt_table_grow(wasmrt_vmctx *ctx, uint32_t table, void *init, uint32_t delta);
-uint32_t wasmrt_table_fill(wasmrt_vmctx *ctx, uint32_t table, uint32_t i, void *v, uint32_t n);
-uint32_t wasmrt_table_copy(wasmrt_vmctx *ctx, uint32_t dst_table, uint32_t src_table,
-                           uint32_t dst, uint32_t src, uint32_t n);
-uint32_t wasmrt_table_init(wasmrt_vmctx *ctx, uint32_t table, uint32_t seg,
-                           uint32_t dst, uint32_t src, uint32_t n);
-void wasmrt_elem_drop(wasmrt_vmctx *ctx, uint32_t seg);
-
-/* Host adapters: call the host function; traps (never returns) if it fails. */
-void wasmrt_call_host(wasmrt_host_func *hf, wasmrt_val *vals);
+/* The prototypes. */
+#define WASMRT_EP_ATTR_noreturn _Noreturn
+#define WASMRT_EP_ATTR_none
+#define WASMRT_EP_PARAM(type, param) type param
+#define WASMRT_EP_PROTOTYPE(id, name, attr, result, n, ...)                    \
+  WASMRT_EP_ATTR_##attr result name(                                           \
+      WASMRT_EP_MAP##n(WASMRT_EP_PARAM, WASMRT_EP_COMMA, __VA_ARGS__));
+WASMRT_ENTRY_POINTS(WASMRT_EP_PROTOTYPE)
 
 #endif

@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../runtime/wasmrt.h"
+#include "wasmrt.h"
 #include "spec_json.h"
 
 /* ---- command kinds and results ------------------------------------------- */
