@@ -159,7 +159,27 @@ static LLVMValueRef private_const(lower_module *lm, LLVMValueRef init,
   return g;
 }
 
-/* An array of `n` struct/pointer constants; NULL when empty. */
+/* An array of `n` constants of type `ty`; NULL when empty. A NULL entry
+ * becomes a null constant, so that sparse pointer tables (functions without
+ * a name) need no second pass. Every descriptor array ends up here, so they
+ * all share one notion of "empty" and one kind of global. */
+static LLVMValueRef value_array(lower_module *lm, LLVMTypeRef ty,
+                                LLVMValueRef *vals, uint32_t n,
+                                const char *name, unsigned align) {
+  if (n == 0)
+    return NULL;
+  for (uint32_t i = 0; i < n; i++)
+    if (!vals[i])
+      vals[i] = LLVMConstNull(ty);
+  return private_const(lm, LLVMConstArray2(ty, vals, n), name, align);
+}
+
+static LLVMValueRef ptr_array(lower_module *lm, LLVMValueRef *ptrs, uint32_t n,
+                              const char *name) {
+  return value_array(lm, lm->t_ptr, ptrs, n, name, 8);
+}
+
+/* An array of `n` nested structs (cs_end), aligned as they are. */
 static LLVMValueRef const_array(lower_module *lm, cvalue *elems, uint32_t n,
                                 const char *name) {
   if (n == 0)
@@ -169,32 +189,8 @@ static LLVMValueRef const_array(lower_module *lm, cvalue *elems, uint32_t n,
     abort();
   for (uint32_t i = 0; i < n; i++)
     vals[i] = elems[i].v;
-  LLVMValueRef arr = LLVMConstArray2(LLVMTypeOf(vals[0]), vals, n);
-  free(vals);
-  return private_const(lm, arr, name, elems[0].align);
-}
-
-static LLVMValueRef ptr_array(lower_module *lm, LLVMValueRef *ptrs, uint32_t n,
-                              const char *name) {
-  if (n == 0)
-    return NULL;
-  for (uint32_t i = 0; i < n; i++)
-    if (!ptrs[i])
-      ptrs[i] = LLVMConstNull(lm->t_ptr);
-  return private_const(lm, LLVMConstArray2(lm->t_ptr, ptrs, n), name, 8);
-}
-
-static LLVMValueRef u32_array(lower_module *lm, const uint32_t *v, uint32_t n,
-                              const char *name) {
-  if (n == 0)
-    return NULL;
-  LLVMValueRef *vals = malloc(n * sizeof *vals);
-  if (!vals)
-    abort();
-  for (uint32_t i = 0; i < n; i++)
-    vals[i] = lower_const_i32(lm, v[i]);
   LLVMValueRef g =
-      private_const(lm, LLVMConstArray2(lm->t_i32, vals, n), name, 4);
+      value_array(lm, LLVMTypeOf(vals[0]), vals, n, name, elems[0].align);
   free(vals);
   return g;
 }
@@ -385,6 +381,18 @@ static cvalue import_desc(lower_module *lm, const wasm_import *im) {
   return cs_end(&s);
 }
 
+/* A segment's offset field: its constant expression when the segment is
+ * active, an empty one otherwise (the runtime reads it only when active).
+ * Element and data segments both end their head with it. */
+static bool seg_offset(cstruct *s, uint32_t mode, const wasm_constexpr *offset,
+                       wasm_error *err) {
+  cvalue off = no_const(s->lm);
+  if (mode == WASM_SEG_ACTIVE && !const_desc(s->lm, offset, &off, err))
+    return false;
+  cs_nested(s, off);
+  return true;
+}
+
 static bool elem_desc(lower_module *lm, const wasm_elem *e, cvalue *out,
                       wasm_error *err) {
   cstruct s;
@@ -393,10 +401,8 @@ static bool elem_desc(lower_module *lm, const wasm_elem *e, cvalue *out,
   cs_u32(&s, e->mode == WASM_SEG_ACTIVE ? e->table : 0);
   cs_u32(&s, e->type);
   cs_u32(&s, e->count);
-  cvalue off = no_const(lm);
-  if (e->mode == WASM_SEG_ACTIVE && !const_desc(lm, &e->offset, &off, err))
+  if (!seg_offset(&s, e->mode, &e->offset, err))
     return false;
-  cs_nested(&s, off);
   cvalue *items = calloc(e->count ? e->count : 1, sizeof *items);
   if (!items)
     abort();
@@ -418,10 +424,8 @@ static bool data_desc(lower_module *lm, const wasm_data *d, cvalue *out,
   cs_u32(&s, d->mode);
   cs_u32(&s, d->mode == WASM_SEG_ACTIVE ? d->memory : 0);
   cs_u32(&s, d->len);
-  cvalue off = no_const(lm);
-  if (d->mode == WASM_SEG_ACTIVE && !const_desc(lm, &d->offset, &off, err))
+  if (!seg_offset(&s, d->mode, &d->offset, err))
     return false;
-  cs_nested(&s, off);
   LLVMValueRef bytes = NULL;
   if (d->len) {
     bytes = private_const(
@@ -448,8 +452,7 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
   if (wm->nglobals > max) max = wm->nglobals;
   cvalue *cv = calloc(max + 1, sizeof *cv);
   LLVMValueRef *pv = calloc(max + 1, sizeof *pv);
-  uint32_t *uv = calloc(max + 1, sizeof *uv);
-  if (!cv || !pv || !uv)
+  if (!cv || !pv)
     abort();
 
   cstruct d;
@@ -489,8 +492,8 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
   cs_u32(&d, nf);
   cs_u32(&d, wm->nimported_funcs);
   for (uint32_t i = 0; i < nf; i++)
-    uv[i] = wm->funcs[i].type;
-  cs_ptr(&d, u32_array(lm, uv, nf, "wasm.func_types"));
+    pv[i] = lower_const_i32(lm, wm->funcs[i].type);
+  cs_ptr(&d, value_array(lm, lm->t_i32, pv, nf, "wasm.func_types", 4));
   for (uint32_t i = 0; i < ndef; i++)
     pv[i] = lower_func_ref(lm, wm->nimported_funcs + i);
   cs_ptr(&d, ptr_array(lm, pv, ndef, "wasm.func_code"));
@@ -611,6 +614,5 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
 out:
   free(cv);
   free(pv);
-  free(uv);
   return ok;
 }

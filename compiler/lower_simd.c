@@ -312,24 +312,26 @@ static bool un_intr(lower_func *lf, shape s, const char *name) {
   return true;
 }
 
-/* Comparisons give all-ones / all-zeros lanes: sext of the i1 result. */
-static bool icmp(lower_func *lf, shape s, LLVMIntPredicate p) {
+/* Comparisons give all-ones / all-zeros lanes: sext of the i1 result.
+ * One body for both kinds; `fp` picks the LLVM builder, and `pred` is the
+ * LLVMIntPredicate or LLVMRealPredicate that goes with it. For floats, ne
+ * is unordered (true when either lane is NaN), the others ordered. */
+static bool cmp(lower_func *lf, shape s, bool fp, int pred) {
   lower_module *lm = lf->lm;
   LLVMValueRef b = pop_vec(lf, s);
   LLVMValueRef a = pop_vec(lf, s);
-  LLVMValueRef c = LLVMBuildICmp(lm->b, p, a, b, "");
+  LLVMValueRef c = fp ? LLVMBuildFCmp(lm->b, (LLVMRealPredicate)pred, a, b, "")
+                      : LLVMBuildICmp(lm->b, (LLVMIntPredicate)pred, a, b, "");
   push_vec(lf, LLVMBuildSExt(lm->b, c, ivec_ty(lm, s), ""));
   return true;
 }
 
-/* ne is unordered (true when either lane is NaN), the others ordered. */
+static bool icmp(lower_func *lf, shape s, LLVMIntPredicate p) {
+  return cmp(lf, s, false, (int)p);
+}
+
 static bool fcmp(lower_func *lf, shape s, LLVMRealPredicate p) {
-  lower_module *lm = lf->lm;
-  LLVMValueRef b = pop_vec(lf, s);
-  LLVMValueRef a = pop_vec(lf, s);
-  LLVMValueRef c = LLVMBuildFCmp(lm->b, p, a, b, "");
-  push_vec(lf, LLVMBuildSExt(lm->b, c, ivec_ty(lm, s), ""));
-  return true;
+  return cmp(lf, s, true, (int)p);
 }
 
 /* Shift counts are taken modulo the lane width, then splatted. */
@@ -461,31 +463,30 @@ static bool any_true(lower_func *lf) {
   return true;
 }
 
-/* all lanes non-zero: the <N x i1> compare as an iN bit mask == all ones */
+/* Each lane compared with zero by `p`, the <N x i1> result as an iN bit
+ * mask: the shape LLVM turns into pmovmskb / movmskps, which both
+ * all_true and bitmask want. */
+static LLVMValueRef lane_mask(lower_func *lf, shape s, LLVMIntPredicate p) {
+  lower_module *lm = lf->lm;
+  LLVMValueRef v = pop_vec(lf, s);
+  LLVMValueRef c = LLVMBuildICmp(lm->b, p, v, LLVMConstNull(vec_ty(lm, s)), "");
+  return LLVMBuildBitCast(lm->b, c, LLVMIntTypeInContext(lm->llctx, shape_lanes[s]), "");
+}
+
+/* all lanes non-zero: the mask == all ones */
 static bool all_true(lower_func *lf, shape s) {
   lower_module *lm = lf->lm;
-  unsigned n = shape_lanes[s];
-  LLVMValueRef v = pop_vec(lf, s);
-  LLVMValueRef c =
-      LLVMBuildICmp(lm->b, LLVMIntNE, v, LLVMConstNull(vec_ty(lm, s)), "");
-  LLVMTypeRef in = LLVMIntTypeInContext(lm->llctx, n);
-  LLVMValueRef bits = LLVMBuildBitCast(lm->b, c, in, "");
-  LLVMValueRef r = LLVMBuildICmp(lm->b, LLVMIntEQ, bits, LLVMConstAllOnes(in),
-                                 "");
+  LLVMValueRef bits = lane_mask(lf, s, LLVMIntNE);
+  LLVMValueRef r =
+      LLVMBuildICmp(lm->b, LLVMIntEQ, bits, LLVMConstAllOnes(LLVMTypeOf(bits)), "");
   lower_push(lf, LLVMBuildZExt(lm->b, r, lm->t_i32, ""));
   return true;
 }
 
-/* the lanes' sign bits (pmovmskb / movmskps shape) */
+/* the lanes' sign bits */
 static bool bitmask(lower_func *lf, shape s) {
   lower_module *lm = lf->lm;
-  unsigned n = shape_lanes[s];
-  LLVMValueRef v = pop_vec(lf, s);
-  LLVMValueRef c =
-      LLVMBuildICmp(lm->b, LLVMIntSLT, v, LLVMConstNull(vec_ty(lm, s)), "");
-  LLVMValueRef bits =
-      LLVMBuildBitCast(lm->b, c, LLVMIntTypeInContext(lm->llctx, n), "");
-  lower_push(lf, LLVMBuildZExt(lm->b, bits, lm->t_i32, ""));
+  lower_push(lf, LLVMBuildZExt(lm->b, lane_mask(lf, s, LLVMIntSLT), lm->t_i32, ""));
   return true;
 }
 

@@ -21,27 +21,29 @@ static uint64_t ns(const struct timespec *ts) {
   return (uint64_t)ts->tv_sec * UINT64_C(1000000000) + (uint64_t)ts->tv_nsec;
 }
 
-WASI_CB(clock_res_get) {
+/* clock_getres or clock_gettime (`get`) of guest clock `clock`, in
+ * nanoseconds into guest u64 `outp`: both calls check the same things in
+ * the same order and differ only in what they ask the host. */
+static int32_t clock_query(wasi_ctx *ctx, int32_t clock, uint32_t outp,
+                           int (*get)(clockid_t, struct timespec *)) {
   clockid_t id;
-  if (!host_clock(v[0].i32, &id)) return wasi_ret(v, WASI_EINVAL);
-  uint8_t *out = wasi_mem(env, (uint32_t)v[1].i32, 8);
-  if (!out) return wasi_ret(v, WASI_EFAULT);
+  if (!host_clock(clock, &id)) return WASI_EINVAL;
+  uint8_t *out = wasi_mem(ctx, outp, 8);
+  if (!out) return WASI_EFAULT;
   struct timespec ts;
-  if (clock_getres(id, &ts) != 0) return wasi_ret(v, wasi_errno_from(errno));
+  if (get(id, &ts) != 0) return wasi_errno_from(errno);
   wasi_put_u64(out, ns(&ts));
-  return wasi_ret(v, WASI_ESUCCESS);
+  return WASI_ESUCCESS;
+}
+
+/* (id, out ptr) */
+WASI_CB(clock_res_get) {
+  return wasi_ret(v, clock_query(env, v[0].i32, (uint32_t)v[1].i32, clock_getres));
 }
 
 /* (id, precision i64, out ptr); precision is a hint we do not need. */
 WASI_CB(clock_time_get) {
-  clockid_t id;
-  if (!host_clock(v[0].i32, &id)) return wasi_ret(v, WASI_EINVAL);
-  uint8_t *out = wasi_mem(env, (uint32_t)v[2].i32, 8);
-  if (!out) return wasi_ret(v, WASI_EFAULT);
-  struct timespec ts;
-  if (clock_gettime(id, &ts) != 0) return wasi_ret(v, wasi_errno_from(errno));
-  wasi_put_u64(out, ns(&ts));
-  return wasi_ret(v, WASI_ESUCCESS);
+  return wasi_ret(v, clock_query(env, v[0].i32, (uint32_t)v[2].i32, clock_gettime));
 }
 
 WASI_CB(random_get) {

@@ -97,10 +97,25 @@ WASI_CB(fd_close) {
   return wasi_ret(v, wasi_fd_release(f));
 }
 
-/* (fd, offset i64, whence, out ptr). Reading the position (offset 0 from
- * CUR) needs only TELL, as in wasmtime; anything else needs SEEK. */
+/* lseek and the new position into guest u64 `outp`. fd_tell is a seek by
+ * 0 from CUR, so both calls share this, and with it the rule: reading the
+ * position (offset 0 from CUR) needs only TELL, as in wasmtime; anything
+ * else needs SEEK. */
+static int32_t seek(wasi_ctx *ctx, int32_t fd, int64_t off, int whence, uint32_t outp) {
+  uint64_t need = off == 0 && whence == SEEK_CUR ? WASI_RIGHT_FD_TELL : WASI_RIGHT_FD_SEEK;
+  wasi_fd *f;
+  int32_t e = file_lookup(ctx, fd, need, &f);
+  if (e) return e;
+  uint8_t *out = wasi_mem(ctx, outp, 8);
+  if (!out) return WASI_EFAULT;
+  off_t r = lseek(f->host_fd, (off_t)off, whence);
+  if (r < 0) return wasi_errno_from(errno);
+  wasi_put_u64(out, (uint64_t)r);
+  return WASI_ESUCCESS;
+}
+
+/* (fd, offset i64, whence, out ptr) */
 WASI_CB(fd_seek) {
-  int64_t off = v[1].i64;
   int whence;
   switch (v[2].i32) {
   case 0: whence = SEEK_SET; break;
@@ -108,28 +123,12 @@ WASI_CB(fd_seek) {
   case 2: whence = SEEK_END; break;
   default: return wasi_ret(v, WASI_EINVAL);
   }
-  uint64_t need = off == 0 && whence == SEEK_CUR ? WASI_RIGHT_FD_TELL : WASI_RIGHT_FD_SEEK;
-  wasi_fd *f;
-  int32_t e = file_lookup(env, v[0].i32, need, &f);
-  if (e) return wasi_ret(v, e);
-  uint8_t *out = wasi_mem(env, (uint32_t)v[3].i32, 8);
-  if (!out) return wasi_ret(v, WASI_EFAULT);
-  off_t r = lseek(f->host_fd, (off_t)off, whence);
-  if (r < 0) return wasi_ret(v, wasi_errno_from(errno));
-  wasi_put_u64(out, (uint64_t)r);
-  return wasi_ret(v, WASI_ESUCCESS);
+  return wasi_ret(v, seek(env, v[0].i32, v[1].i64, whence, (uint32_t)v[3].i32));
 }
 
+/* (fd, out ptr) */
 WASI_CB(fd_tell) {
-  wasi_fd *f;
-  int32_t e = file_lookup(env, v[0].i32, WASI_RIGHT_FD_TELL, &f);
-  if (e) return wasi_ret(v, e);
-  uint8_t *out = wasi_mem(env, (uint32_t)v[1].i32, 8);
-  if (!out) return wasi_ret(v, WASI_EFAULT);
-  off_t r = lseek(f->host_fd, 0, SEEK_CUR);
-  if (r < 0) return wasi_ret(v, wasi_errno_from(errno));
-  wasi_put_u64(out, (uint64_t)r);
-  return wasi_ret(v, WASI_ESUCCESS);
+  return wasi_ret(v, seek(env, v[0].i32, 0, SEEK_CUR, (uint32_t)v[1].i32));
 }
 
 /* (from, to): `to` must be open (preview1 has no dup2 onto a free

@@ -250,16 +250,32 @@ WASI_CB(path_readlink) {
   return wasi_ret(v, e);
 }
 
+/* path_remove_directory (`dir`) and path_unlink_file: (fd, path,
+ * path_len), then unlinkat with or without AT_REMOVEDIR; one body so that
+ * both resolve and release the name the same way. */
+static int32_t remove_name(wasi_ctx *ctx, const wasmrt_val *v, bool dir) {
+  wasi_path p;
+  int32_t e = resolve(ctx, v[0].i32,
+                      dir ? WASI_RIGHT_PATH_REMOVE_DIRECTORY : WASI_RIGHT_PATH_UNLINK_FILE,
+                      (uint32_t)v[1].i32, (uint32_t)v[2].i32, false, &p);
+  if (e) return e;
+  if (!dir && p.must_dir) {
+    /* unlink("x/"): Linux says EISDIR for a directory, ENOTDIR otherwise;
+     * unlinkat without the slash would remove a file the guest did not
+     * name. */
+    struct stat st;
+    if (!(e = leaf_stat(&p, &st))) e = S_ISDIR(st.st_mode) ? WASI_EISDIR : WASI_ENOTDIR;
+  } else if (unlinkat(p.dirfd, p.leaf, dir ? AT_REMOVEDIR : 0) != 0) {
+    e = wasi_errno_from(errno);
+  }
+  wasi_path_done(&p);
+  return e;
+}
+
 /* (fd, path, path_len) */
 WASI_CB(path_remove_directory) {
   (void)msg, (void)msg_size;
-  wasi_path p;
-  int32_t e = resolve(env, v[0].i32, WASI_RIGHT_PATH_REMOVE_DIRECTORY, (uint32_t)v[1].i32,
-                      (uint32_t)v[2].i32, false, &p);
-  if (e) return wasi_ret(v, e);
-  if (unlinkat(p.dirfd, p.leaf, AT_REMOVEDIR) != 0) e = wasi_errno_from(errno);
-  wasi_path_done(&p);
-  return wasi_ret(v, e);
+  return wasi_ret(v, remove_name(env, v, true));
 }
 
 /* (fd, old_path, old_len, new_fd, new_path, new_len) */
@@ -306,19 +322,5 @@ WASI_CB(path_symlink) {
 /* (fd, path, path_len) */
 WASI_CB(path_unlink_file) {
   (void)msg, (void)msg_size;
-  wasi_path p;
-  int32_t e = resolve(env, v[0].i32, WASI_RIGHT_PATH_UNLINK_FILE, (uint32_t)v[1].i32,
-                      (uint32_t)v[2].i32, false, &p);
-  if (e) return wasi_ret(v, e);
-  if (p.must_dir) {
-    /* unlink("x/"): Linux says EISDIR for a directory, ENOTDIR otherwise;
-     * unlinkat without the slash would remove a file the guest did not
-     * name. */
-    struct stat st;
-    if (!(e = leaf_stat(&p, &st))) e = S_ISDIR(st.st_mode) ? WASI_EISDIR : WASI_ENOTDIR;
-  } else if (unlinkat(p.dirfd, p.leaf, 0) != 0) {
-    e = wasi_errno_from(errno);
-  }
-  wasi_path_done(&p);
-  return wasi_ret(v, e);
+  return wasi_ret(v, remove_name(env, v, false));
 }

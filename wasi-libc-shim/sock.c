@@ -55,6 +55,29 @@ WASI_CB(sock_accept) {
   return wasi_ret(v, WASI_ESUCCESS);
 }
 
+/* recvmsg or sendmsg (`send`) with `flags` over the guest iovecs
+ * (iovs, n), retried on EINTR, the byte count into `psize`. The caller
+ * has checked the fd, its right, the flags and every out pointer first,
+ * so that a bad argument has no side effect; *mh_flags gets the msghdr's
+ * flags for the caller to read MSG_TRUNC from. */
+static int32_t transfer(wasi_ctx *ctx, wasi_fd *f, uint32_t iovs, uint32_t n, bool send,
+                        int flags, uint8_t *psize, int *mh_flags) {
+  struct iovec *iov;
+  int count;
+  int32_t e = wasi_host_iovs(ctx, iovs, n, &iov, &count);
+  if (e) return e;
+  struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)count};
+  ssize_t r;
+  do r = send ? sendmsg(f->host_fd, &mh, flags) : recvmsg(f->host_fd, &mh, flags);
+  while (r < 0 && errno == EINTR);
+  int err = errno;
+  free(iov);
+  if (r < 0) return wasi_errno_from(err);
+  wasi_put_u32(psize, (uint32_t)r);
+  *mh_flags = mh.msg_flags;
+  return WASI_ESUCCESS;
+}
+
 /* (fd, ri_data iovs, ri_data_len, ri_flags u16, out size ptr, out
  * roflags ptr). RECV_DATA_TRUNCATED is for datagrams cut short; a stream
  * never truncates, so roflags is 0 for it (and MSG_TRUNC otherwise). */
@@ -68,20 +91,12 @@ WASI_CB(sock_recv) {
   uint8_t *psize = wasi_mem(ctx, (uint32_t)v[4].i32, 4);
   uint8_t *pro = wasi_mem(ctx, (uint32_t)v[5].i32, 2);
   if (!psize || !pro) return wasi_ret(v, WASI_EFAULT);
-  struct iovec *iov;
-  int n;
-  if ((e = wasi_host_iovs(ctx, (uint32_t)v[1].i32, (uint32_t)v[2].i32, &iov, &n)))
-    return wasi_ret(v, e);
   int flags = (ri & RIFLAGS_PEEK ? MSG_PEEK : 0) | (ri & RIFLAGS_WAITALL ? MSG_WAITALL : 0);
-  struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-  ssize_t r;
-  do r = recvmsg(f->host_fd, &mh, flags);
-  while (r < 0 && errno == EINTR);
-  int err = errno;
-  free(iov);
-  if (r < 0) return wasi_ret(v, wasi_errno_from(err));
-  wasi_put_u32(psize, (uint32_t)r);
-  wasi_put_u16(pro, f->filetype == WASI_FILETYPE_SOCKET_DGRAM && (mh.msg_flags & MSG_TRUNC) ? 1 : 0);
+  int mh_flags;
+  if ((e = transfer(ctx, f, (uint32_t)v[1].i32, (uint32_t)v[2].i32, false, flags, psize,
+                    &mh_flags)))
+    return wasi_ret(v, e);
+  wasi_put_u16(pro, f->filetype == WASI_FILETYPE_SOCKET_DGRAM && (mh_flags & MSG_TRUNC) ? 1 : 0);
   return wasi_ret(v, WASI_ESUCCESS);
 }
 
@@ -96,19 +111,9 @@ WASI_CB(sock_send) {
   if ((uint32_t)v[3].i32 != 0) return wasi_ret(v, WASI_EINVAL);
   uint8_t *psize = wasi_mem(ctx, (uint32_t)v[4].i32, 4);
   if (!psize) return wasi_ret(v, WASI_EFAULT);
-  struct iovec *iov;
-  int n;
-  if ((e = wasi_host_iovs(ctx, (uint32_t)v[1].i32, (uint32_t)v[2].i32, &iov, &n)))
-    return wasi_ret(v, e);
-  struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-  ssize_t r;
-  do r = sendmsg(f->host_fd, &mh, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
-  int err = errno;
-  free(iov);
-  if (r < 0) return wasi_ret(v, wasi_errno_from(err));
-  wasi_put_u32(psize, (uint32_t)r);
-  return wasi_ret(v, WASI_ESUCCESS);
+  int mh_flags;
+  return wasi_ret(v, transfer(ctx, f, (uint32_t)v[1].i32, (uint32_t)v[2].i32, true,
+                              MSG_NOSIGNAL, psize, &mh_flags));
 }
 
 /* (fd, sdflags u8): RD, WR or both; nothing else. */
