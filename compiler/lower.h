@@ -34,7 +34,6 @@
 
 typedef struct {
   bool bounds_checks; /* explicit bounds compares instead of guard pages */
-  int opt_level;      /* 0..3 */
   /* Executables: launcher arguments to bake in (WASMC_LAUNCHER_ARGS_SYMBOL
    * layout, final empty string included), or NULL. */
   const char *launcher_args;

@@ -116,7 +116,6 @@ bool spec_module_so(const struct wasm_module *m, const uint8_t *bytes,
   snprintf(obj, sizeof obj, "%s.%d.o", so_path, (int)getpid());
   snprintf(tmp_so, sizeof tmp_so, "%s.%d.tmp", so_path, (int)getpid());
   lower_options lo = {.bounds_checks = cfg.bounds_checks,
-                      .opt_level = cfg.opt_level,
                       .chunk_size = cfg.chunk_size};
   wasm_error werr = {0};
   bool ok = emit_wasm_module(target, m, &lo, obj, NULL, &werr);
