@@ -41,7 +41,7 @@ uint32_t emit_chunks_count(const wasm_module *wm, uint32_t chunk_size);
  * its temporary objects in a private folder of $TMPDIR (else /tmp)
  * removed on every path, and comes out as one object all the same;
  * --emit-llvm (emit_target_emits_llvm) always compiles it whole.
- * lo->opt_level should be the target's. false + err (a byte offset when
+ * false + err (a byte offset when
  * the lowering knows one) on failure, e.g. "not supported yet: ..." from
  * an unfinished family; in chunks, the error of the first failing chunk
  * in function order, as the unchunked compile would report it. */

@@ -12,6 +12,7 @@
 
 #include <llvm-c/Support.h>
 
+#include "codegen.h"
 #include "emit.h"
 #include "link.h"
 #include "lower.h"
@@ -81,7 +82,6 @@ int compile_file(const cli_args *cp, const char *triple) {
     obj = tmp_obj;
   }
   lower_options lo = {.bounds_checks = c.bounds_checks,
-                      .opt_level = c.opt_level,
                       .chunk_size = c.chunk_size,
                       .jobs = c.jobs};
   if (c.ngrants) {

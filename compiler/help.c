@@ -31,6 +31,8 @@ static const char usage_text[] =
     "Options:\n"
     "  -h, --help      show help (also after a command: wasmc validate --help)\n"
     "  -V, --version   show the wasmc version and the LLVM version it uses\n"
+    "  --print-targets the targets, one per line: ARCH TRIPLE BASELINE-CPU\n"
+    "                  CROSS-CC host|cross (tab-separated, for scripts)\n"
     "\n"
     "Exit status:\n"
     "  0  success (every module is valid / was compiled)\n"

@@ -13,7 +13,7 @@
  * hand out: every lowering file uses them, this one first (for the
  * function types), and they need a module, not a function being lowered.
  *
- * A chunk (emit_chunks.c) is the same module with the bodies of a range of
+ * A chunk (codegen.c) is the same module with the bodies of a range of
  * functions only: its own functions are hidden globals `wasmc.f<idx>`
  * (hidden: the shared object or executable still exports none of them;
  * the dot: no C symbol of the runtime or launcher can have that name),

@@ -38,7 +38,7 @@ typedef struct {
    * layout, final empty string included), or NULL. */
   const char *launcher_args;
   size_t launcher_args_size;
-  /* Compiling in chunks (emit_chunks.h): bytes of Wasm code per chunk
+  /* Compiling in chunks (codegen.h): bytes of Wasm code per chunk
    * (0 = EMIT_CHUNK_SIZE_DEFAULT), and threads (0 = the online CPUs, at
    * most EMIT_JOBS_MAX). The partition depends on chunk_size only, so
    * the object does not depend on jobs. */

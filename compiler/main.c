@@ -6,7 +6,8 @@
  *   wasmc FILE.wasm [OPTIONS]     the same as wasmc build FILE.wasm
  *   wasmc image                   OCI image of executables (image_cmd.c)
  *   wasmc run                     compile or take from the cache, run (run.c)
- *   wasmc --version | --help | help [COMMAND] | --print-targets
+ *   wasmc --version | --help | help [COMMAND]
+ *   wasmc --print-targets         the target table, one line per target
  *
  * The options of every command are one table (options.c), the help texts
  * are help.c, the messages and the reading of modules are cli.c. Exit
@@ -18,14 +19,27 @@
 #include <llvm-c/Core.h>
 
 #include "commands.h"
-#include "emit.h"
 #include "inspect.h"
-#include "wasmrt_abi.h"
+#include "target.h"
 
 static void print_version(void) {
   unsigned major = 0, minor = 0, patch = 0;
   LLVMGetVersion(&major, &minor, &patch);
   printf("wasmc %s (LLVM %u.%u.%u)\n", WASMC_VERSION, major, minor, patch);
+}
+
+/* One line per target of target.c's table, tab-separated: architecture,
+ * triple, baseline CPU, the C driver that links for it from another
+ * host, and "host" for the machine wasmc runs on: what scripts need
+ * (e.g. scripts/test's cross targets) without a list of their own. */
+static int print_targets(void) {
+  const char *host = target_host_arch();
+  for (size_t i = 0; i < emit_target_count(); i++) {
+    const target_row *t = target_at(i);
+    printf("%s\t%s\t%s\t%s\t%s\n", t->arch, t->triple, t->cpu, t->cross_cc,
+           host && strcmp(host, t->arch) == 0 ? "host" : "cross");
+  }
+  return cli_finish(EXIT_OK);
 }
 
 /* `validate` (every FILE, even after one fails) and `inspect` (one FILE:
@@ -92,6 +106,12 @@ int main(int argc, char **argv) {
                          rest_argv[0]);
     print_version();
     return cli_finish(EXIT_OK);
+  }
+  if (strcmp(cmd, "--print-targets") == 0) {
+    if (rest_argc > 0)
+      return usage_error("unexpected argument '%s' after --print-targets",
+                         rest_argv[0]);
+    return print_targets();
   }
   if (strcmp(cmd, "validate") == 0)
     return cmd_check(rest_argc, rest_argv, false);

@@ -16,7 +16,7 @@
 
 #include "cache.h"
 #include "emit.h"
-#include "emit_chunks.h"
+#include "codegen.h"
 #include "wasi.h"
 #include "wasmrt_abi.h"
 
