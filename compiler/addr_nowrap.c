@@ -352,9 +352,5 @@ static unsigned mark_function(LLVMValueRef f) {
 }
 
 unsigned addr_nowrap_mark(LLVMModuleRef m) {
-  unsigned n = 0;
-  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
-    if (!LLVMIsDeclaration(f))
-      n += mark_function(f);
-  return n;
+  return ir_sum_over_defined(m, mark_function);
 }

@@ -96,5 +96,8 @@ typedef struct {
  * cli_args_free, also after an error. */
 int cli_parse(cli_command cmd, int argc, char **argv, cli_args *a);
 void cli_args_free(cli_args *a);
+/* A command's whole life: cli_parse, then its help (--help) or fn, then
+ * cli_args_free; fn's status, or the usage error's. */
+int cli_main(cli_command cmd, int argc, char **argv, int (*fn)(cli_args *a));
 
 #endif

@@ -136,20 +136,11 @@ done:
 /* `compile` (exe false) and `build` (exe true): the same pipeline; build
  * links the object into an executable instead of a shared object. */
 int cmd_compile(int argc, char **argv, bool exe) {
-  cli_args c;
-  int rc = cli_parse(exe ? CLI_BUILD : CLI_COMPILE, argc, argv, &c);
-  if (rc == EXIT_OK)
-    rc = compile_main(&c);
-  cli_args_free(&c);
-  return rc;
+  return cli_main(exe ? CLI_BUILD : CLI_COMPILE, argc, argv, compile_main);
 }
 
 static int compile_main(cli_args *cp) {
   cli_args c = *cp;
-  if (c.help) {
-    fputs(cli_help_text(c.cmd_name), stdout);
-    return cli_finish(EXIT_OK);
-  }
   if (!c.file)
     return usage_error("'%s' needs a FILE", c.cmd_name);
   if (c.emit_llvm && c.shared)

@@ -5,6 +5,14 @@
 
 #include <string.h>
 
+/* The options several commands share, said once. */
+#define HELP_PARALLEL                                                        \
+  "  -j N, --jobs N    threads for a large module (default: the online\n"   \
+  "                    CPUs, at most 8); the output is the same for any N\n" \
+  "  --chunk-size BYTES  Wasm code per chunk of a large module (default\n"   \
+  "                    1048576): a module with more code is compiled in\n"   \
+  "                    chunks, in parallel, without inlining across them\n"
+
 static const char usage_text[] =
     "usage: wasmc COMMAND [OPTIONS] FILE...\n"
     "\n"
@@ -105,11 +113,7 @@ static const char compile_help[] =
     "  --features LIST   extra LLVM target features, e.g. +avx2,-sse4.2\n"
     "  --bounds-checks   explicit bounds checks on every memory access\n"
     "                    instead of relying on guard pages\n"
-    "  -j N, --jobs N    threads for a large module (default: the online\n"
-    "                    CPUs, at most 8); the output is the same for any N\n"
-    "  --chunk-size BYTES  Wasm code per chunk of a large module (default\n"
-    "                    1048576): a module with more code is compiled in\n"
-    "                    chunks, in parallel, without inlining across them\n"
+    HELP_PARALLEL
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 on success, 1 if the module is malformed or invalid,\n"
@@ -141,11 +145,7 @@ static const char build_help[] =
     "                    when it starts and, on a machine without those\n"
     "                    features, exits 2 naming them (never SIGILL)\n"
     "  --bounds-checks   explicit bounds checks instead of guard pages\n"
-    "  -j N, --jobs N    threads for a large module (default: the online\n"
-    "                    CPUs, at most 8); the output is the same for any N\n"
-    "  --chunk-size BYTES  Wasm code per chunk of a large module (default\n"
-    "                    1048576): a module with more code is compiled in\n"
-    "                    chunks, in parallel, without inlining across them\n"
+    HELP_PARALLEL
     "  --static          a fully static executable (glibc warns that the\n"
     "                    runtime's dlopen, unused by executables, would need\n"
     "                    the build machine's glibc; the executable works)\n"
@@ -242,11 +242,7 @@ static const char run_help[] =
     "  --cpu NAME        CPU to select instructions for (see wasmc help compile)\n"
     "  --features LIST   extra LLVM target features, e.g. +avx2\n"
     "  --bounds-checks   explicit bounds checks instead of guard pages\n"
-    "  -j N, --jobs N    threads for a large module (default: the online\n"
-    "                    CPUs, at most 8); the output is the same for any N\n"
-    "  --chunk-size BYTES  Wasm code per chunk of a large module (default\n"
-    "                    1048576): a module with more code is compiled in\n"
-    "                    chunks, in parallel, without inlining across them\n"
+    HELP_PARALLEL
     "  -v, --verbose     say on stderr whether the cache was used\n"
     "  -h, --help        show this help\n"
     "\n"

@@ -64,10 +64,6 @@ static int image_grants(cli_args *c, const char **env, int *nenv,
 static int image_main(cli_args *cp) {
   cli_args c = *cp;
   int rc;
-  if (c.help) {
-    fputs(cli_help_text("image"), stdout);
-    return cli_finish(EXIT_OK);
-  }
   if (!c.file)
     return usage_error("'image' needs a FILE");
   if (!c.out)
@@ -208,10 +204,5 @@ out:
 
 /* `image`: one static executable per platform, then the OCI image. */
 int cmd_image(int argc, char **argv) {
-  cli_args c;
-  int rc = cli_parse(CLI_IMAGE, argc, argv, &c);
-  if (rc == EXIT_OK)
-    rc = image_main(&c);
-  cli_args_free(&c);
-  return rc;
+  return cli_main(CLI_IMAGE, argc, argv, image_main);
 }

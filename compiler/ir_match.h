@@ -22,4 +22,15 @@ static inline int ir_incoming_index(LLVMValueRef p, LLVMBasicBlockRef b) {
   return -1;
 }
 
+/* fn over every function of m that has a body, the sum of what it
+ * returns: how each pass walks a module. */
+static inline unsigned ir_sum_over_defined(LLVMModuleRef m,
+                                           unsigned (*fn)(LLVMValueRef f)) {
+  unsigned n = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
+    if (!LLVMIsDeclaration(f))
+      n += fn(f);
+  return n;
+}
+
 #endif

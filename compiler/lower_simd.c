@@ -544,14 +544,21 @@ static bool extmul(lower_func *lf, shape from, bool high, bool is_signed) {
   return true;
 }
 
-/* i32x4.dot_i16x8_s: products of the sign-extended lanes, pairwise sums
- * (wrapping: only -32768*-32768 twice overflows, as in pmaddwd). */
-static bool dot(lower_func *lf) {
+/* The products of two popped i16x8 operands' lanes, sign-extended to
+ * i32 (exact: no product of two i16 overflows i32). */
+static LLVMValueRef mul_i16_wide(lower_func *lf) {
   lower_module *lm = lf->lm;
   LLVMTypeRef w = ivec_n(lm, 32, 8);
   LLVMValueRef b = LLVMBuildSExt(lm->b, pop_vec(lf, I16), w, "");
   LLVMValueRef a = LLVMBuildSExt(lm->b, pop_vec(lf, I16), w, "");
-  LLVMValueRef p = LLVMBuildMul(lm->b, a, b, "");
+  return LLVMBuildMul(lm->b, a, b, "");
+}
+
+/* i32x4.dot_i16x8_s: products of the sign-extended lanes, pairwise sums
+ * (wrapping: only -32768*-32768 twice overflows, as in pmaddwd). */
+static bool dot(lower_func *lf) {
+  lower_module *lm = lf->lm;
+  LLVMValueRef p = mul_i16_wide(lf);
   LLVMValueRef even = lanes(lf, p, 0, 2, 4);
   LLVMValueRef odd = lanes(lf, p, 1, 2, 4);
   push_vec(lf, LLVMBuildAdd(lm->b, even, odd, ""));
@@ -562,10 +569,7 @@ static bool dot(lower_func *lf) {
  * cannot overflow, and only -32768*-32768 exceeds the i16 range. */
 static bool q15mulr(lower_func *lf) {
   lower_module *lm = lf->lm;
-  LLVMTypeRef w = ivec_n(lm, 32, 8);
-  LLVMValueRef b = LLVMBuildSExt(lm->b, pop_vec(lf, I16), w, "");
-  LLVMValueRef a = LLVMBuildSExt(lm->b, pop_vec(lf, I16), w, "");
-  LLVMValueRef p = LLVMBuildMul(lm->b, a, b, "");
+  LLVMValueRef p = mul_i16_wide(lf);
   p = LLVMBuildAdd(lm->b, p, splat_const(lm->t_i32, 0x4000, 8), "");
   p = LLVMBuildAShr(lm->b, p, splat_const(lm->t_i32, 15, 8), "");
   p = intr2(lf, "llvm.smin", p, splat_const(lm->t_i32, 0x7fff, 8));

@@ -44,38 +44,33 @@ static int print_targets(void) {
 
 /* `validate` (every FILE, even after one fails) and `inspect` (one FILE:
  * the summary, then the validation error if there is one). */
-static int cmd_check(int argc, char **argv, bool inspect) {
-  cli_args a;
-  int status = cli_parse(inspect ? CLI_INSPECT : CLI_VALIDATE, argc, argv, &a);
-  if (status == EXIT_OK && a.help) {
-    fputs(cli_help_text(a.cmd_name), stdout);
-  } else if (status == EXIT_OK && a.nfiles == 0) {
-    status = inspect ? usage_error("'inspect' needs a FILE")
-                     : usage_error("'validate' needs at least one FILE");
-  } else {
-    for (int i = 0; status != EXIT_USAGE && i < a.nfiles; i++) {
-      const char *path = a.files[i];
-      wasm_module *m = cli_load(path);
-      if (!m) {
-        status = EXIT_BAD_INPUT;
-        continue;
-      }
-      cli_print_name_warning(path, m);
-      wasm_error err = {0};
-      bool valid = wasm_validate(m, &err);
-      if (inspect)
-        wasm_inspect_print(stdout, m);
-      else if (valid && a.verbose)
-        printf("%s: valid\n", path);
-      if (!valid) {
-        cli_report_invalid(path, &err);
-        status = EXIT_BAD_INPUT;
-      }
-      wasm_module_free(m);
+static int check_main(cli_args *a) {
+  bool inspect = a->cmd == CLI_INSPECT;
+  if (a->nfiles == 0)
+    return inspect ? usage_error("'inspect' needs a FILE")
+                   : usage_error("'validate' needs at least one FILE");
+  int status = EXIT_OK;
+  for (int i = 0; i < a->nfiles; i++) {
+    const char *path = a->files[i];
+    wasm_module *m = cli_load(path);
+    if (!m) {
+      status = EXIT_BAD_INPUT;
+      continue;
     }
+    cli_print_name_warning(path, m);
+    wasm_error err = {0};
+    bool valid = wasm_validate(m, &err);
+    if (inspect)
+      wasm_inspect_print(stdout, m);
+    else if (valid && a->verbose)
+      printf("%s: valid\n", path);
+    if (!valid) {
+      cli_report_invalid(path, &err);
+      status = EXIT_BAD_INPUT;
+    }
+    wasm_module_free(m);
   }
-  cli_args_free(&a);
-  return status == EXIT_USAGE ? status : cli_finish(status);
+  return cli_finish(status);
 }
 
 static int cmd_help(int argc, char **argv) {
@@ -114,9 +109,9 @@ int main(int argc, char **argv) {
     return print_targets();
   }
   if (strcmp(cmd, "validate") == 0)
-    return cmd_check(rest_argc, rest_argv, false);
+    return cli_main(CLI_VALIDATE, rest_argc, rest_argv, check_main);
   if (strcmp(cmd, "inspect") == 0)
-    return cmd_check(rest_argc, rest_argv, true);
+    return cli_main(CLI_INSPECT, rest_argc, rest_argv, check_main);
   if (strcmp(cmd, "compile") == 0)
     return cmd_compile(rest_argc, rest_argv, false);
   if (strcmp(cmd, "build") == 0)

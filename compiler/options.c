@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli_opt.h"
+#include "commands.h"
 
 typedef enum {
   O_HELP, O_VERBOSE, O_OUT, O_SHARED, O_EMIT_LLVM, O_STATIC, O_STRIP,
@@ -227,6 +228,19 @@ int cli_parse(cli_command cmd, int argc, char **argv, cli_args *a) {
     for (; i < argc && rc == EXIT_OK; i++)
       rc = operand(a, argv[i]);
   }
+  return rc;
+}
+
+int cli_main(cli_command cmd, int argc, char **argv, int (*fn)(cli_args *a)) {
+  cli_args a;
+  int rc = cli_parse(cmd, argc, argv, &a);
+  if (rc == EXIT_OK && a.help) {
+    fputs(cli_help_text(a.cmd_name), stdout);
+    rc = cli_finish(EXIT_OK);
+  } else if (rc == EXIT_OK) {
+    rc = fn(&a);
+  }
+  cli_args_free(&a);
   return rc;
 }
 

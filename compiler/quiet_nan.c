@@ -429,11 +429,7 @@ static unsigned prune_function(LLVMValueRef f) {
 }
 
 unsigned quiet_nan_prune(LLVMModuleRef m) {
-  unsigned n = 0;
-  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
-    if (!LLVMIsDeclaration(f))
-      n += prune_function(f);
-  return n;
+  return ir_sum_over_defined(m, prune_function);
 }
 
 /* ---- after the pipeline ----------------------------------------------------- */

@@ -25,21 +25,12 @@ static int run_main(cli_args *cp);
 /* `run`: the options of compile (minus -o/--shared/--target), the grants
  * and -v anywhere before `--`; the program's arguments after it. */
 int cmd_run(int argc, char **argv) {
-  cli_args c;
-  int rc = cli_parse(CLI_RUN, argc, argv, &c);
-  if (rc == EXIT_OK)
-    rc = run_main(&c);
-  cli_args_free(&c);
-  return rc;
+  return cli_main(CLI_RUN, argc, argv, run_main);
 }
 
 static int run_main(cli_args *cp) {
   cli_args c = *cp;
   bool verbose = c.verbose;
-  if (c.help) {
-    fputs(cli_help_text("run"), stdout);
-    return cli_finish(EXIT_OK);
-  }
   if (!c.file)
     return usage_error("'run' needs a FILE");
   /* argv for wasi_launch: FILE, the grants (checked by wasi_launch, which
