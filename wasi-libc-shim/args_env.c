@@ -3,26 +3,26 @@
  * of NUL-terminated strings, so one pair of helpers serves both. */
 #include "wasi_internal.h"
 
-static bool sizes(wasi_ctx *ctx, char **s, uint32_t n, wasmrt_val *v) {
-  uint8_t *pcount = wasi_mem(ctx, (uint32_t)v[0].i32, 4);
-  uint8_t *psize = wasi_mem(ctx, (uint32_t)v[1].i32, 4);
-  if (!pcount || !psize) return wasi_ret(v, WASI_EFAULT);
+/* The *_sizes_get calls: bind.c has already answered FAULT for a bad
+ * pointer (it is their first check), so both are valid here. */
+static uint32_t sizes(char **s, uint32_t n, uint8_t *pcount, uint8_t *psize) {
   uint64_t total = 0;
   for (uint32_t i = 0; i < n; i++) total += strlen(s[i]) + 1;
-  if (total > UINT32_MAX) return wasi_ret(v, WASI_EOVERFLOW);
+  if (total > UINT32_MAX) return WASI_EOVERFLOW;
   wasi_put_u32(pcount, n);
   wasi_put_u32(psize, (uint32_t)total);
-  return wasi_ret(v, WASI_ESUCCESS);
+  return WASI_ESUCCESS;
 }
 
-static bool get(wasi_ctx *ctx, char **s, uint32_t n, wasmrt_val *v) {
-  uint32_t ptrs = (uint32_t)v[0].i32, buf = (uint32_t)v[1].i32;
+/* The pointer array and the string buffer are sized by the strings, not
+ * by a parameter, so they stay guest offsets and are checked here. */
+static uint32_t get(wasi_ctx *ctx, char **s, uint32_t n, uint32_t ptrs, uint32_t buf) {
   uint64_t total = 0;
   for (uint32_t i = 0; i < n; i++) total += strlen(s[i]) + 1;
   /* Check both whole ranges before writing anything. */
   uint8_t *pp = wasi_mem(ctx, ptrs, (uint64_t)n * 4);
   uint8_t *pb = wasi_mem(ctx, buf, total);
-  if (!pp || !pb) return wasi_ret(v, WASI_EFAULT);
+  if (!pp || !pb) return WASI_EFAULT;
   uint32_t off = 0;
   for (uint32_t i = 0; i < n; i++) {
     size_t len = strlen(s[i]) + 1;
@@ -30,10 +30,21 @@ static bool get(wasi_ctx *ctx, char **s, uint32_t n, wasmrt_val *v) {
     memcpy(pb + off, s[i], len);
     off += (uint32_t)len;
   }
-  return wasi_ret(v, WASI_ESUCCESS);
+  return WASI_ESUCCESS;
 }
 
-WASI_CB(args_sizes_get) { wasi_ctx *c = env; return sizes(c, c->argv, c->argc, v); }
-WASI_CB(args_get) { wasi_ctx *c = env; return get(c, c->argv, c->argc, v); }
-WASI_CB(environ_sizes_get) { wasi_ctx *c = env; return sizes(c, c->env, c->nenv, v); }
-WASI_CB(environ_get) { wasi_ctx *c = env; return get(c, c->env, c->nenv, v); }
+uint32_t wasi_args_sizes_get(wasi_ctx *ctx, uint8_t *argc_out, uint8_t *buf_size_out) {
+  return sizes(ctx->argv, ctx->argc, argc_out, buf_size_out);
+}
+
+uint32_t wasi_args_get(wasi_ctx *ctx, uint32_t argv, uint32_t argv_buf) {
+  return get(ctx, ctx->argv, ctx->argc, argv, argv_buf);
+}
+
+uint32_t wasi_environ_sizes_get(wasi_ctx *ctx, uint8_t *count_out, uint8_t *buf_size_out) {
+  return sizes(ctx->env, ctx->nenv, count_out, buf_size_out);
+}
+
+uint32_t wasi_environ_get(wasi_ctx *ctx, uint32_t environ, uint32_t environ_buf) {
+  return get(ctx, ctx->env, ctx->nenv, environ, environ_buf);
+}

@@ -1,69 +1,197 @@
-/* bind.c: the table of every wasi_snapshot_preview1 function (name, Wasm
- * signature, callback) and wasi_bind_imports, which checks a module's WASI
- * imports against it and creates the host functions. */
+/* bind.c: the table of every wasi_snapshot_preview1 function (name, C and
+ * Wasm signature, which parameters are guest pointers and how big, the
+ * wasi_NAME function), the one host callback that checks those pointers
+ * and calls the function with typed arguments, and wasi_bind_imports,
+ * which checks a module's WASI imports against the table and creates the
+ * host functions. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "wasi_internal.h"
 
-typedef struct {
-  const char *name;
-  const char *params;  /* 'i' = i32, 'I' = i64 */
-  bool has_result;     /* one i32 errno; only proc_exit has none */
-  wasmrt_host_callback cb;
-} wasi_func_spec;
+/* ---- the C signatures the table's functions have ------------------------
+ * A signature is named by its parameters after the ctx: 'i' u32 (an i32),
+ * 'I' u64 (an i64), and guest pointers (i32 in Wasm) passed as host
+ * pointers checked by call() below: 'P' uint8_t * (the function writes, or
+ * reads and writes), 'C' const uint8_t * (it only reads: path strings).
+ * X(name, C parameter types, the arguments call() passes). */
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef uint8_t *ptr;
+typedef const uint8_t *cptr;
+#define U(k) (uint32_t)v[k].i32
+#define L(k) (uint64_t)v[k].i64
+#define P(k) p[k]
+#define WASI_SIGS(X)                                                                        \
+  X(_, (wasi_ctx *), (ctx))                                                                 \
+  X(_i, (wasi_ctx *, u32), (ctx, U(0)))                                                     \
+  X(_ii, (wasi_ctx *, u32, u32), (ctx, U(0), U(1)))                                         \
+  X(_iI, (wasi_ctx *, u32, u64), (ctx, U(0), L(1)))                                         \
+  X(_iII, (wasi_ctx *, u32, u64, u64), (ctx, U(0), L(1), L(2)))                             \
+  X(_iIIi, (wasi_ctx *, u32, u64, u64, u32), (ctx, U(0), L(1), L(2), U(3)))                 \
+  X(_iP, (wasi_ctx *, u32, ptr), (ctx, U(0), P(1)))                                         \
+  X(_iIP, (wasi_ctx *, u32, u64, ptr), (ctx, U(0), L(1), P(2)))                             \
+  X(_iIiP, (wasi_ctx *, u32, u64, u32, ptr), (ctx, U(0), L(1), U(2), P(3)))                 \
+  X(_iiP, (wasi_ctx *, u32, u32, ptr), (ctx, U(0), U(1), P(2)))                             \
+  X(_iiiP, (wasi_ctx *, u32, u32, u32, ptr), (ctx, U(0), U(1), U(2), P(3)))                 \
+  X(_iiiIP, (wasi_ctx *, u32, u32, u32, u64, ptr), (ctx, U(0), U(1), U(2), L(3), P(4)))     \
+  X(_iiiiP, (wasi_ctx *, u32, u32, u32, u32, ptr), (ctx, U(0), U(1), U(2), U(3), P(4)))     \
+  X(_iiiiPP, (wasi_ctx *, u32, u32, u32, u32, ptr, ptr),                                    \
+    (ctx, U(0), U(1), U(2), U(3), P(4), P(5)))                                              \
+  X(_PP, (wasi_ctx *, ptr, ptr), (ctx, P(0), P(1)))                                         \
+  X(_Pi, (wasi_ctx *, ptr, u32), (ctx, P(0), U(1)))                                         \
+  X(_iPi, (wasi_ctx *, u32, ptr, u32), (ctx, U(0), P(1), U(2)))                             \
+  X(_iPiIP, (wasi_ctx *, u32, ptr, u32, u64, ptr), (ctx, U(0), P(1), U(2), L(3), P(4)))     \
+  X(_iCi, (wasi_ctx *, u32, cptr, u32), (ctx, U(0), P(1), U(2)))                            \
+  X(_iiCiP, (wasi_ctx *, u32, u32, cptr, u32, ptr), (ctx, U(0), U(1), P(2), U(3), P(4)))    \
+  X(_iiCiIIi, (wasi_ctx *, u32, u32, cptr, u32, u64, u64, u32),                             \
+    (ctx, U(0), U(1), P(2), U(3), L(4), L(5), U(6)))                                        \
+  X(_iiCiiCi, (wasi_ctx *, u32, u32, cptr, u32, u32, cptr, u32),                            \
+    (ctx, U(0), U(1), P(2), U(3), U(4), P(5), U(6)))                                        \
+  X(_iiCiiIIiP, (wasi_ctx *, u32, u32, cptr, u32, u32, u64, u64, u32, ptr),                 \
+    (ctx, U(0), U(1), P(2), U(3), U(4), L(5), L(6), U(7), P(8)))                            \
+  X(_iCiPiP, (wasi_ctx *, u32, cptr, u32, ptr, u32, ptr),                                   \
+    (ctx, U(0), P(1), U(2), P(3), U(4), P(5)))                                              \
+  X(_iCiiCi, (wasi_ctx *, u32, cptr, u32, u32, cptr, u32),                                  \
+    (ctx, U(0), P(1), U(2), U(3), P(4), U(5)))                                              \
+  X(_CiiCi, (wasi_ctx *, cptr, u32, u32, cptr, u32), (ctx, P(0), U(1), U(2), P(3), U(4)))
 
-#define F(name, params, cb) {#name, params, true, wasi_cb_##cb}
+#define X(sig, types, args) typedef uint32_t wasi_fn##sig types;
+WASI_SIGS(X)
+#undef X
+#define X(sig, types, args) SIG##sig,
+typedef enum { WASI_SIGS(X) } wasi_sig;
+#undef X
+/* The function, typed: the table's initializer `.sig = wasi_NAME` makes
+ * the compiler check that wasi_NAME has the signature the entry says. */
+#define X(sig, types, args) wasi_fn##sig *sig;
+typedef union { WASI_SIGS(X) } wasi_fn;
+#undef X
+
+/* ---- the table: every preview1 function ---------------------------------- */
+enum { LEN = 0 }; /* a buffer's size: the parameter after its pointer */
+#define MAX_PTRS 4
+
+struct wasi_func_spec {
+  const char *name;
+  const char *params;  /* the signature's name without '_': Wasm i32 but 'I' */
+  bool has_result;     /* one i32 errno; only proc_exit has none */
+  bool fault_first;    /* a bad pointer is the first error: call() says FAULT */
+  wasi_sig sig;
+  wasi_fn fn;
+  uint32_t size[MAX_PTRS]; /* of each 'P'/'C' in order: bytes, or LEN */
+};
+typedef struct wasi_func_spec wasi_func_spec;
+
+/* F: no guest pointer; FP: the sizes of its pointers follow; FP_FIRST: and
+ * a bad one is FAULT before anything else is looked at. */
+#define F(name, sig) {#name, #sig + 1, true, false, SIG##sig, {.sig = wasi_##name}, {0}}
+#define FP(name, sig, ...) \
+  {#name, #sig + 1, true, false, SIG##sig, {.sig = wasi_##name}, {__VA_ARGS__}}
+#define FP_FIRST(name, sig, ...) \
+  {#name, #sig + 1, true, true, SIG##sig, {.sig = wasi_##name}, {__VA_ARGS__}}
 static const wasi_func_spec funcs[] = {
-  F(args_get, "ii", args_get),
-  F(args_sizes_get, "ii", args_sizes_get),
-  F(environ_get, "ii", environ_get),
-  F(environ_sizes_get, "ii", environ_sizes_get),
-  F(clock_res_get, "ii", clock_res_get),
-  F(clock_time_get, "iIi", clock_time_get),
-  F(fd_advise, "iIIi", fd_advise),
-  F(fd_allocate, "iII", fd_allocate),
-  F(fd_close, "i", fd_close),
-  F(fd_datasync, "i", fd_datasync),
-  F(fd_fdstat_get, "ii", fd_fdstat_get),
-  F(fd_fdstat_set_flags, "ii", fd_fdstat_set_flags),
-  F(fd_fdstat_set_rights, "iII", fd_fdstat_set_rights),
-  F(fd_filestat_get, "ii", fd_filestat_get),
-  F(fd_filestat_set_size, "iI", fd_filestat_set_size),
-  F(fd_filestat_set_times, "iIIi", fd_filestat_set_times),
-  F(fd_pread, "iiiIi", fd_pread),
-  F(fd_prestat_get, "ii", fd_prestat_get),
-  F(fd_prestat_dir_name, "iii", fd_prestat_dir_name),
-  F(fd_pwrite, "iiiIi", fd_pwrite),
-  F(fd_read, "iiii", fd_read),
-  F(fd_readdir, "iiiIi", fd_readdir),
-  F(fd_renumber, "ii", fd_renumber),
-  F(fd_seek, "iIii", fd_seek),
-  F(fd_sync, "i", fd_sync),
-  F(fd_tell, "ii", fd_tell),
-  F(fd_write, "iiii", fd_write),
-  F(path_create_directory, "iii", path_create_directory),
-  F(path_filestat_get, "iiiii", path_filestat_get),
-  F(path_filestat_set_times, "iiiiIIi", path_filestat_set_times),
-  F(path_link, "iiiiiii", path_link),
-  F(path_open, "iiiiiIIii", path_open),
-  F(path_readlink, "iiiiii", path_readlink),
-  F(path_remove_directory, "iii", path_remove_directory),
-  F(path_rename, "iiiiii", path_rename),
-  F(path_symlink, "iiiii", path_symlink),
-  F(path_unlink_file, "iii", path_unlink_file),
-  F(poll_oneoff, "iiii", poll_oneoff),
-  {"proc_exit", "i", false, wasi_cb_proc_exit},
-  F(proc_raise, "i", proc_raise),
-  F(sched_yield, "", sched_yield),
-  F(random_get, "ii", random_get),
-  F(sock_accept, "iii", sock_accept),
-  F(sock_recv, "iiiiii", sock_recv),
-  F(sock_send, "iiiii", sock_send),
-  F(sock_shutdown, "ii", sock_shutdown),
+  F(args_get, _ii),
+  FP_FIRST(args_sizes_get, _PP, 4, 4),
+  F(environ_get, _ii),
+  FP_FIRST(environ_sizes_get, _PP, 4, 4),
+  FP(clock_res_get, _iP, 8),
+  FP(clock_time_get, _iIP, 8),
+  F(fd_advise, _iIIi),
+  F(fd_allocate, _iII),
+  F(fd_close, _i),
+  F(fd_datasync, _i),
+  FP(fd_fdstat_get, _iP, 24),
+  F(fd_fdstat_set_flags, _ii),
+  F(fd_fdstat_set_rights, _iII),
+  FP(fd_filestat_get, _iP, 64),
+  F(fd_filestat_set_size, _iI),
+  F(fd_filestat_set_times, _iIIi),
+  FP(fd_pread, _iiiIP, 4),
+  FP(fd_prestat_get, _iP, 8),
+  FP(fd_prestat_dir_name, _iPi, LEN),
+  FP(fd_pwrite, _iiiIP, 4),
+  FP(fd_read, _iiiP, 4),
+  FP(fd_readdir, _iPiIP, LEN, 4),
+  F(fd_renumber, _ii),
+  FP(fd_seek, _iIiP, 8),
+  F(fd_sync, _i),
+  FP(fd_tell, _iP, 8),
+  FP(fd_write, _iiiP, 4),
+  FP(path_create_directory, _iCi, LEN),
+  FP(path_filestat_get, _iiCiP, LEN, 64),
+  FP(path_filestat_set_times, _iiCiIIi, LEN),
+  FP(path_link, _iiCiiCi, LEN, LEN),
+  FP(path_open, _iiCiiIIiP, LEN, 4),
+  FP(path_readlink, _iCiPiP, LEN, LEN, 4),
+  FP(path_remove_directory, _iCi, LEN),
+  FP(path_rename, _iCiiCi, LEN, LEN),
+  FP(path_symlink, _CiiCi, LEN, LEN),
+  FP(path_unlink_file, _iCi, LEN),
+  FP(poll_oneoff, _iiiP, 4),
+  {"proc_exit", "i", false, false, SIG_i, {._i = wasi_proc_exit}, {0}},
+  F(proc_raise, _i),
+  F(sched_yield, _),
+  FP_FIRST(random_get, _Pi, LEN),
+  FP(sock_accept, _iiP, 4),
+  FP(sock_recv, _iiiiPP, 4, 2),
+  FP(sock_send, _iiiiP, 4),
+  F(sock_shutdown, _ii),
 };
 #undef F
+#undef FP
+#undef FP_FIRST
 #define NFUNCS (sizeof funcs / sizeof funcs[0])
+
+/* The host callback of every bound import: checks each guest pointer the
+ * table sizes against the memory (NULL when out of bounds: the function
+ * reports FAULT where its order of checks says, or, for fault_first,
+ * call() does), calls the function with typed arguments and stores its
+ * errno. WASI_END fails the call with the function's reason, which ends
+ * the run (proc_exit, a fatal proc_raise). */
+static bool call(void *env, wasmrt_val *v, char *msg, size_t msg_size) {
+  const wasi_bound *b = env;
+  const wasi_func_spec *s = b->spec;
+  wasi_ctx *ctx = b->ctx;
+  uint8_t *p[9] = {0};
+  unsigned np = 0;
+  bool fault = false;
+  for (unsigned k = 0; s->params[k]; k++) {
+    if (s->params[k] != 'P' && s->params[k] != 'C') continue;
+    uint32_t size = s->size[np++];
+    /* A buffer's length parameter follows it (the table says so). */
+    uint64_t len = size == LEN ? (uint32_t)v[k + 1].i32 : size;
+    p[k] = wasi_mem(ctx, (uint32_t)v[k].i32, len);
+    fault |= !p[k];
+  }
+  uint32_t r;
+  if (fault && s->fault_first) {
+    r = WASI_EFAULT;
+  } else {
+    switch (s->sig) {
+#define X(sig, types, args) \
+    case SIG##sig: r = s->fn.sig args; break;
+      WASI_SIGS(X)
+#undef X
+    default: r = WASI_ENOSYS; /* unreachable: every sig has its case */
+    }
+  }
+  if (r == WASI_END) {
+    snprintf(msg, msg_size, "%s", ctx->end_msg);
+    return false;
+  }
+  if (s->has_result) v[0].i32 = (int32_t)r;
+  return true;
+}
+#undef U
+#undef L
+#undef P
+
+void wasi_bound_free(wasi_bound *b) {
+  if (!b) return;
+  wasmrt_host_func_free(b->hf);
+  free(b);
+}
 
 static const wasi_func_spec *lookup(const char *name, uint32_t len) {
   for (size_t i = 0; i < NFUNCS; i++)
@@ -88,6 +216,7 @@ static void sig_string(const uint8_t *t, uint32_t n, char *out, size_t size) {
   }
 }
 
+/* The Wasm type of a table entry: 'I' is i64, everything else i32. */
 static bool same_sig(const wasi_func_spec *s, const wasmrt_functype_desc *t) {
   uint32_t np = (uint32_t)strlen(s->params);
   if (t->nparams != np || t->nresults != (s->has_result ? 1u : 0u)) return false;
@@ -96,15 +225,16 @@ static bool same_sig(const wasi_func_spec *s, const wasmrt_functype_desc *t) {
   return !s->has_result || t->results[0] == WASMRT_I32;
 }
 
-static bool keep(wasi_ctx *ctx, wasmrt_host_func *hf) {
+/* Records a binding in the ctx, which frees it (after the instance). */
+static bool keep(wasi_ctx *ctx, wasi_bound *b) {
   if (ctx->nfuncs == ctx->funcs_cap) {
     uint32_t cap = ctx->funcs_cap ? 2 * ctx->funcs_cap : 16;
-    wasmrt_host_func **p = realloc(ctx->funcs, cap * sizeof *p);
+    wasi_bound **p = realloc(ctx->funcs, cap * sizeof *p);
     if (!p) return false;
     ctx->funcs = p;
     ctx->funcs_cap = cap;
   }
-  ctx->funcs[ctx->nfuncs++] = hf;
+  ctx->funcs[ctx->nfuncs++] = b;
   return true;
 }
 
@@ -144,13 +274,17 @@ bool wasi_bind_imports(wasi_ctx *ctx, const wasmrt_module_desc *desc,
     uint8_t params[9];
     uint32_t np = (uint32_t)strlen(s->params);
     for (uint32_t k = 0; k < np; k++) params[k] = s->params[k] == 'I' ? WASMRT_I64 : WASMRT_I32;
-    wasmrt_host_func *hf = wasmrt_host_func_new(params, np, i32s, s->has_result ? 1 : 0, s->cb, ctx);
-    if (!hf || !keep(ctx, hf)) {
-      if (hf) wasmrt_host_func_free(hf);
+    wasi_bound *b = malloc(sizeof *b);
+    if (b) {
+      *b = (wasi_bound){.ctx = ctx, .spec = s};
+      b->hf = wasmrt_host_func_new(params, np, i32s, s->has_result ? 1 : 0, call, b);
+    }
+    if (!b || !b->hf || !keep(ctx, b)) {
+      wasi_bound_free(b);
       snprintf(msg, msg_size, "out of memory binding %s.%s", WASI_MODULE_NAME, s->name);
       return false;
     }
-    imports[i] = wasmrt_host_func_extern(hf);
+    imports[i] = wasmrt_host_func_extern(b->hf);
   }
   return true;
 }

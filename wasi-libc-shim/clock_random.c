@@ -22,13 +22,13 @@ static uint64_t ns(const struct timespec *ts) {
 }
 
 /* clock_getres or clock_gettime (`get`) of guest clock `clock`, in
- * nanoseconds into guest u64 `outp`: both calls check the same things in
- * the same order and differ only in what they ask the host. */
-static int32_t clock_query(wasi_ctx *ctx, int32_t clock, uint32_t outp,
-                           int (*get)(clockid_t, struct timespec *)) {
+ * nanoseconds into the u64 at `out`: both calls check the same things in
+ * the same order (the clock before the pointer) and differ only in what
+ * they ask the host. */
+static uint32_t clock_query(uint32_t clock, uint8_t *out,
+                            int (*get)(clockid_t, struct timespec *)) {
   clockid_t id;
-  if (!host_clock(clock, &id)) return WASI_EINVAL;
-  uint8_t *out = wasi_mem(ctx, outp, 8);
+  if (!host_clock((int32_t)clock, &id)) return WASI_EINVAL;
   if (!out) return WASI_EFAULT;
   struct timespec ts;
   if (get(id, &ts) != 0) return wasi_errno_from(errno);
@@ -36,28 +36,25 @@ static int32_t clock_query(wasi_ctx *ctx, int32_t clock, uint32_t outp,
   return WASI_ESUCCESS;
 }
 
-/* (id, out ptr) */
-WASI_CB(clock_res_get) {
-  return wasi_ret(v, clock_query(env, v[0].i32, (uint32_t)v[1].i32, clock_getres));
+uint32_t wasi_clock_res_get(wasi_ctx *ctx, uint32_t id, uint8_t *res_out) {
+  return clock_query(id, res_out, clock_getres);
 }
 
-/* (id, precision i64, out ptr); precision is a hint we do not need. */
-WASI_CB(clock_time_get) {
-  return wasi_ret(v, clock_query(env, v[0].i32, (uint32_t)v[2].i32, clock_gettime));
+/* precision is a hint we do not need. */
+uint32_t wasi_clock_time_get(wasi_ctx *ctx, uint32_t id, uint64_t precision, uint8_t *time_out) {
+  return clock_query(id, time_out, clock_gettime);
 }
 
-WASI_CB(random_get) {
-  uint32_t len = (uint32_t)v[1].i32;
-  uint8_t *p = wasi_mem(env, (uint32_t)v[0].i32, len);
-  if (!p) return wasi_ret(v, WASI_EFAULT);
-  while (len > 0) {
-    ssize_t n = getrandom(p, len, 0);
+/* bind.c has answered FAULT for a bad buffer (the only check). */
+uint32_t wasi_random_get(wasi_ctx *ctx, uint8_t *buf, uint32_t buf_len) {
+  while (buf_len > 0) {
+    ssize_t n = getrandom(buf, buf_len, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return wasi_ret(v, wasi_errno_from(errno));
+      return wasi_errno_from(errno);
     }
-    p += n;
-    len -= (uint32_t)n;
+    buf += n;
+    buf_len -= (uint32_t)n;
   }
-  return wasi_ret(v, WASI_ESUCCESS);
+  return WASI_ESUCCESS;
 }

@@ -109,7 +109,7 @@ void wasi_ctx_free(wasi_ctx *ctx) {
   free_strings(ctx->env, ctx->nenv);
   for (uint32_t i = 0; ctx->fds && i < ctx->nfds; i++) wasi_fd_release(&ctx->fds[i]);
   free(ctx->fds);
-  for (uint32_t i = 0; i < ctx->nfuncs; i++) wasmrt_host_func_free(ctx->funcs[i]);
+  for (uint32_t i = 0; i < ctx->nfuncs; i++) wasi_bound_free(ctx->funcs[i]);
   free(ctx->funcs);
   free(ctx);
 }

@@ -17,54 +17,53 @@ enum { ADVICE_NORMAL, ADVICE_SEQUENTIAL, ADVICE_RANDOM, ADVICE_WILLNEED, ADVICE_
        ADVICE_NOREUSE };
 enum { FST_ATIM = 1, FST_ATIM_NOW = 2, FST_MTIM = 4, FST_MTIM_NOW = 8 };
 
-/* (fd, offset u64, len u64, advice u8). */
-WASI_CB(fd_advise) {
+/* advice is a u8: NORMAL .. NOREUSE. */
+uint32_t wasi_fd_advise(wasi_ctx *ctx, uint32_t fd, uint64_t off, uint64_t len,
+                        uint32_t guest_advice) {
   wasi_fd *f;
-  int32_t e = wasi_fd_lookup(env, v[0].i32, WASI_RIGHT_FD_ADVISE, &f);
-  if (e) return wasi_ret(v, e);
-  uint64_t off = (uint64_t)v[1].i64, len = (uint64_t)v[2].i64;
+  int32_t e = wasi_fd_lookup(ctx, (int32_t)fd, WASI_RIGHT_FD_ADVISE, &f);
+  if (e) return (uint32_t)e;
   int advice;
-  switch ((uint32_t)v[3].i32) {
+  switch (guest_advice) {
   case ADVICE_NORMAL: advice = POSIX_FADV_NORMAL; break;
   case ADVICE_SEQUENTIAL: advice = POSIX_FADV_SEQUENTIAL; break;
   case ADVICE_RANDOM: advice = POSIX_FADV_RANDOM; break;
   case ADVICE_WILLNEED: advice = POSIX_FADV_WILLNEED; break;
   case ADVICE_DONTNEED: advice = POSIX_FADV_DONTNEED; break;
   case ADVICE_NOREUSE: advice = POSIX_FADV_NOREUSE; break;
-  default: return wasi_ret(v, WASI_EINVAL);
+  default: return WASI_EINVAL;
   }
-  if (off > INT64_MAX || len > INT64_MAX) return wasi_ret(v, WASI_EINVAL);
+  if (off > INT64_MAX || len > INT64_MAX) return WASI_EINVAL;
   /* posix_fadvise returns the error number instead of setting errno. */
-  return wasi_ret(v, wasi_errno_from(posix_fadvise(f->host_fd, (off_t)off, (off_t)len, advice)));
+  return (uint32_t)wasi_errno_from(posix_fadvise(f->host_fd, (off_t)off, (off_t)len, advice));
 }
 
-/* (fd, offset u64, len u64): make sure [offset, offset+len) is allocated,
- * growing the file if needed. */
-WASI_CB(fd_allocate) {
+/* Makes sure [offset, offset+len) is allocated, growing the file if
+ * needed. */
+uint32_t wasi_fd_allocate(wasi_ctx *ctx, uint32_t fd, uint64_t off, uint64_t len) {
   wasi_fd *f;
-  int32_t e = wasi_fd_lookup(env, v[0].i32, WASI_RIGHT_FD_ALLOCATE, &f);
-  if (e) return wasi_ret(v, e);
-  uint64_t off = (uint64_t)v[1].i64, len = (uint64_t)v[2].i64;
-  if (off > INT64_MAX || len > INT64_MAX) return wasi_ret(v, WASI_EINVAL);
-  if (off + len > INT64_MAX) return wasi_ret(v, WASI_EFBIG);
+  int32_t e = wasi_fd_lookup(ctx, (int32_t)fd, WASI_RIGHT_FD_ALLOCATE, &f);
+  if (e) return (uint32_t)e;
+  if (off > INT64_MAX || len > INT64_MAX) return WASI_EINVAL;
+  if (off + len > INT64_MAX) return WASI_EFBIG;
   int r;
   do r = posix_fallocate(f->host_fd, (off_t)off, (off_t)len);
   while (r == EINTR);
-  return wasi_ret(v, wasi_errno_from(r));
+  return (uint32_t)wasi_errno_from(r);
 }
 
-WASI_CB(fd_datasync) {
+uint32_t wasi_fd_datasync(wasi_ctx *ctx, uint32_t fd) {
   wasi_fd *f;
-  int32_t e = wasi_fd_lookup(env, v[0].i32, WASI_RIGHT_FD_DATASYNC, &f);
-  if (e) return wasi_ret(v, e);
-  return wasi_ret(v, fdatasync(f->host_fd) == 0 ? WASI_ESUCCESS : wasi_errno_from(errno));
+  int32_t e = wasi_fd_lookup(ctx, (int32_t)fd, WASI_RIGHT_FD_DATASYNC, &f);
+  if (e) return (uint32_t)e;
+  return fdatasync(f->host_fd) == 0 ? WASI_ESUCCESS : (uint32_t)wasi_errno_from(errno);
 }
 
-WASI_CB(fd_sync) {
+uint32_t wasi_fd_sync(wasi_ctx *ctx, uint32_t fd) {
   wasi_fd *f;
-  int32_t e = wasi_fd_lookup(env, v[0].i32, WASI_RIGHT_FD_SYNC, &f);
-  if (e) return wasi_ret(v, e);
-  return wasi_ret(v, fsync(f->host_fd) == 0 ? WASI_ESUCCESS : wasi_errno_from(errno));
+  int32_t e = wasi_fd_lookup(ctx, (int32_t)fd, WASI_RIGHT_FD_SYNC, &f);
+  if (e) return (uint32_t)e;
+  return fsync(f->host_fd) == 0 ? WASI_ESUCCESS : (uint32_t)wasi_errno_from(errno);
 }
 
 static uint64_t ns(struct timespec t) {
@@ -87,29 +86,27 @@ void wasi_put_filestat(uint8_t *out, const struct stat *st, uint8_t filetype) {
 
 /* The filetype is the fd's own, fixed at install (a pipe stays UNKNOWN, a
  * socket tells stream from datagram), so it agrees with fd_fdstat_get. */
-WASI_CB(fd_filestat_get) {
+uint32_t wasi_fd_filestat_get(wasi_ctx *ctx, uint32_t fd, uint8_t *out) {
   wasi_fd *f;
-  int32_t e = wasi_fd_lookup(env, v[0].i32, WASI_RIGHT_FD_FILESTAT_GET, &f);
-  if (e) return wasi_ret(v, e);
-  uint8_t *out = wasi_mem(env, (uint32_t)v[1].i32, 64);
-  if (!out) return wasi_ret(v, WASI_EFAULT);
+  int32_t e = wasi_fd_lookup(ctx, (int32_t)fd, WASI_RIGHT_FD_FILESTAT_GET, &f);
+  if (e) return (uint32_t)e;
+  if (!out) return WASI_EFAULT;
   struct stat st;
-  if (fstat(f->host_fd, &st) != 0) return wasi_ret(v, wasi_errno_from(errno));
+  if (fstat(f->host_fd, &st) != 0) return (uint32_t)wasi_errno_from(errno);
   wasi_put_filestat(out, &st, f->filetype);
-  return wasi_ret(v, WASI_ESUCCESS);
+  return WASI_ESUCCESS;
 }
 
-/* (fd, size u64): truncate or extend with zeroes. */
-WASI_CB(fd_filestat_set_size) {
+/* Truncates or extends with zeroes. */
+uint32_t wasi_fd_filestat_set_size(wasi_ctx *ctx, uint32_t fd, uint64_t size) {
   wasi_fd *f;
-  int32_t e = wasi_fd_lookup(env, v[0].i32, WASI_RIGHT_FD_FILESTAT_SET_SIZE, &f);
-  if (e) return wasi_ret(v, e);
-  uint64_t size = (uint64_t)v[1].i64;
-  if (size > INT64_MAX) return wasi_ret(v, WASI_EINVAL);
+  int32_t e = wasi_fd_lookup(ctx, (int32_t)fd, WASI_RIGHT_FD_FILESTAT_SET_SIZE, &f);
+  if (e) return (uint32_t)e;
+  if (size > INT64_MAX) return WASI_EINVAL;
   int r;
   do r = ftruncate(f->host_fd, (off_t)size);
   while (r != 0 && errno == EINTR);
-  return wasi_ret(v, r == 0 ? WASI_ESUCCESS : wasi_errno_from(errno));
+  return r == 0 ? WASI_ESUCCESS : (uint32_t)wasi_errno_from(errno);
 }
 
 int32_t wasi_fst_times(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec ts[2]) {
@@ -128,13 +125,14 @@ int32_t wasi_fst_times(uint64_t atim, uint64_t mtim, uint32_t flags, struct time
   return WASI_ESUCCESS;
 }
 
-/* (fd, atim u64, mtim u64, fstflags u16). */
-WASI_CB(fd_filestat_set_times) {
+/* fst_flags is a u16: ATIM, ATIM_NOW, MTIM, MTIM_NOW. */
+uint32_t wasi_fd_filestat_set_times(wasi_ctx *ctx, uint32_t fd, uint64_t atim, uint64_t mtim,
+                                    uint32_t fst_flags) {
   wasi_fd *f;
-  int32_t e = wasi_fd_lookup(env, v[0].i32, WASI_RIGHT_FD_FILESTAT_SET_TIMES, &f);
-  if (e) return wasi_ret(v, e);
+  int32_t e = wasi_fd_lookup(ctx, (int32_t)fd, WASI_RIGHT_FD_FILESTAT_SET_TIMES, &f);
+  if (e) return (uint32_t)e;
   struct timespec ts[2];
-  e = wasi_fst_times((uint64_t)v[1].i64, (uint64_t)v[2].i64, (uint32_t)v[3].i32, ts);
-  if (e) return wasi_ret(v, e);
-  return wasi_ret(v, futimens(f->host_fd, ts) == 0 ? WASI_ESUCCESS : wasi_errno_from(errno));
+  e = wasi_fst_times(atim, mtim, fst_flags, ts);
+  if (e) return (uint32_t)e;
+  return futimens(f->host_fd, ts) == 0 ? WASI_ESUCCESS : (uint32_t)wasi_errno_from(errno);
 }

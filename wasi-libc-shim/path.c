@@ -26,15 +26,15 @@ static int32_t dir_fd(wasi_ctx *ctx, int32_t fd, uint64_t need, int *host) {
   return WASI_ESUCCESS;
 }
 
-/* Directory fd + guest path -> resolved (parent, leaf): the common start
- * of every call but path_open. */
-static int32_t resolve(wasi_ctx *ctx, int32_t fd, uint64_t need, uint32_t ptr, uint32_t len,
-                       bool follow, wasi_path *out) {
+/* Directory fd + guest path (checked host pointer, NULL: FAULT) ->
+ * resolved (parent, leaf): the common start of every call but path_open. */
+static int32_t resolve(wasi_ctx *ctx, uint32_t fd, uint64_t need, const uint8_t *ptr,
+                       uint32_t len, bool follow, wasi_path *out) {
   int host;
-  int32_t e = dir_fd(ctx, fd, need, &host);
+  int32_t e = dir_fd(ctx, (int32_t)fd, need, &host);
   if (e) return e;
   char *path;
-  if ((e = wasi_path_copy(ctx, ptr, len, &path))) return e;
+  if ((e = wasi_path_copy(ptr, len, &path))) return e;
   e = wasi_path_resolve(host, path, follow, out);
   free(path);
   return e;
@@ -44,15 +44,15 @@ static int32_t resolve(wasi_ctx *ctx, int32_t fd, uint64_t need, uint32_t ptr, u
  * and the new name's guest string are checked first, then the old name is
  * resolved, then the new one (the order errors are reported in). On
  * success both are resolved; on failure neither needs wasi_path_done. */
-static int32_t resolve_two(wasi_ctx *ctx, int32_t ofd, uint64_t oright, uint32_t optr,
-                           uint32_t olen, bool ofollow, int32_t nfd, uint64_t nright,
-                           uint32_t nptr, uint32_t nlen, wasi_path *o, wasi_path *n) {
+static int32_t resolve_two(wasi_ctx *ctx, uint32_t ofd, uint64_t oright, const uint8_t *optr,
+                           uint32_t olen, bool ofollow, uint32_t nfd, uint64_t nright,
+                           const uint8_t *nptr, uint32_t nlen, wasi_path *o, wasi_path *n) {
   *n = (wasi_path){.dirfd = -1};
   int nhost;
-  int32_t e = dir_fd(ctx, nfd, nright, &nhost);
+  int32_t e = dir_fd(ctx, (int32_t)nfd, nright, &nhost);
   if (e) return e;
   char *npath;
-  if ((e = wasi_path_copy(ctx, nptr, nlen, &npath))) return e;
+  if ((e = wasi_path_copy(nptr, nlen, &npath))) return e;
   if (!(e = resolve(ctx, ofd, oright, optr, olen, ofollow, o)) &&
       (e = wasi_path_resolve(nhost, npath, false, n)))
     wasi_path_done(o);
@@ -83,67 +83,62 @@ static int32_t new_nondir_check(const wasi_path *p) {
   return leaf_stat(p, &st) == 0 ? WASI_EEXIST : WASI_ENOENT;
 }
 
-/* (fd, path, path_len) */
-WASI_CB(path_create_directory) {
-  (void)msg, (void)msg_size;
+uint32_t wasi_path_create_directory(wasi_ctx *ctx, uint32_t fd, const uint8_t *path,
+                                    uint32_t path_len) {
   wasi_path p;
-  int32_t e = resolve(env, v[0].i32, WASI_RIGHT_PATH_CREATE_DIRECTORY, (uint32_t)v[1].i32,
-                      (uint32_t)v[2].i32, false, &p);
-  if (e) return wasi_ret(v, e);
+  int32_t e = resolve(ctx, fd, WASI_RIGHT_PATH_CREATE_DIRECTORY, path, path_len, false, &p);
+  if (e) return (uint32_t)e;
   if (mkdirat(p.dirfd, p.leaf, 0777) != 0) e = wasi_errno_from(errno);
   wasi_path_done(&p);
-  return wasi_ret(v, e);
+  return (uint32_t)e;
 }
 
-/* (fd, lookupflags, path, path_len, out filestat) */
-WASI_CB(path_filestat_get) {
-  (void)msg, (void)msg_size;
-  wasi_ctx *ctx = env;
-  uint8_t *out = wasi_mem(ctx, (uint32_t)v[4].i32, 64);
+/* A bad `out` is FAULT only after the fd and the path resolved. */
+uint32_t wasi_path_filestat_get(wasi_ctx *ctx, uint32_t fd, uint32_t lookupflags,
+                                const uint8_t *path, uint32_t path_len, uint8_t *out) {
   wasi_path p;
-  int32_t e = resolve(ctx, v[0].i32, WASI_RIGHT_PATH_FILESTAT_GET, (uint32_t)v[2].i32,
-                      (uint32_t)v[3].i32, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, &p);
-  if (e) return wasi_ret(v, e);
+  int32_t e = resolve(ctx, fd, WASI_RIGHT_PATH_FILESTAT_GET, path, path_len,
+                      lookupflags & LOOKUP_SYMLINK_FOLLOW, &p);
+  if (e) return (uint32_t)e;
   struct stat st;
   if (!out) e = WASI_EFAULT;
   else if (!(e = leaf_stat(&p, &st)) && p.must_dir && !S_ISDIR(st.st_mode)) e = WASI_ENOTDIR;
   if (!e) wasi_put_filestat(out, &st, wasi_filetype_of(st.st_mode, -1));
   wasi_path_done(&p);
-  return wasi_ret(v, e);
+  return (uint32_t)e;
 }
 
-/* (fd, lookupflags, path, path_len, atim i64, mtim i64, fst_flags) */
-WASI_CB(path_filestat_set_times) {
-  (void)msg, (void)msg_size;
+uint32_t wasi_path_filestat_set_times(wasi_ctx *ctx, uint32_t fd, uint32_t lookupflags,
+                                      const uint8_t *path, uint32_t path_len, uint64_t atim,
+                                      uint64_t mtim, uint32_t fst_flags) {
   /* The flags are checked before the fd and path. */
   struct timespec ts[2];
-  int32_t e = wasi_fst_times((uint64_t)v[4].i64, (uint64_t)v[5].i64, (uint32_t)v[6].i32, ts);
-  if (e) return wasi_ret(v, e);
+  int32_t e = wasi_fst_times(atim, mtim, fst_flags, ts);
+  if (e) return (uint32_t)e;
   wasi_path p;
-  e = resolve(env, v[0].i32, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, (uint32_t)v[2].i32,
-              (uint32_t)v[3].i32, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, &p);
-  if (e) return wasi_ret(v, e);
+  e = resolve(ctx, fd, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, path, path_len,
+              lookupflags & LOOKUP_SYMLINK_FOLLOW, &p);
+  if (e) return (uint32_t)e;
   if (!(e = dir_check(&p)) && utimensat(p.dirfd, p.leaf, ts, AT_SYMLINK_NOFOLLOW) != 0)
     e = wasi_errno_from(errno);
   wasi_path_done(&p);
-  return wasi_ret(v, e);
+  return (uint32_t)e;
 }
 
-/* (old_fd, old_flags, old_path, old_len, new_fd, new_path, new_len) */
-WASI_CB(path_link) {
-  (void)msg, (void)msg_size;
+uint32_t wasi_path_link(wasi_ctx *ctx, uint32_t old_fd, uint32_t old_flags,
+                        const uint8_t *old_path, uint32_t old_path_len, uint32_t new_fd,
+                        const uint8_t *new_path, uint32_t new_path_len) {
   wasi_path o, n;
-  int32_t e = resolve_two(env, v[0].i32, WASI_RIGHT_PATH_LINK_SOURCE, (uint32_t)v[2].i32,
-                          (uint32_t)v[3].i32, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, v[4].i32,
-                          WASI_RIGHT_PATH_LINK_TARGET, (uint32_t)v[5].i32, (uint32_t)v[6].i32,
-                          &o, &n);
-  if (e) return wasi_ret(v, e);
+  int32_t e = resolve_two(ctx, old_fd, WASI_RIGHT_PATH_LINK_SOURCE, old_path, old_path_len,
+                          old_flags & LOOKUP_SYMLINK_FOLLOW, new_fd, WASI_RIGHT_PATH_LINK_TARGET,
+                          new_path, new_path_len, &o, &n);
+  if (e) return (uint32_t)e;
   if (!(e = dir_check(&o)) && !(e = new_nondir_check(&n)) &&
       linkat(o.dirfd, o.leaf, n.dirfd, n.leaf, 0) != 0)
     e = wasi_errno_from(errno);
   wasi_path_done(&o);
   wasi_path_done(&n);
-  return wasi_ret(v, e);
+  return (uint32_t)e;
 }
 
 /* read/write access from the requested rights, as wasmtime derives it. */
@@ -154,33 +149,29 @@ static int access_mode(uint64_t rights) {
   return r && w ? O_RDWR : w ? O_WRONLY : O_RDONLY;
 }
 
-/* (fd, dirflags, path, path_len, oflags, rights_base i64,
- *  rights_inheriting i64, fdflags, out fd) */
-WASI_CB(path_open) {
-  (void)msg, (void)msg_size;
-  wasi_ctx *ctx = env;
-  int oflags = v[4].i32, fdflags = v[7].i32;
-  uint64_t base = (uint64_t)v[5].i64, inh = (uint64_t)v[6].i64;
+/* Order: the directory fd and its rights, the path string, then a bad
+ * fd_out (FAULT) before bad flags (INVAL). */
+uint32_t wasi_path_open(wasi_ctx *ctx, uint32_t fd, uint32_t dirflags, const uint8_t *path,
+                        uint32_t path_len, uint32_t oflags, uint64_t rights_base,
+                        uint64_t rights_inheriting, uint32_t fdflags, uint8_t *fd_out) {
   uint64_t need = WASI_RIGHT_PATH_OPEN;
   if (oflags & OFLAG_CREAT) need |= WASI_RIGHT_PATH_CREATE_FILE;
   if (oflags & OFLAG_TRUNC) need |= WASI_RIGHT_PATH_FILESTAT_SET_SIZE;
   int host;
-  int32_t e = dir_fd(ctx, v[0].i32, need, &host);
-  if (e) return wasi_ret(v, e);
-  uint64_t parent_inh = wasi_fd_get(ctx, v[0].i32)->rights_inheriting;
-  uint8_t *out = wasi_mem(ctx, (uint32_t)v[8].i32, 4);
-  char *path;
-  if ((e = wasi_path_copy(ctx, (uint32_t)v[2].i32, (uint32_t)v[3].i32, &path)))
-    return wasi_ret(v, e);
-  if (!out) e = WASI_EFAULT;
-  else if ((oflags & ~0xF) || (fdflags & ~0x1F)) e = WASI_EINVAL;
+  int32_t e = dir_fd(ctx, (int32_t)fd, need, &host);
+  if (e) return (uint32_t)e;
+  uint64_t parent_inh = wasi_fd_get(ctx, (int32_t)fd)->rights_inheriting;
+  char *cpath;
+  if ((e = wasi_path_copy(path, path_len, &cpath))) return (uint32_t)e;
+  if (!fd_out) e = WASI_EFAULT;
+  else if ((oflags & ~0xFu) || (fdflags & ~0x1Fu)) e = WASI_EINVAL;
   /* Linux would create a regular file (or say EINVAL, from 6.4). */
   else if ((oflags & OFLAG_CREAT) && (oflags & OFLAG_DIRECTORY)) e = WASI_EINVAL;
   if (e) {
-    free(path);
-    return wasi_ret(v, e);
+    free(cpath);
+    return (uint32_t)e;
   }
-  int flags = access_mode(base);
+  int flags = access_mode(rights_base);
   if (oflags & OFLAG_CREAT) flags |= O_CREAT;
   if (oflags & OFLAG_DIRECTORY) flags |= O_DIRECTORY;
   if (oflags & OFLAG_EXCL) flags |= O_EXCL;
@@ -190,39 +181,35 @@ WASI_CB(path_open) {
   if (fdflags & WASI_FDFLAG_NONBLOCK) flags |= O_NONBLOCK;
   if (fdflags & WASI_FDFLAG_RSYNC) flags |= O_RSYNC;
   if (fdflags & WASI_FDFLAG_SYNC) flags |= O_SYNC;
-  int fd;
-  e = wasi_path_openat(host, path, flags | O_NOCTTY, 0666, v[1].i32 & LOOKUP_SYMLINK_FOLLOW, &fd);
-  free(path);
-  if (e) return wasi_ret(v, e);
+  int hfd;
+  e = wasi_path_openat(host, cpath, flags | O_NOCTTY, 0666, dirflags & LOOKUP_SYMLINK_FOLLOW,
+                       &hfd);
+  free(cpath);
+  if (e) return (uint32_t)e;
   struct stat st;
-  if (fstat(fd, &st) != 0) {
+  if (fstat(hfd, &st) != 0) {
     e = wasi_errno_from(errno);
-    close(fd);
-    return wasi_ret(v, e);
+    close(hfd);
+    return (uint32_t)e;
   }
   uint32_t gfd;
-  e = wasi_fd_install(ctx, fd, wasi_filetype_of(st.st_mode, fd), base & parent_inh,
-                      inh & parent_inh, &gfd);
-  if (e) return wasi_ret(v, e);
-  wasi_put_u32(out, gfd);
-  return wasi_ret(v, WASI_ESUCCESS);
+  e = wasi_fd_install(ctx, hfd, wasi_filetype_of(st.st_mode, hfd), rights_base & parent_inh,
+                      rights_inheriting & parent_inh, &gfd);
+  if (e) return (uint32_t)e;
+  wasi_put_u32(fd_out, gfd);
+  return WASI_ESUCCESS;
 }
 
-/* (fd, path, path_len, buf, buf_len, out used): the target, truncated to
- * buf_len (no NUL). */
-WASI_CB(path_readlink) {
-  (void)msg, (void)msg_size;
-  wasi_ctx *ctx = env;
-  uint32_t blen = (uint32_t)v[4].i32;
-  uint8_t *buf = wasi_mem(ctx, (uint32_t)v[3].i32, blen);
-  uint8_t *used = wasi_mem(ctx, (uint32_t)v[5].i32, 4);
+/* The target, truncated to buf_len (no NUL). A bad buf or bufused_out is
+ * FAULT only after the fd and the path resolved. */
+uint32_t wasi_path_readlink(wasi_ctx *ctx, uint32_t fd, const uint8_t *path, uint32_t path_len,
+                            uint8_t *buf, uint32_t blen, uint8_t *used) {
   wasi_path p;
-  int32_t e = resolve(ctx, v[0].i32, WASI_RIGHT_PATH_READLINK, (uint32_t)v[1].i32,
-                      (uint32_t)v[2].i32, false, &p);
-  if (e) return wasi_ret(v, e);
+  int32_t e = resolve(ctx, fd, WASI_RIGHT_PATH_READLINK, path, path_len, false, &p);
+  if (e) return (uint32_t)e;
   if (!buf || !used) {
     wasi_path_done(&p);
-    return wasi_ret(v, WASI_EFAULT);
+    return WASI_EFAULT;
   }
   size_t cap = 4096;
   char *t = NULL;
@@ -247,18 +234,18 @@ WASI_CB(path_readlink) {
   }
   free(t);
   wasi_path_done(&p);
-  return wasi_ret(v, e);
+  return (uint32_t)e;
 }
 
-/* path_remove_directory (`dir`) and path_unlink_file: (fd, path,
- * path_len), then unlinkat with or without AT_REMOVEDIR; one body so that
- * both resolve and release the name the same way. */
-static int32_t remove_name(wasi_ctx *ctx, const wasmrt_val *v, bool dir) {
+/* path_remove_directory (`dir`) and path_unlink_file: unlinkat with or
+ * without AT_REMOVEDIR; one body so that both resolve and release the
+ * name the same way. */
+static uint32_t remove_name(wasi_ctx *ctx, uint32_t fd, const uint8_t *path, uint32_t path_len,
+                            bool dir) {
   wasi_path p;
-  int32_t e = resolve(ctx, v[0].i32,
-                      dir ? WASI_RIGHT_PATH_REMOVE_DIRECTORY : WASI_RIGHT_PATH_UNLINK_FILE,
-                      (uint32_t)v[1].i32, (uint32_t)v[2].i32, false, &p);
-  if (e) return e;
+  int32_t e = resolve(ctx, fd, dir ? WASI_RIGHT_PATH_REMOVE_DIRECTORY : WASI_RIGHT_PATH_UNLINK_FILE,
+                      path, path_len, false, &p);
+  if (e) return (uint32_t)e;
   if (!dir && p.must_dir) {
     /* unlink("x/"): Linux says EISDIR for a directory, ENOTDIR otherwise;
      * unlinkat without the slash would remove a file the guest did not
@@ -269,58 +256,52 @@ static int32_t remove_name(wasi_ctx *ctx, const wasmrt_val *v, bool dir) {
     e = wasi_errno_from(errno);
   }
   wasi_path_done(&p);
-  return e;
+  return (uint32_t)e;
 }
 
-/* (fd, path, path_len) */
-WASI_CB(path_remove_directory) {
-  (void)msg, (void)msg_size;
-  return wasi_ret(v, remove_name(env, v, true));
+uint32_t wasi_path_remove_directory(wasi_ctx *ctx, uint32_t fd, const uint8_t *path,
+                                    uint32_t path_len) {
+  return remove_name(ctx, fd, path, path_len, true);
 }
 
-/* (fd, old_path, old_len, new_fd, new_path, new_len) */
-WASI_CB(path_rename) {
-  (void)msg, (void)msg_size;
+uint32_t wasi_path_rename(wasi_ctx *ctx, uint32_t fd, const uint8_t *old_path,
+                          uint32_t old_path_len, uint32_t new_fd, const uint8_t *new_path,
+                          uint32_t new_path_len) {
   wasi_path o, n;
-  int32_t e = resolve_two(env, v[0].i32, WASI_RIGHT_PATH_RENAME_SOURCE, (uint32_t)v[1].i32,
-                          (uint32_t)v[2].i32, false, v[3].i32, WASI_RIGHT_PATH_RENAME_TARGET,
-                          (uint32_t)v[4].i32, (uint32_t)v[5].i32, &o, &n);
-  if (e) return wasi_ret(v, e);
+  int32_t e = resolve_two(ctx, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_path_len, false,
+                          new_fd, WASI_RIGHT_PATH_RENAME_TARGET, new_path, new_path_len, &o, &n);
+  if (e) return (uint32_t)e;
   /* A trailing '/' on either name: the source must be a directory. */
   if (n.must_dir) o.must_dir = true;
   if (!(e = dir_check(&o)) && renameat(o.dirfd, o.leaf, n.dirfd, n.leaf) != 0)
     e = wasi_errno_from(errno);
   wasi_path_done(&o);
   wasi_path_done(&n);
-  return wasi_ret(v, e);
+  return (uint32_t)e;
 }
 
-/* (old_path, old_len, fd, new_path, new_len). The target text is stored
- * verbatim, as wasmtime does: a link pointing outside may exist (the host
- * may have made one too), but no resolution ever follows it out. */
-WASI_CB(path_symlink) {
-  (void)msg, (void)msg_size;
-  wasi_ctx *ctx = env;
+/* old_path is the link's target text, stored verbatim, as wasmtime does:
+ * a link pointing outside may exist (the host may have made one too), but
+ * no resolution ever follows it out. */
+uint32_t wasi_path_symlink(wasi_ctx *ctx, const uint8_t *old_path, uint32_t old_path_len,
+                           uint32_t fd, const uint8_t *new_path, uint32_t new_path_len) {
   int host;
-  int32_t e = dir_fd(ctx, v[2].i32, WASI_RIGHT_PATH_SYMLINK, &host);
-  if (e) return wasi_ret(v, e);
+  int32_t e = dir_fd(ctx, (int32_t)fd, WASI_RIGHT_PATH_SYMLINK, &host);
+  if (e) return (uint32_t)e;
   char *target;
-  if ((e = wasi_path_copy(ctx, (uint32_t)v[0].i32, (uint32_t)v[1].i32, &target)))
-    return wasi_ret(v, e);
+  if ((e = wasi_path_copy(old_path, old_path_len, &target))) return (uint32_t)e;
   wasi_path p;
-  e = resolve(ctx, v[2].i32, WASI_RIGHT_PATH_SYMLINK, (uint32_t)v[3].i32, (uint32_t)v[4].i32,
-              false, &p);
+  e = resolve(ctx, fd, WASI_RIGHT_PATH_SYMLINK, new_path, new_path_len, false, &p);
   if (!e) {
     if (!(e = new_nondir_check(&p)) && symlinkat(target, p.dirfd, p.leaf) != 0)
       e = wasi_errno_from(errno);
     wasi_path_done(&p);
   }
   free(target);
-  return wasi_ret(v, e);
+  return (uint32_t)e;
 }
 
-/* (fd, path, path_len) */
-WASI_CB(path_unlink_file) {
-  (void)msg, (void)msg_size;
-  return wasi_ret(v, remove_name(env, v, false));
+uint32_t wasi_path_unlink_file(wasi_ctx *ctx, uint32_t fd, const uint8_t *path,
+                               uint32_t path_len) {
+  return remove_name(ctx, fd, path, path_len, false);
 }

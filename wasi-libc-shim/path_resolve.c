@@ -90,8 +90,7 @@ static int mode(void) {
 
 /* ---- guest path strings ------------------------------------------------- */
 
-int32_t wasi_path_copy(wasi_ctx *ctx, uint32_t ptr, uint32_t len, char **out) {
-  const uint8_t *g = wasi_mem(ctx, ptr, len);
+int32_t wasi_path_copy(const uint8_t *g, uint32_t len, char **out) {
   if (!g) return WASI_EFAULT;
   /* wasi-libc never sends a NUL, but a C string would silently end there
    * and name a different file than the guest asked for. */

@@ -96,23 +96,22 @@ static int32_t wait_events(struct pollfd *pfds, nfds_t npfds, uint64_t deadline)
   }
 }
 
-/* (in, out, nsubscriptions, nevents ptr). subscription: userdata u64 @0,
- * tag u8 @8, union @16; event (32 B): userdata u64 @0, error u16 @8,
- * type u8 @10, nbytes u64 @16, flags u16 @24. */
-WASI_CB(poll_oneoff) {
-  wasi_ctx *ctx = env;
-  uint32_t n = (uint32_t)v[2].i32;
-  if (n == 0) return wasi_ret(v, WASI_EINVAL);
-  const uint8_t *in = wasi_mem(ctx, (uint32_t)v[0].i32, (uint64_t)n * 48);
-  uint8_t *out = wasi_mem(ctx, (uint32_t)v[1].i32, (uint64_t)n * 32);
-  uint8_t *pnev = wasi_mem(ctx, (uint32_t)v[3].i32, 4);
-  if (!in || !out || !pnev) return wasi_ret(v, WASI_EFAULT);
+/* subscription (48 B): userdata u64 @0, tag u8 @8, union @16; event
+ * (32 B): userdata u64 @0, error u16 @8, type u8 @10, nbytes u64 @16,
+ * flags u16 @24. The two arrays are sized by n and stay guest offsets:
+ * n == 0 is INVAL before any pointer is looked at. */
+uint32_t wasi_poll_oneoff(wasi_ctx *ctx, uint32_t in_ptr, uint32_t out_ptr, uint32_t n,
+                          uint8_t *pnev) {
+  if (n == 0) return WASI_EINVAL;
+  const uint8_t *in = wasi_mem(ctx, in_ptr, (uint64_t)n * 48);
+  uint8_t *out = wasi_mem(ctx, out_ptr, (uint64_t)n * 32);
+  if (!in || !out || !pnev) return WASI_EFAULT;
 
   sub *subs = calloc(n, sizeof *subs);
   struct pollfd *pfds = calloc(n, sizeof *pfds);
   if (!subs || !pfds) {
     free(subs), free(pfds);
-    return wasi_ret(v, WASI_ENOMEM);
+    return WASI_ENOMEM;
   }
   /* Read every subscription before writing any event: in and out may
    * overlap in guest memory. */
@@ -150,7 +149,7 @@ WASI_CB(poll_oneoff) {
   }
   if (e) {
     free(subs), free(pfds);
-    return wasi_ret(v, e);
+    return (uint32_t)e;
   }
 
   uint64_t now = now_ns(CLOCK_MONOTONIC);
@@ -186,5 +185,5 @@ WASI_CB(poll_oneoff) {
   }
   free(subs), free(pfds);
   wasi_put_u32(pnev, nev);
-  return wasi_ret(v, WASI_ESUCCESS);
+  return WASI_ESUCCESS;
 }

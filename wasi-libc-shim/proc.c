@@ -2,9 +2,10 @@
  * _start and turning proc_exit / a fatal proc_raise into an exit code).
  *
  * proc_exit must not return to the guest, and the host must not longjmp
- * over the runtime's activation bookkeeping itself: the callback records
- * the code and fails, which the runtime turns into a WASMRT_TRAP_HOST trap
- * that unwinds the Wasm stack to wasmrt_call. wasi_run_start then sees the
+ * over the runtime's activation bookkeeping itself: wasi_proc_exit records
+ * the code and returns WASI_END, on which bind.c fails the host call; the
+ * runtime turns that into a WASMRT_TRAP_HOST trap that unwinds the Wasm
+ * stack to wasmrt_call. wasi_run_start then sees the
  * recorded code and reports an exit rather than a trap. */
 #include <sched.h>
 #include <signal.h>
@@ -12,12 +13,11 @@
 
 #include "wasi_internal.h"
 
-WASI_CB(proc_exit) {
-  wasi_ctx *ctx = env;
+uint32_t wasi_proc_exit(wasi_ctx *ctx, uint32_t code) {
   ctx->exited = true;
-  ctx->exit_code = (uint32_t)v[0].i32;
-  snprintf(msg, msg_size, "wasi proc_exit(%u)", ctx->exit_code);
-  return false;
+  ctx->exit_code = code;
+  snprintf(ctx->end_msg, sizeof ctx->end_msg, "wasi proc_exit(%u)", code);
+  return WASI_END;
 }
 
 /* preview1 signal numbers (0 = none, then HUP..SYS in witx order) -> the
@@ -43,19 +43,17 @@ static const struct { const char *name; int host; bool fatal; } signals[] = {
  * either, since nothing could ever continue the guest; every other one
  * ends the run like proc_exit, with 128 + the host signal number as the
  * exit code (what a shell reports for a process killed by it). */
-WASI_CB(proc_raise) {
-  wasi_ctx *ctx = env;
-  uint32_t sig = (uint32_t)v[0].i32;
-  if (sig == 0 || sig >= sizeof signals / sizeof signals[0]) return wasi_ret(v, WASI_EINVAL);
-  if (!signals[sig].fatal) return wasi_ret(v, WASI_ESUCCESS);
+uint32_t wasi_proc_raise(wasi_ctx *ctx, uint32_t sig) {
+  if (sig == 0 || sig >= sizeof signals / sizeof signals[0]) return WASI_EINVAL;
+  if (!signals[sig].fatal) return WASI_ESUCCESS;
   ctx->raised_signal = signals[sig].host;
-  snprintf(msg, msg_size, "wasi proc_raise(%s)", signals[sig].name);
-  return false;
+  snprintf(ctx->end_msg, sizeof ctx->end_msg, "wasi proc_raise(%s)", signals[sig].name);
+  return WASI_END;
 }
 
-WASI_CB(sched_yield) {
+uint32_t wasi_sched_yield(wasi_ctx *ctx) {
   sched_yield();
-  return wasi_ret(v, WASI_ESUCCESS);
+  return WASI_ESUCCESS;
 }
 
 int wasi_run_start(wasi_ctx *ctx, wasmrt_instance *inst, wasmrt_error *err) {

@@ -112,25 +112,21 @@ static int32_t snapshot(int host_fd, struct wasi_dir_stream **out) {
   return WASI_ESUCCESS;
 }
 
-/* (fd, buf, buf_len, cookie u64, bufused ptr). Entries are dirent (24 B:
+/* Entries are dirent (24 B:
  * d_next u64 @0, d_ino u64 @8, d_namlen u32 @16, d_type u8 @20) + name
  * without NUL, back to back; the last one is cut off when the buffer is
  * full, and bufused == buf_len tells the guest there may be more. */
-WASI_CB(fd_readdir) {
-  wasi_ctx *ctx = env;
-  wasi_fd *f = wasi_fd_get(ctx, v[0].i32);
-  if (!f) return wasi_ret(v, WASI_EBADF);
-  if (f->filetype != WASI_FILETYPE_DIRECTORY) return wasi_ret(v, WASI_ENOTDIR);
-  int32_t e = wasi_fd_lookup(ctx, v[0].i32, WASI_RIGHT_FD_READDIR, &f);
-  if (e) return wasi_ret(v, e);
-  uint32_t len = (uint32_t)v[2].i32;
-  uint8_t *buf = wasi_mem(ctx, (uint32_t)v[1].i32, len);
-  uint8_t *used = wasi_mem(ctx, (uint32_t)v[4].i32, 4);
-  if (!buf || !used) return wasi_ret(v, WASI_EFAULT);
-  uint64_t cookie = (uint64_t)v[3].i64;
+uint32_t wasi_fd_readdir(wasi_ctx *ctx, uint32_t fd, uint8_t *buf, uint32_t len,
+                         uint64_t cookie, uint8_t *used) {
+  wasi_fd *f = wasi_fd_get(ctx, (int32_t)fd);
+  if (!f) return WASI_EBADF;
+  if (f->filetype != WASI_FILETYPE_DIRECTORY) return WASI_ENOTDIR;
+  int32_t e = wasi_fd_lookup(ctx, (int32_t)fd, WASI_RIGHT_FD_READDIR, &f);
+  if (e) return (uint32_t)e;
+  if (!buf || !used) return WASI_EFAULT;
   if (cookie == 0 || !f->dir) {
     struct wasi_dir_stream *d = NULL;
-    if ((e = snapshot(f->host_fd, &d))) return wasi_ret(v, e);
+    if ((e = snapshot(f->host_fd, &d))) return (uint32_t)e;
     wasi_dir_stream_free(f->dir);
     f->dir = d;
   }
@@ -151,5 +147,5 @@ WASI_CB(fd_readdir) {
     pos += n;
   }
   wasi_put_u32(used, pos);
-  return wasi_ret(v, WASI_ESUCCESS);
+  return WASI_ESUCCESS;
 }

@@ -23,21 +23,18 @@ static int32_t sock_lookup(wasi_ctx *ctx, int32_t fd, uint64_t need, wasi_fd **o
   return wasi_fd_lookup(ctx, fd, need, out);
 }
 
-/* (fd, fdflags u16, out fd ptr). Only NONBLOCK means anything for a
+/* flags are fdflags (u16): only NONBLOCK means anything for a
  * connection; the new fd gets the socket rights. */
-WASI_CB(sock_accept) {
-  wasi_ctx *ctx = env;
+uint32_t wasi_sock_accept(wasi_ctx *ctx, uint32_t fd, uint32_t flags, uint8_t *out) {
   wasi_fd *f;
-  int32_t e = sock_lookup(ctx, v[0].i32, WASI_RIGHT_SOCK_ACCEPT, &f);
-  if (e) return wasi_ret(v, e);
-  uint32_t flags = (uint32_t)v[1].i32;
-  if (flags & ~(uint32_t)WASI_FDFLAG_NONBLOCK) return wasi_ret(v, WASI_EINVAL);
-  uint8_t *out = wasi_mem(ctx, (uint32_t)v[2].i32, 4);
-  if (!out) return wasi_ret(v, WASI_EFAULT);
+  int32_t e = sock_lookup(ctx, (int32_t)fd, WASI_RIGHT_SOCK_ACCEPT, &f);
+  if (e) return (uint32_t)e;
+  if (flags & ~(uint32_t)WASI_FDFLAG_NONBLOCK) return WASI_EINVAL;
+  if (!out) return WASI_EFAULT;
   int c;
   do c = accept(f->host_fd, NULL, NULL);
   while (c < 0 && errno == EINTR);
-  if (c < 0) return wasi_ret(v, wasi_errno_from(errno));
+  if (c < 0) return (uint32_t)wasi_errno_from(errno);
   /* accept(2) does not inherit O_NONBLOCK on Linux: set exactly what was
    * asked, and keep the connection from leaking into host children. */
   int fl = fcntl(c, F_GETFL);
@@ -46,13 +43,13 @@ WASI_CB(sock_accept) {
       fcntl(c, F_SETFD, FD_CLOEXEC) != 0) {
     int err = errno;
     close(c);
-    return wasi_ret(v, wasi_errno_from(err));
+    return (uint32_t)wasi_errno_from(err);
   }
   uint32_t gfd;
   e = wasi_fd_install(ctx, c, WASI_FILETYPE_SOCKET_STREAM, WASI_RIGHTS_SOCKET, 0, &gfd);
-  if (e) return wasi_ret(v, e);
+  if (e) return (uint32_t)e;
   wasi_put_u32(out, gfd);
-  return wasi_ret(v, WASI_ESUCCESS);
+  return WASI_ESUCCESS;
 }
 
 /* recvmsg or sendmsg (`send`) with `flags` over the guest iovecs
@@ -78,55 +75,49 @@ static int32_t transfer(wasi_ctx *ctx, wasi_fd *f, uint32_t iovs, uint32_t n, bo
   return WASI_ESUCCESS;
 }
 
-/* (fd, ri_data iovs, ri_data_len, ri_flags u16, out size ptr, out
- * roflags ptr). RECV_DATA_TRUNCATED is for datagrams cut short; a stream
- * never truncates, so roflags is 0 for it (and MSG_TRUNC otherwise). */
-WASI_CB(sock_recv) {
-  wasi_ctx *ctx = env;
+/* ri_data is a guest iovec array; ri_flags a u16 (PEEK, WAITALL).
+ * RECV_DATA_TRUNCATED is for datagrams cut short; a stream never
+ * truncates, so roflags is 0 for it (and MSG_TRUNC otherwise). */
+uint32_t wasi_sock_recv(wasi_ctx *ctx, uint32_t fd, uint32_t ri_data, uint32_t ri_data_len,
+                        uint32_t ri, uint8_t *psize, uint8_t *pro) {
   wasi_fd *f;
-  int32_t e = sock_lookup(ctx, v[0].i32, WASI_RIGHT_FD_READ, &f);
-  if (e) return wasi_ret(v, e);
-  uint32_t ri = (uint32_t)v[3].i32;
-  if (ri & ~(uint32_t)(RIFLAGS_PEEK | RIFLAGS_WAITALL)) return wasi_ret(v, WASI_EINVAL);
-  uint8_t *psize = wasi_mem(ctx, (uint32_t)v[4].i32, 4);
-  uint8_t *pro = wasi_mem(ctx, (uint32_t)v[5].i32, 2);
-  if (!psize || !pro) return wasi_ret(v, WASI_EFAULT);
+  int32_t e = sock_lookup(ctx, (int32_t)fd, WASI_RIGHT_FD_READ, &f);
+  if (e) return (uint32_t)e;
+  if (ri & ~(uint32_t)(RIFLAGS_PEEK | RIFLAGS_WAITALL)) return WASI_EINVAL;
+  if (!psize || !pro) return WASI_EFAULT;
   int flags = (ri & RIFLAGS_PEEK ? MSG_PEEK : 0) | (ri & RIFLAGS_WAITALL ? MSG_WAITALL : 0);
   int mh_flags;
-  if ((e = transfer(ctx, f, (uint32_t)v[1].i32, (uint32_t)v[2].i32, false, flags, psize,
-                    &mh_flags)))
-    return wasi_ret(v, e);
+  if ((e = transfer(ctx, f, ri_data, ri_data_len, false, flags, psize, &mh_flags)))
+    return (uint32_t)e;
   wasi_put_u16(pro, f->filetype == WASI_FILETYPE_SOCKET_DGRAM && (mh_flags & MSG_TRUNC) ? 1 : 0);
-  return wasi_ret(v, WASI_ESUCCESS);
+  return WASI_ESUCCESS;
 }
 
-/* (fd, si_data iovs, si_data_len, si_flags u16 (none defined), out size
- * ptr). MSG_NOSIGNAL: a peer that hung up gives the guest EPIPE instead
- * of killing the host with SIGPIPE. */
-WASI_CB(sock_send) {
-  wasi_ctx *ctx = env;
+/* si_data is a guest iovec array; si_flags (u16) has no flags defined.
+ * MSG_NOSIGNAL: a peer that hung up gives the guest EPIPE instead of
+ * killing the host with SIGPIPE. */
+uint32_t wasi_sock_send(wasi_ctx *ctx, uint32_t fd, uint32_t si_data, uint32_t si_data_len,
+                        uint32_t si_flags, uint8_t *psize) {
   wasi_fd *f;
-  int32_t e = sock_lookup(ctx, v[0].i32, WASI_RIGHT_FD_WRITE, &f);
-  if (e) return wasi_ret(v, e);
-  if ((uint32_t)v[3].i32 != 0) return wasi_ret(v, WASI_EINVAL);
-  uint8_t *psize = wasi_mem(ctx, (uint32_t)v[4].i32, 4);
-  if (!psize) return wasi_ret(v, WASI_EFAULT);
+  int32_t e = sock_lookup(ctx, (int32_t)fd, WASI_RIGHT_FD_WRITE, &f);
+  if (e) return (uint32_t)e;
+  if (si_flags != 0) return WASI_EINVAL;
+  if (!psize) return WASI_EFAULT;
   int mh_flags;
-  return wasi_ret(v, transfer(ctx, f, (uint32_t)v[1].i32, (uint32_t)v[2].i32, true,
-                              MSG_NOSIGNAL, psize, &mh_flags));
+  return (uint32_t)transfer(ctx, f, si_data, si_data_len, true, MSG_NOSIGNAL, psize, &mh_flags);
 }
 
-/* (fd, sdflags u8): RD, WR or both; nothing else. */
-WASI_CB(sock_shutdown) {
+/* sdflags (u8): RD, WR or both; nothing else. */
+uint32_t wasi_sock_shutdown(wasi_ctx *ctx, uint32_t fd, uint32_t sdflags) {
   wasi_fd *f;
-  int32_t e = sock_lookup(env, v[0].i32, WASI_RIGHT_SOCK_SHUTDOWN, &f);
-  if (e) return wasi_ret(v, e);
+  int32_t e = sock_lookup(ctx, (int32_t)fd, WASI_RIGHT_SOCK_SHUTDOWN, &f);
+  if (e) return (uint32_t)e;
   int how;
-  switch ((uint32_t)v[1].i32) {
+  switch (sdflags) {
   case SDFLAGS_RD: how = SHUT_RD; break;
   case SDFLAGS_WR: how = SHUT_WR; break;
   case SDFLAGS_RD | SDFLAGS_WR: how = SHUT_RDWR; break;
-  default: return wasi_ret(v, WASI_EINVAL);
+  default: return WASI_EINVAL;
   }
-  return wasi_ret(v, shutdown(f->host_fd, how) == 0 ? WASI_ESUCCESS : wasi_errno_from(errno));
+  return shutdown(f->host_fd, how) == 0 ? WASI_ESUCCESS : (uint32_t)wasi_errno_from(errno);
 }

@@ -94,7 +94,8 @@ bool wasi_bind_imports(wasi_ctx *ctx, const wasmrt_module_desc *desc,
                        wasmrt_extern *imports, char *msg, size_t msg_size);
 
 /* The Wasm signature of the wasi_snapshot_preview1 function `name` (len
- * bytes): its parameters as a string of 'i' (i32) and 'I' (i64), and in
+ * bytes): its parameters as a string of 'I' (i64) and 'i', 'P' or 'C'
+ * (i32; 'P' and 'C' are guest pointers the host checks), and in
  * *has_result whether it returns an i32 errno. NULL when preview 1 has no
  * such function. Lets a tool check a module before it runs
  * (`wasmc image`). */

@@ -1,6 +1,6 @@
 /* wasi_internal.h: what the files of the WASI shim share: the context and
  * its fd table, the guest-memory accessors (bounds-checked), the preview1
- * constants (errno, filetypes, flags) and the host callbacks per area. */
+ * constants (errno, filetypes, flags) and the preview1 functions per area. */
 #ifndef WASMC_WASI_INTERNAL_H
 #define WASMC_WASI_INTERNAL_H
 
@@ -117,12 +117,23 @@ struct wasi_ctx {
   wasi_fd *fds;
   uint32_t nfds;     /* slots in fds (used or not); grows on demand */
   wasmrt_memory *mem;
-  wasmrt_host_func **funcs; /* bound host functions, freed with the ctx */
+  struct wasi_bound **funcs; /* bound host functions (bind.c), freed with the ctx */
   uint32_t nfuncs, funcs_cap;
   bool exited;
   uint32_t exit_code;
   int raised_signal; /* host signal number after proc_raise ended the run, else 0 */
+  char end_msg[64];  /* why the call that returned WASI_END ends the run */
 };
+
+/* One bound import: the host function and what its callback needs (the
+ * ctx and bind.c's table entry); owned by the ctx. */
+typedef struct wasi_bound {
+  wasmrt_host_func *hf;
+  wasi_ctx *ctx;
+  const struct wasi_func_spec *spec;
+} wasi_bound;
+/* Frees a binding and its host function (bind.c). */
+void wasi_bound_free(wasi_bound *b);
 
 /* errno -> WASI errno. */
 int32_t wasi_errno_from(int e);
@@ -183,9 +194,10 @@ typedef struct {
   char *leaf;
   bool must_dir;
 } wasi_path;
-/* Guest (ptr, len) -> malloc'ed C string: FAULT out of bounds, INVAL with
- * a NUL inside, NAMETOOLONG from PATH_MAX bytes. */
-int32_t wasi_path_copy(wasi_ctx *ctx, uint32_t ptr, uint32_t len, char **out);
+/* Guest string (checked host pointer, len) -> malloc'ed C string: FAULT
+ * for NULL (out of bounds), INVAL with a NUL inside, NAMETOOLONG from
+ * PATH_MAX bytes. */
+int32_t wasi_path_copy(const uint8_t *g, uint32_t len, char **out);
 /* Absolute -> NOTCAPABLE, escaping -> NOTCAPABLE, too many links -> LOOP. */
 int32_t wasi_path_resolve(int base_fd, const char *path, bool follow, wasi_path *out);
 void wasi_path_done(wasi_path *p);
@@ -194,39 +206,99 @@ void wasi_path_done(wasi_path *p);
 int32_t wasi_path_openat(int base_fd, const char *path, int flags, unsigned mode, bool follow,
                          int *host_fd);
 
-/* ---- host callbacks (wasmrt_host_callback), one per preview1 function -- */
-#define WASI_CB(name) bool wasi_cb_##name(void *env, wasmrt_val *v, char *msg, size_t msg_size)
+/* ---- the preview1 functions, one plain C function each ------------------
+ * wasi_NAME implements wasi_snapshot_preview1.NAME; bind.c's table maps
+ * the import to it and calls it with the Wasm arguments, typed: i32 as
+ * uint32_t, i64 as uint64_t, and guest pointers the table describes (a
+ * fixed-size object, or a buffer whose length is the next parameter) as
+ * host pointers that bind.c has checked against the memory: NULL when the
+ * range is not all inside it. A function says FAULT for a NULL pointer at
+ * the point its checks are ordered (after BADF etc.). Pointers bind.c
+ * cannot size (iovec and subscription arrays, argv/environ, whose extent
+ * depends on other data) stay guest offsets, checked with wasi_mem.
+ * Each returns a WASI errno, or WASI_END: the call ends the run. */
+#define WASI_END UINT32_MAX
 /* args_env.c */
-WASI_CB(args_get); WASI_CB(args_sizes_get);
-WASI_CB(environ_get); WASI_CB(environ_sizes_get);
+uint32_t wasi_args_get(wasi_ctx *ctx, uint32_t argv, uint32_t argv_buf);
+uint32_t wasi_args_sizes_get(wasi_ctx *ctx, uint8_t *argc_out, uint8_t *buf_size_out);
+uint32_t wasi_environ_get(wasi_ctx *ctx, uint32_t environ, uint32_t environ_buf);
+uint32_t wasi_environ_sizes_get(wasi_ctx *ctx, uint8_t *count_out, uint8_t *buf_size_out);
 /* clock_random.c */
-WASI_CB(clock_res_get); WASI_CB(clock_time_get); WASI_CB(random_get);
+uint32_t wasi_clock_res_get(wasi_ctx *ctx, uint32_t id, uint8_t *res_out);
+uint32_t wasi_clock_time_get(wasi_ctx *ctx, uint32_t id, uint64_t precision, uint8_t *time_out);
+uint32_t wasi_random_get(wasi_ctx *ctx, uint8_t *buf, uint32_t buf_len);
 /* fd.c: stream I/O and fd state */
-WASI_CB(fd_write); WASI_CB(fd_read); WASI_CB(fd_pread); WASI_CB(fd_pwrite);
-WASI_CB(fd_close); WASI_CB(fd_seek); WASI_CB(fd_tell); WASI_CB(fd_renumber);
-WASI_CB(fd_fdstat_get); WASI_CB(fd_fdstat_set_flags); WASI_CB(fd_fdstat_set_rights);
-WASI_CB(fd_prestat_get); WASI_CB(fd_prestat_dir_name);
+uint32_t wasi_fd_write(wasi_ctx *ctx, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+                       uint8_t *nwritten_out);
+uint32_t wasi_fd_read(wasi_ctx *ctx, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+                      uint8_t *nread_out);
+uint32_t wasi_fd_pwrite(wasi_ctx *ctx, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+                        uint64_t offset, uint8_t *nwritten_out);
+uint32_t wasi_fd_pread(wasi_ctx *ctx, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+                       uint64_t offset, uint8_t *nread_out);
+uint32_t wasi_fd_close(wasi_ctx *ctx, uint32_t fd);
+uint32_t wasi_fd_seek(wasi_ctx *ctx, uint32_t fd, uint64_t offset, uint32_t whence,
+                      uint8_t *newoffset_out);
+uint32_t wasi_fd_tell(wasi_ctx *ctx, uint32_t fd, uint8_t *offset_out);
+uint32_t wasi_fd_renumber(wasi_ctx *ctx, uint32_t from, uint32_t to);
+uint32_t wasi_fd_fdstat_get(wasi_ctx *ctx, uint32_t fd, uint8_t *fdstat_out);
+uint32_t wasi_fd_fdstat_set_flags(wasi_ctx *ctx, uint32_t fd, uint32_t fdflags);
+uint32_t wasi_fd_fdstat_set_rights(wasi_ctx *ctx, uint32_t fd, uint64_t rights_base,
+                                   uint64_t rights_inheriting);
+uint32_t wasi_fd_prestat_get(wasi_ctx *ctx, uint32_t fd, uint8_t *prestat_out);
+uint32_t wasi_fd_prestat_dir_name(wasi_ctx *ctx, uint32_t fd, uint8_t *path, uint32_t path_len);
 /* fd_file.c: file contents and metadata through an fd */
-WASI_CB(fd_advise); WASI_CB(fd_allocate); WASI_CB(fd_datasync); WASI_CB(fd_sync);
-WASI_CB(fd_filestat_get); WASI_CB(fd_filestat_set_size); WASI_CB(fd_filestat_set_times);
+uint32_t wasi_fd_advise(wasi_ctx *ctx, uint32_t fd, uint64_t offset, uint64_t len,
+                        uint32_t advice);
+uint32_t wasi_fd_allocate(wasi_ctx *ctx, uint32_t fd, uint64_t offset, uint64_t len);
+uint32_t wasi_fd_datasync(wasi_ctx *ctx, uint32_t fd);
+uint32_t wasi_fd_sync(wasi_ctx *ctx, uint32_t fd);
+uint32_t wasi_fd_filestat_get(wasi_ctx *ctx, uint32_t fd, uint8_t *filestat_out);
+uint32_t wasi_fd_filestat_set_size(wasi_ctx *ctx, uint32_t fd, uint64_t size);
+uint32_t wasi_fd_filestat_set_times(wasi_ctx *ctx, uint32_t fd, uint64_t atim, uint64_t mtim,
+                                    uint32_t fst_flags);
 /* readdir.c */
-WASI_CB(fd_readdir);
+uint32_t wasi_fd_readdir(wasi_ctx *ctx, uint32_t fd, uint8_t *buf, uint32_t buf_len,
+                         uint64_t cookie, uint8_t *bufused_out);
 /* path.c (on top of path_resolve.c) */
-WASI_CB(path_create_directory); WASI_CB(path_filestat_get);
-WASI_CB(path_filestat_set_times); WASI_CB(path_link); WASI_CB(path_open);
-WASI_CB(path_readlink); WASI_CB(path_remove_directory); WASI_CB(path_rename);
-WASI_CB(path_symlink); WASI_CB(path_unlink_file);
+uint32_t wasi_path_create_directory(wasi_ctx *ctx, uint32_t fd, const uint8_t *path,
+                                    uint32_t path_len);
+uint32_t wasi_path_filestat_get(wasi_ctx *ctx, uint32_t fd, uint32_t lookupflags,
+                                const uint8_t *path, uint32_t path_len, uint8_t *filestat_out);
+uint32_t wasi_path_filestat_set_times(wasi_ctx *ctx, uint32_t fd, uint32_t lookupflags,
+                                      const uint8_t *path, uint32_t path_len, uint64_t atim,
+                                      uint64_t mtim, uint32_t fst_flags);
+uint32_t wasi_path_link(wasi_ctx *ctx, uint32_t old_fd, uint32_t old_flags,
+                        const uint8_t *old_path, uint32_t old_path_len, uint32_t new_fd,
+                        const uint8_t *new_path, uint32_t new_path_len);
+uint32_t wasi_path_open(wasi_ctx *ctx, uint32_t fd, uint32_t dirflags, const uint8_t *path,
+                        uint32_t path_len, uint32_t oflags, uint64_t rights_base,
+                        uint64_t rights_inheriting, uint32_t fdflags, uint8_t *fd_out);
+uint32_t wasi_path_readlink(wasi_ctx *ctx, uint32_t fd, const uint8_t *path, uint32_t path_len,
+                            uint8_t *buf, uint32_t buf_len, uint8_t *bufused_out);
+uint32_t wasi_path_remove_directory(wasi_ctx *ctx, uint32_t fd, const uint8_t *path,
+                                    uint32_t path_len);
+uint32_t wasi_path_rename(wasi_ctx *ctx, uint32_t fd, const uint8_t *old_path,
+                          uint32_t old_path_len, uint32_t new_fd, const uint8_t *new_path,
+                          uint32_t new_path_len);
+uint32_t wasi_path_symlink(wasi_ctx *ctx, const uint8_t *old_path, uint32_t old_path_len,
+                           uint32_t fd, const uint8_t *new_path, uint32_t new_path_len);
+uint32_t wasi_path_unlink_file(wasi_ctx *ctx, uint32_t fd, const uint8_t *path,
+                               uint32_t path_len);
 /* poll.c */
-WASI_CB(poll_oneoff);
+uint32_t wasi_poll_oneoff(wasi_ctx *ctx, uint32_t in, uint32_t out, uint32_t nsubscriptions,
+                          uint8_t *nevents_out);
 /* sock.c */
-WASI_CB(sock_accept); WASI_CB(sock_recv); WASI_CB(sock_send); WASI_CB(sock_shutdown);
-/* proc.c */
-WASI_CB(proc_exit); WASI_CB(proc_raise); WASI_CB(sched_yield);
-
-/* Results of every preview1 function but proc_exit: one i32 errno. */
-static inline bool wasi_ret(wasmrt_val *v, int32_t e) {
-  v[0].i32 = e;
-  return true;
-}
+uint32_t wasi_sock_accept(wasi_ctx *ctx, uint32_t fd, uint32_t flags, uint8_t *fd_out);
+uint32_t wasi_sock_recv(wasi_ctx *ctx, uint32_t fd, uint32_t ri_data, uint32_t ri_data_len,
+                        uint32_t ri_flags, uint8_t *size_out, uint8_t *roflags_out);
+uint32_t wasi_sock_send(wasi_ctx *ctx, uint32_t fd, uint32_t si_data, uint32_t si_data_len,
+                        uint32_t si_flags, uint8_t *size_out);
+uint32_t wasi_sock_shutdown(wasi_ctx *ctx, uint32_t fd, uint32_t how);
+/* proc.c: proc_exit always, proc_raise for a fatal signal, return WASI_END
+ * with the reason in ctx->end_msg (proc_exit has no errno result). */
+uint32_t wasi_proc_exit(wasi_ctx *ctx, uint32_t code);
+uint32_t wasi_proc_raise(wasi_ctx *ctx, uint32_t sig);
+uint32_t wasi_sched_yield(wasi_ctx *ctx);
 
 #endif
