@@ -85,34 +85,22 @@ wasm_module *cli_load_valid(const char *path) {
   return m;
 }
 
+bool cli_temp_file(char *buf, size_t n, const char *suffix) {
+  const char *dir = getenv("TMPDIR");
+  if (!dir || !*dir)
+    dir = "/tmp";
+  snprintf(buf, n, "%s/wasmc-XXXXXX%s", dir, suffix);
+  int fd = mkstemps(buf, (int)strlen(suffix));
+  if (fd < 0)
+    return false;
+  close(fd);
+  return true;
+}
+
 uint8_t *cli_slurp(const char *path, size_t *size) {
-  FILE *f = fopen(path, "rb");
-  uint8_t *buf = NULL;
-  size_t cap = 0, n = 0;
-  bool ok = f != NULL;
-  while (ok) {
-    if (n == cap) {
-      uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
-      if (!nb) {
-        ok = false;
-        errno = ENOMEM;
-        break;
-      }
-      buf = nb;
-    }
-    size_t r = fread(buf + n, 1, cap - n, f);
-    n += r;
-    if (r == 0) {
-      ok = !ferror(f);
-      break;
-    }
-  }
-  if (f) fclose(f);
-  if (!ok) {
+  wasm_error err = {0};
+  uint8_t *bytes = wasm_read_file(path, size, &err);
+  if (!bytes)
     fprintf(stderr, "wasmc: error: cannot read '%s': %s\n", path, strerror(errno));
-    free(buf);
-    return NULL;
-  }
-  *size = n;
-  return buf;
+  return bytes;
 }

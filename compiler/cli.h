@@ -43,6 +43,10 @@ void cli_report_invalid(const char *path, wasm_error *err);
 wasm_module *cli_load_valid(const char *path);
 /* The whole file (for digests and cache keys); NULL after a message. */
 uint8_t *cli_slurp(const char *path, size_t *size);
+/* Creates a private temporary file $TMPDIR/wasmc-XXXXXX<suffix> (else in
+ * /tmp), its name in buf: for the intermediate object of a link, or the
+ * executables of an image; false (errno set) on failure. */
+bool cli_temp_file(char *buf, size_t n, const char *suffix);
 /* Checks path names something readable, so that the message names the
  * file and the system's reason; false after printing it. */
 bool cli_check_readable(const char *path);

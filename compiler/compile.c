@@ -19,19 +19,6 @@
 
 static int compile_main(cli_args *c);
 
-/* Creates a private temporary file for the object of a shared object;
- * false (errno set) on failure. */
-static bool temp_object(char *buf, size_t n) {
-  const char *dir = getenv("TMPDIR");
-  if (!dir || !*dir)
-    dir = "/tmp";
-  snprintf(buf, n, "%s/wasmc-XXXXXX.o", dir);
-  int fd = mkstemps(buf, 2);
-  if (fd < 0)
-    return false;
-  close(fd);
-  return true;
-}
 
 /* The pipeline of `compile`/`build` (and of `run` on a cache miss, with
  * c->shared): load, validate, lower, emit, link to c->out. Returns an
@@ -73,7 +60,7 @@ int compile_file(const cli_args *cp, const char *triple) {
   bool linking = c.shared || c.exe; /* the object is an intermediate */
   const char *obj = c.out;
   if (linking) {
-    if (!temp_object(tmp_obj, sizeof tmp_obj)) {
+    if (!cli_temp_file(tmp_obj, sizeof tmp_obj, ".o")) {
       fprintf(stderr, "wasmc: error: cannot create a temporary file: %s\n",
               strerror(errno));
       tmp_obj[0] = '\0';

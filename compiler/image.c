@@ -63,16 +63,11 @@ static const image_platform platforms[] = {
 };
 enum { NPLATFORMS = sizeof platforms / sizeof *platforms };
 
-const image_platform *image_host_platform(void) {
-#if defined(__x86_64__)
-  return &platforms[0];
-#elif defined(__aarch64__)
-  return &platforms[1];
-#elif defined(__riscv) && __riscv_xlen == 64
-  return &platforms[2];
-#else
+const image_platform *image_platform_for(const char *target) {
+  for (int i = 0; target && i < NPLATFORMS; i++)
+    if (strcmp(platforms[i].target, target) == 0)
+      return &platforms[i];
   return NULL;
-#endif
 }
 
 bool image_parse_platforms(const char *list, const image_platform **out,
@@ -479,23 +474,14 @@ static cJSON *platform_json(const image_platform *p) {
   return o;
 }
 
+/* The whole file, through the front end's reader (wasm_file.c). */
 static bool read_file(const char *path, buf *b, char *err, size_t errsz) {
-  FILE *f = fopen(path, "rb");
-  bool ok = f != NULL;
-  while (ok) {
-    unsigned char chunk[1 << 16];
-    size_t n = fread(chunk, 1, sizeof chunk, f);
-    ok = buf_add(b, chunk, n);
-    if (n < sizeof chunk) {
-      ok = ok && !ferror(f);
-      break;
-    }
-  }
-  if (f)
-    fclose(f);
-  if (!ok)
+  wasm_error werr = {0};
+  b->data = wasm_read_file(path, &b->len, &werr);
+  b->cap = b->len;
+  if (!b->data)
     snprintf(err, errsz, "cannot read '%s': %s", path, strerror(errno));
-  return ok;
+  return b->data != NULL;
 }
 
 /* The time of the image as an RFC 3339 UTC string. */

@@ -26,8 +26,8 @@ typedef struct {
 
 enum { IMAGE_MAX_PLATFORMS = 3 };
 
-/* The OCI platform wasmc's host target maps to, or NULL. */
-const image_platform *image_host_platform(void);
+/* The OCI platform of a wasmc --target name ("x86_64"), or NULL. */
+const image_platform *image_platform_for(const char *target);
 
 /* Parses "linux/amd64,linux/arm64,linux/riscv64" (a variant may follow:
  * linux/arm64/v8). false with a message naming the bad entry. */

@@ -11,6 +11,7 @@
 
 #include "emit.h"
 #include "image.h"
+#include "target.h"
 
 /* The baked grants, as an image needs them: `--env K=V` becomes the
  * config's Env entry K=V plus a baked pass-through `--env K`, so the
@@ -75,7 +76,7 @@ static int image_main(cli_args *cp) {
   if (c.platforms) {
     if (!image_parse_platforms(c.platforms, plats, &nplats, msg, sizeof msg))
       return usage_error("%s", msg);
-  } else if ((plats[0] = image_host_platform())) {
+  } else if ((plats[0] = image_platform_for(target_host_arch()))) {
     nplats = 1;
   } else {
     return usage_error("this host has no OCI platform wasmc builds; give "
@@ -159,17 +160,12 @@ static int image_main(cli_args *cp) {
       fprintf(stderr, "wasmc: error: %s\n", terr);
       goto out;
     }
-    const char *dir = getenv("TMPDIR");
-    snprintf(exes[k], sizeof exes[k], "%s/wasmc-image-XXXXXX",
-             dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(exes[k]);
-    if (fd < 0) {
+    if (!cli_temp_file(exes[k], sizeof exes[k], "")) {
       fprintf(stderr, "wasmc: error: cannot create a temporary file: %s\n",
               strerror(errno));
       exes[k][0] = '\0';
       goto out;
     }
-    close(fd);
     cli_args one = c;
     one.out = exes[k];
     one.target = plats[k]->target;

@@ -7,6 +7,8 @@
  */
 #include "target.h"
 
+#include "arch.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,19 +85,10 @@ const char *emit_target_names(void) {
   return names;
 }
 
-/* By the compiler's own predefined macros: wasmc runs where it was built
- * for. */
-const char *target_host_arch(void) {
-#if defined(__x86_64__)
-  return "x86_64";
-#elif defined(__aarch64__)
-  return "aarch64";
-#elif defined(__riscv) && __riscv_xlen == 64
-  return "riscv64";
-#else
-  return NULL;
-#endif
-}
+/* The runtime's own name for the machine (runtime/arch.h): wasmc links
+ * libwasmrt (for `run`), so it only builds where the runtime has a port,
+ * and the two can never disagree. */
+const char *target_host_arch(void) { return RT_ARCH_NAME; }
 
 static const target_row *row_for_arch(const char *arch, size_t len) {
   for (int i = 0; i < NTARGETS; i++)

@@ -42,8 +42,8 @@ const char *emit_target_triple_at(size_t i); /* "aarch64-linux-gnu" */
  * riscv64" (the table's architectures in order). */
 const char *emit_target_names(void);
 
-/* The architecture of the machine wasmc runs on, if it has a row
- * ("x86_64"), else NULL. */
+/* The architecture of the machine wasmc runs on ("x86_64"): runtime/arch.h's
+ * RT_ARCH_NAME. */
 const char *target_host_arch(void);
 
 /* The host's canonical triple (one of the supported ones), or NULL when

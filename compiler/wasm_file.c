@@ -61,7 +61,9 @@ static uint8_t *read_all(int fd, size_t *size_out) {
 uint8_t *wasm_read_file(const char *path, size_t *size, wasm_error *err) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    wasm_fail(err, 0, "cannot open %s: %s", path, strerror(errno));
+    int saved = errno; /* callers may report strerror(errno) themselves */
+    wasm_fail(err, 0, "cannot open %s: %s", path, strerror(saved));
+    errno = saved;
     return NULL;
   }
   uint8_t *bytes = read_all(fd, size);

@@ -42,6 +42,10 @@ Test(image, platforms) {
   cr_assert_not(image_parse_platforms("linux/amd64,", p, &n, err, sizeof err));
   cr_assert_not(image_parse_platforms("", p, &n, err, sizeof err));
   cr_assert_not(image_parse_platforms("amd64", p, &n, err, sizeof err));
+  cr_assert_str_eq(image_platform_for("aarch64")->arch, "arm64");
+  cr_assert_str_eq(image_platform_for("x86_64")->arch, "amd64");
+  cr_assert_null(image_platform_for("s390x"));
+  cr_assert_null(image_platform_for(NULL));
 }
 
 Test(image, references) {
