@@ -15,9 +15,19 @@ const wasm_opinfo wasm_opinfos[WASM_OP_COUNT] = {
 };
 
 /* opcode byte / prefixed code -> wasm_opcode; NO_OP = not an opcode.
- * Slots: [0..255] single-byte, then the 0xFC codes, then the 0xFD codes. */
-enum { NO_OP = 0xFFFF, FC_CODES = 18, FD_CODES = 256 };
-static uint16_t op_table[256 + FC_CODES + FD_CODES];
+ * Slots: [0..255] single-byte, then the codes of each prefix in turn. */
+enum {
+  NO_OP = 0xFFFF,
+  FB_CODES = 31,  /* GC */
+  FC_CODES = 18,  /* saturating truncation, bulk memory, tables */
+  FD_CODES = 0x114, /* SIMD, relaxed SIMD */
+  FE_CODES = 0x4F,  /* threads */
+  FB_BASE = 256,
+  FC_BASE = FB_BASE + FB_CODES,
+  FD_BASE = FC_BASE + FC_CODES,
+  FE_BASE = FD_BASE + FD_CODES,
+};
+static uint16_t op_table[FE_BASE + FE_CODES];
 static once_flag op_table_once = ONCE_FLAG_INIT;
 
 static void build_op_table(void) {
@@ -26,10 +36,30 @@ static void build_op_table(void) {
   for (uint16_t op = 0; op < WASM_OP_COUNT; op++) {
     const wasm_opinfo *oi = &wasm_opinfos[op];
     size_t slot = oi->prefix == 0      ? oi->code
-                  : oi->prefix == 0xFC ? 256 + oi->code
-                                       : 256 + FC_CODES + oi->code;
+                  : oi->prefix == 0xFB ? FB_BASE + oi->code
+                  : oi->prefix == 0xFC ? FC_BASE + oi->code
+                  : oi->prefix == 0xFD ? FD_BASE + oi->code
+                                       : FE_BASE + oi->code;
     op_table[slot] = op;
   }
+}
+
+/* Each group of post-2.0 instructions in opcodes.def starts with the op
+ * named here and runs to the next group's first op. */
+const char *wasm_op_feature(uint16_t op) {
+  static const struct { uint16_t first; const char *name; } groups[] = {
+      {WASM_OP_THROW, "exception handling"},
+      {WASM_OP_RETURN_CALL, "tail calls"},
+      {WASM_OP_CALL_REF, "typed function references"},
+      {WASM_OP_I8X16_RELAXED_SWIZZLE, "relaxed SIMD"},
+      {WASM_OP_MEMORY_ATOMIC_NOTIFY, "threads"},
+      {WASM_OP_REF_EQ, "GC"},
+  };
+  const char *name = NULL;
+  for (size_t i = 0; i < sizeof groups / sizeof *groups; i++)
+    if (op >= groups[i].first)
+      name = groups[i].name;
+  return op < WASM_OP_COUNT ? name : NULL;
 }
 
 bool wasm_is_valtype(uint8_t b) {
@@ -71,14 +101,14 @@ static bool zero_byte(wasm_reader *r) {
   return true;
 }
 
-static bool read_blocktype(wasm_reader *r, wasm_instr *in) {
+static bool read_blocktype(wasm_reader *r, wasm_blocktype *bt) {
   size_t at = r->pos;
   int64_t v;
   if (!wasm_read_s33(r, &v))
     return false;
   if (v >= 0) {
-    in->imm.block.kind = WASM_BLOCK_TYPEIDX;
-    in->imm.block.typeidx = (uint32_t)v;
+    bt->kind = WASM_BLOCK_TYPEIDX;
+    bt->typeidx = (uint32_t)v;
     return true;
   }
   /* Negative values are the one-byte forms only: 0x40 or a value type. */
@@ -86,31 +116,41 @@ static bool read_blocktype(wasm_reader *r, wasm_instr *in) {
   if (r->pos != at + 1)
     return wasm_fail(r->err, at, "malformed block type (multi-byte negative)");
   if (byte == 0x40) {
-    in->imm.block.kind = WASM_BLOCK_EMPTY;
+    bt->kind = WASM_BLOCK_EMPTY;
     return true;
   }
   if (wasm_is_valtype(byte)) {
-    in->imm.block.kind = WASM_BLOCK_VALTYPE;
-    in->imm.block.valtype = byte;
+    bt->kind = WASM_BLOCK_VALTYPE;
+    bt->valtype = byte;
     return true;
   }
   return wasm_fail(r->err, at, "malformed block type 0x%02x", r->base[at]);
 }
 
-static bool read_br_table(wasm_reader *r, wasm_instr *in) {
-  uint32_t n;
-  if (!wasm_read_count(r, 1, &n))
-    return false;
+/* Makes the scratch buffer hold n words (n is bounded by the bytes left,
+ * which wasm_read_count checked). */
+static bool scratch(wasm_reader *r, uint64_t n) {
   if (n > r->targets_cap) {
-    uint32_t cap = r->targets_cap ? r->targets_cap : 16;
+    if (n > UINT32_MAX)
+      return wasm_fail(r->err, r->pos, "out of memory");
+    uint64_t cap = r->targets_cap ? r->targets_cap : 16;
     while (cap < n)
-      cap = cap > UINT32_MAX / 2 ? n : cap * 2;
+      cap *= 2;
+    if (cap > UINT32_MAX)
+      cap = n;
     uint32_t *t = realloc(r->targets, (size_t)cap * sizeof *t);
     if (!t)
       return wasm_fail(r->err, r->pos, "out of memory");
     r->targets = t;
-    r->targets_cap = cap;
+    r->targets_cap = (uint32_t)cap;
   }
+  return true;
+}
+
+static bool read_br_table(wasm_reader *r, wasm_instr *in) {
+  uint32_t n;
+  if (!wasm_read_count(r, 1, &n) || !scratch(r, n))
+    return false;
   for (uint32_t i = 0; i < n; i++)
     if (!wasm_read_u32(r, &r->targets[i]))
       return false;
@@ -130,6 +170,55 @@ static bool read_memarg(wasm_reader *r, wasm_instr *in) {
   return true;
 }
 
+/* A heap type: s33, negative for the one-byte abstract codes. */
+static bool read_heaptype(wasm_reader *r, wasm_heaptype *out) {
+  size_t at = r->pos;
+  int64_t v;
+  if (!wasm_read_s33(r, &v))
+    return false;
+  if (v >= 0) {
+    *out = v < WASM_HT_INVALID - WASM_HT_INDEX ? WASM_HT_INDEX + (uint32_t)v
+                                              : WASM_HT_INVALID;
+    return true;
+  }
+  uint8_t byte = (uint8_t)(v & 0x7F);
+  if (r->pos != at + 1 || byte < WASM_HT_EXN || byte > WASM_HT_NOEXN)
+    return wasm_fail(r->err, at, "malformed heap type");
+  *out = byte;
+  return true;
+}
+
+/* try_table's catch clauses go to the scratch buffer, three words each
+ * (the layout of wasm_catch). */
+static bool read_try_table(wasm_reader *r, wasm_instr *in) {
+  uint32_t n;
+  if (!read_blocktype(r, &in->imm.try_table.block) ||
+      !wasm_read_count(r, 2, &n) ||
+      !scratch(r, (uint64_t)n * (sizeof(wasm_catch) / sizeof(uint32_t))))
+    return false;
+  _Static_assert(sizeof(wasm_catch) % sizeof(uint32_t) == 0,
+                 "wasm_catch is a whole number of words");
+  wasm_catch *c = (wasm_catch *)r->targets;
+  for (uint32_t i = 0; i < n; i++) {
+    size_t at = r->pos;
+    uint8_t kind;
+    if (!wasm_read_u8(r, &kind))
+      return false;
+    if (kind > WASM_CATCH_ALL_REF)
+      return wasm_fail(r->err, at, "malformed catch clause kind 0x%02x", kind);
+    c[i].kind = kind;
+    c[i].tag = 0;
+    if ((kind == WASM_CATCH || kind == WASM_CATCH_REF) &&
+        !wasm_read_u32(r, &c[i].tag))
+      return false;
+    if (!wasm_read_u32(r, &c[i].label))
+      return false;
+  }
+  in->imm.try_table.count = n;
+  in->imm.try_table.catches = c;
+  return true;
+}
+
 bool wasm_read_instr(wasm_reader *r, wasm_instr *in) {
   call_once(&op_table_once, build_op_table);
   const uint16_t *tab = op_table;
@@ -138,12 +227,13 @@ bool wasm_read_instr(wasm_reader *r, wasm_instr *in) {
   if (!wasm_read_u8(r, &b))
     return false;
   uint16_t op;
-  if (b == 0xFC || b == 0xFD) {
+  if (b >= 0xFB && b <= 0xFE) {
+    static const uint32_t limit[4] = {FB_CODES, FC_CODES, FD_CODES, FE_CODES};
+    static const uint32_t base[4] = {FB_BASE, FC_BASE, FD_BASE, FE_BASE};
     uint32_t sub;
     if (!wasm_read_u32(r, &sub))
       return false;
-    uint32_t limit = b == 0xFC ? FC_CODES : FD_CODES;
-    op = sub < limit ? tab[256 + (b == 0xFD ? FC_CODES : 0) + sub] : NO_OP;
+    op = sub < limit[b - 0xFB] ? tab[base[b - 0xFB] + sub] : NO_OP;
     if (op == NO_OP)
       return wasm_fail(r->err, at, "illegal opcode 0x%02x %u", b, sub);
   } else {
@@ -159,7 +249,7 @@ bool wasm_read_instr(wasm_reader *r, wasm_instr *in) {
   case WASM_IMM_NONE:
     return true;
   case WASM_IMM_BLOCKTYPE:
-    return read_blocktype(r, in);
+    return read_blocktype(r, &in->imm.block);
   case WASM_IMM_INDEX:
     return wasm_read_u32(r, &in->imm.index);
   case WASM_IMM_INDEX2:
@@ -224,6 +314,23 @@ bool wasm_read_instr(wasm_reader *r, wasm_instr *in) {
   }
   case WASM_IMM_LANE:
     return wasm_read_u8(r, &in->imm.lane);
+  case WASM_IMM_TRY_TABLE:
+    return read_try_table(r, in);
+  case WASM_IMM_HEAPTYPE:
+    return read_heaptype(r, &in->imm.heaptype);
+  case WASM_IMM_BR_ON_CAST: {
+    size_t fat = r->pos;
+    if (!wasm_read_u8(r, &in->imm.br_on_cast.flags))
+      return false;
+    if (in->imm.br_on_cast.flags > 3)
+      return wasm_fail(r->err, fat, "malformed br_on_cast flags 0x%02x",
+                       in->imm.br_on_cast.flags);
+    return wasm_read_u32(r, &in->imm.br_on_cast.label) &&
+           read_heaptype(r, &in->imm.br_on_cast.from) &&
+           read_heaptype(r, &in->imm.br_on_cast.to);
+  }
+  case WASM_IMM_FENCE:
+    return zero_byte(r);
   }
   return wasm_fail(r->err, at, "internal error: immediate kind");
 }

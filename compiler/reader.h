@@ -18,7 +18,8 @@ typedef struct {
   const uint8_t *base; /* byte 0 of the file */
   size_t pos, end;     /* absolute offsets */
   wasm_error *err;
-  /* scratch storage for br_table targets (wasm_instr.imm.br_table) */
+  /* scratch storage for br_table targets (wasm_instr.imm.br_table) and
+   * try_table catch clauses (imm.try_table, three words each) */
   uint32_t *targets;
   uint32_t targets_cap;
 } wasm_reader;
@@ -28,7 +29,7 @@ static inline wasm_reader wasm_reader_make(const uint8_t *base, size_t pos,
   wasm_reader r = {base, pos, end, err, NULL, 0};
   return r;
 }
-/* Frees the br_table scratch buffer. */
+/* Frees the scratch buffer. */
 void wasm_reader_finish(wasm_reader *r);
 
 static inline bool wasm_reader_eof(const wasm_reader *r) {

@@ -32,6 +32,58 @@ typedef enum {
   WASM_EXTERNREF = 0x6F,
 } wasm_valtype;
 
+/* ---- Wasm 3.0 types --------------------------------------------------------
+ *
+ * Heap types, as decoded from their s33 encoding: an abstract heap type is
+ * its one-byte code, a concrete one (a type index) is WASM_HT_INDEX + index
+ * (indices that do not fit become WASM_HT_INVALID, which no module has). */
+typedef uint32_t wasm_heaptype;
+enum {
+  WASM_HT_EXN = 0x69,
+  WASM_HT_ARRAY = 0x6A,
+  WASM_HT_STRUCT = 0x6B,
+  WASM_HT_I31 = 0x6C,
+  WASM_HT_EQ = 0x6D,
+  WASM_HT_ANY = 0x6E,
+  WASM_HT_EXTERN = 0x6F,
+  WASM_HT_FUNC = 0x70,
+  WASM_HT_NONE = 0x71,
+  WASM_HT_NOEXTERN = 0x72,
+  WASM_HT_NOFUNC = 0x73,
+  WASM_HT_NOEXN = 0x74,
+  WASM_HT_INDEX = 0x100,
+  WASM_HT_INVALID = 0x3FFFFFFF,
+};
+
+/* A value type of Wasm 3.0 in one word, comparable with ==:
+ *   numeric and vector types      their code (WASM_I32 ... WASM_V128)
+ *   (ref null ABSTRACT)           the heap type's code, which is also the
+ *                                 binary shorthand (0x70 funcref, 0x6F
+ *                                 externref, 0x69 exnref, 0x6E anyref, ...)
+ *   any other reference type      WASM_VT_REF | (nullable ? WASM_VT_NULL
+ *                                 : 0) | heap type
+ * so every Wasm 2.0 type keeps its one-byte code, and (ref null func) has
+ * exactly one representation. Subtyping and type equality over concrete
+ * types (iso-recursive, with GC's rec groups) need the module's types and
+ * live in the validator. */
+typedef uint32_t wasm_vtype;
+enum { WASM_VT_REF = 0x80000000u, WASM_VT_NULL = 0x40000000u };
+
+static inline wasm_vtype wasm_vt_ref(bool nullable, wasm_heaptype ht) {
+  if (nullable && ht < WASM_HT_INDEX)
+    return ht;
+  return WASM_VT_REF | (nullable ? WASM_VT_NULL : 0) | ht;
+}
+static inline bool wasm_vt_is_ref(wasm_vtype t) {
+  return (t & WASM_VT_REF) || (t >= WASM_HT_EXN && t <= WASM_HT_NOEXN);
+}
+static inline bool wasm_vt_nullable(wasm_vtype t) {
+  return !(t & WASM_VT_REF) || (t & WASM_VT_NULL);
+}
+static inline wasm_heaptype wasm_vt_heap(wasm_vtype t) {
+  return (t & WASM_VT_REF) ? t & ~(WASM_VT_REF | WASM_VT_NULL) : t;
+}
+
 /* Byte of a value type read from the binary is one of the above? */
 bool wasm_is_valtype(uint8_t byte);
 bool wasm_is_reftype(uint8_t byte);
@@ -119,7 +171,29 @@ typedef enum {
   WASM_IMM_V128,        /* imm.v128 */
   WASM_IMM_LANE,        /* imm.lane */
   WASM_IMM_SHUFFLE,     /* imm.v128 (16 lane indices) */
+  WASM_IMM_TRY_TABLE,   /* imm.try_table: block type + catch clauses */
+  WASM_IMM_HEAPTYPE,    /* imm.heaptype (ref.test, ref.cast) */
+  WASM_IMM_BR_ON_CAST,  /* imm.br_on_cast */
+  WASM_IMM_FENCE,       /* atomic.fence: one zero byte, nothing kept */
 } wasm_immkind;
+
+/* The feature an instruction belongs to: NULL for Wasm 2.0, else e.g.
+ * "exception handling", "threads" (for messages and `inspect`). */
+const char *wasm_op_feature(uint16_t op);
+
+/* try_table catch clause kinds, by their binary encoding */
+typedef enum {
+  WASM_CATCH = 0,         /* catch x l */
+  WASM_CATCH_REF = 1,     /* catch_ref x l */
+  WASM_CATCH_ALL = 2,     /* catch_all l */
+  WASM_CATCH_ALL_REF = 3, /* catch_all_ref l */
+} wasm_catchkind;
+
+typedef struct {
+  uint8_t kind;  /* wasm_catchkind */
+  uint32_t tag;  /* WASM_CATCH / WASM_CATCH_REF only */
+  uint32_t label;
+} wasm_catch;
 
 typedef enum {
   WASM_BLOCK_EMPTY,   /* [] -> [] */
@@ -127,13 +201,19 @@ typedef enum {
   WASM_BLOCK_TYPEIDX, /* a function type from the type section */
 } wasm_blockkind;
 
+typedef struct {
+  uint8_t kind;    /* wasm_blockkind */
+  uint8_t valtype; /* WASM_BLOCK_VALTYPE */
+  uint32_t typeidx;/* WASM_BLOCK_TYPEIDX */
+} wasm_blocktype;
+
 /* One decoded instruction. Decoded on the fly by wasm_read_instr (reader.h):
  * the module keeps code as bytes, not as instruction arrays. */
 typedef struct {
   uint16_t op;     /* wasm_opcode */
   uint32_t offset; /* byte offset of the opcode (prefix byte) in the file */
   union {
-    struct { uint8_t kind; uint8_t valtype; uint32_t typeidx; } block;
+    wasm_blocktype block;
     uint32_t index;
     struct { uint32_t a, b; } index2;
     struct {
@@ -155,6 +235,17 @@ typedef struct {
     uint64_t f64_bits;
     uint8_t v128[16]; /* little-endian bytes; shuffle lane indices */
     uint8_t lane;
+    struct {
+      wasm_blocktype block;
+      uint32_t count;
+      const wasm_catch *catches; /* valid until the next wasm_read_instr */
+    } try_table;
+    wasm_heaptype heaptype;
+    struct {
+      uint8_t flags;  /* bit 0: source nullable, bit 1: target nullable */
+      uint32_t label;
+      wasm_heaptype from, to;
+    } br_on_cast;
   } imm;
 } wasm_instr;
 

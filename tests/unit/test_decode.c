@@ -509,7 +509,7 @@ Test(globals, const_exprs_of_each_kind) {
 
 Test(globals, illegal_opcode_in_init_offset) {
   /* 8:id 9:size 10:count 11:type 12:mut 13:opcode */
-  wb_buf b = RAW(0x06, 0x05, 0x01, 0x7F, 0x00, 0x06, 0x0B);
+  wb_buf b = RAW(0x06, 0x05, 0x01, 0x7F, 0x00, 0x17, 0x0B);
   wasm_error err = decode_err(&b);
   ASSERT_MSG(err, "illegal opcode");
   ASSERT_OFF(err, 13);

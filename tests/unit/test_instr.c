@@ -70,13 +70,13 @@ static bool in_list(unsigned v, const unsigned *list, size_t n) {
   return false;
 }
 
-/* Wasm 2.0 single-byte codes that are not instructions (0xFC and 0xFD are
+/* Wasm 3.0 single-byte codes that are not instructions (0xFB..0xFE are
  * prefixes and handled apart). */
 static bool illegal_single(unsigned b) {
-  return (b >= 0x06 && b <= 0x0A) || (b >= 0x12 && b <= 0x19) ||
-         (b >= 0x1D && b <= 0x1F) || b == 0x27 || (b >= 0xC5 && b <= 0xCF) ||
-         (b >= 0xD3 && b <= 0xFB) || b == 0xFE || b == 0xFF;
+  return b == 0x16 || b == 0x17 || b == 0x1D || b == 0x1E || b == 0x27 ||
+         (b >= 0xC5 && b <= 0xCF) || (b >= 0xD7 && b <= 0xFA) || b == 0xFF;
 }
+static bool is_prefix(unsigned b) { return b >= 0xFB && b <= 0xFE; }
 /* The 20 SIMD codes below 256 that are not instructions. */
 static const unsigned simd_gaps[] = {154, 162, 165, 166, 175, 176, 178,
                                      179, 180, 187, 194, 197, 198, 207,
@@ -125,6 +125,16 @@ static size_t encode(uint16_t op, uint8_t *out) {
       out[n++] = (uint8_t)i;
     break;
   case WASM_IMM_LANE: out[n++] = 0x03; break;
+  case WASM_IMM_TRY_TABLE:
+    out[n++] = 0x40; out[n++] = 2;
+    out[n++] = WASM_CATCH; out[n++] = 0; out[n++] = 1;
+    out[n++] = WASM_CATCH_ALL_REF; out[n++] = 0;
+    break;
+  case WASM_IMM_HEAPTYPE: out[n++] = 0x6E; break;
+  case WASM_IMM_BR_ON_CAST:
+    out[n++] = 3; out[n++] = 0; out[n++] = 0x6E; out[n++] = 0x01;
+    break;
+  case WASM_IMM_FENCE: out[n++] = 0x00; break;
   }
   return n;
 }
@@ -142,12 +152,16 @@ Test(opinfo, no_two_opcodes_share_an_encoding) {
 }
 
 Test(opinfo, texts_are_unique) {
-  /* The one exception the text format itself makes: `select` and
-   * `select (result t)` are both written "select". */
+  /* The exceptions the text format itself makes: `select` and
+   * `select (result t)` are both written "select", and so on. */
   for (unsigned a = 0; a < WASM_OP_COUNT; a++) {
     cr_assert(wasm_opinfos[a].text && wasm_opinfos[a].text[0]);
     for (unsigned b = a + 1; b < WASM_OP_COUNT; b++) {
       if (a == WASM_OP_SELECT && b == WASM_OP_SELECT_T)
+        continue;
+      /* ref.test/ref.cast (ref ht) and (ref null ht): the operand decides */
+      if ((a == WASM_OP_REF_TEST && b == WASM_OP_REF_TEST_NULL) ||
+          (a == WASM_OP_REF_CAST && b == WASM_OP_REF_CAST_NULL))
         continue;
       cr_assert(strcmp(wasm_opinfos[a].text, wasm_opinfos[b].text) != 0,
                 "opcodes %u and %u are both \"%s\"", a, b,
@@ -158,23 +172,35 @@ Test(opinfo, texts_are_unique) {
 }
 
 Test(opinfo, prefixes_codes_and_signatures_are_well_formed) {
-  unsigned fc = 0, fd = 0;
+  unsigned fb = 0, fc = 0, fd = 0, fe = 0;
   for (unsigned op = 0; op < WASM_OP_COUNT; op++) {
     const wasm_opinfo *oi = &wasm_opinfos[op];
-    cr_assert(oi->prefix == 0 || oi->prefix == 0xFC || oi->prefix == 0xFD,
-              "%s: prefix 0x%x", oi->text, oi->prefix);
+    cr_assert(oi->prefix == 0 || is_prefix(oi->prefix), "%s: prefix 0x%x",
+              oi->text, oi->prefix);
     if (oi->prefix == 0)
-      cr_assert(oi->code < 256 && oi->code != 0xFC && oi->code != 0xFD,
-                "%s: code %u", oi->text, oi->code);
+      cr_assert(oi->code < 256 && !is_prefix(oi->code), "%s: code %u",
+                oi->text, oi->code);
+    if (oi->prefix == 0xFB) {
+      fb++;
+      cr_assert(oi->code < 31, "%s: code %u", oi->text, oi->code);
+    }
     if (oi->prefix == 0xFC) {
       fc++;
       cr_assert(oi->code < 18, "%s: code %u", oi->text, oi->code);
     }
     if (oi->prefix == 0xFD) {
       fd++;
-      cr_assert(oi->code < 256, "%s: code %u", oi->text, oi->code);
+      cr_assert(oi->code < 0x114, "%s: code %u", oi->text, oi->code);
     }
-    cr_assert(oi->imm <= WASM_IMM_SHUFFLE, "%s: imm %u", oi->text, oi->imm);
+    if (oi->prefix == 0xFE) {
+      fe++;
+      cr_assert(oi->code < 0x4F && (oi->code < 4 || oi->code >= 0x10),
+                "%s: code %u", oi->text, oi->code);
+    }
+    cr_assert(oi->imm <= WASM_IMM_FENCE, "%s: imm %u", oi->text, oi->imm);
+    /* a post-2.0 instruction names its feature, a 2.0 one none */
+    cr_assert((op >= WASM_OP_THROW) == (wasm_op_feature((uint16_t)op) != NULL),
+              "%s: feature", oi->text);
     if (oi->sig) {
       const char *u = strchr(oi->sig, '_');
       cr_assert(u && !strchr(u + 1, '_'), "%s: sig \"%s\"", oi->text, oi->sig);
@@ -183,8 +209,14 @@ Test(opinfo, prefixes_codes_and_signatures_are_well_formed) {
                   oi->sig);
     }
   }
+  cr_assert_eq(fb, 31, "0xFB instructions: %u", fb);
   cr_assert_eq(fc, 18, "0xFC instructions: %u", fc);
-  cr_assert_eq(fd, 256 - NGAPS, "0xFD instructions: %u", fd);
+  cr_assert_eq(fd, 256 - NGAPS + 20, "0xFD instructions: %u", fd);
+  cr_assert_eq(fe, 4 + 0x3F, "0xFE instructions: %u", fe);
+  cr_assert_str_eq(wasm_op_feature(WASM_OP_TRY), "exception handling");
+  cr_assert_str_eq(wasm_op_feature(WASM_OP_I64_ATOMIC_RMW32_CMPXCHG_U),
+                   "threads");
+  cr_assert_str_eq(wasm_op_feature(WASM_OP_I31_GET_U), "GC");
 }
 
 Test(opinfo, aux_matches_the_instruction_name) {
@@ -232,14 +264,14 @@ Test(instr, every_table_entry_reads_back) {
 
 Test(instr, single_byte_opcodes_match_the_spec) {
   for (unsigned b = 0; b < 256; b++) {
-    if (b == 0xFC || b == 0xFD)
+    if (is_prefix(b))
       continue;
     int found = -1;
     for (unsigned op = 0; op < WASM_OP_COUNT; op++)
       if (wasm_opinfos[op].prefix == 0 && wasm_opinfos[op].code == b)
         found = (int)op;
     if (illegal_single(b)) {
-      cr_assert_eq(found, -1, "0x%02x is not a Wasm 2.0 opcode", b);
+      cr_assert_eq(found, -1, "0x%02x is not a Wasm 3.0 opcode", b);
       rd r = read_one((uint8_t[]){(uint8_t)b, 0, 0, 0}, 4);
       EXPECT_FAIL(r, AT, "illegal opcode");
     } else {
@@ -250,9 +282,12 @@ Test(instr, single_byte_opcodes_match_the_spec) {
 
 Test(instr, prefixed_opcodes_match_the_spec) {
   for (unsigned c = 0; c < 300; c++) {
-    for (unsigned prefix = 0xFC; prefix <= 0xFD; prefix++) {
-      bool legal = prefix == 0xFC ? c < 18
-                                  : c < 256 && !in_list(c, simd_gaps, NGAPS);
+    for (unsigned prefix = 0xFB; prefix <= 0xFE; prefix++) {
+      bool legal = prefix == 0xFB   ? c < 31
+                   : prefix == 0xFC ? c < 18
+                   : prefix == 0xFD ? (c < 256 && !in_list(c, simd_gaps, NGAPS)) ||
+                                          (c >= 0x100 && c < 0x114)
+                                    : c < 4 || (c >= 0x10 && c < 0x4F);
       int found = -1;
       for (unsigned op = 0; op < WASM_OP_COUNT; op++)
         if (wasm_opinfos[op].prefix == prefix && wasm_opinfos[op].code == c)
@@ -270,13 +305,15 @@ Test(instr, prefixed_opcodes_match_the_spec) {
 }
 
 Test(instr, illegal_opcodes_named_in_the_brief) {
-  rd r = READ(0x06);
+  rd r = READ(0x16);
   EXPECT_FAIL(r, AT, "illegal opcode");
   r = READ(0xFC, 18);
   EXPECT_FAIL(r, AT, "illegal opcode");
   r = READ(0xFD, 0x9A, 0x01); /* 154 */
   EXPECT_FAIL(r, AT, "illegal opcode");
-  r = READ(0xFD, 0x80, 0x02); /* 256 */
+  r = READ(0xFD, 0x94, 0x02); /* 0x114, past relaxed SIMD */
+  EXPECT_FAIL(r, AT, "illegal opcode");
+  r = READ(0xFE, 0x04); /* between fence and the atomic accesses */
   EXPECT_FAIL(r, AT, "illegal opcode");
   r = READ(0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F); /* u32 max */
   EXPECT_FAIL(r, AT, "illegal opcode");
