@@ -110,35 +110,45 @@ static bool read_reftype(decoder *d, uint8_t *out) {
   return true;
 }
 
-/* Range checks (min <= max, the memory page bound) are validation rules,
- * so only the encoding is checked here. */
-static bool read_limits(decoder *d, wasm_limits *l) {
+/* Limits (Wasm 3.0): a flags byte, bit 0 = a maximum follows, bit 1 =
+ * shared (memories only; the threads feature), bit 2 = the 64-bit address
+ * type (memory64, table64), whose bounds are u64 instead of u32. Range
+ * checks (min <= max, the page bound) are validation rules, so only the
+ * encoding is checked here. */
+static bool read_limits(decoder *d, wasm_limits *l, bool memory) {
   size_t at = d->r.pos;
   uint8_t flag;
   if (!wasm_read_u8(&d->r, &flag))
     return false;
+  uint8_t allowed = memory ? 0x07 : 0x05;
   /* The spec's tests read the flag as a one-bit LEB128, hence their
    * wording for the two ways it can be wrong. */
-  if (flag > 1)
+  if (flag & ~allowed)
     return wasm_fail(d->err, at,
-                     "%s: malformed limits flags 0x%02x (expected 0x00 or "
-                     "0x01)",
+                     "%s: malformed limits flags 0x%02x (expected %s)",
                      flag & 0x80 ? "integer representation too long"
                                  : "integer too large",
-                     flag);
+                     flag,
+                     memory ? "0x00..0x07" : "0x00, 0x01, 0x04 or 0x05");
+  l->is64 = (flag & 4) != 0;
+  l->shared = (flag & 2) != 0;
+  l->has_max = flag & 1;
+  l->max = 0;
+  if (l->is64)
+    return wasm_read_u64(&d->r, &l->min) &&
+           (!l->has_max || wasm_read_u64(&d->r, &l->max));
   uint32_t min, max = 0;
   if (!wasm_read_u32(&d->r, &min))
     return false;
-  if (flag && !wasm_read_u32(&d->r, &max))
+  if (l->has_max && !wasm_read_u32(&d->r, &max))
     return false;
   l->min = min;
   l->max = max;
-  l->has_max = flag;
   return true;
 }
 
 static bool read_tabletype(decoder *d, wasm_tabletype *t) {
-  return read_reftype(d, &t->elem) && read_limits(d, &t->limits);
+  return read_reftype(d, &t->elem) && read_limits(d, &t->limits, false);
 }
 
 static bool read_globaltype(decoder *d, wasm_globaltype *g) {
@@ -352,7 +362,7 @@ static bool decode_imports(decoder *d) {
       m->nimported_tables++;
       break;
     case WASM_EXTERN_MEMORY:
-      if (!read_limits(d, &imp->desc.memory.limits))
+      if (!read_limits(d, &imp->desc.memory.limits, true))
         return false;
       m->nimported_memories++;
       break;
@@ -402,7 +412,7 @@ static bool decode_memories(decoder *d) {
       !build_space(d, WASM_EXTERN_MEMORY, n))
     return false;
   for (uint32_t i = 0; i < n; i++)
-    if (!read_limits(d, &m->memories[m->nimported_memories + i].limits))
+    if (!read_limits(d, &m->memories[m->nimported_memories + i].limits, true))
       return false;
   return true;
 }

@@ -95,8 +95,9 @@ static void build_op_sigs(void) {
  * and lowering handle; the others are refused as "not supported yet",
  * naming their feature. */
 static bool op_supported(uint16_t op) {
-  (void)op;
-  return false;
+  /* relaxed SIMD: typed from opcodes.def, lowered by lower_simd.c */
+  return op >= WASM_OP_I8X16_RELAXED_SWIZZLE &&
+         op <= WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S;
 }
 
 /* ---- validator state ---------------------------------------------------- */
@@ -133,6 +134,7 @@ typedef struct {
   uint32_t ngroups;
   const wasm_local_group *groups;
 
+  bool any_mem64;         /* some memory has 64-bit addresses (memory64) */
   uint8_t *refs;          /* bitmap: C.refs (functions declared outside code) */
   uint32_t *targets;      /* br_table scratch, handed from reader to reader */
   uint32_t targets_cap;
@@ -344,6 +346,13 @@ static bool check_memory(validator *v, uint32_t memidx) {
 static bool check_memarg(validator *v, const wasm_instr *in) {
   if (!check_memory(v, in->imm.mem.memory))
     return false;
+  if (!v->m->memories[in->imm.mem.memory].limits.is64 &&
+      in->imm.mem.offset > UINT32_MAX)
+    return wasm_fail(v->err, in->offset,
+                     "offset out of range: %s has offset %llu, memory %u "
+                     "has 32-bit addresses",
+                     opname(v), (unsigned long long)in->imm.mem.offset,
+                     in->imm.mem.memory);
   unsigned natural = wasm_opinfos[in->op].aux;
   if (in->imm.mem.align > natural)
     return wasm_fail(v->err, in->offset,
@@ -417,6 +426,52 @@ static bool check_sig_imm(validator *v, const wasm_instr *in) {
   default:
     return true;
   }
+}
+
+/* The address type (i32 or i64) of memory or table idx, already checked. */
+static uint8_t mem_at(const validator *v, uint32_t idx) {
+  return v->m->memories[idx].limits.is64 ? WASM_I64 : WASM_I32;
+}
+static uint8_t table_at(const validator *v, uint32_t idx) {
+  return v->m->tables[idx].limits.is64 ? WASM_I64 : WASM_I32;
+}
+
+/* opcodes.def types memory instructions for an i32 memory; for a 64-bit
+ * memory (memory64) the operands that are addresses or sizes become i64.
+ * Fills *out and returns true when the instruction's signature differs;
+ * only called when the module has a 64-bit memory, so the common path
+ * stays the table lookup. */
+static bool addr64_sig(const validator *v, const wasm_instr *in,
+                       const op_sig *s, op_sig *out) {
+  *out = *s;
+  switch ((wasm_immkind)wasm_opinfos[in->op].imm) {
+  case WASM_IMM_MEMARG:
+  case WASM_IMM_MEMARG_LANE: /* [addr, ...] */
+    out->p[0] = mem_at(v, in->imm.mem.memory);
+    break;
+  case WASM_IMM_MEMORY:
+    if (in->op == WASM_OP_MEMORY_SIZE) { /* [] -> [addr] */
+      out->r[0] = mem_at(v, in->imm.index);
+    } else if (in->op == WASM_OP_MEMORY_GROW) { /* [addr] -> [addr] */
+      out->p[0] = out->r[0] = mem_at(v, in->imm.index);
+    } else { /* memory.fill [addr, i32, addr] */
+      out->p[0] = out->p[2] = mem_at(v, in->imm.index);
+    }
+    break;
+  case WASM_IMM_MEMORY2: { /* memory.copy [dst addr, src addr, min(both)] */
+    uint8_t d = mem_at(v, in->imm.index2.a), sr = mem_at(v, in->imm.index2.b);
+    out->p[0] = d;
+    out->p[1] = sr;
+    out->p[2] = d == WASM_I64 && sr == WASM_I64 ? WASM_I64 : WASM_I32;
+    break;
+  }
+  case WASM_IMM_INDEX_MEMORY: /* memory.init [addr, i32, i32] */
+    out->p[0] = mem_at(v, in->imm.index2.b);
+    break;
+  default:
+    return false;
+  }
+  return memcmp(out, s, sizeof *s) != 0;
 }
 
 /* Resolves a block type to parameter and result lists. */
@@ -646,7 +701,8 @@ static bool check_other(validator *v, const wasm_instr *in) {
                        "unknown type %u (module has %u types)", ti,
                        m->ntypes);
     const wasm_functype *ft = &m->types[ti];
-    return pop_expect(v, WASM_I32) && pop_n(v, ft->params, ft->nparams) &&
+    return pop_expect(v, table_at(v, tab)) &&
+           pop_n(v, ft->params, ft->nparams) &&
            push_n(v, ft->results, ft->nresults);
   }
   case WASM_OP_DROP:
@@ -690,22 +746,28 @@ static bool check_other(validator *v, const wasm_instr *in) {
       return wasm_fail(v->err, in->offset, "global is immutable: global %u",
                        in->imm.index);
     return pop_expect(v, m->globals[in->imm.index].type.type);
+  /* Indices and sizes have the table's address type (table64). */
   case WASM_OP_TABLE_GET:
-    return check_table(v, in->imm.index) && pop_expect(v, WASM_I32) &&
+    return check_table(v, in->imm.index) &&
+           pop_expect(v, table_at(v, in->imm.index)) &&
            push(v, m->tables[in->imm.index].elem);
   case WASM_OP_TABLE_SET:
     return check_table(v, in->imm.index) &&
            pop_expect(v, m->tables[in->imm.index].elem) &&
-           pop_expect(v, WASM_I32);
+           pop_expect(v, table_at(v, in->imm.index));
   case WASM_OP_TABLE_SIZE:
-    return check_table(v, in->imm.index) && push(v, WASM_I32);
+    return check_table(v, in->imm.index) &&
+           push(v, table_at(v, in->imm.index));
   case WASM_OP_TABLE_GROW:
-    return check_table(v, in->imm.index) && pop_expect(v, WASM_I32) &&
-           pop_expect(v, m->tables[in->imm.index].elem) && push(v, WASM_I32);
-  case WASM_OP_TABLE_FILL:
-    return check_table(v, in->imm.index) && pop_expect(v, WASM_I32) &&
+    return check_table(v, in->imm.index) &&
+           pop_expect(v, table_at(v, in->imm.index)) &&
            pop_expect(v, m->tables[in->imm.index].elem) &&
-           pop_expect(v, WASM_I32);
+           push(v, table_at(v, in->imm.index));
+  case WASM_OP_TABLE_FILL:
+    return check_table(v, in->imm.index) &&
+           pop_expect(v, table_at(v, in->imm.index)) &&
+           pop_expect(v, m->tables[in->imm.index].elem) &&
+           pop_expect(v, table_at(v, in->imm.index));
   case WASM_OP_TABLE_COPY: {
     uint32_t dst = in->imm.index2.a, src = in->imm.index2.b;
     if (!check_table(v, dst) || !check_table(v, src))
@@ -715,8 +777,10 @@ static bool check_other(validator *v, const wasm_instr *in) {
                        "type mismatch: table.copy from a %s table to a %s "
                        "table",
                        tname(m->tables[src].elem), tname(m->tables[dst].elem));
-    return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) &&
-           pop_expect(v, WASM_I32);
+    /* [dst index, src index, n]: n has the smaller of the two types */
+    uint8_t dt = table_at(v, dst), st = table_at(v, src);
+    uint8_t nt = dt == WASM_I64 && st == WASM_I64 ? WASM_I64 : WASM_I32;
+    return pop_expect(v, nt) && pop_expect(v, st) && pop_expect(v, dt);
   }
   case WASM_OP_TABLE_INIT: {
     uint32_t e = in->imm.index2.a, tab = in->imm.index2.b;
@@ -727,8 +791,9 @@ static bool check_other(validator *v, const wasm_instr *in) {
                        "type mismatch: table.init of a %s table from a %s "
                        "segment",
                        tname(m->tables[tab].elem), tname(m->elems[e].type));
+    /* [dst index (table's type), src offset i32, n i32] */
     return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) &&
-           pop_expect(v, WASM_I32);
+           pop_expect(v, table_at(v, tab));
   }
   case WASM_OP_ELEM_DROP:
     return check_elem(v, in->imm.index);
@@ -878,6 +943,9 @@ static bool check_body(validator *v, uint32_t fidx, wasm_func_info *info) {
         ok = false;
         break;
       }
+      op_sig s64;
+      if (v->any_mem64 && addr64_sig(v, &in, s, &s64))
+        s = &s64;
       /* inline pops: the hot path of the whole validator */
       for (unsigned i = s->np; i-- > 0;)
         if (!pop_expect(v, s->p[i])) {
@@ -1024,24 +1092,38 @@ static uint32_t entity_offset(const wasm_module *m, wasm_externkind kind,
   return section_offset(m, section_id);
 }
 
-/* Limits of table or memory idx; bound is the largest size allowed (0:
- * none beyond u32). The message offset is looked up only on failure, as it
+/* Limits of table or memory idx, against the bounds of its address type:
+ * memories at most 2^16 pages (i32) or 2^48 pages (i64, so that the byte
+ * size is at most 2^64), tables at most 2^32-1 entries (i32) or 2^64-1
+ * (i64, any u64). The message offset is looked up only on failure, as it
  * scans the imports. */
-static bool check_limits(validator *v, const wasm_limits *l, uint64_t bound,
+static bool check_limits(validator *v, const wasm_limits *l,
                          wasm_externkind kind, uint32_t idx) {
   const wasm_module *m = v->m;
-  const char *what = kind == WASM_EXTERN_MEMORY ? "memory" : "table";
-  uint8_t sec = kind == WASM_EXTERN_MEMORY ? 5 : 4;
-  if (bound && (l->min > bound || (l->has_max && l->max > bound)))
-    return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
-                     "memory size must be at most 65536 pages (4GiB): %s %u "
-                     "has %s %llu",
-                     what, idx, l->min > bound ? "minimum" : "maximum",
-                     (unsigned long long)(l->min > bound ? l->min : l->max));
-  if (!bound && (l->min > UINT32_MAX || (l->has_max && l->max > UINT32_MAX)))
+  bool mem = kind == WASM_EXTERN_MEMORY;
+  const char *what = mem ? "memory" : "table";
+  uint8_t sec = mem ? 5 : 4;
+  if (mem) {
+    uint64_t bound = l->is64 ? 1ull << 48 : 65536;
+    if (l->min > bound || (l->has_max && l->max > bound))
+      return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
+                       "memory size must be at most %s: memory %u has %s "
+                       "%llu",
+                       l->is64 ? "2^48 pages (256TiB)"
+                               : "65536 pages (4GiB)",
+                       idx, l->min > bound ? "minimum" : "maximum",
+                       (unsigned long long)(l->min > bound ? l->min : l->max));
+    if (l->shared)
+      return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
+                       "not supported yet: shared memory (threads): memory "
+                       "%u",
+                       idx);
+  } else if (!l->is64 &&
+             (l->min > UINT32_MAX || (l->has_max && l->max > UINT32_MAX))) {
     return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
                      "table size must be at most 2^32-1 entries: %s %u", what,
                      idx);
+  }
   if (l->has_max && l->min > l->max)
     return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
                      "size minimum must not be greater than maximum: %s %u "
@@ -1176,18 +1258,14 @@ static bool check_module(validator *v) {
     if (!wasm_is_reftype(m->tables[i].elem))
       return wasm_fail(v->err, entity_offset(m, WASM_EXTERN_TABLE, i, 4),
                        "malformed reference type in table %u", i);
-    if (!check_limits(v, &m->tables[i].limits, 0, WASM_EXTERN_TABLE, i))
+    if (!check_limits(v, &m->tables[i].limits, WASM_EXTERN_TABLE, i))
       return false;
   }
-  for (uint32_t i = 0; i < m->nmemories; i++)
-    if (!check_limits(v, &m->memories[i].limits, 65536, WASM_EXTERN_MEMORY,
-                      i))
+  for (uint32_t i = 0; i < m->nmemories; i++) {
+    if (!check_limits(v, &m->memories[i].limits, WASM_EXTERN_MEMORY, i))
       return false;
-  if (m->nmemories > 1)
-    return wasm_fail(v->err, entity_offset(m, WASM_EXTERN_MEMORY, 1, 5),
-                     "multiple memories: the module has %u, Wasm 2.0 allows "
-                     "one",
-                     m->nmemories);
+    v->any_mem64 |= m->memories[i].limits.is64;
+  }
 
   for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
     const_site site = {"the initialiser of global %u", i, 0};
@@ -1218,7 +1296,7 @@ static bool check_module(validator *v) {
                        i, tname(e->type), e->table,
                        tname(m->tables[e->table].elem));
     const_site site = {"the offset of elem segment %u", i, 0};
-    if (!check_const(v, &e->offset, WASM_I32, site))
+    if (!check_const(v, &e->offset, table_at(v, e->table), site))
       return false;
   }
 
@@ -1236,7 +1314,7 @@ static bool check_module(validator *v) {
                        "unknown memory %u (module has %u) in data segment %u",
                        d->memory, m->nmemories, i);
     const_site site = {"the offset of data segment %u", i, 0};
-    if (!check_const(v, &d->offset, WASM_I32, site))
+    if (!check_const(v, &d->offset, mem_at(v, d->memory), site))
       return false;
   }
 

@@ -105,6 +105,8 @@ typedef struct {
 typedef struct {
   uint64_t min, max; /* max is meaningful only when has_max */
   bool has_max;
+  bool is64;   /* address type i64 (memory64, table64), else i32 */
+  bool shared; /* shared memory (threads); refused by the validator */
 } wasm_limits;
 
 typedef struct {
