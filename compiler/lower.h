@@ -108,7 +108,10 @@ typedef struct lower_func {
   const wasm_functype *type;
   LLVMValueRef fn;
   LLVMValueRef vmctx;           /* first parameter */
-  LLVMValueRef mem0_base;       /* loaded once in the entry block */
+  LLVMValueRef mem0_base;       /* loaded once in the entry block (32-bit
+                                   memory 0 only) */
+  LLVMValueRef *mem_bases;      /* per memory index: its base, loaded in
+                                   the entry block on first use */
   uint32_t nlocals;             /* params + declared */
   LLVMValueRef *locals;         /* allocas (mem2reg promotes them) */
   uint8_t *local_types;
@@ -144,10 +147,17 @@ LLVMValueRef lower_intrinsic(lower_func *lf, const char *name,
                              LLVMValueRef *args, unsigned nargs);
 
 /* ---- lower_memory.c ------------------------------------------------------ */
+/* Are accesses of memory mem compared with its size (a 64-bit memory, or
+ * --bounds-checks), rather than left to fault in its guard region? Loads
+ * of a checked memory need no keep_traps_tag. */
+static inline bool lower_mem_checked(const lower_module *lm, uint32_t mem) {
+  return lm->opts.bounds_checks || lm->wm->memories[mem].limits.is64;
+}
 /* Pointer to the `size` bytes an access of memory in->imm.mem.memory makes
- * at i32 `index` + in->imm.mem.offset: base + zext(index) + offset with
- * guard pages; in bounds-check mode it first traps MEMORY_OOB when
- * index + offset + size exceeds the memory's current size. */
+ * at `index` + in->imm.mem.offset: base + zext(index) + offset with guard
+ * pages (index an i32); for a checked memory (lower_mem_checked; index an
+ * i64 for a 64-bit memory) it first traps MEMORY_OOB when index + offset +
+ * size exceeds the memory's current size. */
 LLVMValueRef lower_address(lower_func *lf, const wasm_instr *in,
                            LLVMValueRef index, unsigned size);
 

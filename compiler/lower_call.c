@@ -84,12 +84,18 @@ static void lower_call_indirect(lower_func *lf, uint32_t typeidx,
   LLVMValueRef idx = lower_pop(lf);
   LLVMValueRef tables = lower_vmctx_slot(lf, WASMRT_VMCTX_TABLES, true);
   LLVMValueRef tab = load_at(lf, lm->t_ptr, tables, 8ull * table, true, "table");
-  /* size and elems change when the table grows: plain loads. */
+  /* size and elems change when the table grows: plain loads. The index
+   * is an i32, or an i64 for a 64-bit table (table64), compared in 64 bits
+   * with the (32-bit) size. */
   LLVMValueRef size = load_at(lf, lm->t_i32, tab, TABLE_SIZE, false, "size");
+  LLVMValueRef i64 = idx;
+  if (lm->wm->tables[table].limits.is64)
+    size = LLVMBuildZExt(lm->b, size, lm->t_i64, "");
   lower_trap_if(lf, LLVMBuildICmp(lm->b, LLVMIntUGE, idx, size, "oob"),
                 WASMRT_TRAP_UNDEFINED_ELEMENT);
+  if (!lm->wm->tables[table].limits.is64)
+    i64 = LLVMBuildZExt(lm->b, idx, lm->t_i64, "");
   LLVMValueRef elems = load_at(lf, lm->t_ptr, tab, TABLE_ELEMS, false, "elems");
-  LLVMValueRef i64 = LLVMBuildZExt(lm->b, idx, lm->t_i64, "");
   LLVMValueRef slot = LLVMBuildInBoundsGEP2(lm->b, lm->t_ptr, elems, &i64, 1, "");
   LLVMValueRef fr = LLVMBuildLoad2(lm->b, lm->t_ptr, slot, "elem");
   LLVMSetAlignment(fr, 8);

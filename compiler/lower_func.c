@@ -253,8 +253,11 @@ static void prologue(lower_func *lf) {
   lower_trap_if(lf, LLVMBuildICmp(lm->b, LLVMIntULT, spi, limit, "stack.low"),
                 WASMRT_TRAP_STACK_EXHAUSTED);
 
-  /* Memory 0 never moves (reserved once), so its base is loaded once. */
-  if (wm->nmemories > 0)
+  /* Memory 0 never moves (reserved once), so its base is loaded once.
+   * A 64-bit memory 0 takes the path of the other memories instead
+   * (lower_memory.c): the IR passes that know memory 0 by this load
+   * assume its 32-bit indices. */
+  if (wm->nmemories > 0 && !wm->memories[0].limits.is64)
     lf->mem0_base = lower_vmctx_slot(lf, WASMRT_VMCTX_MEM0_BASE, true);
 }
 
@@ -348,9 +351,11 @@ bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err) {
   /* +1: the body frame; frames are owned (phis) so zeroed. */
   lf.frames_cap = info->max_depth + 2;
   lf.frames = calloc(lf.frames_cap, sizeof *lf.frames);
-  if (!lf.stack || !lf.frames) {
+  lf.mem_bases = calloc(wm->nmemories + 1, sizeof *lf.mem_bases);
+  if (!lf.stack || !lf.frames || !lf.mem_bases) {
     free(lf.stack);
     free(lf.frames);
+    free(lf.mem_bases);
     return wasm_fail(err, f->body_offset, "out of memory");
   }
 
@@ -389,5 +394,6 @@ bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err) {
   free(lf.stack);
   free(lf.locals);
   free(lf.local_types);
+  free(lf.mem_bases);
   return ok;
 }

@@ -14,6 +14,19 @@
  * first. The address is always computed in 64 bits, so index + offset never
  * wraps around to a low address.
  *
+ * 64-bit memories (memory64) are always checked: an i64 index plus a u64
+ * offset can reach any address, which no reservation covers. The check is
+ * index + (offset + size) > size-in-bytes, with the add's carry meaning
+ * out of bounds too: an add with overflow, a compare and a branch per
+ * access, plus a load of the memory's size (it changes with memory.grow,
+ * so it is not invariant). Their bulk operations take the same helpers
+ * as 32-bit memories, whose operands are zero-extended to 64 bits.
+ *
+ * Multiple memories: every memory's base is fixed for life, so each one a
+ * function uses is loaded once, in the entry block (memory_base); memory
+ * 0, when 32-bit, keeps its own vmctx slot, which the IR passes recognise
+ * (addr_nowrap.c).
+ *
  * Loads are LLVM load instructions (never intrinsics) that go through
  * keep_traps_tag: in guard-page mode they start volatile, and emit.c makes
  * those whose value stays used plain again, so that an unused out-of-bounds
@@ -58,15 +71,27 @@ static LLVMValueRef memory_struct(lower_func *lf, uint32_t mem) {
 }
 
 /* First byte of memory mem: fixed for the memory's lifetime (the runtime
- * grows memories in place), so it is loaded once per function for memory 0. */
+ * grows memories in place), so it is loaded once per function: memory 0
+ * (32-bit) by the prologue, any other on its first use, by loads put in
+ * the entry block, which dominates every use. */
 static LLVMValueRef memory_base(lower_func *lf, uint32_t mem) {
-  if (mem == 0) {
-    if (lf->mem0_base)
-      return lf->mem0_base;
-    return lower_vmctx_slot(lf, WASMRT_VMCTX_MEM0_BASE, true);
-  }
-  return load_field(lf, memory_struct(lf, mem), offsetof(wasmrt_memory, base),
-                    lf->lm->t_ptr, true, "membase");
+  lower_module *lm = lf->lm;
+  if (mem == 0 && lf->mem0_base)
+    return lf->mem0_base;
+  if (lf->mem_bases[mem])
+    return lf->mem_bases[mem];
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(lm->b);
+  LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(lf->fn);
+  LLVMValueRef term = LLVMGetBasicBlockTerminator(entry);
+  if (term)
+    LLVMPositionBuilderBefore(lm->b, term);
+  else
+    LLVMPositionBuilderAtEnd(lm->b, entry);
+  LLVMValueRef base = load_field(lf, memory_struct(lf, mem),
+                                 offsetof(wasmrt_memory, base), lm->t_ptr,
+                                 true, "membase");
+  LLVMPositionBuilderAtEnd(lm->b, here);
+  return lf->mem_bases[mem] = base;
 }
 
 /* Current size of memory mem in bytes (i64). Never invariant: memory.grow,
@@ -76,13 +101,43 @@ static LLVMValueRef memory_size_bytes(lower_func *lf, uint32_t mem) {
                     lf->lm->t_i64, false, "memsize");
 }
 
+/* Bounds check of a 64-bit memory: index + offset + size must not carry
+ * and must not exceed the current size. */
+static void check_address64(lower_func *lf, uint32_t mem, LLVMValueRef idx,
+                            uint64_t offset, unsigned size) {
+  lower_module *lm = lf->lm;
+  if (offset > UINT64_MAX - size) { /* no index is in bounds */
+    lower_trap_if(lf, LLVMConstInt(lm->t_i1, 1, false),
+                  WASMRT_TRAP_MEMORY_OOB);
+    return;
+  }
+  LLVMValueRef args[2] = {idx, lower_const_i64(lm, offset + size)};
+  LLVMValueRef r = lower_intrinsic(lf, "llvm.uadd.with.overflow", &lm->t_i64,
+                                   1, args, 2);
+  LLVMValueRef end = LLVMBuildExtractValue(lm->b, r, 0, "end");
+  LLVMValueRef carry = LLVMBuildExtractValue(lm->b, r, 1, "carry");
+  LLVMValueRef past = LLVMBuildICmp(lm->b, LLVMIntUGT, end,
+                                    memory_size_bytes(lf, mem), "past");
+  lower_trap_if(lf, LLVMBuildOr(lm->b, carry, past, "oob"),
+                WASMRT_TRAP_MEMORY_OOB);
+}
+
 LLVMValueRef lower_address(lower_func *lf, const wasm_instr *in,
                            LLVMValueRef index, unsigned size) {
   lower_module *lm = lf->lm;
   uint32_t mem = in->imm.mem.memory;
-  uint64_t offset = in->imm.mem.offset; /* a u32 in Wasm 2.0 */
-  LLVMValueRef idx = LLVMBuildZExt(lm->b, index, lm->t_i64, "");
+  uint64_t offset = in->imm.mem.offset; /* a u32 for a 32-bit memory */
 
+  if (lm->wm->memories[mem].limits.is64) {
+    check_address64(lf, mem, index, offset, size);
+    LLVMValueRef ea = index;
+    if (offset != 0)
+      ea = LLVMBuildAdd(lm->b, index, lower_const_i64(lm, offset), "ea");
+    return LLVMBuildGEP2(lm->b, lm->t_i8, memory_base(lf, mem), &ea, 1,
+                         "addr");
+  }
+
+  LLVMValueRef idx = LLVMBuildZExt(lm->b, index, lm->t_i64, "");
   if (lm->opts.bounds_checks) {
     /* end = index + offset + size <= 2^33 + 16: no overflow in 64 bits. */
     LLVMValueRef end = LLVMBuildAdd(
@@ -127,7 +182,8 @@ static bool lower_load(lower_func *lf, const wasm_instr *in) {
   LLVMValueRef index = lower_pop(lf);
   LLVMValueRef addr = lower_address(lf, in, index, size);
   LLVMValueRef v = LLVMBuildLoad2(lm->b, mty, addr, "");
-  keep_traps_tag(lm, v);
+  if (!lower_mem_checked(lm, in->imm.mem.memory))
+    keep_traps_tag(lm, v);
   /* The alignment immediate is only a hint: unaligned accesses are valid
    * Wasm, so promising more than 1 to LLVM would be a lie. */
   LLVMSetAlignment(v, 1);
@@ -160,6 +216,17 @@ static bool lower_store(lower_func *lf, const wasm_instr *in) {
   return true;
 }
 
+static bool is64(lower_func *lf, uint32_t mem) {
+  return lf->lm->wm->memories[mem].limits.is64;
+}
+
+/* An address or size operand as the u64 the runtime helpers take:
+ * zero-extended from an i32 (32-bit memory), as is when already i64. */
+static LLVMValueRef to_u64(lower_func *lf, LLVMValueRef v) {
+  lower_module *lm = lf->lm;
+  return LLVMTypeOf(v) == lm->t_i64 ? v : LLVMBuildZExt(lm->b, v, lm->t_i64, "");
+}
+
 bool lower_memory(lower_func *lf, const wasm_instr *in) {
   lower_module *lm = lf->lm;
   LLVMValueRef args[5];
@@ -169,26 +236,32 @@ bool lower_memory(lower_func *lf, const wasm_instr *in) {
 
   switch (in->op) {
   case WASM_OP_MEMORY_SIZE: {
-    /* size / 65536: the size is a multiple of the page, at most 2^32. */
+    /* size / 65536: the size is a multiple of the page (at most 2^32 for
+     * a 32-bit memory, whose page count is an i32). */
     LLVMValueRef bytes = memory_size_bytes(lf, in->imm.index);
-    LLVMValueRef pages = LLVMBuildLShr(lm->b, bytes, lower_const_i64(lm, 16), "");
-    lower_push(lf, LLVMBuildTrunc(lm->b, pages, lm->t_i32, "pages"));
+    LLVMValueRef pages = LLVMBuildLShr(lm->b, bytes, lower_const_i64(lm, 16), "pages");
+    if (!is64(lf, in->imm.index))
+      pages = LLVMBuildTrunc(lm->b, pages, lm->t_i32, "pages");
+    lower_push(lf, pages);
     return true;
   }
   case WASM_OP_MEMORY_GROW: {
     /* The runtime grows in place (base never moves), so the cached
-     * mem0_base stays valid; the size is reloaded at every use anyway. */
-    args[1] = lower_pop(lf); /* delta in pages */
+     * bases stay valid; the size is reloaded at every use anyway. */
+    args[1] = to_u64(lf, lower_pop(lf)); /* delta in pages */
     args[0] = lower_const_i32(lm, in->imm.index);
-    lower_push(lf, lower_call_rt(lf, RT_MEMORY_GROW, args, 2));
+    LLVMValueRef old = lower_call_rt(lf, RT_MEMORY_GROW, args, 2);
+    if (!is64(lf, in->imm.index)) /* old size < 2^16, or -1 */
+      old = LLVMBuildTrunc(lm->b, old, lm->t_i32, "");
+    lower_push(lf, old);
     return true;
   }
   case WASM_OP_MEMORY_FILL: {
     LLVMValueRef n = lower_pop(lf), value = lower_pop(lf), dst = lower_pop(lf);
     args[0] = lower_const_i32(lm, in->imm.index);
-    args[1] = dst;
+    args[1] = to_u64(lf, dst);
     args[2] = value;
-    args[3] = n;
+    args[3] = to_u64(lf, n);
     lower_call_rt_checked(lf, RT_MEMORY_FILL, args, 4);
     return true;
   }
@@ -197,9 +270,9 @@ bool lower_memory(lower_func *lf, const wasm_instr *in) {
     LLVMValueRef n = lower_pop(lf), src = lower_pop(lf), dst = lower_pop(lf);
     args[0] = lower_const_i32(lm, in->imm.index2.a);
     args[1] = lower_const_i32(lm, in->imm.index2.b);
-    args[2] = dst;
-    args[3] = src;
-    args[4] = n;
+    args[2] = to_u64(lf, dst);
+    args[3] = to_u64(lf, src);
+    args[4] = to_u64(lf, n);
     lower_call_rt_checked(lf, RT_MEMORY_COPY, args, 5);
     return true;
   }
@@ -208,7 +281,7 @@ bool lower_memory(lower_func *lf, const wasm_instr *in) {
     LLVMValueRef n = lower_pop(lf), src = lower_pop(lf), dst = lower_pop(lf);
     args[0] = lower_const_i32(lm, in->imm.index2.b);
     args[1] = lower_const_i32(lm, in->imm.index2.a);
-    args[2] = dst;
+    args[2] = to_u64(lf, dst);
     args[3] = src;
     args[4] = n;
     lower_call_rt_checked(lf, RT_MEMORY_INIT, args, 5);

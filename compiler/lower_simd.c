@@ -139,14 +139,15 @@ static bool target_is_aarch64(lower_module *lm) {
 
 /* ---- memory -------------------------------------------------------------- */
 
-/* A load of `ty` (size bytes) at the popped i32 index; alignment 1 because
+/* A load of `ty` (size bytes) at the popped index; alignment 1 because
  * Wasm only promises that the hint is not larger than natural. */
 static LLVMValueRef load_at(lower_func *lf, const wasm_instr *in,
                             LLVMValueRef index, LLVMTypeRef ty,
                             unsigned size) {
   LLVMValueRef p = lower_address(lf, in, index, size);
   LLVMValueRef v = LLVMBuildLoad2(lf->lm->b, ty, p, "");
-  keep_traps_tag(lf->lm, v); /* an unused one must still trap */
+  if (!lower_mem_checked(lf->lm, in->imm.mem.memory))
+    keep_traps_tag(lf->lm, v); /* an unused one must still trap */
   LLVMSetAlignment(v, 1);
   return v;
 }

@@ -7,7 +7,9 @@
  * would do, and these sit in loops. `elems` and `size` are reloaded at each
  * use because table.grow (here, in a callee or in another instance sharing
  * the table) reallocates `elems` and changes `size`; only the address of
- * the wasmrt_table itself is invariant. The rest can trap on several
+ * the wasmrt_table itself is invariant. Indices of a 64-bit table (table64)
+ * are i64 and compared in 64 bits; the helpers take every index and size
+ * as a u64 (zero-extended for a 32-bit table). The rest can trap on several
  * conditions the runtime already checks, so the helpers return a trap code
  * that lower_call_rt_checked raises in this function's name.
  */
@@ -41,16 +43,35 @@ static LLVMValueRef table_size(lower_func *lf, LLVMValueRef table) {
                         "tsize");
 }
 
-/* &elems[i] after checking i < size (TABLE_OOB otherwise). */
+static bool is64(lower_func *lf, uint32_t t) {
+  return lf->lm->wm->tables[t].limits.is64;
+}
+
+/* An index or size operand of table t as the i64 the runtime helpers take:
+ * zero-extended from a 32-bit table's i32, as is for a 64-bit table. */
+static LLVMValueRef to_u64(lower_func *lf, LLVMValueRef v) {
+  lower_module *lm = lf->lm;
+  return LLVMTypeOf(v) == lm->t_i64 ? v : LLVMBuildZExt(lm->b, v, lm->t_i64, "");
+}
+
+/* A helper's i64 result (old size or -1) as table t's address type. */
+static LLVMValueRef from_i64(lower_func *lf, uint32_t t, LLVMValueRef v) {
+  lower_module *lm = lf->lm;
+  return is64(lf, t) ? v : LLVMBuildTrunc(lm->b, v, lm->t_i32, "");
+}
+
+/* &elems[i] after checking i < size (TABLE_OOB otherwise); i is an i32,
+ * or an i64 for a 64-bit table, compared with the size in 64 bits. */
 static LLVMValueRef table_slot(lower_func *lf, uint32_t t, LLVMValueRef i) {
   lower_module *lm = lf->lm;
   LLVMValueRef table = table_struct(lf, t);
-  LLVMValueRef oob = LLVMBuildICmp(lm->b, LLVMIntUGE, i, table_size(lf, table), "");
+  LLVMValueRef i64 = to_u64(lf, i);
+  LLVMValueRef size = LLVMBuildZExt(lm->b, table_size(lf, table), lm->t_i64, "");
+  LLVMValueRef oob = LLVMBuildICmp(lm->b, LLVMIntUGE, i64, size, "");
   lower_trap_if(lf, oob, WASMRT_TRAP_TABLE_OOB);
   LLVMValueRef elems = LLVMBuildLoad2(
       lm->b, lm->t_ptr, field_ptr(lm, table, offsetof(wasmrt_table, elems)),
       "elems");
-  LLVMValueRef i64 = LLVMBuildZExt(lm->b, i, lm->t_i64, "");
   return LLVMBuildInBoundsGEP2(lm->b, lm->t_ptr, elems, &i64, 1, "slot");
 }
 
@@ -71,23 +92,28 @@ bool lower_table(lower_func *lf, const wasm_instr *in) {
     LLVMBuildStore(lm->b, v, slot);
     return true;
   }
-  case WASM_OP_TABLE_SIZE:
-    lower_push(lf, table_size(lf, table_struct(lf, in->imm.index)));
+  case WASM_OP_TABLE_SIZE: {
+    LLVMValueRef size = table_size(lf, table_struct(lf, in->imm.index));
+    if (is64(lf, in->imm.index))
+      size = LLVMBuildZExt(lm->b, size, lm->t_i64, "");
+    lower_push(lf, size);
     return true;
+  }
   case WASM_OP_TABLE_GROW: {
     LLVMValueRef n = lower_pop(lf), init = lower_pop(lf);
     args[0] = lower_const_i32(lm, in->imm.index);
     args[1] = init;
-    args[2] = n;
-    lower_push(lf, lower_call_rt(lf, RT_TABLE_GROW, args, 3));
+    args[2] = to_u64(lf, n);
+    lower_push(lf, from_i64(lf, in->imm.index,
+                            lower_call_rt(lf, RT_TABLE_GROW, args, 3)));
     return true;
   }
   case WASM_OP_TABLE_FILL: {
     LLVMValueRef n = lower_pop(lf), v = lower_pop(lf), i = lower_pop(lf);
     args[0] = lower_const_i32(lm, in->imm.index);
-    args[1] = i;
+    args[1] = to_u64(lf, i);
     args[2] = v;
-    args[3] = n;
+    args[3] = to_u64(lf, n);
     lower_call_rt_checked(lf, RT_TABLE_FILL, args, 4);
     return true;
   }
@@ -96,9 +122,9 @@ bool lower_table(lower_func *lf, const wasm_instr *in) {
     LLVMValueRef n = lower_pop(lf), s = lower_pop(lf), d = lower_pop(lf);
     args[0] = lower_const_i32(lm, in->imm.index2.a);
     args[1] = lower_const_i32(lm, in->imm.index2.b);
-    args[2] = d;
-    args[3] = s;
-    args[4] = n;
+    args[2] = to_u64(lf, d);
+    args[3] = to_u64(lf, s);
+    args[4] = to_u64(lf, n);
     lower_call_rt_checked(lf, RT_TABLE_COPY, args, 5);
     return true;
   }
@@ -107,7 +133,7 @@ bool lower_table(lower_func *lf, const wasm_instr *in) {
     LLVMValueRef n = lower_pop(lf), s = lower_pop(lf), d = lower_pop(lf);
     args[0] = lower_const_i32(lm, in->imm.index2.b);
     args[1] = lower_const_i32(lm, in->imm.index2.a);
-    args[2] = d;
+    args[2] = to_u64(lf, d);
     args[3] = s;
     args[4] = n;
     lower_call_rt_checked(lf, RT_TABLE_INIT, args, 5);

@@ -42,9 +42,11 @@ static bool link_error(wasmrt_error *err, const wasmrt_import_desc *imp, const c
 }
 
 /* Limits subtyping: actual {min a, max A} matches import {min i, max I}
- * when a >= i and, if the import has a maximum, the actual one has one
- * and A <= I. */
-static bool limits_match(uint64_t amin, bool ahas, uint64_t amax, const wasmrt_limits_desc *l) {
+ * when both have the same address type, a >= i and, if the import has a
+ * maximum, the actual one has one and A <= I. */
+static bool limits_match(bool ais64, uint64_t amin, bool ahas, uint64_t amax,
+                         const wasmrt_limits_desc *l) {
+  if (ais64 != (l->is64 != 0)) return false;
   if (amin < l->min) return false;
   if (l->has_max && (!ahas || amax > l->max)) return false;
   return true;
@@ -138,7 +140,7 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
       if (!t) return link_error(err, imp, "null table");
       if (t->elem_type != imp->value_type)
         return link_error(err, imp, "table element type differs");
-      if (!limits_match(t->size, rt_table_has_max(t), t->max, &imp->limits))
+      if (!limits_match(rt_table_is64(t), t->size, rt_table_has_max(t), t->max, &imp->limits))
         return link_error(err, imp, "table limits do not match");
       inst->tables[ti++] = t;
       break;
@@ -146,10 +148,11 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
     case WASMRT_EXTERN_MEMORY: {
       wasmrt_memory *mem = ex->of.memory;
       if (!mem) return link_error(err, imp, "null memory");
-      if (!limits_match(mem->size / WASMRT_PAGE_SIZE, rt_memory_has_max(mem), mem->max_pages,
-                        &imp->limits))
+      if (!limits_match(rt_memory_is64(mem), mem->size / WASMRT_PAGE_SIZE,
+                        rt_memory_has_max(mem), mem->max_pages, &imp->limits))
         return link_error(err, imp, "memory limits do not match");
-      if (needs_guard && !rt_memory_guarded(mem))
+      /* 64-bit memories are bounds-checked by the code, never guarded */
+      if (needs_guard && !imp->limits.is64 && !rt_memory_guarded(mem))
         return link_error(err, imp,
                           "memory has no guard region and the module was compiled "
                           "without bounds checks");
@@ -219,8 +222,8 @@ static uint32_t init_segments(wasmrt_instance *inst, bool *shared_write, wasmrt_
       wasmrt_val off;
       if (!eval_const(inst, &e->offset, &off, err)) return UINT32_MAX;
       wasmrt_table *t = inst->tables[e->table];
-      uint64_t dst = (uint32_t)off.i32;
-      if (dst + inst->elem_len[i] > t->size) return WASMRT_TRAP_TABLE_OOB;
+      uint64_t dst = rt_table_is64(t) ? (uint64_t)off.i64 : (uint32_t)off.i32;
+      if (!rt_in_range(dst, inst->elem_len[i], t->size)) return WASMRT_TRAP_TABLE_OOB;
       if (e->table < d->nimported_tables && inst->elem_len[i]) *shared_write = true;
       memcpy(t->elems + dst, inst->elem_items[i], inst->elem_len[i] * sizeof(void *));
     }
@@ -232,8 +235,8 @@ static uint32_t init_segments(wasmrt_instance *inst, bool *shared_write, wasmrt_
     wasmrt_val off;
     if (!eval_const(inst, &s->offset, &off, err)) return UINT32_MAX;
     wasmrt_memory *mem = inst->memories[s->memory];
-    uint64_t dst = (uint32_t)off.i32;
-    if (dst + s->len > mem->size) return WASMRT_TRAP_MEMORY_OOB;
+    uint64_t dst = rt_memory_is64(mem) ? (uint64_t)off.i64 : (uint32_t)off.i32;
+    if (!rt_in_range(dst, s->len, mem->size)) return WASMRT_TRAP_MEMORY_OOB;
     if (s->len) memcpy(mem->base + dst, s->bytes, s->len);
     inst->data_dropped[i] = 1; /* data.drop */
   }
@@ -276,19 +279,20 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
   /* Tables and memories. */
   for (uint32_t i = d->nimported_tables; i < d->ntables; i++) {
     const wasmrt_table_desc *t = &d->tables[i - d->nimported_tables];
-    if (t->limits.min > UINT32_MAX || (t->limits.has_max && t->limits.max > UINT32_MAX)) {
+    if (!t->limits.is64 &&
+        (t->limits.min > UINT32_MAX || (t->limits.has_max && t->limits.max > UINT32_MAX))) {
       rt_error(err, "table size out of range");
       goto fail;
     }
-    inst->tables[i] = rt_table_create((uint8_t)t->elem_type, (uint32_t)t->limits.min,
-                                      (uint32_t)t->limits.max, t->limits.has_max, NULL, err);
+    inst->tables[i] = rt_table_create((uint8_t)t->elem_type, t->limits.min, t->limits.max,
+                                      t->limits.has_max, t->limits.is64 != 0, NULL, err);
     if (!inst->tables[i]) goto fail;
   }
   bool guarded = !(d->flags & WASMRT_MODULE_BOUNDS_CHECKED);
   for (uint32_t i = d->nimported_memories; i < d->nmemories; i++) {
     const wasmrt_memory_desc *md = &d->memories[i - d->nimported_memories];
     inst->memories[i] = rt_memory_create(md->limits.min, md->limits.max, md->limits.has_max,
-                                         guarded, err);
+                                         md->limits.is64 != 0, guarded, err);
     if (!inst->memories[i]) goto fail;
   }
   /* vmctx, complete before anything can run or reference it. */

@@ -77,9 +77,15 @@ typedef struct {
   wasmrt_memory pub;
   bool has_max;
   bool guarded; /* reservation covers WASMRT_GUARD_RESERVATION */
+  bool is64;    /* 64-bit addresses (memory64): never guarded, its
+                   accesses are bounds-checked by generated code */
 } rt_memory;
+/* A memory of the given type; guarded applies to 32-bit memories only. */
 wasmrt_memory *rt_memory_create(uint64_t min_pages, uint64_t max_pages, bool has_max,
-                                bool guarded, wasmrt_error *err);
+                                bool is64, bool guarded, wasmrt_error *err);
+static inline bool rt_memory_is64(const wasmrt_memory *m) {
+  return ((const rt_memory *)m)->is64;
+}
 static inline bool rt_memory_has_max(const wasmrt_memory *m) {
   return ((const rt_memory *)m)->has_max;
 }
@@ -97,13 +103,24 @@ bool rt_memory_no_guard_mode(void);
 typedef struct {
   wasmrt_table pub;
   bool has_max;
+  bool is64; /* 64-bit indices (table64) */
 } rt_table;
-wasmrt_table *rt_table_create(uint8_t elem_type, uint32_t min, uint32_t max, bool has_max,
-                              void *init, wasmrt_error *err);
+wasmrt_table *rt_table_create(uint8_t elem_type, uint64_t min, uint64_t max, bool has_max,
+                              bool is64, void *init, wasmrt_error *err);
 static inline bool rt_table_has_max(const wasmrt_table *t) {
   return ((const rt_table *)t)->has_max;
 }
-int64_t rt_table_grow(wasmrt_table *t, uint32_t delta, void *init);
+static inline bool rt_table_is64(const wasmrt_table *t) {
+  return ((const rt_table *)t)->is64;
+}
+int64_t rt_table_grow(wasmrt_table *t, uint64_t delta, void *init);
+
+/* ---- bulk.c -------------------------------------------------------------- */
+/* [start, start + n) lies within [0, size), without overflow for any
+ * 64-bit start and n. */
+static inline bool rt_in_range(uint64_t start, uint64_t n, uint64_t size) {
+  return n <= size && start <= size - n;
+}
 
 /* ---- trap.c: activations ------------------------------------------------- */
 /* One activation per wasmrt_call on this thread; traps longjmp to the

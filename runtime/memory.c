@@ -14,6 +14,11 @@
  * address space is not available) reserves only max_pages: generated code
  * compares against `size` itself.
  *
+ * A 64-bit memory (memory64) is never guarded: no reservation could cover
+ * a 64-bit index, so generated code compares every access with `size`.
+ * It reserves its maximum, capped at WASMRT_MEMORY64_RESERVATION (grow
+ * fails beyond), and its base never moves either.
+ *
  * Guarded reservations are registered in a table the signal handler reads
  * without locks: an array that is only ever appended to or has entries
  * cleared, replaced (never freed) when it grows. */
@@ -102,14 +107,34 @@ bool rt_memory_no_guard_mode(void) {
   return e && *e && strcmp(e, "0") != 0;
 }
 
+/* The address space a memory reserves: a guarded 32-bit memory the whole
+ * guard region; otherwise its maximum, for a 64-bit one at most
+ * WASMRT_MEMORY64_RESERVATION (pages beyond it can never be committed). */
+static uint64_t reservation(uint64_t max_pages, bool is64, bool guarded) {
+  if (guarded) return WASMRT_GUARD_RESERVATION;
+  uint64_t cap = is64 ? WASMRT_MEMORY64_RESERVATION : 65536ull * WASMRT_PAGE_SIZE;
+  uint64_t r = max_pages > cap / WASMRT_PAGE_SIZE ? cap : max_pages * WASMRT_PAGE_SIZE;
+  return r ? r : WASMRT_PAGE_SIZE; /* keep base non-NULL and unique */
+}
+
 wasmrt_memory *rt_memory_create(uint64_t min_pages, uint64_t max_pages, bool has_max,
-                                bool guarded, wasmrt_error *err) {
-  if (!has_max) max_pages = 65536;
-  if (min_pages > 65536 || max_pages > 65536 || min_pages > max_pages) {
-    rt_error(err, "memory size must be at most 65536 pages (4GiB)");
+                                bool is64, bool guarded, wasmrt_error *err) {
+  uint64_t bound = is64 ? 1ull << 48 : 65536;
+  if (is64) guarded = false;
+  if (!has_max) max_pages = bound;
+  if (min_pages > bound || max_pages > bound || min_pages > max_pages) {
+    rt_error(err, is64 ? "memory size must be at most 2^48 pages (256TiB)"
+                       : "memory size must be at most 65536 pages (4GiB)");
     return NULL;
   }
-  if (min_pages > WASMRT_MAX_MEMORY_PAGES) {
+  if (is64 && min_pages > WASMRT_MEMORY64_RESERVATION / WASMRT_PAGE_SIZE) {
+    rt_error(err, "a 64-bit memory of %llu pages is not supported: at most %llu "
+             "(WASMRT_MEMORY64_RESERVATION, the address space it may reserve)",
+             (unsigned long long)min_pages,
+             (unsigned long long)(WASMRT_MEMORY64_RESERVATION / WASMRT_PAGE_SIZE));
+    return NULL;
+  }
+  if (!is64 && min_pages > WASMRT_MAX_MEMORY_PAGES) {
     rt_error(err, "a memory of %llu pages is not supported: at most %u "
              "(4 GiB - 64 KiB; see WASMRT_MAX_MEMORY_PAGES)",
              (unsigned long long)min_pages, WASMRT_MAX_MEMORY_PAGES);
@@ -120,8 +145,7 @@ wasmrt_memory *rt_memory_create(uint64_t min_pages, uint64_t max_pages, bool has
     rt_error(err, "out of memory");
     return NULL;
   }
-  uint64_t reserve = guarded ? WASMRT_GUARD_RESERVATION : max_pages * WASMRT_PAGE_SIZE;
-  if (reserve == 0) reserve = WASMRT_PAGE_SIZE; /* keep base non-NULL and unique */
+  uint64_t reserve = reservation(max_pages, is64, guarded);
   void *p = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     rt_error(err, "cannot reserve %llu bytes of address space for a memory: %s",
@@ -146,16 +170,18 @@ wasmrt_memory *rt_memory_create(uint64_t min_pages, uint64_t max_pages, bool has
   m->pub = (wasmrt_memory){p, size, max_pages, reserve};
   m->has_max = has_max;
   m->guarded = guarded;
+  m->is64 = is64;
   return &m->pub;
 }
 
 int64_t rt_memory_grow(wasmrt_memory *m, uint64_t delta) {
   uint64_t old = m->size / WASMRT_PAGE_SIZE;
   if (delta == 0) return (int64_t)old;
+  /* delta is any u64 for a 64-bit memory: compare before adding */
+  if (delta > m->max_pages - old) return -1;
   uint64_t npages = old + delta;
-  if (npages > m->max_pages || npages > WASMRT_MAX_MEMORY_PAGES ||
-      npages * WASMRT_PAGE_SIZE > m->reserved)
-    return -1;
+  uint64_t limit = rt_memory_is64(m) ? m->reserved / WASMRT_PAGE_SIZE : WASMRT_MAX_MEMORY_PAGES;
+  if (npages > limit || npages * WASMRT_PAGE_SIZE > m->reserved) return -1;
   if (mprotect(m->base + m->size, delta * WASMRT_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0)
     return -1;
   m->size = npages * WASMRT_PAGE_SIZE;
@@ -166,11 +192,11 @@ WASMRT_API wasmrt_memory *wasmrt_memory_new(uint64_t min_pages, uint64_t max_pag
                                             bool has_max, wasmrt_error *err) {
   rt_signals_init();
   bool guarded = !rt_memory_no_guard_mode();
-  wasmrt_memory *m = rt_memory_create(min_pages, max_pages, has_max, guarded, err);
+  wasmrt_memory *m = rt_memory_create(min_pages, max_pages, has_max, false, guarded, err);
   /* Where 8 GiB of address space is not available (ulimit -v), fall back to
    * an unguarded memory: only bounds-checked modules can import it, which
    * instantiation checks. */
-  if (!m && guarded) m = rt_memory_create(min_pages, max_pages, has_max, false, err);
+  if (!m && guarded) m = rt_memory_create(min_pages, max_pages, has_max, false, false, err);
   return m;
 }
 
@@ -182,6 +208,6 @@ WASMRT_API void wasmrt_memory_free(wasmrt_memory *mem) {
   free(m);
 }
 
-WASMRT_API int32_t wasmrt_memory_grow(wasmrt_vmctx *ctx, uint32_t mem, uint32_t delta_pages) {
-  return (int32_t)rt_memory_grow(ctx->memories[mem], delta_pages);
+WASMRT_API int64_t wasmrt_memory_grow(wasmrt_vmctx *ctx, uint32_t mem, uint64_t delta_pages) {
+  return rt_memory_grow(ctx->memories[mem], delta_pages);
 }

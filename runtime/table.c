@@ -12,14 +12,15 @@
  * spec allows: it keeps a runaway grow from exhausting host memory. */
 #define TABLE_HARD_LIMIT 10000000u
 
-wasmrt_table *rt_table_create(uint8_t elem_type, uint32_t min, uint32_t max, bool has_max,
-                              void *init, wasmrt_error *err) {
+wasmrt_table *rt_table_create(uint8_t elem_type, uint64_t min, uint64_t max, bool has_max,
+                              bool is64, void *init, wasmrt_error *err) {
   if (has_max && min > max) {
     rt_error(err, "size minimum must not be greater than maximum");
     return NULL;
   }
   if (min > TABLE_HARD_LIMIT) {
-    rt_error(err, "table of %u elements is too large for this runtime", min);
+    rt_error(err, "table of %llu elements is too large for this runtime (at most %u)",
+             (unsigned long long)min, TABLE_HARD_LIMIT);
     return NULL;
   }
   rt_table *t = calloc(1, sizeof *t);
@@ -30,14 +31,18 @@ wasmrt_table *rt_table_create(uint8_t elem_type, uint32_t min, uint32_t max, boo
     rt_error(err, "out of memory");
     return NULL;
   }
-  for (uint32_t i = 0; init && i < min; i++) elems[i] = init;
-  t->pub = (wasmrt_table){elems, min, has_max ? max : UINT32_MAX, min ? min : 1, elem_type};
+  for (uint64_t i = 0; init && i < min; i++) elems[i] = init;
+  uint64_t nomax = is64 ? UINT64_MAX : UINT32_MAX;
+  t->pub = (wasmrt_table){elems, (uint32_t)min, has_max ? max : nomax,
+                          min ? (uint32_t)min : 1, elem_type};
   t->has_max = has_max;
+  t->is64 = is64;
   return &t->pub;
 }
 
-int64_t rt_table_grow(wasmrt_table *t, uint32_t delta, void *init) {
+int64_t rt_table_grow(wasmrt_table *t, uint64_t delta, void *init) {
   uint32_t old = t->size;
+  if (delta > TABLE_HARD_LIMIT) return -1; /* also keeps old + delta exact */
   uint64_t n = (uint64_t)old + delta;
   if (n > t->max || n > TABLE_HARD_LIMIT) return -1;
   if (n > t->capacity) {
@@ -60,7 +65,7 @@ WASMRT_API wasmrt_table *wasmrt_table_new(uint8_t elem_type, uint32_t min, uint3
     rt_error(err, "invalid table element type 0x%02x", elem_type);
     return NULL;
   }
-  return rt_table_create(elem_type, min, max, has_max, NULL, err);
+  return rt_table_create(elem_type, min, max, has_max, false, NULL, err);
 }
 
 WASMRT_API void wasmrt_table_free(wasmrt_table *t) {

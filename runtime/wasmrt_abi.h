@@ -33,8 +33,11 @@
 
 /* 2: memories stop at WASMRT_MAX_MEMORY_PAGES, which generated code
  * relies on (compiler/addr_nowrap.c). 3: the descriptor names the CPU
- * features the code needs beyond the baseline (cpu_features). */
-#define WASMRT_ABI_VERSION 3u
+ * features the code needs beyond the baseline (cpu_features). 4: multiple
+ * memories, memory64 and table64: limits carry the address type
+ * (wasmrt_limits_desc.is64), the bulk memory and table helpers take
+ * 64-bit addresses, sizes and deltas, wasmrt_table.max is 64-bit. */
+#define WASMRT_ABI_VERSION 4u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
  * (the spec lets memory.grow fail for any reason, and a memory whose
@@ -43,6 +46,12 @@
  * compiler may treat `x + C` (C <= 65536) after an access at x as not
  * wrapping (compiler/addr_nowrap.c). */
 #define WASMRT_MAX_MEMORY_PAGES 65535u
+/* 64-bit memories (memory64) are bounds-checked by generated code, so they
+ * need no guard region; each reserves its maximum, but at most this many
+ * bytes of address space (8 GiB, the size of a 32-bit memory's guarded
+ * reservation). memory.grow beyond the reservation fails (-1), and a
+ * 64-bit memory whose minimum exceeds it fails to instantiate. */
+#define WASMRT_MEMORY64_RESERVATION (8ull << 30)
 #define WASMRT_MODULE_SYMBOL "wasmc_module" /* the descriptor in a .so */
 /* Executables only (`wasmc build --dir/--env`): launcher arguments baked in
  * at build time, a char array of NUL-terminated strings ("--dir", "d",
@@ -112,19 +121,30 @@ typedef struct wasmrt_funcref {
 } wasmrt_funcref;
 
 /* A linear memory. Reserved once (guard pages beyond `size`), so `base`
- * never moves and generated code may cache it. */
+ * never moves and generated code may cache it: every memory of an
+ * instance, not only memory 0, is reached as vmctx->memories[i] (slot
+ * WASMRT_VMCTX_MEMORIES), and its `base` is loaded once per function. */
 typedef struct wasmrt_memory {
   uint8_t *base;      /* first byte; fixed for the memory's lifetime */
-  uint64_t size;      /* current size in bytes, a multiple of the page */
-  uint64_t max_pages; /* the type's maximum (65536 when none) */
+  uint64_t size;      /* current size in bytes, a multiple of the page;
+                         generated code reads it for memory.size and for
+                         bounds checks (--bounds-checks, every access of a
+                         64-bit memory) */
+  uint64_t max_pages; /* the type's maximum (65536, or 2^48 for a 64-bit
+                         memory, when none) */
   uint64_t reserved;  /* bytes of address space reserved at base */
 } wasmrt_memory;
 
-/* A table. `elems` moves when the table grows: generated code reloads it. */
+/* A table. `elems` moves when the table grows: generated code reloads it.
+ * Generated code reads `elems` and `size` only (table.get/set/size,
+ * call_indirect); an index of a 64-bit table (table64) is compared with
+ * zext(size). */
 typedef struct wasmrt_table {
   void **elems;       /* wasmrt_funcref * or externref per slot */
-  uint32_t size;      /* current number of elements */
-  uint32_t max;       /* maximum (UINT32_MAX when none) */
+  uint32_t size;      /* current number of elements (the runtime keeps
+                         every table below 2^32 elements, 64-bit ones too) */
+  uint64_t max;       /* maximum (UINT32_MAX, or UINT64_MAX for a 64-bit
+                         table, when none) */
   uint32_t capacity;  /* allocated slots (runtime-private) */
   uint8_t elem_type;  /* WASMRT_FUNCREF or WASMRT_EXTERNREF */
 } wasmrt_table;
@@ -140,11 +160,21 @@ typedef struct wasmrt_global {
  * 8 bytes; generated code addresses them by the WASMRT_VMCTX_* slot index
  * (byte offset = 8 * index). */
 typedef struct wasmrt_vmctx {
-  uint8_t *mem0_base;        /* 0: memory 0's base (NULL if none); never changes */
+  uint8_t *mem0_base;        /* 0: memory 0's base (NULL if none); never changes.
+                                   Generated code loads it from here only
+                                   for a 32-bit memory 0: the IR passes
+                                   recognise memory 0's accesses by this
+                                   load (compiler/addr_nowrap.c) and rely
+                                   on its 32-bit indices */
   wasmrt_memory *mem0;       /* 1: memory 0 (size for memory.size, bounds-check mode) */
   uintptr_t stack_limit;     /* 2: prologues trap (STACK_EXHAUSTED) when the
                                    stack pointer is below this address */
-  wasmrt_memory **memories;  /* 3: every memory of the index space */
+  wasmrt_memory **memories;  /* 3: every memory of the index space, imports
+                                   first (multiple memories): memory i is
+                                   memories[i], its base memories[i]->base,
+                                   fixed for life, so generated code loads
+                                   each memory's base once per function; the
+                                   array itself is fixed for the instance */
   wasmrt_table **tables;     /* 4: every table of the index space */
   wasmrt_global **globals;   /* 5: every global of the index space */
   wasmrt_funcref **funcs;    /* 6: every function of the index space */
@@ -190,6 +220,8 @@ typedef struct {
 typedef struct {
   uint64_t min, max; /* max meaningful when has_max */
   uint32_t has_max;
+  uint32_t is64;     /* address type: 1 = i64 (memory64/table64), 0 = i32;
+                        an import matches only an extern of the same type */
 } wasmrt_limits_desc;
 
 /* One instruction of a constant expression, evaluated by the runtime at
@@ -250,13 +282,13 @@ enum { WASMRT_SEG_ACTIVE = 0, WASMRT_SEG_PASSIVE = 1, WASMRT_SEG_DECLARATIVE = 2
 
 typedef struct {
   uint32_t mode, table, elem_type, count;
-  wasmrt_const_desc offset;        /* active only */
+  wasmrt_const_desc offset;        /* active only; i64 for a 64-bit table */
   const wasmrt_const_desc *items;  /* count entries */
 } wasmrt_elem_desc;
 
 typedef struct {
   uint32_t mode, memory, len;
-  wasmrt_const_desc offset; /* active only */
+  wasmrt_const_desc offset; /* active only; i64 for a 64-bit memory */
   const uint8_t *bytes;
 } wasmrt_data_desc;
 
@@ -343,40 +375,45 @@ typedef struct wasmrt_module_desc {
    * unwinds to the runtime's caller of the Wasm code. */                  \
   X(TRAP, wasmrt_trap, noreturn, void, 3,                                      \
     (wasmrt_vmctx *, ctx), (uint32_t, code), (uint32_t, func_index))           \
+  /* Addresses, sizes and deltas are 64-bit for every memory and table;  \
+   * generated code zero-extends those of a 32-bit one (an i32 operand  \
+   * is unsigned) and truncates grow's result back to i32. */           \
   /* memory.grow: old size in pages, or -1 */                                  \
-  X(MEMORY_GROW, wasmrt_memory_grow, none, int32_t, 3,                         \
-    (wasmrt_vmctx *, ctx), (uint32_t, mem), (uint32_t, delta_pages))           \
+  X(MEMORY_GROW, wasmrt_memory_grow, none, int64_t, 3,                         \
+    (wasmrt_vmctx *, ctx), (uint32_t, mem), (uint64_t, delta_pages))           \
   /* memory.fill/copy/init: trap code */                                       \
   X(MEMORY_FILL, wasmrt_memory_fill, none, uint32_t, 5,                        \
-    (wasmrt_vmctx *, ctx), (uint32_t, mem), (uint32_t, dst),                   \
-    (uint32_t, value), (uint32_t, n))                                          \
+    (wasmrt_vmctx *, ctx), (uint32_t, mem), (uint64_t, dst),                   \
+    (uint32_t, value), (uint64_t, n))                                          \
   X(MEMORY_COPY, wasmrt_memory_copy, none, uint32_t, 6,                        \
     (wasmrt_vmctx *, ctx), (uint32_t, dst_mem), (uint32_t, src_mem),           \
-    (uint32_t, dst), (uint32_t, src), (uint32_t, n))                           \
+    (uint64_t, dst), (uint64_t, src), (uint64_t, n))                           \
+  /* memory.init: src and n index the segment, always i32 */                   \
   X(MEMORY_INIT, wasmrt_memory_init, none, uint32_t, 6,                        \
     (wasmrt_vmctx *, ctx), (uint32_t, mem), (uint32_t, seg),                   \
-    (uint32_t, dst), (uint32_t, src), (uint32_t, n))                           \
+    (uint64_t, dst), (uint32_t, src), (uint32_t, n))                           \
   X(DATA_DROP, wasmrt_data_drop, none, void, 2,                                \
     (wasmrt_vmctx *, ctx), (uint32_t, seg))                                    \
   /* table.get/set: trap code; get stores the element in *out */              \
   X(TABLE_GET, wasmrt_table_get, none, uint32_t, 4,                            \
-    (wasmrt_vmctx *, ctx), (uint32_t, table), (uint32_t, i), (void **, out))   \
+    (wasmrt_vmctx *, ctx), (uint32_t, table), (uint64_t, i), (void **, out))   \
   X(TABLE_SET, wasmrt_table_set, none, uint32_t, 4,                            \
-    (wasmrt_vmctx *, ctx), (uint32_t, table), (uint32_t, i), (void *, v))      \
+    (wasmrt_vmctx *, ctx), (uint32_t, table), (uint64_t, i), (void *, v))      \
   /* table.grow: old size, or -1 */                                            \
-  X(TABLE_GROW, wasmrt_table_grow, none, int32_t, 4,                           \
+  X(TABLE_GROW, wasmrt_table_grow, none, int64_t, 4,                           \
     (wasmrt_vmctx *, ctx), (uint32_t, table), (void *, init),                  \
-    (uint32_t, delta))                                                         \
+    (uint64_t, delta))                                                         \
   /* table.fill/copy/init: trap code */                                        \
   X(TABLE_FILL, wasmrt_table_fill, none, uint32_t, 5,                          \
-    (wasmrt_vmctx *, ctx), (uint32_t, table), (uint32_t, i), (void *, v),      \
-    (uint32_t, n))                                                             \
+    (wasmrt_vmctx *, ctx), (uint32_t, table), (uint64_t, i), (void *, v),      \
+    (uint64_t, n))                                                             \
   X(TABLE_COPY, wasmrt_table_copy, none, uint32_t, 6,                          \
     (wasmrt_vmctx *, ctx), (uint32_t, dst_table), (uint32_t, src_table),       \
-    (uint32_t, dst), (uint32_t, src), (uint32_t, n))                           \
+    (uint64_t, dst), (uint64_t, src), (uint64_t, n))                           \
+  /* table.init: src and n index the segment, always i32 */                    \
   X(TABLE_INIT, wasmrt_table_init, none, uint32_t, 6,                          \
     (wasmrt_vmctx *, ctx), (uint32_t, table), (uint32_t, seg),                 \
-    (uint32_t, dst), (uint32_t, src), (uint32_t, n))                           \
+    (uint64_t, dst), (uint32_t, src), (uint32_t, n))                           \
   X(ELEM_DROP, wasmrt_elem_drop, none, void, 2,                                \
     (wasmrt_vmctx *, ctx), (uint32_t, seg))                                    \
   /* Host adapters: call the host function; traps (never returns) if it   \
