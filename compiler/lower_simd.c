@@ -26,6 +26,7 @@
 #include "keep_traps.h"
 #include "lower.h"
 #include "quiet_nan.h"
+#include "target.h"
 
 /* Lane shapes of a v128. */
 typedef enum { I8, I16, I32, I64, F32, F64 } shape;
@@ -718,6 +719,97 @@ static bool promote_low(lower_func *lf) {
 
 /* ---- dispatch -------------------------------------------------------------- */
 
+/* ---- relaxed SIMD ----------------------------------------------------------
+ *
+ * Each relaxed instruction allows several results; wasmc picks one per
+ * target, fixed for a given build (the same choice at every -O level and
+ * --cpu, so results never depend on optimisation or the machine):
+ *
+ *   instruction                      x86_64          aarch64 / riscv64
+ *   i8x16.relaxed_swizzle            i8x16.swizzle (index >= 16 gives 0)
+ *   i32x4.relaxed_trunc_f32x4_s/u,   the trunc_sat instructions (NaN -> 0,
+ *     relaxed_trunc_f64x2_s/u_zero   out of range saturates)
+ *   f32x4/f64x2.relaxed_madd         a*b + c, two     fma(a, b, c), one
+ *                                    roundings        rounding
+ *   f32x4/f64x2.relaxed_nmadd        -(a*b) + c, two  fma(-a, b, c), one
+ *                                    roundings        rounding
+ *   i8x16..i64x2.relaxed_laneselect  v128.bitselect (bit by bit)
+ *   f32x4/f64x2.relaxed_min/max      f32x4/f64x2.min/max (NaN in, NaN out;
+ *                                    -0 < +0)
+ *   i16x8.relaxed_q15mulr_s          i16x8.q15mulr_sat_s (saturating)
+ *   i16x8.relaxed_dot_i8x16_i7x16_s  b's lanes signed; the pair sum
+ *                                    saturated to i16
+ *   i32x4.relaxed_dot_i8x16_i7x16_   b's lanes signed; four products summed
+ *     add_s                          in i32 (exact), plus c, wrapping
+ *
+ * madd is fused where the target's baseline has FMA (target_row.
+ * relaxed_madd_fused: AArch64, RV64GC), unfused on x86-64, whose baseline
+ * SSE2 has none (an fma there would be a libm call per lane). The rest is
+ * the deterministic 2.0 instruction each relaxed one was made to allow,
+ * so the code is the same as theirs. */
+
+static bool madd_fused(lower_module *lm) {
+  char buf[64], err[128];
+  const target_row *t = target_lookup(LLVMGetTarget(lm->mod), buf, sizeof buf,
+                                      err, sizeof err);
+  return t && t->relaxed_madd_fused;
+}
+
+/* relaxed_madd (negate false) and relaxed_nmadd (negate true). */
+static bool relaxed_madd(lower_func *lf, shape s, bool negate) {
+  lower_module *lm = lf->lm;
+  LLVMBuilderRef b = lm->b;
+  LLVMValueRef c = quiet_nan_operand(lf, pop_vec(lf, s));
+  LLVMValueRef y = quiet_nan_operand(lf, pop_vec(lf, s));
+  LLVMValueRef x = quiet_nan_operand(lf, pop_vec(lf, s));
+  if (madd_fused(lm)) {
+    if (negate)
+      x = LLVMBuildFNeg(b, x, "");
+    LLVMTypeRef t = LLVMTypeOf(x);
+    LLVMValueRef args[3] = {x, y, c};
+    push_vec(lf, lower_intrinsic(lf, "llvm.fma", &t, 1, args, 3));
+    return true;
+  }
+  LLVMValueRef p = LLVMBuildFMul(b, x, y, "");
+  if (negate)
+    p = LLVMBuildFNeg(b, p, "");
+  push_vec(lf, LLVMBuildFAdd(b, p, c, ""));
+  return true;
+}
+
+/* The products of the i8 lanes of two popped operands, as i32 lanes
+ * (b's lanes signed too: the i7 operand's top bit is the relaxed part). */
+static LLVMValueRef mul_i8_wide(lower_func *lf) {
+  lower_module *lm = lf->lm;
+  LLVMTypeRef w = ivec_n(lm, 32, 16);
+  LLVMValueRef b = LLVMBuildSExt(lm->b, pop_vec(lf, I8), w, "");
+  LLVMValueRef a = LLVMBuildSExt(lm->b, pop_vec(lf, I8), w, "");
+  return LLVMBuildMul(lm->b, a, b, "");
+}
+
+static bool relaxed_dot_i16(lower_func *lf) {
+  lower_module *lm = lf->lm;
+  LLVMValueRef p = mul_i8_wide(lf);
+  LLVMValueRef sum = LLVMBuildAdd(lm->b, lanes(lf, p, 0, 2, 8),
+                                  lanes(lf, p, 1, 2, 8), "");
+  /* only (-128 * -128) * 2 = 32768 leaves the i16 range */
+  sum = intr2(lf, "llvm.smin", sum, splat_const(lm->t_i32, 0x7fff, 8));
+  push_vec(lf, LLVMBuildTrunc(lm->b, sum, ivec_n(lm, 16, 8), ""));
+  return true;
+}
+
+static bool relaxed_dot_add_i32(lower_func *lf) {
+  lower_module *lm = lf->lm;
+  LLVMValueRef c = pop_vec(lf, I32);
+  LLVMValueRef p = mul_i8_wide(lf);
+  LLVMValueRef sum = LLVMBuildAdd(lm->b, lanes(lf, p, 0, 4, 4),
+                                  lanes(lf, p, 1, 4, 4), "");
+  sum = LLVMBuildAdd(lm->b, sum, lanes(lf, p, 2, 4, 4), "");
+  sum = LLVMBuildAdd(lm->b, sum, lanes(lf, p, 3, 4, 4), "");
+  push_vec(lf, LLVMBuildAdd(lm->b, sum, c, ""));
+  return true;
+}
+
 bool lower_simd(lower_func *lf, const wasm_instr *in) {
   switch ((wasm_opcode)in->op) {
   /* memory */
@@ -985,6 +1077,28 @@ bool lower_simd(lower_func *lf, const wasm_instr *in) {
   case WASM_OP_F64X2_CONVERT_LOW_I32X4_U: return convert_low_i32x4(lf, false);
   case WASM_OP_F32X4_DEMOTE_F64X2_ZERO: return demote_zero(lf);
   case WASM_OP_F64X2_PROMOTE_LOW_F32X4: return promote_low(lf);
+
+  /* relaxed SIMD (the table above relaxed_madd) */
+  case WASM_OP_I8X16_RELAXED_SWIZZLE: return i8x16_swizzle(lf);
+  case WASM_OP_I32X4_RELAXED_TRUNC_F32X4_S: return trunc_sat_f32x4(lf, true);
+  case WASM_OP_I32X4_RELAXED_TRUNC_F32X4_U: return trunc_sat_f32x4(lf, false);
+  case WASM_OP_I32X4_RELAXED_TRUNC_F64X2_S_ZERO: return trunc_sat_f64x2_zero(lf, true);
+  case WASM_OP_I32X4_RELAXED_TRUNC_F64X2_U_ZERO: return trunc_sat_f64x2_zero(lf, false);
+  case WASM_OP_F32X4_RELAXED_MADD: return relaxed_madd(lf, F32, false);
+  case WASM_OP_F32X4_RELAXED_NMADD: return relaxed_madd(lf, F32, true);
+  case WASM_OP_F64X2_RELAXED_MADD: return relaxed_madd(lf, F64, false);
+  case WASM_OP_F64X2_RELAXED_NMADD: return relaxed_madd(lf, F64, true);
+  case WASM_OP_I8X16_RELAXED_LANESELECT:
+  case WASM_OP_I16X8_RELAXED_LANESELECT:
+  case WASM_OP_I32X4_RELAXED_LANESELECT:
+  case WASM_OP_I64X2_RELAXED_LANESELECT: return v128_bitselect(lf);
+  case WASM_OP_F32X4_RELAXED_MIN: return fminmax(lf, F32, false);
+  case WASM_OP_F32X4_RELAXED_MAX: return fminmax(lf, F32, true);
+  case WASM_OP_F64X2_RELAXED_MIN: return fminmax(lf, F64, false);
+  case WASM_OP_F64X2_RELAXED_MAX: return fminmax(lf, F64, true);
+  case WASM_OP_I16X8_RELAXED_Q15MULR_S: return q15mulr(lf);
+  case WASM_OP_I16X8_RELAXED_DOT_I8X16_I7X16_S: return relaxed_dot_i16(lf);
+  case WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S: return relaxed_dot_add_i32(lf);
 
   default:
     break;

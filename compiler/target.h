@@ -29,6 +29,13 @@ typedef struct {
   /* LLVM's lowering of ceil/floor/trunc/roundeven hands a signalling NaN
    * back unquieted (see emit.c's quiet_rounding_nans) */
   bool rounding_keeps_snan;
+  /* relaxed SIMD's f32x4/f64x2.relaxed_madd/nmadd are fused (one rounding)
+   * on this target: true where the baseline has vector or scalar FMA
+   * (AArch64, RV64GC's D extension), false where it does not (x86-64's
+   * SSE2), which then rounds the product and the sum (lower_simd.c).
+   * Fixed per target, not per --cpu, so a module gives the same results
+   * for every build for one architecture. */
+  bool relaxed_madd_fused;
 } target_row;
 
 /* The rows in table order (x86_64, aarch64, riscv64), e.g. for
