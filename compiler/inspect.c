@@ -152,8 +152,12 @@ static void print_functype(FILE *out, const wasm_module *m, uint32_t type) {
   print_valtypes(out, ft->results, ft->nresults);
 }
 
+/* "i64, min 1 pages, max 10": the address type first (i32 or i64,
+ * memory64/table64), then the bounds, which are u64 for an i64 type. */
 static void print_limits(FILE *out, const wasm_limits *l, const char *unit) {
-  fprintf(out, "min %" PRIu64 "%s%s", l->min, unit ? " " : "", unit ? unit : "");
+  fprintf(out, "%s%s, min %" PRIu64 "%s%s", l->is64 ? "i64" : "i32",
+          l->shared ? " shared" : "", l->min, unit ? " " : "",
+          unit ? unit : "");
   if (l->has_max)
     fprintf(out, ", max %" PRIu64, l->max);
   else

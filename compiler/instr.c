@@ -193,7 +193,11 @@ static bool read_memarg(wasm_reader *r, wasm_instr *in) {
   if ((flags & 0x40) && !wasm_read_u32(r, &in->imm.mem.memory))
     return false;
   in->imm.mem.align = flags & 0x3F;
-  return wasm_read_u64(r, &in->imm.mem.offset);
+  size_t off_at = r->pos;
+  if (!wasm_read_u64(r, &in->imm.mem.offset))
+    return false;
+  in->imm.mem.offset_len = (uint8_t)(r->pos - off_at);
+  return true;
 }
 
 /* A heap type: s33, negative for the one-byte abstract codes. */

@@ -230,6 +230,8 @@ typedef struct {
       uint64_t offset;
       uint32_t memory; /* 0 in Wasm 2.0 */
       uint8_t lane;    /* MEMARG_LANE only */
+      uint8_t offset_len; /* bytes of the offset's LEB128 (validation
+                             limits a 32-bit memory's to a u32's 5) */
     } mem;
     int32_t i32;
     int64_t i64;

@@ -569,11 +569,18 @@ Test(instr, memarg) {
   r = READ(0x28, 0x1F, 0x00);
   EXPECT_OP(r, WASM_OP_I32_LOAD);
   cr_assert_eq(r.in.imm.mem.align, 31);
-  /* offsets are u32 in Wasm 2.0 */
+  /* offsets are u64 since memory64 (whether one fits a 32-bit memory is
+   * checked by validation), alignment flags a u32 below 128 */
   r = READ(0x28, 0x02, 0x80, 0x80, 0x80, 0x80, 0x10);
+  EXPECT_OP(r, WASM_OP_I32_LOAD);
+  cr_assert_eq(r.in.imm.mem.offset, 1ull << 32);
+  r = READ(0x28, 0x02, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+           0x02);
   EXPECT_FAIL(r, AT + 2, "integer too large");
   r = READ(0x28, 0x82, 0x80, 0x80, 0x80, 0x10, 0x00);
   EXPECT_FAIL(r, AT + 1, "integer too large");
+  r = READ(0x28, 0x80, 0x01, 0x00);
+  EXPECT_FAIL(r, AT + 1, "malformed memop flags");
 
   r = READ(0xFD, 0x00, 0x04, 0x00);
   EXPECT_OP(r, WASM_OP_V128_LOAD);
@@ -683,48 +690,56 @@ Test(instr, blocktype_empty_must_be_the_single_byte_0x40) {
   cr_assert(!r.ok, "-192 accepted as the empty block type");
 }
 
-/* ---- reserved zero bytes ------------------------------------------------- */
+/* ---- memory indices (reserved zero bytes in Wasm 2.0) -------------------- */
 
-Test(instr, memory_size_and_grow_zero_byte) {
+Test(instr, memory_size_and_grow_memory_index) {
   rd r = READ(0x3F, 0x00);
   EXPECT_OP(r, WASM_OP_MEMORY_SIZE);
   cr_assert_eq(r.in.imm.index, 0);
   cr_assert_eq(r.len, 2);
   r = READ(0x40, 0x00);
   EXPECT_OP(r, WASM_OP_MEMORY_GROW);
+  /* Wasm 3.0: a memory index (multiple memories) */
   r = READ(0x3F, 0x01);
-  EXPECT_FAIL(r, AT + 1, "zero byte expected");
-  r = READ(0x40, 0x01);
-  EXPECT_FAIL(r, AT + 1, "zero byte expected");
-  /* the reserved byte is a byte, not a LEB128: 0x80 0x00 is malformed */
+  EXPECT_OP(r, WASM_OP_MEMORY_SIZE);
+  cr_assert_eq(r.in.imm.index, 1);
+  r = READ(0x40, 0x81, 0x01);
+  EXPECT_OP(r, WASM_OP_MEMORY_GROW);
+  cr_assert_eq(r.in.imm.index, 129);
+  /* an over-long 0 stays malformed, as Wasm 2.0's zero byte was */
   r = READ(0x3F, 0x80, 0x00);
   EXPECT_FAIL(r, AT + 1, "zero byte expected");
   r = READ(0x3F);
   EXPECT_FAIL(r, AT + 1, "unexpected end");
 }
 
-Test(instr, bulk_memory_zero_bytes) {
+Test(instr, bulk_memory_memory_indices) {
   rd r = READ(0xFC, 10, 0x00, 0x00);
   EXPECT_OP(r, WASM_OP_MEMORY_COPY);
   cr_assert_eq(r.len, 4);
-  r = READ(0xFC, 10, 0x01, 0x00);
-  EXPECT_FAIL(r, AT + 2, "zero byte expected");
-  r = READ(0xFC, 10, 0x00, 0x01);
+  /* memory indices (dst, src) since multiple memories */
+  r = READ(0xFC, 10, 0x01, 0x02);
+  EXPECT_OP(r, WASM_OP_MEMORY_COPY);
+  cr_assert_eq(r.in.imm.index2.a, 1);
+  cr_assert_eq(r.in.imm.index2.b, 2);
+  r = READ(0xFC, 10, 0x00, 0x80, 0x00);
   EXPECT_FAIL(r, AT + 3, "zero byte expected");
   r = READ(0xFC, 10, 0x00);
   EXPECT_FAIL(r, AT + 3, "unexpected end");
 
   r = READ(0xFC, 11, 0x00);
   EXPECT_OP(r, WASM_OP_MEMORY_FILL);
-  r = READ(0xFC, 11, 0x01);
-  EXPECT_FAIL(r, AT + 2, "zero byte expected");
+  r = READ(0xFC, 11, 0x03);
+  EXPECT_OP(r, WASM_OP_MEMORY_FILL);
+  cr_assert_eq(r.in.imm.index, 3);
 
   r = READ(0xFC, 8, 0x05, 0x00);
   EXPECT_OP(r, WASM_OP_MEMORY_INIT);
   cr_assert_eq(r.in.imm.index2.a, 5);
   cr_assert_eq(r.in.imm.index2.b, 0);
   r = READ(0xFC, 8, 0x05, 0x01);
-  EXPECT_FAIL(r, AT + 3, "zero byte expected");
-  r = READ(0xFC, 8, 0x85, 0x01, 0x02);
+  EXPECT_OP(r, WASM_OP_MEMORY_INIT);
+  cr_assert_eq(r.in.imm.index2.b, 1);
+  r = READ(0xFC, 8, 0x85, 0x01, 0x80, 0x00);
   EXPECT_FAIL(r, AT + 4, "zero byte expected");
 }
