@@ -68,6 +68,15 @@ WASMRT_API wasmrt_table *wasmrt_table_new(uint8_t elem_type, uint32_t min, uint3
   return rt_table_create(elem_type, min, max, has_max, false, NULL, err);
 }
 
+WASMRT_API wasmrt_table *wasmrt_table_new64(uint8_t elem_type, uint64_t min, uint64_t max,
+                                            bool has_max, wasmrt_error *err) {
+  if (elem_type != WASMRT_FUNCREF && elem_type != WASMRT_EXTERNREF) {
+    rt_error(err, "invalid table element type 0x%02x", elem_type);
+    return NULL;
+  }
+  return rt_table_create(elem_type, min, max, has_max, true, NULL, err);
+}
+
 WASMRT_API void wasmrt_table_free(wasmrt_table *t) {
   if (!t) return;
   free(t->elems);

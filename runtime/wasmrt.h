@@ -78,6 +78,9 @@ wasmrt_memory *wasmrt_memory_new(uint64_t min_pages, uint64_t max_pages, bool ha
 void wasmrt_memory_free(wasmrt_memory *mem);
 wasmrt_table *wasmrt_table_new(uint8_t elem_type, uint32_t min, uint32_t max,
                                bool has_max, wasmrt_error *err);
+/* A table with 64-bit indices (table64), importable only as one. */
+wasmrt_table *wasmrt_table_new64(uint8_t elem_type, uint64_t min, uint64_t max,
+                                 bool has_max, wasmrt_error *err);
 void wasmrt_table_free(wasmrt_table *t);
 wasmrt_global *wasmrt_global_new(uint8_t type, bool mutable_, wasmrt_val value);
 void wasmrt_global_free(wasmrt_global *g);

@@ -3,7 +3,8 @@
  * Its exports are fixed by the spec's test harness convention: print
  * functions of a few signatures (they print nothing here: the output
  * would only drown the harness's own), four immutable globals holding 666
- * / 666.6, a funcref table of 10..20 elements and a memory of 1..2 pages.
+ * / 666.6, a funcref table of 10..20 elements (and, for Wasm 3.0, one with
+ * i64 indices, table64) and a memory of 1..2 pages.
  * They are created on first use and shared by every module of the script,
  * as in the reference interpreter, so state written through them (table
  * slots, memory bytes) stays visible to later modules.
@@ -38,7 +39,7 @@ static struct {
   bool ready;
   wasmrt_host_func *funcs[NPRINTS];
   wasmrt_global *g_i32, *g_i64, *g_f32, *g_f64;
-  wasmrt_table *table;
+  wasmrt_table *table, *table64;
   wasmrt_memory *memory;
 } host;
 
@@ -66,6 +67,10 @@ static bool host_init(void) {
   host.table = wasmrt_table_new(WASMRT_FUNCREF, 10, 20, true, &err);
   if (!host.table)
     say("spectest: cannot create the table: %s\n", err.message);
+  /* Wasm 3.0's spectest also has an i64 table of 10..20 (table64) */
+  host.table64 = wasmrt_table_new64(WASMRT_FUNCREF, 10, 20, true, &err);
+  if (!host.table64)
+    say("spectest: cannot create the table64: %s\n", err.message);
   host.memory = wasmrt_memory_new(1, 2, true, &err);
   if (!host.memory)
     say("spectest: cannot create the memory: %s\n", err.message);
@@ -86,6 +91,7 @@ bool spec_host_lookup(const char *name, size_t len, wasmrt_extern *out) {
   static const struct { const char *name; int which; } others[] = {
       {"global_i32", 0}, {"global_i64", 1}, {"global_f32", 2},
       {"global_f64", 3}, {"table", 4},      {"memory", 5},
+      {"table64", 6},
   };
   for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
     if (strlen(others[i].name) != len || memcmp(others[i].name, name, len) != 0)
@@ -100,6 +106,10 @@ bool spec_host_lookup(const char *name, size_t len, wasmrt_extern *out) {
       out->kind = WASMRT_EXTERN_MEMORY;
       out->of.memory = host.memory;
       return true;
+    case 6:
+      out->kind = WASMRT_EXTERN_TABLE;
+      out->of.table = host.table64;
+      return out->of.table != NULL;
     default: {
       wasmrt_global *g[4] = {host.g_i32, host.g_i64, host.g_f32, host.g_f64};
       out->kind = WASMRT_EXTERN_GLOBAL;
@@ -127,6 +137,8 @@ void spec_host_free(void) {
     wasmrt_global_free(host.g_f64);
   if (host.table)
     wasmrt_table_free(host.table);
+  if (host.table64)
+    wasmrt_table_free(host.table64);
   if (host.memory)
     wasmrt_memory_free(host.memory);
   memset(&host, 0, sizeof host);
