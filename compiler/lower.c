@@ -211,6 +211,24 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
   lm->t_ptr = LLVMPointerTypeInContext(c, 0);
   lm->md_invariant = LLVMGetMDKindIDInContext(c, "invariant.load", 14);
   lm->md_nonnull = LLVMGetMDKindIDInContext(c, "nonnull", 7);
+  /* Type-based alias tags: two scalar types under one root do not alias,
+   * so LLVM may keep a memory's size in a register across stores to the
+   * memory (lower_memory.c). */
+  lm->md_tbaa = LLVMGetMDKindIDInContext(c, "tbaa", 4);
+  {
+    LLVMMetadataRef root_name = LLVMMDStringInContext2(c, "wasmc", 5);
+    LLVMMetadataRef root = LLVMMDNodeInContext2(c, &root_name, 1);
+    LLVMMetadataRef zero = LLVMValueAsMetadata(LLVMConstInt(lm->t_i64, 0, false));
+    static const char *const names[2] = {"linear memory", "wasmrt_memory.size"};
+    LLVMValueRef *tags[2] = {&lm->tbaa_linear, &lm->tbaa_memsize};
+    for (int i = 0; i < 2; i++) {
+      LLVMMetadataRef ty_ops[3] = {
+          LLVMMDStringInContext2(c, names[i], strlen(names[i])), root, zero};
+      LLVMMetadataRef ty = LLVMMDNodeInContext2(c, ty_ops, 3);
+      LLVMMetadataRef tag_ops[3] = {ty, ty, zero};
+      *tags[i] = LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, tag_ops, 3));
+    }
+  }
 
   lm->fn_types = calloc(wm->ntypes ? wm->ntypes : 1, sizeof *lm->fn_types);
   lm->funcs = calloc(wm->nfuncs ? wm->nfuncs : 1, sizeof *lm->funcs);

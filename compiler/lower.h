@@ -83,6 +83,11 @@ typedef struct lower_module {
 
   unsigned md_invariant; /* kind id of !invariant.load */
   unsigned md_nonnull;
+  /* !tbaa access tags that tell LLVM a 64-bit memory's accesses never
+   * touch the wasmrt_memory.size its bounds checks read (lower_memory.c):
+   * kind id, and the tags for linear memory and for the size */
+  unsigned md_tbaa;
+  LLVMValueRef tbaa_linear, tbaa_memsize;
   char err[256];
 } lower_module;
 
@@ -153,6 +158,9 @@ LLVMValueRef lower_intrinsic(lower_func *lf, const char *name,
 static inline bool lower_mem_checked(const lower_module *lm, uint32_t mem) {
   return lm->opts.bounds_checks || lm->wm->memories[mem].limits.is64;
 }
+/* Marks a load or store of linear memory mem (a 64-bit memory's only) as
+ * disjoint from the memory sizes its bounds checks read. */
+void lower_mem_access_tag(lower_module *lm, uint32_t mem, LLVMValueRef access);
 /* Pointer to the `size` bytes an access of memory in->imm.mem.memory makes
  * at `index` + in->imm.mem.offset: base + zext(index) + offset with guard
  * pages (index an i32); for a checked memory (lower_mem_checked; index an

@@ -95,10 +95,27 @@ static LLVMValueRef memory_base(lower_func *lf, uint32_t mem) {
 }
 
 /* Current size of memory mem in bytes (i64). Never invariant: memory.grow,
- * here or in another instance sharing the memory, changes it. */
+ * here or in another instance sharing the memory, changes it (always in
+ * a call). For a 64-bit memory, whose every access reads it, it is tagged
+ * as not aliasing the memory's accesses (lower_mem_access_tag), so a loop
+ * without calls keeps it in a register instead of reloading it after
+ * each store. */
 static LLVMValueRef memory_size_bytes(lower_func *lf, uint32_t mem) {
-  return load_field(lf, memory_struct(lf, mem), offsetof(wasmrt_memory, size),
-                    lf->lm->t_i64, false, "memsize");
+  lower_module *lm = lf->lm;
+  LLVMValueRef v = load_field(lf, memory_struct(lf, mem),
+                              offsetof(wasmrt_memory, size), lm->t_i64, false,
+                              "memsize");
+  if (lm->wm->memories[mem].limits.is64)
+    LLVMSetMetadata(v, lm->md_tbaa, lm->tbaa_memsize);
+  return v;
+}
+
+void lower_mem_access_tag(lower_module *lm, uint32_t mem, LLVMValueRef access) {
+  /* Only 64-bit memories: the 32-bit path stays exactly as it was. The
+   * tag is sound because linear memory is its own mapping, never the
+   * runtime's heap where a wasmrt_memory lives. */
+  if (lm->wm->memories[mem].limits.is64)
+    LLVMSetMetadata(access, lm->md_tbaa, lm->tbaa_linear);
 }
 
 /* Bounds check of a 64-bit memory: index + offset + size must not carry
@@ -184,6 +201,7 @@ static bool lower_load(lower_func *lf, const wasm_instr *in) {
   LLVMValueRef v = LLVMBuildLoad2(lm->b, mty, addr, "");
   if (!lower_mem_checked(lm, in->imm.mem.memory))
     keep_traps_tag(lm, v);
+  lower_mem_access_tag(lm, in->imm.mem.memory, v);
   /* The alignment immediate is only a hint: unaligned accesses are valid
    * Wasm, so promising more than 1 to LLVM would be a lie. */
   LLVMSetAlignment(v, 1);
@@ -213,6 +231,7 @@ static bool lower_store(lower_func *lf, const wasm_instr *in) {
     value = LLVMBuildTrunc(lm->b, value, mty, "");
   LLVMValueRef st = LLVMBuildStore(lm->b, value, addr);
   LLVMSetAlignment(st, 1); /* see lower_load */
+  lower_mem_access_tag(lm, in->imm.mem.memory, st);
   return true;
 }
 

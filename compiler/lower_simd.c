@@ -149,6 +149,7 @@ static LLVMValueRef load_at(lower_func *lf, const wasm_instr *in,
   LLVMValueRef v = LLVMBuildLoad2(lf->lm->b, ty, p, "");
   if (!lower_mem_checked(lf->lm, in->imm.mem.memory))
     keep_traps_tag(lf->lm, v); /* an unused one must still trap */
+  lower_mem_access_tag(lf->lm, in->imm.mem.memory, v);
   LLVMSetAlignment(v, 1);
   return v;
 }
@@ -157,6 +158,7 @@ static void store_at(lower_func *lf, const wasm_instr *in, LLVMValueRef index,
                      LLVMValueRef v, unsigned size) {
   LLVMValueRef p = lower_address(lf, in, index, size);
   LLVMValueRef st = LLVMBuildStore(lf->lm->b, v, p);
+  lower_mem_access_tag(lf->lm, in->imm.mem.memory, st);
   LLVMSetAlignment(st, 1);
 }
 
