@@ -208,6 +208,7 @@ static bool memarg(wat_mod *m, cursor *c, uint16_t op, bool allow_mem, wat_buf *
   uint64_t offset = 0;
   uint32_t align = wasm_opinfos[op].aux;
   t = peek(c);
+  const wat_node *off_node = t;
   if (t && t->tok.kind == WAT_KEYWORD && t->tok.len > 7 && memcmp(t->tok.text, "offset=", 7) == 0) {
     wat_token v = {WAT_NAT, t->tok.off + 7, t->tok.len - 7, t->tok.text + 7};
     if (!wat_nat(&v, 64, &offset))
@@ -227,6 +228,8 @@ static bool memarg(wat_mod *m, cursor *c, uint16_t op, bool allow_mem, wat_buf *
       align++;
     (*c->i)++;
   }
+  if (offset > UINT32_MAX && (mem >= m->nmem64 || !m->mem64[mem]))
+    return wat_fail(m, off_node, "i32 constant out of range (offset of a 32-bit memory)");
   if (mem != 0) {
     wat_buf_u32(out, align | 0x40);
     wat_buf_u32(out, mem);

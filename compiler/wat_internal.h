@@ -24,6 +24,7 @@ typedef struct wat_node {
   wat_token tok;
   uint32_t n;             /* children of a list */
   struct wat_node *kids;
+  uint32_t end;           /* a list: offset just past its `)` */
 } wat_node;
 
 /* Nesting deeper than this is refused (the encoders recurse on it). */
@@ -109,7 +110,8 @@ typedef struct wat_mod {
   uint32_t nlabels, labels_cap;
   bool uses_data_count;      /* memory.init / data.drop seen */
 
-  /* memory index types (true = i64), for offset literals; one per memory */
+  /* memory address types (true = i64), one per memory, from pass 1: an
+   * i32 memory's offsets must fit in 32 bits */
   bool *mem64;
   uint32_t nmem64, mem64_cap;
 } wat_mod;

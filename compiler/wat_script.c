@@ -107,7 +107,7 @@ static wat_command *new_cmd(sctx *c, wat_cmd_kind kind, const wat_node *at) {
 /* A `(module ...)` form into cmd: name, form and bytes. convert_quote:
  * quoted text is converted to binary (plain module commands). */
 static bool script_module(sctx *c, const wat_node *mod, wat_command *cmd,
-                          bool convert_quote, bool *is_definition) {
+                          bool convert_quote, bool text_fallback, bool *is_definition) {
   uint32_t i = 1;
   if (is_definition)
     *is_definition = false;
@@ -167,10 +167,25 @@ static bool script_module(sctx *c, const wat_node *mod, wat_command *cmd,
     return cmd->bytes != NULL || sfail(c, mod, "out of memory");
   }
   wat_buf bin = {0};
+  wasm_error merr = {0};
   if (!wat_encode_module(&c->s->arena, c->src, c->size, mod->kids + i, mod->n - i, &bin,
-                         c->err)) {
+                         &merr)) {
     wat_buf_free(&bin);
-    return false;
+    if (!text_fallback) {
+      *c->err = merr;
+      return false;
+    }
+    /* An assert_invalid module our reader refuses as malformed (it is
+     * stricter than Wasm 3.0 about 32-bit limits and offsets, which 3.0
+     * makes invalid rather than malformed): kept as text, like a quoted
+     * module, for the harness to find refused. */
+    cmd->form = WAT_MOD_QUOTE;
+    cmd->nbytes = mod->end - mod->tok.off;
+    cmd->bytes = malloc(cmd->nbytes + 1);
+    if (!cmd->bytes)
+      return sfail(c, mod, "out of memory");
+    memcpy(cmd->bytes, c->src + mod->tok.off, cmd->nbytes);
+    return true;
   }
   cmd->form = WAT_MOD_TEXT;
   cmd->bytes = bin.p ? bin.p : malloc(1);
@@ -378,7 +393,7 @@ static bool command(sctx *c, const wat_node *f) {
     if (!(cmd = new_cmd(c, WAT_CMD_MODULE, f)))
       return sfail(c, f, "out of memory");
     bool def;
-    if (!script_module(c, f, cmd, true, &def))
+    if (!script_module(c, f, cmd, true, false, &def))
       return false;
     if (def)
       cmd->kind = WAT_CMD_MODULE_DEFINITION;
@@ -423,12 +438,14 @@ static bool command(sctx *c, const wat_node *f) {
       cmd->has_module = false;
       return true;
     }
-    return script_module(c, mod, cmd, false, NULL);
+    bool invalid = module_asserts[k].kind == WAT_CMD_ASSERT_INVALID ||
+                   module_asserts[k].kind == WAT_CMD_ASSERT_INVALID_CUSTOM;
+    return script_module(c, mod, cmd, false, invalid, NULL);
   }
   if (wat_is_kw(kw, "assert_trap") && f->n == 3 && wat_is_form(&f->kids[1], "module")) {
     if (!(cmd = new_cmd(c, WAT_CMD_ASSERT_UNINSTANTIABLE, f)))
       return sfail(c, f, "out of memory");
-    return message(c, f, cmd) && script_module(c, &f->kids[1], cmd, false, NULL);
+    return message(c, f, cmd) && script_module(c, &f->kids[1], cmd, false, false, NULL);
   }
   static const struct { const char *kw; wat_cmd_kind kind; bool msg; } action_asserts[] = {
       {"assert_return", WAT_CMD_ASSERT_RETURN, false},

@@ -56,6 +56,7 @@ bool wat_sexpr_parse(const char *src, size_t size, wasm_arena *arena,
     return wasm_fail(err, 0, "out of memory");
   uint32_t depth = 0; /* stack[0] is the top level */
   stack[0].head.tok = (wat_token){WAT_LPAR, 0, 0, src};
+  stack[0].head.end = (uint32_t)size;
   bool ok = false;
   for (;;) {
     wat_token t;
@@ -75,7 +76,7 @@ bool wat_sexpr_parse(const char *src, size_t size, wasm_arena *arena,
         break;
       }
       depth++;
-      stack[depth].head = (wat_node){t, 0, NULL};
+      stack[depth].head = (wat_node){t, 0, NULL, 0};
       stack[depth].n = 0;
       continue;
     }
@@ -85,6 +86,7 @@ bool wat_sexpr_parse(const char *src, size_t size, wasm_arena *arena,
         break;
       }
       wat_node list;
+      stack[depth].head.end = t.off + 1;
       if (!close_list(&stack[depth], arena, &list) ||
           !push_kid(&stack[depth - 1], &list)) {
         wasm_fail(err, t.off, "out of memory");
@@ -93,7 +95,7 @@ bool wat_sexpr_parse(const char *src, size_t size, wasm_arena *arena,
       depth--;
       continue;
     }
-    wat_node atom = {t, 0, NULL};
+    wat_node atom = {t, 0, NULL, t.off + t.len};
     if (!push_kid(&stack[depth], &atom)) {
       wasm_fail(err, t.off, "out of memory");
       break;

@@ -23,6 +23,11 @@
  *     (ref.null) (any null reference);
  *   - (either A B ...) as {"type": "either", "values": [A, B, ...]} in
  *     "expected";
+ *   - an assert_invalid module in the text (not quoted) that our reader
+ *     refuses as malformed is written as .wat with module_type "text", as
+ *     if quoted: the reader refuses 32-bit limits and memory offsets past
+ *     2^32-1 (malformed in Wasm 2.0, merely invalid in 3.0), which the 3.0
+ *     suite has in assert_invalid;
  *   - commands "module_definition" (a module that is not instantiated,
  *     fields as for "module") and "module_instance" ("instance": "$I",
  *     "module": "$M"), "assert_invalid_custom" / "assert_malformed_custom"
