@@ -232,12 +232,12 @@ static void put_result_types(sbuf *b, module_list *l, const wat_action *a) {
       const wasm_functype *ft = wasm_func_type(m, x->index);
       for (uint32_t r = 0; r < ft->nresults; r++) {
         puts_(b, r ? ", {\"type\": " : "{\"type\": ");
-        put_cstr(b, wasm_valtype_name(ft->results[r]));
+        put_cstr(b, wasm_vtype_name(ft->results[r]));
         puts_(b, "}");
       }
     } else if (a->get && x->kind == WASM_EXTERN_GLOBAL && x->index < m->nglobals) {
       puts_(b, "{\"type\": ");
-      put_cstr(b, wasm_valtype_name(m->globals[x->index].type.type));
+      put_cstr(b, wasm_vtype_name(m->globals[x->index].type.type));
       puts_(b, "}");
     }
     break;
