@@ -1,9 +1,25 @@
-/* shim.c: shim.h's thread start and join. Each thread gets a stack of
- * its own (malloc'ed by the starting thread: libc is single-threaded, see
- * shim.h), whose top start.s loads into __stack_pointer. */
+/* shim.c: shim.h's thread start and join, and the program's _start.
+ * Each thread gets a stack of its own (malloc'ed by the starting thread:
+ * libc is single-threaded, see shim.h), whose top start.s loads into
+ * __stack_pointer.
+ *
+ * Why our own _start (the programs link with -mexec-model=reactor): in a
+ * command, wasm-ld 14 wraps every other export, wasi_thread_start too, in
+ * a function that calls the destructors after it (__stdio_exit), so each
+ * finishing thread would flush the main thread's stdout buffer behind its
+ * back. A reactor gets no wrappers; this _start does what crt1-command's
+ * does (constructors, main with its arguments, exit). */
 #include "shim.h"
 
 #include <stdlib.h>
+
+void __wasm_call_ctors(void);
+int __main_void(void);
+
+__attribute__((export_name("_start"))) void shim_start_program(void) {
+  __wasm_call_ctors();
+  exit(__main_void());
+}
 
 #define STACK_SIZE (64 * 1024)
 
