@@ -54,9 +54,10 @@ LLVMValueRef lower_const_i64(lower_module *lm, uint64_t v) {
 /* The LLVM type of a C type of WASMRT_ENTRY_POINTS (wasmrt_abi.h), chosen
  * by the C type itself so that the declarations below cannot disagree
  * with the prototypes the runtime implements: void, i32 for the 32-bit
- * integers, i64 for the 64-bit ones, ptr for the pointer types named here. Any other type is
- * RTT_UNKNOWN, which the _Static_assert below turns into a build error
- * (add its LLVM type here) rather than a wrong declaration. */
+ * integers, i64 for the 64-bit ones, ptr for the pointer types named
+ * here. Any other type is RTT_UNKNOWN, which the _Static_assert below
+ * turns into a build error (add its LLVM type here) rather than a wrong
+ * declaration. */
 enum { RTT_UNKNOWN, RTT_VOID, RTT_I32, RTT_I64, RTT_PTR };
 #define RT_TYPE(T)                                                             \
   _Generic((T (*)(void))0,                                                     \
