@@ -100,35 +100,39 @@ static bool read_reftype(decoder *d, wasm_vtype *out) {
   return wasm_read_reftype(&d->r, out);
 }
 
-/* Range checks (min <= max, the memory page bound) are validation rules,
- * so only the encoding is checked here. */
-static bool read_limits(decoder *d, wasm_limits *l) {
+/* Range checks (min <= max, the memory page bound, a shared memory's
+ * maximum) are validation rules, so only the encoding is checked here.
+ * Flag bits: 0 has a maximum; 1 shared (threads; memories only, `shared`
+ * false for tables). */
+static bool read_limits(decoder *d, wasm_limits *l, bool memory) {
   size_t at = d->r.pos;
   uint8_t flag;
   if (!wasm_read_u8(&d->r, &flag))
     return false;
+  uint8_t allowed = memory ? 0x03 : 0x01;
   /* The spec's tests read the flag as a one-bit LEB128, hence their
    * wording for the two ways it can be wrong. */
-  if (flag > 1)
+  if (flag & ~allowed)
     return wasm_fail(d->err, at,
-                     "%s: malformed limits flags 0x%02x (expected 0x00 or "
-                     "0x01)",
+                     "%s: malformed limits flags 0x%02x (expected %s)",
                      flag & 0x80 ? "integer representation too long"
                                  : "integer too large",
-                     flag);
+                     flag,
+                     memory ? "0x00 to 0x03 for a memory" : "0x00 or 0x01");
   uint32_t min, max = 0;
   if (!wasm_read_u32(&d->r, &min))
     return false;
-  if (flag && !wasm_read_u32(&d->r, &max))
+  if ((flag & 1) && !wasm_read_u32(&d->r, &max))
     return false;
   l->min = min;
   l->max = max;
-  l->has_max = flag;
+  l->has_max = flag & 1;
+  l->shared = (flag & 2) != 0;
   return true;
 }
 
 static bool read_tabletype(decoder *d, wasm_tabletype *t) {
-  return read_reftype(d, &t->elem) && read_limits(d, &t->limits);
+  return read_reftype(d, &t->elem) && read_limits(d, &t->limits, false);
 }
 
 static bool read_globaltype(decoder *d, wasm_globaltype *g) {
@@ -342,7 +346,7 @@ static bool decode_imports(decoder *d) {
       m->nimported_tables++;
       break;
     case WASM_EXTERN_MEMORY:
-      if (!read_limits(d, &imp->desc.memory.limits))
+      if (!read_limits(d, &imp->desc.memory.limits, true))
         return false;
       m->nimported_memories++;
       break;
@@ -392,7 +396,7 @@ static bool decode_memories(decoder *d) {
       !build_space(d, WASM_EXTERN_MEMORY, n))
     return false;
   for (uint32_t i = 0; i < n; i++)
-    if (!read_limits(d, &m->memories[m->nimported_memories + i].limits))
+    if (!read_limits(d, &m->memories[m->nimported_memories + i].limits, true))
       return false;
   return true;
 }

@@ -19,6 +19,8 @@
  *   lower_memory.c    loads, stores, memory.size/grow, bulk memory, data.drop
  *   lower_table.c     table.* and elem.drop
  *   lower_simd.c      SIMD128
+ *   lower_atomic.c    threads: atomic loads/stores/RMW/cmpxchg, fence,
+ *                     memory.atomic.wait32/64 and notify
  * A family function returns false only on an internal error (an LLVM
  * failure or an unsupported instruction), with a message in lf->err.
  */
@@ -150,6 +152,13 @@ LLVMValueRef lower_intrinsic(lower_func *lf, const char *name,
  * index + offset + size exceeds the memory's current size. */
 LLVMValueRef lower_address(lower_func *lf, const wasm_instr *in,
                            LLVMValueRef index, unsigned size);
+/* Named metadata present in a module whose memory 0 is shared. */
+#define LOWER_MD_SHARED_MEMORY "wasmc.shared_memory"
+/* Is memory mem shared (threads)? Its type says so exactly: imports of
+ * shared memories must be declared shared. */
+static inline bool lower_memory_shared(const lower_module *lm, uint32_t mem) {
+  return mem < lm->wm->nmemories && lm->wm->memories[mem].limits.shared;
+}
 
 /* ---- instruction families ----------------------------------------------- */
 bool lower_control(lower_func *lf, const wasm_instr *in);
@@ -159,6 +168,7 @@ bool lower_numeric(lower_func *lf, const wasm_instr *in);
 bool lower_memory(lower_func *lf, const wasm_instr *in);
 bool lower_table(lower_func *lf, const wasm_instr *in);
 bool lower_simd(lower_func *lf, const wasm_instr *in);
+bool lower_atomic(lower_func *lf, const wasm_instr *in);
 
 /* ---- module level (lower.c, lower_desc.c) -------------------------------- */
 /* The LLVM type of a Wasm value type (void for none), and integer

@@ -10,7 +10,7 @@
  * data layout the module ends up with. The layouts, for LP64 targets:
  *
  *   wasmrt_functype_desc  24: nparams@0 nresults@4 params@8 results@16
- *   wasmrt_limits_desc    24: min@0 max@8 has_max@16 (+4 pad)
+ *   wasmrt_limits_desc    24: min@0 max@8 has_max@16 shared@20
  *   wasmrt_const_op       24: op@0 pad_@4 a@8 b@16
  *   wasmrt_const_desc     16: nops@0 (+4 pad) ops@8
  *   wasmrt_import_desc    64: module@0 name@8 module_len@16 name_len@20
@@ -58,6 +58,7 @@ enum { VAL_SIZE = 16 }; /* sizeof(wasmrt_val) */
 SIZE(wasmrt_val, VAL_SIZE);
 SIZE(wasmrt_functype_desc, 24); LAYOUT(wasmrt_functype_desc, results, 16);
 SIZE(wasmrt_limits_desc, 24); LAYOUT(wasmrt_limits_desc, has_max, 16);
+LAYOUT(wasmrt_limits_desc, shared, 20);
 SIZE(wasmrt_const_op, 24); LAYOUT(wasmrt_const_op, a, 8);
 SIZE(wasmrt_const_desc, 16); LAYOUT(wasmrt_const_desc, ops, 8);
 SIZE(wasmrt_import_desc, 64); LAYOUT(wasmrt_import_desc, module_len, 16);
@@ -227,6 +228,7 @@ static cvalue limits_desc(lower_module *lm, const wasm_limits *l) {
   cs_u64(&s, l->min);
   cs_u64(&s, l->has_max ? l->max : 0);
   cs_u32(&s, l->has_max);
+  cs_u32(&s, l->shared);
   return cs_end(&s);
 }
 
@@ -377,7 +379,7 @@ static cvalue import_desc(lower_module *lm, const wasm_import *im) {
   cs_u32(&s, im->name.len);
   cs_u32(&s, im->kind);
   uint32_t type_index = 0, value_type = 0, mut = 0;
-  wasm_limits none = {0, 0, false};
+  wasm_limits none = {0, 0, false, false};
   const wasm_limits *lim = &none;
   switch (im->kind) {
   case WASM_EXTERN_FUNC: type_index = im->desc.func_type; break;

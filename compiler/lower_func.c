@@ -174,6 +174,8 @@ static family_fn family_of(uint16_t op) {
   const wasm_opinfo *oi = &wasm_opinfos[op];
   if (oi->prefix == 0xFD)
     return lower_simd;
+  if (oi->prefix == 0xFE)
+    return lower_atomic;
   if (oi->prefix == 0xFC) {
     if (oi->code <= 7)
       return lower_numeric;

@@ -86,8 +86,9 @@ static void build_op_sigs(void) {
  * and lowering handle; the others are refused as "not supported yet",
  * naming their feature. */
 static bool op_supported(uint16_t op) {
-  (void)op;
-  return false;
+  /* threads: every 0xFE instruction (atomics, wait/notify, fence) */
+  return op >= WASM_OP_MEMORY_ATOMIC_NOTIFY &&
+         op <= WASM_OP_I64_ATOMIC_RMW32_CMPXCHG_U;
 }
 
 /* ---- validator state ---------------------------------------------------- */
@@ -378,6 +379,14 @@ static bool check_memarg(validator *v, const wasm_instr *in) {
   if (!check_memory(v, in->imm.mem.memory))
     return false;
   unsigned natural = wasm_opinfos[in->op].aux;
+  /* Atomic accesses (the 0xFE prefix) must state exactly their natural
+   * alignment: the alignment is part of their semantics (an unaligned
+   * effective address traps), not a hint. */
+  if (wasm_opinfos[in->op].prefix == 0xFE && in->imm.mem.align != natural)
+    return wasm_fail(v->err, in->offset,
+                     "alignment must be exactly natural for atomic "
+                     "instructions: %s has alignment 2^%u, natural is 2^%u",
+                     opname(v), in->imm.mem.align, natural);
   if (in->imm.mem.align > natural)
     return wasm_fail(v->err, in->offset,
                      "alignment must not be larger than natural: %s has "
@@ -1090,6 +1099,9 @@ static bool check_limits(validator *v, const wasm_limits *l, uint64_t bound,
     return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
                      "table size must be at most 2^32-1 entries: %s %u", what,
                      idx);
+  if (l->shared && !l->has_max)
+    return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
+                     "shared memory must have maximum: %s %u", what, idx);
   if (l->has_max && l->min > l->max)
     return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
                      "size minimum must not be greater than maximum: %s %u "

@@ -110,6 +110,7 @@ typedef struct {
 typedef struct {
   uint64_t min, max; /* max is meaningful only when has_max */
   bool has_max;
+  bool shared; /* threads: limits flag bit 1, memories only */
 } wasm_limits;
 
 typedef struct {

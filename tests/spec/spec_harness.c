@@ -45,7 +45,8 @@ const char *const kind_names[NKINDS] = {
     "module",           "assert_invalid",    "assert_malformed",
     "assert_unlinkable", "assert_uninstantiable", "register",
     "action",           "assert_return",     "assert_trap",
-    "assert_exhaustion", "assert_exception",  "(unknown command)",
+    "assert_exhaustion", "assert_exception",  "thread",
+    "wait",             "(unknown command)",
 };
 
 /* ---- options ------------------------------------------------------------- */
