@@ -28,16 +28,16 @@
 
 /* ---- common types -------------------------------------------------------- */
 
-LLVMTypeRef lower_valtype(lower_module *lm, uint8_t t) {
+/* Every reference type is a pointer (NULL is null), whatever its heap
+ * type. */
+LLVMTypeRef lower_valtype(lower_module *lm, wasm_vtype t) {
   switch (t) {
   case WASM_I32: return lm->t_i32;
   case WASM_I64: return lm->t_i64;
   case WASM_F32: return lm->t_f32;
   case WASM_F64: return lm->t_f64;
   case WASM_V128: return lm->t_v128;
-  case WASM_FUNCREF:
-  case WASM_EXTERNREF: return lm->t_ptr;
-  default: return lm->t_void;
+  default: return wasm_vt_is_ref(t) ? lm->t_ptr : lm->t_void;
   }
 }
 
@@ -53,10 +53,11 @@ LLVMValueRef lower_const_i64(lower_module *lm, uint64_t v) {
 
 /* The LLVM type of a C type of WASMRT_ENTRY_POINTS (wasmrt_abi.h), chosen
  * by the C type itself so that the declarations below cannot disagree
- * with the prototypes the runtime implements: void, i32 and i64 for the
- * 32- and 64-bit integers, ptr for the pointer types named here. Any other type is
- * RTT_UNKNOWN, which the _Static_assert below turns into a build error
- * (add its LLVM type here) rather than a wrong declaration. */
+ * with the prototypes the runtime implements: void, i32 for the 32-bit
+ * integers, i64 for the 64-bit ones, ptr for the pointer types named
+ * here. Any other type is RTT_UNKNOWN, which the _Static_assert below
+ * turns into a build error (add its LLVM type here) rather than a wrong
+ * declaration. */
 enum { RTT_UNKNOWN, RTT_VOID, RTT_I32, RTT_I64, RTT_PTR };
 #define RT_TYPE(T)                                                             \
   _Generic((T (*)(void))0,                                                     \
@@ -229,6 +230,12 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
       *tags[i] = LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, tag_ops, 3));
     }
   }
+  /* threads: tell the IR passes of emit.c that memory 0 is shared, so
+   * that those exact only for a memory no other thread sees
+   * (store_ifconv.c) leave the module alone. */
+  if (lower_memory_shared(lm, 0))
+    LLVMAddNamedMetadataOperand(lm->mod, LOWER_MD_SHARED_MEMORY,
+                                LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, NULL, 0)));
 
   lm->fn_types = calloc(wm->ntypes ? wm->ntypes : 1, sizeof *lm->fn_types);
   lm->funcs = calloc(wm->nfuncs ? wm->nfuncs : 1, sizeof *lm->funcs);

@@ -19,6 +19,8 @@
  *   lower_memory.c    loads, stores, memory.size/grow, bulk memory, data.drop
  *   lower_table.c     table.* and elem.drop
  *   lower_simd.c      SIMD128
+ *   lower_atomic.c    threads: atomic loads/stores/RMW/cmpxchg, fence,
+ *                     memory.atomic.wait32/64 and notify
  * A family function returns false only on an internal error (an LLVM
  * failure or an unsupported instruction), with a message in lf->err.
  */
@@ -95,7 +97,7 @@ typedef struct lower_module {
 typedef struct {
   uint16_t op;                  /* WASM_OP_BLOCK/LOOP/IF, or END for the body */
   uint32_t nparams, nresults;
-  const uint8_t *params, *results;
+  const wasm_vtype *params, *results;
   uint32_t height;              /* operand stack height below the params */
   LLVMBasicBlockRef target;     /* where a branch to this label goes:
                                    the loop header, or the end block */
@@ -119,7 +121,7 @@ typedef struct lower_func {
                                    the entry block on first use */
   uint32_t nlocals;             /* params + declared */
   LLVMValueRef *locals;         /* allocas (mem2reg promotes them) */
-  uint8_t *local_types;
+  wasm_vtype *local_types;
 
   LLVMValueRef *stack;          /* the operand stack, at compile time */
   uint32_t sp, stack_cap;
@@ -168,6 +170,13 @@ void lower_mem_access_tag(lower_module *lm, uint32_t mem, LLVMValueRef access);
  * size exceeds the memory's current size. */
 LLVMValueRef lower_address(lower_func *lf, const wasm_instr *in,
                            LLVMValueRef index, unsigned size);
+/* Named metadata present in a module whose memory 0 is shared. */
+#define LOWER_MD_SHARED_MEMORY "wasmc.shared_memory"
+/* Is memory mem shared (threads)? Its type says so exactly: imports of
+ * shared memories must be declared shared. */
+static inline bool lower_memory_shared(const lower_module *lm, uint32_t mem) {
+  return mem < lm->wm->nmemories && lm->wm->memories[mem].limits.shared;
+}
 
 /* ---- instruction families ----------------------------------------------- */
 bool lower_control(lower_func *lf, const wasm_instr *in);
@@ -177,11 +186,12 @@ bool lower_numeric(lower_func *lf, const wasm_instr *in);
 bool lower_memory(lower_func *lf, const wasm_instr *in);
 bool lower_table(lower_func *lf, const wasm_instr *in);
 bool lower_simd(lower_func *lf, const wasm_instr *in);
+bool lower_atomic(lower_func *lf, const wasm_instr *in);
 
 /* ---- module level (lower.c, lower_desc.c) -------------------------------- */
 /* The LLVM type of a Wasm value type (void for none), and integer
  * constants, in lm's context. */
-LLVMTypeRef lower_valtype(lower_module *lm, uint8_t valtype);
+LLVMTypeRef lower_valtype(lower_module *lm, wasm_vtype valtype);
 LLVMValueRef lower_const_i32(lower_module *lm, uint32_t v);
 LLVMValueRef lower_const_i64(lower_module *lm, uint64_t v);
 /* Builds the LLVM module for a validated Wasm module. NULL + err on failure. */

@@ -10,15 +10,16 @@
  * data layout the module ends up with. The layouts, for LP64 targets:
  *
  *   wasmrt_functype_desc  24: nparams@0 nresults@4 params@8 results@16
- *   wasmrt_limits_desc    24: min@0 max@8 has_max@16 is64@20
+ *   wasmrt_limits_desc    32: min@0 max@8 has_max@16 shared@20 is64@24
+ *                             (+4 pad)
  *   wasmrt_const_op       24: op@0 pad_@4 a@8 b@16
  *   wasmrt_const_desc     16: nops@0 (+4 pad) ops@8
- *   wasmrt_import_desc    64: module@0 name@8 module_len@16 name_len@20
+ *   wasmrt_import_desc    72: module@0 name@8 module_len@16 name_len@20
  *                             kind@24 type_index@28 value_type@32
  *                             mutable_@36 limits@40
  *   wasmrt_export_desc    24: name@0 name_len@8 kind@12 index@16 (+4 pad)
- *   wasmrt_table_desc     32: elem_type@0 (+4) limits@8
- *   wasmrt_memory_desc    24: limits@0
+ *   wasmrt_table_desc     40: elem_type@0 (+4) limits@8
+ *   wasmrt_memory_desc    32: limits@0
  *   wasmrt_global_desc    24: type@0 mutable_@4 init@8
  *   wasmrt_elem_desc      40: mode@0 table@4 elem_type@8 count@12
  *                             offset@16 items@32
@@ -57,15 +58,16 @@ enum { VAL_SIZE = 16 }; /* sizeof(wasmrt_val) */
 #define SIZE(T, n) _Static_assert(sizeof(T) == (n), "sizeof " #T)
 SIZE(wasmrt_val, VAL_SIZE);
 SIZE(wasmrt_functype_desc, 24); LAYOUT(wasmrt_functype_desc, results, 16);
-SIZE(wasmrt_limits_desc, 24); LAYOUT(wasmrt_limits_desc, has_max, 16);
-LAYOUT(wasmrt_limits_desc, is64, 20);
+SIZE(wasmrt_limits_desc, 32); LAYOUT(wasmrt_limits_desc, has_max, 16);
+LAYOUT(wasmrt_limits_desc, shared, 20);
+LAYOUT(wasmrt_limits_desc, is64, 24);
 SIZE(wasmrt_const_op, 24); LAYOUT(wasmrt_const_op, a, 8);
 SIZE(wasmrt_const_desc, 16); LAYOUT(wasmrt_const_desc, ops, 8);
-SIZE(wasmrt_import_desc, 64); LAYOUT(wasmrt_import_desc, module_len, 16);
+SIZE(wasmrt_import_desc, 72); LAYOUT(wasmrt_import_desc, module_len, 16);
 LAYOUT(wasmrt_import_desc, mutable_, 36); LAYOUT(wasmrt_import_desc, limits, 40);
 SIZE(wasmrt_export_desc, 24); LAYOUT(wasmrt_export_desc, index, 16);
-SIZE(wasmrt_table_desc, 32); LAYOUT(wasmrt_table_desc, limits, 8);
-SIZE(wasmrt_memory_desc, 24);
+SIZE(wasmrt_table_desc, 40); LAYOUT(wasmrt_table_desc, limits, 8);
+SIZE(wasmrt_memory_desc, 32);
 SIZE(wasmrt_global_desc, 24); LAYOUT(wasmrt_global_desc, init, 8);
 SIZE(wasmrt_elem_desc, 40); LAYOUT(wasmrt_elem_desc, offset, 16);
 LAYOUT(wasmrt_elem_desc, items, 32);
@@ -205,12 +207,30 @@ static LLVMValueRef const_bytes(lower_module *lm, const void *p, uint32_t len,
 
 /* ---- descriptor pieces ------------------------------------------------------ */
 
+/* A list of value types as the descriptor's byte codes (wasmrt_abi.h);
+ * NULL when empty. The validator lets only Wasm 2.0 types through, whose
+ * wasm_vtype is their byte code. */
+static LLVMValueRef type_codes(lower_module *lm, const wasm_vtype *ts,
+                               uint32_t n) {
+  if (n == 0)
+    return NULL;
+  uint8_t *b = malloc(n);
+  if (!b)
+    abort();
+  for (uint32_t i = 0; i < n; i++)
+    b[i] = (uint8_t)ts[i];
+  LLVMValueRef g = const_bytes(lm, b, n, "wasm.types");
+  free(b);
+  return g;
+}
+
 static cvalue limits_desc(lower_module *lm, const wasm_limits *l) {
   cstruct s;
   cs_init(&s, lm);
   cs_u64(&s, l->min);
   cs_u64(&s, l->has_max ? l->max : 0);
   cs_u32(&s, l->has_max);
+  cs_u32(&s, l->shared);
   cs_u32(&s, l->is64);
   return cs_end(&s);
 }
@@ -472,8 +492,8 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
     cs_init(&s, lm);
     cs_u32(&s, ft->nparams);
     cs_u32(&s, ft->nresults);
-    cs_ptr(&s, ft->nparams ? const_bytes(lm, ft->params, ft->nparams, "wasm.types") : NULL);
-    cs_ptr(&s, ft->nresults ? const_bytes(lm, ft->results, ft->nresults, "wasm.types") : NULL);
+    cs_ptr(&s, type_codes(lm, ft->params, ft->nparams));
+    cs_ptr(&s, type_codes(lm, ft->results, ft->nresults));
     cv[i] = cs_end(&s);
   }
   cs_ptr(&d, const_array(lm, cv, nt, "wasm.types.desc"));

@@ -96,15 +96,25 @@ static LLVMValueRef memory_base(lower_func *lf, uint32_t mem) {
 
 /* Current size of memory mem in bytes (i64). Never invariant: memory.grow,
  * here or in another instance sharing the memory, changes it (always in
- * a call). For a 64-bit memory, whose every access reads it, it is tagged
- * as not aliasing the memory's accesses (lower_mem_access_tag), so a loop
- * without calls keeps it in a register instead of reloading it after
- * each store. */
-static LLVMValueRef memory_size_bytes(lower_func *lf, uint32_t mem) {
+ * a call, or in another thread for a shared memory). A shared memory may
+ * be grown by another thread at any moment, so its size is read
+ * atomically (wasmrt_abi.h, wasmrt_memory): `ordering` seq_cst for
+ * memory.size (the threads spec makes it a sequentially consistent read),
+ * monotonic for bounds checks (the grower commits pages before it stores
+ * the size, so any size seen covers accessible pages). For a 64-bit
+ * memory, whose every access reads it, it is tagged as not aliasing the
+ * memory's accesses (lower_mem_access_tag), so a loop without calls keeps
+ * it in a register instead of reloading it after each store. */
+static LLVMValueRef memory_size_bytes(lower_func *lf, uint32_t mem,
+                                      LLVMAtomicOrdering ordering) {
   lower_module *lm = lf->lm;
   LLVMValueRef v = load_field(lf, memory_struct(lf, mem),
                               offsetof(wasmrt_memory, size), lm->t_i64, false,
                               "memsize");
+  if (lower_memory_shared(lm, mem)) {
+    LLVMSetOrdering(v, ordering);
+    LLVMSetAlignment(v, 8);
+  }
   if (lm->wm->memories[mem].limits.is64)
     LLVMSetMetadata(v, lm->md_tbaa, lm->tbaa_memsize);
   return v;
@@ -133,8 +143,9 @@ static void check_address64(lower_func *lf, uint32_t mem, LLVMValueRef idx,
                                    1, args, 2);
   LLVMValueRef end = LLVMBuildExtractValue(lm->b, r, 0, "end");
   LLVMValueRef carry = LLVMBuildExtractValue(lm->b, r, 1, "carry");
-  LLVMValueRef past = LLVMBuildICmp(lm->b, LLVMIntUGT, end,
-                                    memory_size_bytes(lf, mem), "past");
+  LLVMValueRef past = LLVMBuildICmp(
+      lm->b, LLVMIntUGT, end,
+      memory_size_bytes(lf, mem, LLVMAtomicOrderingMonotonic), "past");
   lower_trap_if(lf, LLVMBuildOr(lm->b, carry, past, "oob"),
                 WASMRT_TRAP_MEMORY_OOB);
 }
@@ -159,8 +170,9 @@ LLVMValueRef lower_address(lower_func *lf, const wasm_instr *in,
     /* end = index + offset + size <= 2^33 + 16: no overflow in 64 bits. */
     LLVMValueRef end = LLVMBuildAdd(
         lm->b, idx, lower_const_i64(lm, offset + size), "end");
-    LLVMValueRef oob = LLVMBuildICmp(lm->b, LLVMIntUGT, end,
-                                     memory_size_bytes(lf, mem), "oob");
+    LLVMValueRef oob = LLVMBuildICmp(
+        lm->b, LLVMIntUGT, end,
+        memory_size_bytes(lf, mem, LLVMAtomicOrderingMonotonic), "oob");
     lower_trap_if(lf, oob, WASMRT_TRAP_MEMORY_OOB);
   }
 
@@ -257,7 +269,8 @@ bool lower_memory(lower_func *lf, const wasm_instr *in) {
   case WASM_OP_MEMORY_SIZE: {
     /* size / 65536: the size is a multiple of the page (at most 2^32 for
      * a 32-bit memory, whose page count is an i32). */
-    LLVMValueRef bytes = memory_size_bytes(lf, in->imm.index);
+    LLVMValueRef bytes = memory_size_bytes(
+        lf, in->imm.index, LLVMAtomicOrderingSequentiallyConsistent);
     LLVMValueRef pages = LLVMBuildLShr(lm->b, bytes, lower_const_i64(lm, 16), "pages");
     if (!is64(lf, in->imm.index))
       pages = LLVMBuildTrunc(lm->b, pages, lm->t_i32, "pages");

@@ -18,7 +18,7 @@ static inline wasmrt_instance *inst_of(wasmrt_vmctx *ctx) { return ctx->instance
 WASMRT_API uint32_t wasmrt_memory_fill(wasmrt_vmctx *ctx, uint32_t mem, uint64_t dst,
                                        uint32_t value, uint64_t n) {
   wasmrt_memory *m = ctx->memories[mem];
-  if (!rt_in_range(dst, n, m->size)) return WASMRT_TRAP_MEMORY_OOB;
+  if (!rt_in_range(dst, n, rt_memory_size(m))) return WASMRT_TRAP_MEMORY_OOB;
   memset(m->base + dst, (int)(value & 0xFF), n);
   return 0;
 }
@@ -26,7 +26,8 @@ WASMRT_API uint32_t wasmrt_memory_fill(wasmrt_vmctx *ctx, uint32_t mem, uint64_t
 WASMRT_API uint32_t wasmrt_memory_copy(wasmrt_vmctx *ctx, uint32_t dst_mem, uint32_t src_mem,
                                        uint64_t dst, uint64_t src, uint64_t n) {
   wasmrt_memory *d = ctx->memories[dst_mem], *s = ctx->memories[src_mem];
-  if (!rt_in_range(dst, n, d->size) || !rt_in_range(src, n, s->size)) return WASMRT_TRAP_MEMORY_OOB;
+  if (!rt_in_range(dst, n, rt_memory_size(d)) || !rt_in_range(src, n, rt_memory_size(s)))
+    return WASMRT_TRAP_MEMORY_OOB;
   memmove(d->base + dst, s->base + src, n);
   return 0;
 }
@@ -37,7 +38,8 @@ WASMRT_API uint32_t wasmrt_memory_init(wasmrt_vmctx *ctx, uint32_t mem, uint32_t
   const wasmrt_data_desc *d = &inst->module->desc->datas[seg];
   uint64_t len = inst->data_dropped[seg] ? 0 : d->len;
   wasmrt_memory *m = ctx->memories[mem];
-  if (!rt_in_range(src, n, len) || !rt_in_range(dst, n, m->size)) return WASMRT_TRAP_MEMORY_OOB;
+  if (!rt_in_range(src, n, len) || !rt_in_range(dst, n, rt_memory_size(m)))
+    return WASMRT_TRAP_MEMORY_OOB;
   if (n) memcpy(m->base + dst, d->bytes + src, n);
   return 0;
 }

@@ -148,9 +148,14 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
     case WASMRT_EXTERN_MEMORY: {
       wasmrt_memory *mem = ex->of.memory;
       if (!mem) return link_error(err, imp, "null memory");
-      if (!limits_match(rt_memory_is64(mem), mem->size / WASMRT_PAGE_SIZE,
+      if (!limits_match(rt_memory_is64(mem), rt_memory_size(mem) / WASMRT_PAGE_SIZE,
                         rt_memory_has_max(mem), mem->max_pages, &imp->limits))
         return link_error(err, imp, "memory limits do not match");
+      /* threads: shared imports only shared memories, and the reverse */
+      if (rt_memory_shared(mem) != (imp->limits.shared != 0))
+        return link_error(err, imp, "%s",
+                          rt_memory_shared(mem) ? "memory is shared, the import is not"
+                                                : "memory is not shared, the import is");
       /* 64-bit memories are bounds-checked by the code, never guarded */
       if (needs_guard && !imp->limits.is64 && !rt_memory_guarded(mem))
         return link_error(err, imp,
@@ -236,7 +241,7 @@ static uint32_t init_segments(wasmrt_instance *inst, bool *shared_write, wasmrt_
     if (!eval_const(inst, &s->offset, &off, err)) return UINT32_MAX;
     wasmrt_memory *mem = inst->memories[s->memory];
     uint64_t dst = rt_memory_is64(mem) ? (uint64_t)off.i64 : (uint32_t)off.i32;
-    if (!rt_in_range(dst, s->len, mem->size)) return WASMRT_TRAP_MEMORY_OOB;
+    if (!rt_in_range(dst, s->len, rt_memory_size(mem))) return WASMRT_TRAP_MEMORY_OOB;
     if (s->len) memcpy(mem->base + dst, s->bytes, s->len);
     inst->data_dropped[i] = 1; /* data.drop */
   }
@@ -294,6 +299,7 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
     inst->memories[i] = rt_memory_create(md->limits.min, md->limits.max, md->limits.has_max,
                                          md->limits.is64 != 0, guarded, err);
     if (!inst->memories[i]) goto fail;
+    if (md->limits.shared) rt_memory_make_shared(inst->memories[i]);
   }
   /* vmctx, complete before anything can run or reference it. */
   inst->vmctx = (wasmrt_vmctx){

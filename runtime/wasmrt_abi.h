@@ -33,10 +33,15 @@
 
 /* 2: memories stop at WASMRT_MAX_MEMORY_PAGES, which generated code
  * relies on (compiler/addr_nowrap.c). 3: the descriptor names the CPU
- * features the code needs beyond the baseline (cpu_features). 4: multiple
- * memories, memory64 and table64: limits carry the address type
+ * features the code needs beyond the baseline (cpu_features). 4: threads:
+ * wasmrt_limits_desc.shared, the trap codes UNALIGNED_ATOMIC and
+ * EXPECTED_SHARED, the entry points ATOMIC_WAIT32/64 and ATOMIC_NOTIFY,
+ * and wasmrt_memory.size written atomically (see wasmrt_memory); and
+ * multiple memories, memory64 and table64: limits carry the address type
  * (wasmrt_limits_desc.is64), the bulk memory and table helpers take
- * 64-bit addresses, sizes and deltas, wasmrt_table.max is 64-bit. */
+ * 64-bit addresses, sizes and deltas, wasmrt_table.max is 64-bit. (Both
+ * came from branches of the same version 4: a module and a runtime must
+ * come from the same tree.) */
 #define WASMRT_ABI_VERSION 4u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
@@ -93,6 +98,10 @@ typedef enum {
   WASMRT_TRAP_INVALID_CONVERSION, /* "invalid conversion to integer" */
   WASMRT_TRAP_STACK_EXHAUSTED,    /* "call stack exhausted" */
   WASMRT_TRAP_HOST,               /* a host function failed (its message) */
+  WASMRT_TRAP_UNALIGNED_ATOMIC,   /* "unaligned atomic" (effective address of an
+                                     atomic access not a multiple of its size) */
+  WASMRT_TRAP_EXPECTED_SHARED,    /* "expected shared memory" (memory.atomic.wait
+                                     on a memory that is not shared) */
   WASMRT_TRAP_COUNT
 } wasmrt_trap_code;
 
@@ -123,13 +132,25 @@ typedef struct wasmrt_funcref {
 /* A linear memory. Reserved once (guard pages beyond `size`), so `base`
  * never moves and generated code may cache it: every memory of an
  * instance, not only memory 0, is reached as vmctx->memories[i] (slot
- * WASMRT_VMCTX_MEMORIES), and its `base` is loaded once per function. */
+ * WASMRT_VMCTX_MEMORIES), and its `base` is loaded once per function.
+ *
+ * Shared memories (threads) are the same struct, one per memory, reached
+ * by every instance that imports it (each thread has its own instance and
+ * vmctx, all pointing at this struct): generated code never caches `size`
+ * in its vmctx or across a call, it reads this field. memory.grow of a
+ * shared memory commits the new pages first and then stores the new size
+ * with a seq_cst atomic store (under a lock between growers), so a thread
+ * that reads the new size finds the pages accessible; generated code
+ * reads `size` of a shared memory with an atomic load (seq_cst for
+ * memory.size, monotonic for --bounds-checks compares). Non-shared
+ * memories are read with plain loads, as before. */
 typedef struct wasmrt_memory {
   uint8_t *base;      /* first byte; fixed for the memory's lifetime */
   uint64_t size;      /* current size in bytes, a multiple of the page;
-                         generated code reads it for memory.size and for
-                         bounds checks (--bounds-checks, every access of a
-                         64-bit memory) */
+                         atomic for shared memories (above); generated code
+                         reads it for memory.size and for bounds checks
+                         (--bounds-checks, every access of a 64-bit
+                         memory) */
   uint64_t max_pages; /* the type's maximum (65536, or 2^48 for a 64-bit
                          memory, when none) */
   uint64_t reserved;  /* bytes of address space reserved at base */
@@ -220,6 +241,8 @@ typedef struct {
 typedef struct {
   uint64_t min, max; /* max meaningful when has_max */
   uint32_t has_max;
+  uint32_t shared;   /* memories: 1 for a shared memory (threads), which
+                        always has a maximum; imports match it exactly */
   uint32_t is64;     /* address type: 1 = i64 (memory64/table64), 0 = i32;
                         an import matches only an extern of the same type */
 } wasmrt_limits_desc;
@@ -419,7 +442,22 @@ typedef struct wasmrt_module_desc {
   /* Host adapters: call the host function; traps (never returns) if it   \
    * fails. */                                                             \
   X(CALL_HOST, wasmrt_call_host, none, void, 2,                                \
-    (wasmrt_host_func *, hf), (wasmrt_val *, vals))
+    (wasmrt_host_func *, hf), (wasmrt_val *, vals))                            \
+  /* memory.atomic.wait32/64 on a SHARED memory (generated code traps      \
+   * EXPECTED_SHARED itself for the others). addr is the host address of   \
+   * the value, already bounds- and alignment-checked; timeout in ns,      \
+   * negative = forever. Result: 0 "ok" (woken by notify), 1 "not-equal",  \
+   * 2 "timed-out". */                                                     \
+  X(ATOMIC_WAIT32, wasmrt_atomic_wait32, none, uint32_t, 4,                    \
+    (wasmrt_vmctx *, ctx), (void *, addr), (uint32_t, expected),               \
+    (int64_t, timeout_ns))                                                     \
+  X(ATOMIC_WAIT64, wasmrt_atomic_wait64, none, uint32_t, 4,                    \
+    (wasmrt_vmctx *, ctx), (void *, addr), (uint64_t, expected),               \
+    (int64_t, timeout_ns))                                                     \
+  /* memory.atomic.notify on a shared memory: wakes up to count waiters    \
+   * on addr (checked as for wait), returns how many it woke. */           \
+  X(ATOMIC_NOTIFY, wasmrt_atomic_notify, none, uint32_t, 3,                    \
+    (wasmrt_vmctx *, ctx), (void *, addr), (uint32_t, count))
 
 /* WASMRT_EP_MAP<n>(F, SEP, p1, ..., pn): F applied to each (type, param)
  * pair of an entry, SEP() between two of them (WASMRT_EP_COMMA for a

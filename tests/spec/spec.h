@@ -47,6 +47,8 @@ enum kind {
   K_ASSERT_TRAP,
   K_ASSERT_EXHAUSTION,
   K_ASSERT_EXCEPTION,
+  K_THREAD, /* threads: a script thread started (spec_commands.c) */
+  K_WAIT,   /* threads: a script thread joined */
   K_OTHER, /* a command type this harness does not know: always a failure */
   NKINDS
 };

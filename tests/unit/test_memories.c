@@ -209,8 +209,9 @@ Test(memory64, limits_bounds_and_flags) {
   INVALID("memory size must be at most 65536 pages",
           MEMS(1, 0x00, 0x81, 0x80, 0x04), BODY(0x01));
   MALFORMED("malformed limits flags", MEMS(1, 0x08, 0), BODY(0x01));
-  /* shared (threads) is decoded and refused clearly */
-  INVALID("not supported yet: shared memory", MEMS(1, 0x03, 1, 1), BODY(0x01));
+  /* shared (threads, bit 1) combines with i64 (bit 2) */
+  VALID(MEMS(1, 0x07, 1, 1), BODY(0x01));
+  INVALID("shared memory must have maximum", MEMS(1, 0x06, 1), BODY(0x01));
   /* a table cannot be shared */
   MALFORMED("malformed limits flags", MEMS(0), TABLES(1, 0x70, 0x02, 0),
             BODY(0x01));
