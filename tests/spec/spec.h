@@ -49,6 +49,9 @@ enum kind {
   K_ASSERT_EXCEPTION,
   K_THREAD, /* threads: a script thread started (spec_commands.c) */
   K_WAIT,   /* threads: a script thread joined */
+  K_MODULE_DEFINITION, /* Wasm 3.0 `module definition`: must decode and
+                          validate; not instantiated (module_instance,
+                          which would, is not supported yet) */
   K_OTHER, /* a command type this harness does not know: always a failure */
   NKINDS
 };

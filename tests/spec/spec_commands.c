@@ -1117,6 +1117,25 @@ static enum result run_command(const json *cmd, enum kind k, int line,
   case K_ASSERT_EXCEPTION:
     report(line, k, "exceptions are not part of Wasm 2.0 (not supported)");
     return R_FAILED;
+  case K_MODULE_DEFINITION: {
+    /* e.g. memory64.wast's (module definition (memory i64 2^48)): valid,
+     * though no runtime could instantiate it */
+    if (cfg.compile_only)
+      return R_SKIPPED;
+    if (!filename) {
+      report(line, k, "no \"filename\" in the command");
+      return R_FAILED;
+    }
+    snprintf(path, sizeof path, "%s%s", dir, filename);
+    char msg[PATH_MAX + 1024];
+    arm_timer(cfg.timeout_secs);
+    enum verdict v = check_module(path, msg, sizeof msg, NULL, NULL, NULL);
+    arm_timer(0);
+    if (v == V_ACCEPTED)
+      return R_PASSED;
+    report(line, k, "%s", msg);
+    return R_FAILED;
+  }
   case K_THREAD:
     return start_thread(line, cmd, dir);
   case K_WAIT:

@@ -46,7 +46,7 @@ const char *const kind_names[NKINDS] = {
     "assert_unlinkable", "assert_uninstantiable", "register",
     "action",           "assert_return",     "assert_trap",
     "assert_exhaustion", "assert_exception",  "thread",
-    "wait",             "(unknown command)",
+    "wait",             "module_definition", "(unknown command)",
 };
 
 /* ---- options ------------------------------------------------------------- */
