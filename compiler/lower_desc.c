@@ -252,6 +252,12 @@ static bool const_desc(lower_module *lm, const wasm_constexpr *ce, cvalue *out,
     case WASM_OP_GLOBAL_GET: op = WASMRT_CONST_GLOBAL_GET; a = in->imm.index; break;
     case WASM_OP_REF_NULL: op = WASMRT_CONST_REF_NULL; a = in->imm.reftype; break;
     case WASM_OP_REF_FUNC: op = WASMRT_CONST_REF_FUNC; a = in->imm.index; break;
+    case WASM_OP_I32_ADD: op = WASMRT_CONST_I32_ADD; break;
+    case WASM_OP_I32_SUB: op = WASMRT_CONST_I32_SUB; break;
+    case WASM_OP_I32_MUL: op = WASMRT_CONST_I32_MUL; break;
+    case WASM_OP_I64_ADD: op = WASMRT_CONST_I64_ADD; break;
+    case WASM_OP_I64_SUB: op = WASMRT_CONST_I64_SUB; break;
+    case WASM_OP_I64_MUL: op = WASMRT_CONST_I64_MUL; break;
     default:
       free(ops);
       return wasm_fail(err, in->offset,

@@ -203,6 +203,14 @@ enum {
   WASMRT_CONST_GLOBAL_GET = 0x23, /* a = global index */
   WASMRT_CONST_REF_NULL = 0xD0,   /* a = reference type code */
   WASMRT_CONST_REF_FUNC = 0xD2,   /* a = function index */
+  /* extended constant expressions: pop two operands, push the wrapped
+   * result (two's complement, as the Wasm instructions) */
+  WASMRT_CONST_I32_ADD = 0x6A,
+  WASMRT_CONST_I32_SUB = 0x6B,
+  WASMRT_CONST_I32_MUL = 0x6C,
+  WASMRT_CONST_I64_ADD = 0x7C,
+  WASMRT_CONST_I64_SUB = 0x7D,
+  WASMRT_CONST_I64_MUL = 0x7E,
 };
 typedef struct {
   uint32_t op;
