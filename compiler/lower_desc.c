@@ -319,8 +319,8 @@ static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
     LLVMSetAlignment(v, 8);
     args[i + 1] = v;
   }
-  LLVMValueRef r = LLVMBuildCall2(lm->b, lm->fn_types[t], LLVMGetParam(fn, 0),
-                                  args, ft->nparams + 1, "");
+  LLVMValueRef r = lower_wasm_call(lm, lm->fn_types[t], LLVMGetParam(fn, 0),
+                                   args, ft->nparams + 1, false);
   free(args);
   for (uint32_t i = 0; i < ft->nresults; i++) {
     LLVMValueRef v =
@@ -338,6 +338,7 @@ static LLVMValueRef host_adapter(lower_module *lm, uint32_t t) {
   snprintf(name, sizeof name, "wasm_host_t%u", t);
   LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[t]);
   LLVMSetLinkage(fn, LLVMInternalLinkage);
+  LLVMSetFunctionCallConv(fn, lm->wasm_cc); /* Wasm code calls it as a Wasm function */
   LLVMPositionBuilderAtEnd(lm->b,
                            LLVMAppendBasicBlockInContext(lm->llctx, fn, ""));
   uint32_t n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;

@@ -86,8 +86,13 @@ static void build_op_sigs(void) {
  * and lowering handle; the others are refused as "not supported yet",
  * naming their feature. */
 static bool op_supported(uint16_t op) {
-  (void)op;
-  return false;
+  switch (op) {
+  case WASM_OP_RETURN_CALL:
+  case WASM_OP_RETURN_CALL_INDIRECT:
+    return true;
+  default:
+    return false;
+  }
 }
 
 /* ---- validator state ---------------------------------------------------- */
@@ -546,6 +551,22 @@ static bool check_global(validator *v, uint32_t g) {
   return true;
 }
 
+/* return_call*: the callee's results become the caller's, so they must
+ * be the caller's result types. */
+static bool tail_call_results(validator *v, const wasm_functype *callee) {
+  const wasm_functype *me = v->ft;
+  bool same = callee->nresults == me->nresults;
+  for (uint32_t i = 0; same && i < me->nresults; i++)
+    same = callee->results[i] == me->results[i];
+  if (!same)
+    return wasm_fail(v->err, at(v),
+                     "type mismatch: %s of a function returning %u value%s "
+                     "from one returning %u",
+                     opname(v), callee->nresults,
+                     callee->nresults == 1 ? "" : "s", me->nresults);
+  return true;
+}
+
 static bool br_table(validator *v, const wasm_instr *in) {
   if (!pop_expect(v, WASM_I32))
     return false;
@@ -664,14 +685,19 @@ static bool check_other(validator *v, const wasm_instr *in) {
       return false;
     set_unreachable(v);
     return true;
-  case WASM_OP_CALL: {
+  case WASM_OP_CALL:
+  case WASM_OP_RETURN_CALL: {
     if (!check_func_index(v, in->imm.index))
       return false;
     const wasm_functype *ft = wasm_func_type(m, in->imm.index);
+    if (in->op == WASM_OP_RETURN_CALL)
+      return tail_call_results(v, ft) && pop_n(v, ft->params, ft->nparams) &&
+             (set_unreachable(v), true);
     return pop_n(v, ft->params, ft->nparams) &&
            push_n(v, ft->results, ft->nresults);
   }
-  case WASM_OP_CALL_INDIRECT: {
+  case WASM_OP_CALL_INDIRECT:
+  case WASM_OP_RETURN_CALL_INDIRECT: {
     uint32_t ti = in->imm.index2.a, tab = in->imm.index2.b;
     if (!check_table(v, tab))
       return false;
@@ -685,6 +711,9 @@ static bool check_other(validator *v, const wasm_instr *in) {
                        "unknown type %u (module has %u types)", ti,
                        m->ntypes);
     const wasm_functype *ft = &m->types[ti];
+    if (in->op == WASM_OP_RETURN_CALL_INDIRECT)
+      return tail_call_results(v, ft) && pop_expect(v, WASM_I32) &&
+             pop_n(v, ft->params, ft->nparams) && (set_unreachable(v), true);
     return pop_expect(v, WASM_I32) && pop_n(v, ft->params, ft->nparams) &&
            push_n(v, ft->results, ft->nresults);
   }
