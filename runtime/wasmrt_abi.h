@@ -10,9 +10,17 @@
  * Calling convention of generated functions
  * -----------------------------------------
  * Every Wasm function f of type [p1..pn] -> [r1..rm] becomes a native
- * function with the platform C calling convention:
+ * function
  *
  *     R f(void *ctx, P1 p1, ..., Pn pn)
+ *
+ * with LLVM's tailcc calling convention on x86_64 and aarch64 (arguments
+ * in the platform C convention's registers; the callee pops its stack
+ * arguments, which is what lets return_call* be guaranteed tail calls
+ * between any signatures) and the platform C convention on riscv64
+ * (LLVM has no tailcc there; compiler/target.c). Host adapters use the
+ * same convention, since Wasm code calls them as Wasm functions; entry
+ * trampolines are C functions.
  *
  * where ctx is the callee's wasmrt_vmctx (for host functions: the
  * wasmrt_host_func), and
@@ -33,8 +41,10 @@
 
 /* 2: memories stop at WASMRT_MAX_MEMORY_PAGES, which generated code
  * relies on (compiler/addr_nowrap.c). 3: the descriptor names the CPU
- * features the code needs beyond the baseline (cpu_features). */
-#define WASMRT_ABI_VERSION 3u
+ * features the code needs beyond the baseline (cpu_features). 4: Wasm
+ * functions use tailcc on x86_64 and aarch64 (tail calls); constant
+ * expressions may use WASMRT_CONST_I32_ADD...I64_MUL. */
+#define WASMRT_ABI_VERSION 4u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
  * (the spec lets memory.grow fail for any reason, and a memory whose
