@@ -474,6 +474,19 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
   if (wm->ntables > max) max = wm->ntables;
   if (wm->nmemories > max) max = wm->nmemories;
   if (wm->nglobals > max) max = wm->nglobals;
+  /* The runtime identifies a function type by its flat signature, which
+   * is its canonical identity only for a final type without supertype
+   * alone in its group (every Wasm 2.0 type). */
+  for (uint32_t i = 0; i < nt; i++) {
+    const wasm_subtype *st = &wm->subtypes[i];
+    if (st->rec_size != 1 || !st->final || st->super != WASM_NO_SUPER)
+      return wasm_fail(err, st->offset,
+                       "not supported yet: compiling type %u (%s): the "
+                       "runtime's type identity covers final types alone "
+                       "in their recursive group only",
+                       i, st->rec_size != 1 ? "in a recursive group"
+                                            : "with declared subtyping");
+  }
   cvalue *cv = calloc(max + 1, sizeof *cv);
   LLVMValueRef *pv = calloc(max + 1, sizeof *pv);
   if (!cv || !pv)

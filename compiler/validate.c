@@ -19,6 +19,7 @@
 #include <threads.h>
 
 #include "reader.h"
+#include "subtype.h"
 #include "wasm.h"
 
 /* The operand type "Unknown" of the spec's algorithm: what the polymorphic
@@ -1251,11 +1252,14 @@ static bool check_module(validator *v) {
       m->nimported_globals > m->nglobals)
     return wasm_fail(v->err, 0, "internal error: inconsistent index spaces");
 
-  uint32_t types_at = section_offset(m, 1);
-  for (uint32_t i = 0; i < m->ntypes; i++)
-    if (!check_vtypes(v, m->types[i].params, m->types[i].nparams, types_at) ||
-        !check_vtypes(v, m->types[i].results, m->types[i].nresults, types_at))
+  if (!wasm_check_types(v->m, v->err))
+    return false;
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    uint32_t off = m->subtypes[i].offset;
+    if (!check_vtypes(v, m->types[i].params, m->types[i].nparams, off) ||
+        !check_vtypes(v, m->types[i].results, m->types[i].nresults, off))
       return false;
+  }
 
   for (uint32_t i = 0; i < m->nimports; i++) {
     const wasm_import *im = &m->imports[i];
