@@ -471,7 +471,14 @@ wasm_module *wasm_decode(const uint8_t *bytes, size_t size,
  * strings. NULL + err (naming the file; errno kept) on failure. */
 uint8_t *wasm_read_file(const char *path, size_t *size, wasm_error *err);
 
-/* Read a file and decode it; the module owns the bytes. */
+/* wasm_read_file, then a file in the WebAssembly text format (anything
+ * not starting with "\0asm") is converted to the binary format by the
+ * text reader (wat.h): the result is always a binary module's bytes. A
+ * text error sets err->text with its line and column. */
+uint8_t *wasm_read_module_file(const char *path, size_t *size, wasm_error *err);
+
+/* Read a file (binary, or text converted as above) and decode it; the
+ * module owns the bytes. */
 wasm_module *wasm_module_load_file(const char *path, wasm_error *err);
 
 /* Validate per the spec's algorithm; fills m->func_info. false + err when

@@ -9,7 +9,11 @@
  * compare results, traps and link errors with the script's expectations:
  *
  *   module                 decodes, validates, compiles, instantiates
- *   assert_invalid/_malformed   rejected by the validator / decoder
+ *   assert_invalid/_malformed   rejected by the validator / decoder; a
+ *                          module in the text format (module_type "text",
+ *                          a .wat) must be rejected by wasmc's text reader
+ *                          (assert_malformed), or by the reader, decoder or
+ *                          validator (assert_invalid)
  *   assert_unlinkable      instantiation fails without a trap
  *   assert_uninstantiable  instantiation traps (start function, segments)
  *   register               the current (or named) instance becomes
@@ -36,6 +40,8 @@
 
 #include "spec.h"
 #include "wasm.h"
+#include "wat.h"
+#include "wat_lex.h"
 
 /* ---- output and counting --------------------------------------------------- */
 
@@ -273,6 +279,7 @@ enum verdict {
   V_ACCEPTED,
   V_REJECTED_DECODE,
   V_REJECTED_VALIDATE,
+  V_REJECTED_TEXT,     /* the text reader refused the .wat */
   V_REJECTED_SILENTLY, /* no message: a bug of its own */
 };
 
@@ -733,12 +740,57 @@ static enum result run_module_command(int line, enum kind k, const json *cmd,
   return R_FAILED;
 }
 
+/* A module in the text format (a .wat of an assertion): parsed by wasmc's
+ * own text reader (compiler/wat.h); when that accepts it, the binary it
+ * makes is decoded and validated as any other module. */
+static enum verdict check_text_module(const char *path, char *msg, size_t msgsz) {
+  size_t size = 0;
+  wasm_error err = {0};
+  char *text = (char *)wasm_read_file(path, &size, &err);
+  if (!text) {
+    snprintf(msg, msgsz, "cannot read %s: %s", path, strerror(errno));
+    return V_UNREADABLE;
+  }
+  uint8_t *bin = NULL;
+  size_t nbin = 0;
+  const char *name = base_name(path);
+  enum verdict v = V_ACCEPTED;
+  if (!wat_to_wasm(text, size, &bin, &nbin, &err)) {
+    uint32_t line, col;
+    wat_position(text, size, err.offset, &line, &col);
+    snprintf(msg, msgsz, "%s:%u:%u: error: %s", name, line, col, err.msg);
+    v = err.msg[0] ? V_REJECTED_TEXT : V_REJECTED_SILENTLY;
+  } else {
+    wasm_module *m = wasm_decode(bin, nbin, name, &err);
+    if (!m)
+      v = V_REJECTED_DECODE;
+    else if (!wasm_validate(m, &err))
+      v = V_REJECTED_VALIDATE;
+    if (v != V_ACCEPTED)
+      snprintf(msg, msgsz, "%s (converted):0x%zx: error: %s", name, err.offset, err.msg);
+    wasm_module_free(m);
+  }
+  free(bin);
+  free(text);
+  return v;
+}
+
 static enum result run_validation_command(int line, enum kind k, const char *path,
-                                          const char *filename, const char *expected) {
+                                          const char *filename, const char *expected,
+                                          bool text) {
   char msg[PATH_MAX + 1024];
   alarm(cfg.timeout_secs);
-  enum verdict v = check_module(path, msg, sizeof msg, NULL, NULL, NULL);
+  enum verdict v = text ? check_text_module(path, msg, sizeof msg)
+                        : check_module(path, msg, sizeof msg, NULL, NULL, NULL);
   alarm(0);
+  /* malformed text must be refused by the text reader itself: a module
+   * that parses but fails decoding or validation was not malformed text */
+  if (text && k == K_ASSERT_MALFORMED &&
+      (v == V_REJECTED_DECODE || v == V_REJECTED_VALIDATE)) {
+    report(line, k, "module %s was accepted by the text reader (expected: \"%s\"; "
+           "then: %s)", filename, expected ? expected : "?", msg);
+    return R_FAILED;
+  }
   if (v == V_UNREADABLE || v == V_REJECTED_SILENTLY) {
     report(line, k, "%s", msg);
     return R_FAILED;
@@ -760,7 +812,8 @@ static enum result run_validation_command(int line, enum kind k, const char *pat
     slot->wording_differs += differs;
   if (cfg.verbose && !quiet)
     say("%s:%d: %s: rejected by the %s: %s (expected: \"%s\")%s\n", source,
-        line, kind_names[k], v == V_REJECTED_DECODE ? "decoder" : "validator",
+        line, kind_names[k], v == V_REJECTED_DECODE ? "decoder"
+                             : v == V_REJECTED_TEXT ? "text reader" : "validator",
         msg, expected ? expected : "?", differs ? " [wording differs]" : "");
   return R_PASSED;
 }
@@ -782,8 +835,12 @@ static enum result run_command(const json *cmd, enum kind k, int line,
   case K_ASSERT_UNINSTANTIABLE:
   case K_ASSERT_INVALID:
   case K_ASSERT_MALFORMED:
-    if (module_type && strcmp(module_type, "text") == 0)
-      return R_NA; /* wasmc reads binaries only */
+    bool text = module_type && strcmp(module_type, "text") == 0;
+    /* text modules of assert_invalid/assert_malformed go to the text
+     * reader; elsewhere (never written by wasmc-wast2json, which converts
+     * quoted module commands) they are not run */
+    if (text && k != K_ASSERT_INVALID && k != K_ASSERT_MALFORMED)
+      return R_NA;
     if (!filename) {
       report(line, k, "no \"filename\" in the command");
       return R_FAILED;
@@ -794,7 +851,7 @@ static enum result run_command(const json *cmd, enum kind k, int line,
     if (k == K_ASSERT_INVALID || k == K_ASSERT_MALFORMED)
       return cfg.compile_only
                  ? R_SKIPPED
-                 : run_validation_command(line, k, path, filename, expected);
+                 : run_validation_command(line, k, path, filename, expected, text);
     if (cfg.compile_only) {
       /* The host half of a cross run: only the shared object matters. */
       char so[PATH_MAX + 64], msg[4096];

@@ -499,7 +499,7 @@ int main(int argc, char **argv) {
     sum[R_FAILED] += file_errors + (uint32_t)nconv;
     printf("%-24s %8u %8u %8u %8u\n", "total", sum[R_PASSED], sum[R_FAILED],
            sum[R_SKIPPED], sum[R_NA]);
-    printf("n/a = modules in the text format (wasmc reads binaries only)\n");
+    printf("n/a = text-format modules outside assert_invalid/assert_malformed (not run)\n");
   }
   if (dependents)
     printf("note: %u of the failures are commands whose module could not be "
