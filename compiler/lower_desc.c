@@ -254,6 +254,12 @@ static bool const_desc(lower_module *lm, const wasm_constexpr *ce, cvalue *out,
     case WASM_OP_GLOBAL_GET: op = WASMRT_CONST_GLOBAL_GET; a = in->imm.index; break;
     case WASM_OP_REF_NULL: op = WASMRT_CONST_REF_NULL; a = in->imm.reftype; break;
     case WASM_OP_REF_FUNC: op = WASMRT_CONST_REF_FUNC; a = in->imm.index; break;
+    case WASM_OP_I32_ADD: op = WASMRT_CONST_I32_ADD; break;
+    case WASM_OP_I32_SUB: op = WASMRT_CONST_I32_SUB; break;
+    case WASM_OP_I32_MUL: op = WASMRT_CONST_I32_MUL; break;
+    case WASM_OP_I64_ADD: op = WASMRT_CONST_I64_ADD; break;
+    case WASM_OP_I64_SUB: op = WASMRT_CONST_I64_SUB; break;
+    case WASM_OP_I64_MUL: op = WASMRT_CONST_I64_MUL; break;
     default:
       free(ops);
       return wasm_fail(err, in->offset,
@@ -315,8 +321,8 @@ static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
     LLVMSetAlignment(v, 8);
     args[i + 1] = v;
   }
-  LLVMValueRef r = LLVMBuildCall2(lm->b, lm->fn_types[t], LLVMGetParam(fn, 0),
-                                  args, ft->nparams + 1, "");
+  LLVMValueRef r = lower_wasm_call(lm, lm->fn_types[t], LLVMGetParam(fn, 0),
+                                   args, ft->nparams + 1, false);
   free(args);
   for (uint32_t i = 0; i < ft->nresults; i++) {
     LLVMValueRef v =
@@ -334,6 +340,7 @@ static LLVMValueRef host_adapter(lower_module *lm, uint32_t t) {
   snprintf(name, sizeof name, "wasm_host_t%u", t);
   LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[t]);
   LLVMSetLinkage(fn, LLVMInternalLinkage);
+  LLVMSetFunctionCallConv(fn, lm->wasm_cc); /* Wasm code calls it as a Wasm function */
   LLVMPositionBuilderAtEnd(lm->b,
                            LLVMAppendBasicBlockInContext(lm->llctx, fn, ""));
   uint32_t n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
@@ -469,6 +476,19 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
   if (wm->ntables > max) max = wm->ntables;
   if (wm->nmemories > max) max = wm->nmemories;
   if (wm->nglobals > max) max = wm->nglobals;
+  /* The runtime identifies a function type by its flat signature, which
+   * is its canonical identity only for a final type without supertype
+   * alone in its group (every Wasm 2.0 type). */
+  for (uint32_t i = 0; i < nt; i++) {
+    const wasm_subtype *st = &wm->subtypes[i];
+    if (st->rec_size != 1 || !st->final || st->super != WASM_NO_SUPER)
+      return wasm_fail(err, st->offset,
+                       "not supported yet: compiling type %u (%s): the "
+                       "runtime's type identity covers final types alone "
+                       "in their recursive group only",
+                       i, st->rec_size != 1 ? "in a recursive group"
+                                            : "with declared subtyping");
+  }
   cvalue *cv = calloc(max + 1, sizeof *cv);
   LLVMValueRef *pv = calloc(max + 1, sizeof *pv);
   if (!cv || !pv)

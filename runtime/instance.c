@@ -50,16 +50,48 @@ static bool limits_match(uint64_t amin, bool ahas, uint64_t amax, const wasmrt_l
   return true;
 }
 
+/* The operands of an extended-const binary operator (validation made
+ * them the right type and there). */
+static bool const_pop2(wasmrt_val *stack, uint32_t *sp, wasmrt_val *a, wasmrt_val *b,
+                       wasmrt_error *err) {
+  if (*sp < 2) {
+    rt_error(err, "corrupt module descriptor: constant expression stack underflow");
+    return false;
+  }
+  *b = stack[--*sp];
+  *a = stack[--*sp];
+  return true;
+}
+
 static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt_val *out,
                        wasmrt_error *err) {
-  wasmrt_val stack[8];
+  /* The stack never holds more values than there are instructions. */
+  wasmrt_val small[8], *stack = small;
+  if (c->nops > 8 && !(stack = malloc(c->nops * sizeof *stack))) {
+    rt_error(err, "out of memory");
+    return false;
+  }
+  bool ok = false;
   uint32_t sp = 0;
   const wasmrt_module_desc *d = inst->module->desc;
   for (uint32_t i = 0; i < c->nops; i++) {
     const wasmrt_const_op *op = &c->ops[i];
-    wasmrt_val v;
+    wasmrt_val v, a, b;
     memset(&v, 0, sizeof v);
     switch (op->op) {
+    case WASMRT_CONST_I32_ADD: case WASMRT_CONST_I32_SUB: case WASMRT_CONST_I32_MUL:
+      if (!const_pop2(stack, &sp, &a, &b, err)) goto out;
+      /* unsigned arithmetic: Wasm wraps, C's signed overflow must not */
+      v.i32 = (int32_t)(op->op == WASMRT_CONST_I32_ADD   ? (uint32_t)a.i32 + (uint32_t)b.i32
+                        : op->op == WASMRT_CONST_I32_SUB ? (uint32_t)a.i32 - (uint32_t)b.i32
+                                                         : (uint32_t)a.i32 * (uint32_t)b.i32);
+      break;
+    case WASMRT_CONST_I64_ADD: case WASMRT_CONST_I64_SUB: case WASMRT_CONST_I64_MUL:
+      if (!const_pop2(stack, &sp, &a, &b, err)) goto out;
+      v.i64 = (int64_t)(op->op == WASMRT_CONST_I64_ADD   ? (uint64_t)a.i64 + (uint64_t)b.i64
+                        : op->op == WASMRT_CONST_I64_SUB ? (uint64_t)a.i64 - (uint64_t)b.i64
+                                                         : (uint64_t)a.i64 * (uint64_t)b.i64);
+      break;
     case WASMRT_CONST_I32: v.i32 = (int32_t)(uint32_t)op->a; break;
     case WASMRT_CONST_I64: v.i64 = (int64_t)op->a; break;
     case WASMRT_CONST_F32: {
@@ -73,7 +105,7 @@ static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt
       if (op->a >= d->nglobals || !inst->globals[op->a]) {
         rt_error(err, "constant expression reads global %llu, not yet defined",
                  (unsigned long long)op->a);
-        return false;
+        goto out;
       }
       v = inst->globals[op->a]->value;
       break;
@@ -82,26 +114,25 @@ static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt
       if (op->a >= d->nfuncs) {
         rt_error(err, "constant expression references function %llu of %u",
                  (unsigned long long)op->a, d->nfuncs);
-        return false;
+        goto out;
       }
       v.ref = inst->funcs[op->a];
       break;
     default:
       rt_error(err, "not supported yet: constant expression instruction 0x%x", op->op);
-      return false;
-    }
-    if (sp == 8) {
-      rt_error(err, "constant expression too deep");
-      return false;
+      goto out;
     }
     stack[sp++] = v;
   }
   if (sp != 1) {
     rt_error(err, "constant expression leaves %u values", sp);
-    return false;
+    goto out;
   }
   *out = stack[0];
-  return true;
+  ok = true;
+out:
+  if (stack != small) free(stack);
+  return ok;
 }
 
 static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,

@@ -10,9 +10,17 @@
  * Calling convention of generated functions
  * -----------------------------------------
  * Every Wasm function f of type [p1..pn] -> [r1..rm] becomes a native
- * function with the platform C calling convention:
+ * function
  *
  *     R f(void *ctx, P1 p1, ..., Pn pn)
+ *
+ * with LLVM's tailcc calling convention on x86_64 and aarch64 (arguments
+ * in the platform C convention's registers; the callee pops its stack
+ * arguments, which is what lets return_call* be guaranteed tail calls
+ * between any signatures) and the platform C convention on riscv64
+ * (LLVM has no tailcc there; compiler/target.c). Host adapters use the
+ * same convention, since Wasm code calls them as Wasm functions; entry
+ * trampolines are C functions.
  *
  * where ctx is the callee's wasmrt_vmctx (for host functions: the
  * wasmrt_host_func), and
@@ -33,10 +41,12 @@
 
 /* 2: memories stop at WASMRT_MAX_MEMORY_PAGES, which generated code
  * relies on (compiler/addr_nowrap.c). 3: the descriptor names the CPU
- * features the code needs beyond the baseline (cpu_features). 4: threads:
- * wasmrt_limits_desc.shared, the trap codes UNALIGNED_ATOMIC and
- * EXPECTED_SHARED, the entry points ATOMIC_WAIT32/64 and ATOMIC_NOTIFY,
- * and wasmrt_memory.size written atomically (see wasmrt_memory). */
+ * features the code needs beyond the baseline (cpu_features). 4: Wasm 3.0
+ * and threads: wasmrt_limits_desc.shared, the trap codes UNALIGNED_ATOMIC
+ * and EXPECTED_SHARED, the entry points ATOMIC_WAIT32/64 and ATOMIC_NOTIFY,
+ * wasmrt_memory.size written atomically (see wasmrt_memory); Wasm
+ * functions use tailcc on x86_64 and aarch64 (tail calls); constant
+ * expressions may use WASMRT_CONST_I32_ADD...I64_MUL. */
 #define WASMRT_ABI_VERSION 4u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
@@ -224,6 +234,14 @@ enum {
   WASMRT_CONST_GLOBAL_GET = 0x23, /* a = global index */
   WASMRT_CONST_REF_NULL = 0xD0,   /* a = reference type code */
   WASMRT_CONST_REF_FUNC = 0xD2,   /* a = function index */
+  /* extended constant expressions: pop two operands, push the wrapped
+   * result (two's complement, as the Wasm instructions) */
+  WASMRT_CONST_I32_ADD = 0x6A,
+  WASMRT_CONST_I32_SUB = 0x6B,
+  WASMRT_CONST_I32_MUL = 0x6C,
+  WASMRT_CONST_I64_ADD = 0x7C,
+  WASMRT_CONST_I64_SUB = 0x7D,
+  WASMRT_CONST_I64_MUL = 0x7E,
 };
 typedef struct {
   uint32_t op;

@@ -56,6 +56,10 @@ extern const char *const kind_names[NKINDS];
 
 enum result { R_PASSED, R_FAILED, R_SKIPPED, R_NA, NRESULTS };
 
+/* spec_superseded.c: why the assert_invalid at `line` of the .wast
+ * `source` no longer holds in Wasm 3.0, or NULL when it does. */
+const char *spec_superseded(const char *source, int line);
+
 /* Why modules could not be compiled ("not supported yet: i32.popcnt"):
  * collected per file, summed by the parent, so the report says which
  * missing pieces cost how many modules. */

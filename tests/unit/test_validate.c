@@ -871,8 +871,15 @@ Test(constexpr, globals) {
   GLOBAL_VALID(0, 0, 0x7B, V128_0);
   GLOBAL_VALID(0, 0, 0x6F, 0xD0, 0x6F);
   GLOBAL_VALID(0x7E, 0, 0x7E, 0x23, 0); /* immutable import */
+  /* extended constant expressions: i32/i64 add, sub, mul */
+  GLOBAL_VALID(0, 0, 0x7F, 0x41, 1, 0x41, 2, 0x6A);
+  GLOBAL_VALID(0, 0, 0x7E, 0x42, 1, 0x42, 2, 0x7D, 0x42, 3, 0x7E);
+  GLOBAL_VALID(0x7F, 0, 0x7F, 0x23, 0, 0x41, 2, 0x6C);
+  GLOBAL_INVALID(TM, 0, 0, 0x7F, 0x41, 1, 0x42, 2, 0x6A);
+  GLOBAL_INVALID(TM, 0, 0, 0x7F, 0x41, 1, 0x6A); /* one operand */
+  GLOBAL_INVALID(TM, 0, 0, 0x7E, 0x41, 1, 0x41, 2, 0x6A);
   GLOBAL_INVALID("constant expression required", 0, 0, 0x7F, 0x41, 1, 0x41,
-                 2, 0x6A);
+                 2, 0x6D); /* i32.div_s is not constant */
   GLOBAL_INVALID("constant expression required", 0, 0, 0x7F, 0x01);
   GLOBAL_INVALID("constant expression required", 0, 0, 0x7F, 0x41, 0, 0x01);
   GLOBAL_INVALID("constant expression required", 0, 0, 0x7F, 0x20, 0);
@@ -889,13 +896,27 @@ Test(constexpr, globals) {
   GLOBAL_INVALID("unknown function", 0, 0, 0x70, 0xD2, 0);
 }
 
-Test(constexpr, defined_globals_are_not_constant_in_wasm_2) {
-  /* spec global.wast: (global i32 (i32.const 0)) (global i32 (global.get 0)) */
+Test(constexpr, earlier_defined_globals_are_constant_in_wasm_3) {
+  /* wasm-3.0 global.wast: (global i32 (i32.const 0)) (global i32
+   * (global.get 0)) is valid; reading itself or a later one is not */
   wb_buf b = wb_module();
   size_t s = wb_section(&b, WB_SEC_GLOBAL);
   WB(&b, 2, 0x7F, 0, 0x41, 0, 0x0B, 0x7F, 0, 0x23, 0, 0x0B);
   wb_end(&b, s);
-  module_invalid(&b, "unknown global");
+  module_valid(&b);
+  wb_free(&b);
+  b = wb_module();
+  s = wb_section(&b, WB_SEC_GLOBAL);
+  WB(&b, 2, 0x7F, 0, 0x23, 1, 0x0B, 0x7F, 0, 0x41, 0, 0x0B);
+  wb_end(&b, s);
+  module_invalid(&b, "unknown global 1");
+  wb_free(&b);
+  /* a mutable earlier global is not constant */
+  b = wb_module();
+  s = wb_section(&b, WB_SEC_GLOBAL);
+  WB(&b, 2, 0x7F, 1, 0x41, 0, 0x0B, 0x7F, 0, 0x23, 0, 0x0B);
+  wb_end(&b, s);
+  module_invalid(&b, "mutable");
   wb_free(&b);
 }
 
@@ -917,7 +938,7 @@ Test(constexpr, segment_offsets_and_items) {
   WB(&b, 1, 0x70, 0, 1);
   wb_end(&b, s);
   s = wb_section(&b, WB_SEC_ELEM);
-  WB(&b, 1, 0x04, 0x41, 0, 0x41, 0, 0x6A, 0x0B, 0);
+  WB(&b, 1, 0x04, 0x41, 0, 0x41, 0, 0x71, 0x0B, 0); /* i32.and */
   wb_end(&b, s);
   module_invalid(&b, "constant expression required");
   wb_free(&b);
