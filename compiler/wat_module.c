@@ -514,6 +514,11 @@ static bool number_fields(module_ctx *c) {
   wat_mod *m = c->m;
   for (uint32_t fi = 0; fi < c->nfields; fi++) {
     const wat_node *f = &c->fields[fi];
+    /* `( @a)`: a reserved token where the field's keyword goes is what
+     * the reference interpreter calls an unknown operator */
+    if (wat_is_list(f) && f->n > 0 && f->kids[0].tok.kind == WAT_RESERVED)
+      return wat_fail(m, &f->kids[0], "unknown operator %.*s", tok_len(&f->kids[0]),
+                      f->kids[0].tok.text);
     if (!wat_is_list(f) || f->n == 0 || f->kids[0].tok.kind != WAT_KEYWORD)
       return wat_fail(m, f, "unexpected token %.*s, expected a module field",
                       tok_len(f), f->tok.text);

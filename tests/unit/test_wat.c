@@ -51,6 +51,63 @@ Test(wat_lex, comments_and_annotations_are_skipped) {
   cr_expect_eq(memcmp(t.text, "foo", 3), 0);
 }
 
+/* The annotation rules of the spec's text format: the lexer checks the
+ * id and every character of the body, though it skips the annotation. */
+static void lex_all(const char *s, size_t n, bool want_ok, const char *msg,
+                    uint32_t want_off) {
+  wat_lexer lx;
+  wasm_error err = {0};
+  wat_lexer_init(&lx, s, n, &err);
+  wat_token t;
+  bool ok;
+  do
+    ok = wat_next(&lx, &t);
+  while (ok && t.kind != WAT_EOF);
+  if (want_ok) {
+    cr_expect(ok, "%.*s: %s", (int)n, s, err.msg);
+    return;
+  }
+  cr_assert(!ok, "%.*s lexed", (int)n, s);
+  cr_expect(strstr(err.msg, msg), "%.*s: \"%s\" lacks \"%s\"", (int)n, s, err.msg, msg);
+  cr_expect_eq(err.offset, want_off, "%.*s: error at %zu, want %u", (int)n, s,
+               (size_t)err.offset, want_off);
+}
+
+/* a literal's length, NUL bytes inside included */
+#define LEX(lit, ...) lex_all(lit, sizeof lit - 1, __VA_ARGS__)
+
+Test(wat_lex, annotation_bodies) {
+  /* any tokens, balanced parentheses, comments; `(@)` nests as a plain
+   * list inside an annotation */
+  LEX("(@a x-y$yz\"aa\"-2 , ; ] [ }x{ (@) (@ x) (;c;) \"\\u{e9}\")", true, NULL, 0);
+  LEX("(@a ;; line\n x)", true, NULL, 0);
+  LEX("(@a\t\r\n)", true, NULL, 0);
+  LEX("(@\"a b\" \"\xC3\xA9\")", true, NULL, 0);
+  /* control characters other than tab, LF and CR; DEL */
+  LEX("(@a \x01)", false, "illegal character", 4);
+  LEX("(@a \x0b)", false, "illegal character", 4);
+  LEX("(@a \x7f)", false, "illegal character", 4);
+  LEX("(@a \0)", false, "illegal character", 4);
+  /* non-ASCII outside strings: valid UTF-8 is illegal, invalid malformed */
+  LEX("(@a \xC3\xA9)", false, "illegal character", 4);
+  LEX("(@a \x80)", false, "malformed UTF-8", 4);
+  LEX("(@a \xE0)", false, "malformed UTF-8", 4);
+  LEX("(@a \"\xff\")", false, "malformed UTF-8", 5);
+}
+
+Test(wat_lex, annotation_ids_and_ends) {
+  LEX("(@)", false, "empty annotation id", 0);
+  LEX("(@ x)", false, "empty annotation id", 0);
+  LEX("(@(@a)x)", false, "empty annotation id", 0);
+  LEX("(@\"\")", false, "empty annotation id", 0);
+  LEX("(@\"\n\")", false, "empty annotation id", 0);
+  LEX("(@\"\\ef\")", false, "malformed UTF-8", 2);
+  LEX("(@x (y (z))", false, "unclosed annotation", 0);
+  LEX("(@x \"", false, "unclosed string", 4);
+  LEX("(@x (; ;)", false, "unclosed annotation", 0);
+  LEX("(@x (; )", false, "unclosed comment", 4);
+}
+
 Test(wat_lex, integers) {
   uint64_t v;
   wat_token t = tok_of("4294967295");
@@ -187,6 +244,11 @@ Test(wat_module, malformed) {
   expect_malformed("(func)\n(import \"m\" \"g\" (global i32))", 2, 1, "import after function");
   expect_malformed("(func (local.get $x))", 1, 18, "unknown local");
   expect_malformed("(func block $a end $b)", 1, 20, "mismatching label");
+}
+
+Test(wat_module, annotation_errors_at_line_and_column) {
+  expect_malformed("(module\n  (@a \x01))", 2, 7, "illegal character");
+  expect_malformed("(module ( @a))", 1, 11, "unknown operator");
 }
 
 /* ---- scripts ------------------------------------------------------------------- */
