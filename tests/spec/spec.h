@@ -47,6 +47,10 @@ enum kind {
   K_ASSERT_TRAP,
   K_ASSERT_EXHAUSTION,
   K_ASSERT_EXCEPTION,
+  K_MODULE_DEFINITION,       /* compiled, not instantiated (Wasm 3.0 scripts) */
+  K_MODULE_INSTANCE,         /* a new instance of a module definition */
+  K_ASSERT_INVALID_CUSTOM,   /* invalid only in a custom section/annotation */
+  K_ASSERT_MALFORMED_CUSTOM, /* malformed only in a custom section/annotation */
   K_OTHER, /* a command type this harness does not know: always a failure */
   NKINDS
 };

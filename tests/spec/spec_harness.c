@@ -45,7 +45,9 @@ const char *const kind_names[NKINDS] = {
     "module",           "assert_invalid",    "assert_malformed",
     "assert_unlinkable", "assert_uninstantiable", "register",
     "action",           "assert_return",     "assert_trap",
-    "assert_exhaustion", "assert_exception",  "(unknown command)",
+    "assert_exhaustion", "assert_exception",  "module_definition",
+    "module_instance",  "assert_invalid_custom", "assert_malformed_custom",
+    "(unknown command)",
 };
 
 /* ---- options ------------------------------------------------------------- */
