@@ -180,6 +180,9 @@ bool spec_value_parse(const json *v, uint8_t *type, wasmrt_val *out,
 /* Does actual (of type `type`) match the expected result `e` (exact bits,
  * nan:canonical / nan:arithmetic, v128 lanes, references, "either")? */
 bool spec_value_matches(const json *e, uint8_t type, const wasmrt_val *actual);
+/* Can an argument parsed as `arg` (value v) be passed for a parameter of
+ * type `param`? Its exact type, or a null of the param's reference family. */
+bool spec_arg_fits(uint8_t arg, const wasmrt_val *v, uint8_t param);
 /* Human-readable forms for failure messages. */
 void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n);
 void spec_expected_format(const json *e, char *buf, size_t n);

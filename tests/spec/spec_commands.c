@@ -558,7 +558,7 @@ static enum act_result run_action(const json *action, act_out *o) {
       snprintf(o->msg, sizeof o->msg, "argument %u: %s", i, err);
       return A_ERROR;
     }
-    if (t != ft->params[i]) {
+    if (!spec_arg_fits(t, &o->vals[i], ft->params[i])) {
       snprintf(o->msg, sizeof o->msg, "argument %u has the wrong type", i);
       return A_ERROR;
     }
