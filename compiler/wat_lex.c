@@ -17,6 +17,17 @@ void wat_lexer_init(wat_lexer *lx, const char *src, size_t size, wasm_error *err
   lx->size = size;
   lx->pos = 0;
   lx->err = err;
+  lx->keep_annotations = false;
+}
+
+/* The annotations the module encoder interprets (wat_annot.c); all others
+ * are checked and skipped. */
+static bool interpreted_annotation(const char *id, size_t n) {
+  static const char *const ids[] = {"custom", "name", "metadata.code.branch_hint"};
+  for (size_t k = 0; k < sizeof ids / sizeof *ids; k++)
+    if (strlen(ids[k]) == n && memcmp(ids[k], id, n) == 0)
+      return true;
+  return false;
 }
 
 void wat_position(const char *src, size_t size, size_t off, uint32_t *line,
@@ -360,8 +371,16 @@ bool wat_next(wat_lexer *lx, wat_token *tok) {
       if (!skip_block_comment(lx))
         return false;
     } else if (c == '(' && lx->pos + 1 < lx->size && s[lx->pos + 1] == '@') {
+      size_t at = lx->pos;
       if (!skip_annotation(lx))
         return false;
+      size_t idn = 0;
+      while (at + 2 + idn < lx->pos && is_idchar(s[at + 2 + idn]))
+        idn++;
+      if (lx->keep_annotations && interpreted_annotation(lx->src + at + 2, idn)) {
+        *tok = (wat_token){WAT_ANNOT, (uint32_t)at, (uint32_t)(lx->pos - at), lx->src + at};
+        return true;
+      }
     } else {
       break;
     }
