@@ -4,9 +4,12 @@
  * modes are for: the generated code is not instrumented, our C is).
  *   wasi      4 threads make WASI calls (shared and exclusive ones:
  *             fd_write, fd_fdstat_get/set_flags, clock, random,
- *             sched_yield) while one grows the memory and each spawns a
- *             thread of its own (instantiation on several threads while
- *             finished threads free their instances); prints "wasi: ok"
+ *             sched_yield) while they grow the memory (the grow lock),
+ *             wait with short timeouts on one word that they also notify
+ *             (the parking lot: a timed-out waiter leaving the queue while
+ *             a notify walks it) and each spawns a thread of its own
+ *             (instantiation on several threads while finished threads
+ *             free their instances); prints "wasi: ok"
  *   exit_all  4 threads and main call proc_exit(5) at the same moment
  *   oob       a thread's load faults beyond the memory (the SIGSEGV
  *             handler and its longjmp on a spawned thread): 134
@@ -39,6 +42,7 @@ static void start_all(void) {
  * allocated by main (only main may call malloc). */
 static shim_thread *nested[NTHREADS];
 static volatile int32_t nested_ran;
+static volatile int32_t word; /* waited on (never changes) and notified */
 
 static void nested_body(void *arg) {
   (void)arg;
@@ -63,9 +67,12 @@ static void wasi_body(void *arg) {
     if (__wasi_clock_time_get(__WASI_CLOCKID_MONOTONIC, 1, &t) != 0) failed = 1;
     if (__wasi_random_get(buf, sizeof buf) != 0) failed = 1;
     if (r % 32 == 0 && __wasi_sched_yield() != 0) failed = 1;
-    /* One thread grows the memory meanwhile (each WASI call above checks
-     * its pointers against the size another thread may be changing). */
-    if (i == 0 && r % 8 == 0) __builtin_wasm_memory_grow(0, 1);
+    /* Each thread grows the memory now and then (the WASI calls above
+     * check their pointers against the size another thread changes). */
+    if (r % 16 == i) __builtin_wasm_memory_grow(0, 1);
+    /* 0 ok (notified), 2 timed out; never 1: the word stays 0. */
+    if (shim_wait(&word, 0, 1000 * (r % 4)) == 1) failed = 1;
+    shim_notify(&word, (unsigned)(r % 3));
     if (r == ROUNDS / 2 && shim_spawn_prepared(nested[i]) < 0) failed = 1;
   }
 }
