@@ -35,11 +35,12 @@ jobs=${WASMC_TSAN_JOBS:-$(nproc)}
 
 echo "== build: $build (RelWithDebInfo, WASMC_TSAN=ON)"
 start=$SECONDS
+mkdir -p "$build"
 if ! cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWASMC_TSAN=ON \
-       -DWASMC_TESTS=ON >"$build.configure.log" 2>&1 ||
+       -DWASMC_TESTS=ON >"$build/tsan-configure.log" 2>&1 ||
    ! cmake --build "$build" -j"$jobs" --target wasmc wasi-run wasmc-spec wasmc-wast2json \
-       wasi_test_programs >"$build.build.log" 2>&1; then
-  cat "$build.configure.log" "$build.build.log" 2>/dev/null | tail -40
+       wasi_test_programs >"$build/tsan-build.log" 2>&1; then
+  cat "$build/tsan-configure.log" "$build/tsan-build.log" 2>/dev/null | tail -40
   echo "tsan-threads: the build failed"
   echo "0 passed, 1 failed"
   exit 1
