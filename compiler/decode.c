@@ -516,9 +516,33 @@ static bool decode_tables(decoder *d) {
   if (!read_vec_count(d, 3, "tables", &n) ||
       !build_space(d, WASM_EXTERN_TABLE, n))
     return false;
-  for (uint32_t i = 0; i < n; i++)
+  m->table_inits = wasm_arena_array(&m->arena, m->ntables ? m->ntables : 1,
+                                    sizeof *m->table_inits);
+  if (!m->table_inits)
+    return oom(d);
+  memset(m->table_inits, 0, (m->ntables ? m->ntables : 1) *
+                                sizeof *m->table_inits);
+  for (uint32_t i = 0; i < n; i++) {
+    /* Wasm 3.0: 0x40 0x00 announces a table type followed by the
+     * expression every slot starts with (a reference type never begins
+     * with 0x40, so the two forms cannot be confused). */
+    size_t at = d->r.pos;
+    if (d->r.pos < d->r.end && d->r.base[d->r.pos] == 0x40) {
+      uint8_t tag, zero;
+      if (!wasm_read_u8(&d->r, &tag) || !wasm_read_u8(&d->r, &zero))
+        return false;
+      if (zero != 0x00)
+        return wasm_fail(d->err, at, "malformed table: 0x40 0x%02x "
+                         "(expected 0x40 0x00 before an initialised table)",
+                         zero);
+      if (!read_tabletype(d, &m->tables[m->nimported_tables + i]) ||
+          !read_constexpr(d, &m->table_inits[m->nimported_tables + i]))
+        return false;
+      continue;
+    }
     if (!read_tabletype(d, &m->tables[m->nimported_tables + i]))
       return false;
+  }
   return true;
 }
 
