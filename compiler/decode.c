@@ -380,7 +380,7 @@ static bool read_subtype(decoder *d, uint32_t idx, wasm_functype *ft,
 /* vec(rectype): a rec group (0x4E vec(subtype)) or one subtype, which is
  * a group of its own. The flat index space of types grows by a group's
  * size, so the arrays grow as groups are read (each type costs at least
- * three bytes of input, which bounds them). */
+ * two bytes of input, an empty struct's 0x5F 0x00, which bounds them). */
 static bool decode_types(decoder *d) {
   wasm_module *m = d->m;
   wasm_reader *r = &d->r;
@@ -397,7 +397,7 @@ static bool decode_types(decoder *d) {
     uint32_t size = 1;
     if (r->pos < r->end && r->base[r->pos] == 0x4E) {
       r->pos++;
-      if (!wasm_read_count(r, 3, &size)) {
+      if (!wasm_read_count(r, 2, &size)) {
         ok = false;
         break;
       }
@@ -625,8 +625,10 @@ static bool decode_elem(decoder *d, wasm_elem *e) {
     if (!read_constexpr(d, &e->offset))
       return false;
   }
-  e->type = WASM_FUNCREF;
-  if (flags & 3) { /* flags 0 and 4 imply funcref and carry no type byte */
+  /* Wasm 3.0 types segments of function indices (ref func): their items
+   * are ref.func, never null; flag 4's expressions are (ref null func). */
+  e->type = exprs ? WASM_FUNCREF : wasm_vt_ref(false, WASM_HT_FUNC);
+  if (flags & 3) { /* flags 0 and 4 imply their type: no type byte */
     if (exprs) {
       if (!read_reftype(d, &e->type))
         return false;
