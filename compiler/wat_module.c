@@ -1118,6 +1118,21 @@ static bool table_field(module_ctx *c, const wat_node *f, uint32_t idx) {
                                        : wat_fail(m, it, "unexpected token");
           count++;
         }
+      } else if (!(rt.n == 1 && rt.p[0] == 0x70)) {
+        /* function indices for a typed table: the segment has the
+         * table's type (a funcidx segment's would be (ref func)), so its
+         * items are written as ref.func expressions */
+        exprs = true;
+        for (; ok && j < e->n; j++) {
+          uint32_t x;
+          ok = wat_index(m, &m->funcs, &e->kids[j], "function", &x);
+          if (ok) {
+            wat_buf_byte(&items, 0xD2);
+            wat_buf_u32(&items, x);
+            wat_buf_byte(&items, 0x0B);
+            count++;
+          }
+        }
       } else {
         ok = elem_items(c, e, &j, true, &exprs, &rt, &items, &count);
       }

@@ -84,7 +84,7 @@ bool spec_arg_fits(uint8_t arg, const wasmrt_val *v, uint8_t param) {
 }
 
 static int type_code(const char *t) {
-  static const struct { const char *name; uint8_t code; } types[] = {
+  static const struct { const char *name; int code; } types[] = {
       {"i32", WASMRT_I32},         {"i64", WASMRT_I64},
       {"f32", WASMRT_F32},         {"f64", WASMRT_F64},
       {"v128", WASMRT_V128},       {"funcref", WASMRT_FUNCREF},
@@ -136,6 +136,8 @@ bool spec_value_parse(const json *v, uint8_t *type, wasmrt_val *out,
                       char *err, size_t errsz) {
   const char *t = jstr(v, "type");
   int code = type_code(t);
+  if (code == REF_ANY) /* an argument: a null, passed as a pointer */
+    code = WASMRT_FUNCREF;
   memset(out, 0, sizeof *out);
   if (code < 0) {
     snprintf(err, errsz, "unknown value type \"%s\"", t ? t : "(none)");
