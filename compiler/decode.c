@@ -296,29 +296,162 @@ static bool build_space(decoder *d, wasm_externkind kind, uint32_t ndefined) {
 
 /* ---- sections ----------------------------------------------------------- */
 
+/* A struct or array field: storage type (value type, or packed i8/i16)
+ * and mutability. */
+static bool read_fieldtype(decoder *d, wasm_fieldtype *f) {
+  wasm_reader *r = &d->r;
+  if (r->pos < r->end && (r->base[r->pos] == WASM_PACKED_I8 ||
+                          r->base[r->pos] == WASM_PACKED_I16)) {
+    f->type = r->base[r->pos++];
+  } else if (!read_valtype(d, &f->type)) {
+    return false;
+  }
+  size_t at = r->pos;
+  uint8_t mut;
+  if (!wasm_read_u8(r, &mut))
+    return false;
+  if (mut > 1)
+    return wasm_fail(d->err, at, "malformed mutability 0x%02x", mut);
+  f->mutable_ = mut;
+  return true;
+}
+
+/* A composite type: func (0x60), struct (0x5F) or array (0x5E). */
+static bool read_comptype(decoder *d, uint32_t idx, wasm_functype *ft,
+                          wasm_subtype *st) {
+  size_t at = d->r.pos;
+  uint8_t form;
+  if (!wasm_read_u8(&d->r, &form))
+    return false;
+  st->kind = form;
+  switch (form) {
+  case WASM_COMP_FUNC:
+    return read_valtypes(d, &ft->nparams, &ft->params) &&
+           read_valtypes(d, &ft->nresults, &ft->results);
+  case WASM_COMP_STRUCT: {
+    if (!wasm_read_count(&d->r, 2, &st->nfields))
+      return false;
+    wasm_fieldtype *f =
+        wasm_arena_array(&d->m->arena, st->nfields, sizeof *f);
+    if (!f && st->nfields)
+      return oom(d);
+    for (uint32_t i = 0; i < st->nfields; i++)
+      if (!read_fieldtype(d, &f[i]))
+        return false;
+    st->fields = f;
+    return true;
+  }
+  case WASM_COMP_ARRAY: {
+    wasm_fieldtype *f = wasm_arena_alloc(&d->m->arena, sizeof *f);
+    if (!f)
+      return oom(d);
+    st->nfields = 1;
+    st->fields = f;
+    return read_fieldtype(d, f);
+  }
+  default:
+    return wasm_fail(d->err, at,
+                     "malformed functype: type %u starts with 0x%02x, "
+                     "expected 0x60 (func), 0x5F (struct), 0x5E (array), "
+                     "0x50/0x4F (sub) or 0x4E (rec)",
+                     idx, form);
+  }
+}
+
+/* A subtype: `sub` (0x50) or `sub final` (0x4F) with its supertypes, or
+ * a bare composite type (final, no supertype). */
+static bool read_subtype(decoder *d, uint32_t idx, wasm_functype *ft,
+                         wasm_subtype *st) {
+  wasm_reader *r = &d->r;
+  st->offset = (uint32_t)r->pos;
+  st->super = WASM_NO_SUPER;
+  st->final = true;
+  uint8_t b = r->pos < r->end ? r->base[r->pos] : 0;
+  if (b == 0x50 || b == 0x4F) {
+    r->pos++;
+    st->final = b == 0x4F;
+    if (!wasm_read_count(r, 1, &st->nsupers))
+      return false;
+    for (uint32_t i = 0; i < st->nsupers; i++) {
+      uint32_t x;
+      if (!wasm_read_u32(r, &x))
+        return false;
+      if (i == 0)
+        st->super = x;
+    }
+  }
+  return read_comptype(d, idx, ft, st);
+}
+
+/* vec(rectype): a rec group (0x4E vec(subtype)) or one subtype, which is
+ * a group of its own. The flat index space of types grows by a group's
+ * size, so the arrays grow as groups are read (each type costs at least
+ * two bytes of input, an empty struct's 0x5F 0x00, which bounds them). */
 static bool decode_types(decoder *d) {
   wasm_module *m = d->m;
-  if (!read_vec_count(d, 3, "types", &m->ntypes))
+  wasm_reader *r = &d->r;
+  uint32_t nrecs;
+  if (!read_vec_count(d, 2, "types", &nrecs))
     return false;
-  m->types = wasm_arena_array(&m->arena, m->ntypes, sizeof *m->types);
-  if (!m->types)
-    return oom(d);
-  for (uint32_t i = 0; i < m->ntypes; i++) {
-    wasm_functype *t = &m->types[i];
-    size_t at = d->r.pos;
-    uint8_t form;
-    if (!wasm_read_u8(&d->r, &form))
-      return false;
-    if (form != 0x60)
-      return wasm_fail(d->err, at,
-                       "malformed functype: type %u starts with 0x%02x, "
-                       "expected 0x60",
-                       i, form);
-    if (!read_valtypes(d, &t->nparams, &t->params) ||
-        !read_valtypes(d, &t->nresults, &t->results))
-      return false;
+  size_t cap = nrecs ? nrecs : 1, n = 0;
+  wasm_functype *fts = calloc(cap, sizeof *fts);
+  wasm_subtype *sts = calloc(cap, sizeof *sts);
+  bool ok = fts && sts;
+  if (!ok)
+    oom(d);
+  for (uint32_t g = 0; ok && g < nrecs; g++) {
+    uint32_t size = 1;
+    if (r->pos < r->end && r->base[r->pos] == 0x4E) {
+      r->pos++;
+      if (!wasm_read_count(r, 2, &size)) {
+        ok = false;
+        break;
+      }
+    }
+    if (n + size > UINT32_MAX / 2) {
+      ok = wasm_fail(d->err, r->pos, "too many types");
+      break;
+    }
+    if (n + size > cap) {
+      size_t ncap = cap;
+      while (ncap < n + size)
+        ncap *= 2;
+      wasm_functype *f2 = realloc(fts, ncap * sizeof *f2);
+      if (f2)
+        fts = f2;
+      wasm_subtype *s2 = realloc(sts, ncap * sizeof *s2);
+      if (s2)
+        sts = s2;
+      if (!f2 || !s2) {
+        ok = oom(d);
+        break;
+      }
+      memset(fts + cap, 0, (ncap - cap) * sizeof *fts);
+      memset(sts + cap, 0, (ncap - cap) * sizeof *sts);
+      cap = ncap;
+    }
+    uint32_t first = (uint32_t)n;
+    for (uint32_t k = 0; ok && k < size; k++, n++) {
+      sts[n].rec_first = first;
+      sts[n].rec_size = size;
+      ok = read_subtype(d, (uint32_t)n, &fts[n], &sts[n]);
+    }
   }
-  return true;
+  if (ok) {
+    m->nrecs = nrecs;
+    m->ntypes = (uint32_t)n;
+    m->types = wasm_arena_array(&m->arena, n ? n : 1, sizeof *m->types);
+    m->subtypes = wasm_arena_array(&m->arena, n ? n : 1, sizeof *m->subtypes);
+    if (!m->types || !m->subtypes)
+      ok = oom(d);
+    else if (n) {
+      memcpy(m->types, fts, n * sizeof *fts);
+      memcpy(m->subtypes, sts, n * sizeof *sts);
+    }
+  }
+  free(fts);
+  free(sts);
+  return ok;
 }
 
 static bool decode_imports(decoder *d) {
@@ -389,9 +522,33 @@ static bool decode_tables(decoder *d) {
   if (!read_vec_count(d, 3, "tables", &n) ||
       !build_space(d, WASM_EXTERN_TABLE, n))
     return false;
-  for (uint32_t i = 0; i < n; i++)
+  m->table_inits = wasm_arena_array(&m->arena, m->ntables ? m->ntables : 1,
+                                    sizeof *m->table_inits);
+  if (!m->table_inits)
+    return oom(d);
+  memset(m->table_inits, 0, (m->ntables ? m->ntables : 1) *
+                                sizeof *m->table_inits);
+  for (uint32_t i = 0; i < n; i++) {
+    /* Wasm 3.0: 0x40 0x00 announces a table type followed by the
+     * expression every slot starts with (a reference type never begins
+     * with 0x40, so the two forms cannot be confused). */
+    size_t at = d->r.pos;
+    if (d->r.pos < d->r.end && d->r.base[d->r.pos] == 0x40) {
+      uint8_t tag, zero;
+      if (!wasm_read_u8(&d->r, &tag) || !wasm_read_u8(&d->r, &zero))
+        return false;
+      if (zero != 0x00)
+        return wasm_fail(d->err, at, "malformed table: 0x40 0x%02x "
+                         "(expected 0x40 0x00 before an initialised table)",
+                         zero);
+      if (!read_tabletype(d, &m->tables[m->nimported_tables + i]) ||
+          !read_constexpr(d, &m->table_inits[m->nimported_tables + i]))
+        return false;
+      continue;
+    }
     if (!read_tabletype(d, &m->tables[m->nimported_tables + i]))
       return false;
+  }
   return true;
 }
 
@@ -474,8 +631,10 @@ static bool decode_elem(decoder *d, wasm_elem *e) {
     if (!read_constexpr(d, &e->offset))
       return false;
   }
-  e->type = WASM_FUNCREF;
-  if (flags & 3) { /* flags 0 and 4 imply funcref and carry no type byte */
+  /* Wasm 3.0 types segments of function indices (ref func): their items
+   * are ref.func, never null; flag 4's expressions are (ref null func). */
+  e->type = exprs ? WASM_FUNCREF : wasm_vt_ref(false, WASM_HT_FUNC);
+  if (flags & 3) { /* flags 0 and 4 imply their type: no type byte */
     if (exprs) {
       if (!read_reftype(d, &e->type))
         return false;

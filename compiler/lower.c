@@ -25,6 +25,10 @@
 #include <string.h>
 
 #include "lower.h"
+#include "target.h"
+
+/* LLVM's CallingConv::Tail (tailcc), which llvm-c/Core.h does not name. */
+enum { LLVM_TAILCC = 18 };
 
 /* ---- common types -------------------------------------------------------- */
 
@@ -166,8 +170,21 @@ static LLVMValueRef declare_func(lower_module *lm, uint32_t i) {
   } else {
     LLVMSetLinkage(fn, LLVMInternalLinkage);
   }
+  LLVMSetFunctionCallConv(fn, lm->wasm_cc);
   lm->funcs[i] = fn;
   return fn;
+}
+
+LLVMValueRef lower_wasm_call(lower_module *lm, LLVMTypeRef fnty, LLVMValueRef fn,
+                             LLVMValueRef *args, unsigned nargs, bool musttail) {
+  LLVMValueRef call = LLVMBuildCall2(lm->b, fnty, fn, args, nargs, "");
+  LLVMSetInstructionCallConv(call, lm->wasm_cc);
+  /* An ordinary call must stay a call: unbounded recursion has to exhaust
+   * the stack (assert_exhaustion), so LLVM may not turn it into a loop
+   * or a sibling call. */
+  LLVMSetTailCallKind(call, musttail ? LLVMTailCallKindMustTail
+                                     : LLVMTailCallKindNoTail);
+  return call;
 }
 
 LLVMValueRef lower_func_ref(lower_module *lm, uint32_t fidx) {
@@ -190,6 +207,9 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
   if (opts)
     lm->opts = *opts;
   lm->chunked = chunked;
+  const target_row *row = target_of_triple(triple);
+  lm->tail_calls = row && row->tailcc;
+  lm->wasm_cc = lm->tail_calls ? LLVM_TAILCC : LLVMCCallConv;
   lm->first = first;
   lm->end = end;
   lm->llctx = LLVMContextCreate();

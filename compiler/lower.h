@@ -70,6 +70,11 @@ typedef struct lower_module {
   LLVMTypeRef t_ptr;   /* opaque pointer (address space 0) */
 
   LLVMTypeRef *fn_types;  /* LLVM function type per Wasm type index */
+  /* The calling convention of every Wasm function, host adapter and call
+   * of one (target.h's tailcc: LLVM's tailcc, else C), and whether
+   * return_call* can be guaranteed tail calls. */
+  unsigned wasm_cc;
+  bool tail_calls;
   /* Per function index; imports: NULL. Use lower_func_ref: in a chunk,
    * functions of other chunks are declared on first use. */
   LLVMValueRef *funcs;
@@ -130,6 +135,7 @@ typedef struct lower_func {
   uint32_t dead_depth;          /* >0: skipping unreachable code, nesting */
   LLVMBasicBlockRef trap_blocks[WASMRT_TRAP_COUNT]; /* shared cold blocks */
   char *err;                    /* = lm->err */
+  bool tail;                    /* lowering a return_call*: calls are musttail */
 } lower_func;
 
 /* ---- helpers (lower_func.c) --------------------------------------------- */
@@ -205,6 +211,10 @@ lower_module *lower_module_new_chunk(const wasm_module *wm,
                                      const lower_options *opts,
                                      const char *triple, uint32_t first,
                                      uint32_t end, wasm_error *err);
+/* A call of a Wasm function (or host adapter) fn of type fnty with the
+ * Wasm calling convention; musttail for return_call*. */
+LLVMValueRef lower_wasm_call(lower_module *lm, LLVMTypeRef fnty, LLVMValueRef fn,
+                             LLVMValueRef *args, unsigned nargs, bool musttail);
 /* The LLVM function of defined function fidx (declared here if needed). */
 LLVMValueRef lower_func_ref(lower_module *lm, uint32_t fidx);
 /* Lowers the body of defined function fidx, which must be in the module's

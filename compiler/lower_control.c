@@ -293,6 +293,28 @@ bool lower_control(lower_func *lf, const wasm_instr *in) {
   case WASM_OP_BR_TABLE:
     lower_br_table(lf, in);
     return true;
+  case WASM_OP_BR_ON_NULL:
+  case WASM_OP_BR_ON_NON_NULL: {
+    /* A null reference is a null pointer. br_on_null branches without
+     * the reference and keeps it otherwise; br_on_non_null branches with
+     * it (the label's last value) and drops it otherwise. */
+    bool on_null = in->op == WASM_OP_BR_ON_NULL;
+    LLVMValueRef ref = lower_pop(lf);
+    LLVMValueRef cond = on_null ? LLVMBuildIsNull(lm->b, ref, "is_null")
+                                : LLVMBuildIsNotNull(lm->b, ref, "non_null");
+    lower_frame *fr = label(lf, in->imm.index);
+    LLVMBasicBlockRef cont = new_block(lf, "br.cont");
+    if (!on_null)
+      lower_push(lf, ref);
+    add_incoming(lf, fr);
+    LLVMBuildCondBr(lm->b, cond, fr->target, cont);
+    LLVMPositionBuilderAtEnd(lm->b, cont);
+    if (on_null)
+      lower_push(lf, ref);
+    else
+      lower_pop(lf);
+    return true;
+  }
   case WASM_OP_RETURN: {
     lower_frame *fr = label(lf, lf->nframes - 1);
     add_incoming(lf, fr);

@@ -18,7 +18,10 @@
  *                             kind@24 type_index@28 value_type@32
  *                             mutable_@36 limits@40
  *   wasmrt_export_desc    24: name@0 name_len@8 kind@12 index@16 (+4 pad)
- *   wasmrt_table_desc     40: elem_type@0 (+4) limits@8
+ *   wasmrt_typedef_desc   48: kind@0 final@4 super@8 rec_first@12
+ *                             rec_size@16 nparams@20 nresults@24 (+4)
+ *                             params@32 results@40
+ *   wasmrt_table_desc     56: elem_type@0 (+4) limits@8 init@40
  *   wasmrt_memory_desc    32: limits@0
  *   wasmrt_global_desc    24: type@0 mutable_@4 init@8
  *   wasmrt_elem_desc      40: mode@0 table@4 elem_type@8 count@12
@@ -36,7 +39,7 @@
  *                             nexports@144 exports@152 nelems@160
  *                             elems@168 ndatas@176 datas@184 start@192
  *                             module_name@200 cpu_features@208
- *                             cpu_built_with@216
+ *                             cpu_built_with@216 typedefs@224 (232)
  * The _Static_asserts below check this table against the C header on the
  * compiler's own (LP64) host, and lower_descriptor compares the size it
  * built with sizeof(wasmrt_module_desc).
@@ -50,6 +53,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "subtype.h"
 
 enum { VAL_SIZE = 16 }; /* sizeof(wasmrt_val) */
 
@@ -66,14 +70,17 @@ SIZE(wasmrt_const_desc, 16); LAYOUT(wasmrt_const_desc, ops, 8);
 SIZE(wasmrt_import_desc, 72); LAYOUT(wasmrt_import_desc, module_len, 16);
 LAYOUT(wasmrt_import_desc, mutable_, 36); LAYOUT(wasmrt_import_desc, limits, 40);
 SIZE(wasmrt_export_desc, 24); LAYOUT(wasmrt_export_desc, index, 16);
-SIZE(wasmrt_table_desc, 40); LAYOUT(wasmrt_table_desc, limits, 8);
+SIZE(wasmrt_table_desc, 56); LAYOUT(wasmrt_table_desc, limits, 8);
+LAYOUT(wasmrt_table_desc, init, 40);
+SIZE(wasmrt_typedef_desc, 48); LAYOUT(wasmrt_typedef_desc, nresults, 24);
+LAYOUT(wasmrt_typedef_desc, params, 32); LAYOUT(wasmrt_typedef_desc, results, 40);
 SIZE(wasmrt_memory_desc, 32);
 SIZE(wasmrt_global_desc, 24); LAYOUT(wasmrt_global_desc, init, 8);
 SIZE(wasmrt_elem_desc, 40); LAYOUT(wasmrt_elem_desc, offset, 16);
 LAYOUT(wasmrt_elem_desc, items, 32);
 SIZE(wasmrt_data_desc, 40); LAYOUT(wasmrt_data_desc, offset, 16);
 LAYOUT(wasmrt_data_desc, bytes, 32);
-SIZE(wasmrt_module_desc, 224); LAYOUT(wasmrt_module_desc, ntypes, 16);
+SIZE(wasmrt_module_desc, 232); LAYOUT(wasmrt_module_desc, ntypes, 16);
 LAYOUT(wasmrt_module_desc, types, 24); LAYOUT(wasmrt_module_desc, nimports, 48);
 LAYOUT(wasmrt_module_desc, nfuncs, 64); LAYOUT(wasmrt_module_desc, ntables, 96);
 LAYOUT(wasmrt_module_desc, nmemories, 112); LAYOUT(wasmrt_module_desc, nglobals, 128);
@@ -82,6 +89,7 @@ LAYOUT(wasmrt_module_desc, ndatas, 176); LAYOUT(wasmrt_module_desc, start, 192);
 LAYOUT(wasmrt_module_desc, module_name, 200);
 LAYOUT(wasmrt_module_desc, cpu_features, 208);
 LAYOUT(wasmrt_module_desc, cpu_built_with, 216);
+LAYOUT(wasmrt_module_desc, typedefs, 224);
 /* funcref and table fields that lower_call.c addresses by offset */
 LAYOUT(wasmrt_funcref, ctx, 8); LAYOUT(wasmrt_funcref, type_id, 16);
 LAYOUT(wasmrt_table, size, 8);
@@ -207,9 +215,10 @@ static LLVMValueRef const_bytes(lower_module *lm, const void *p, uint32_t len,
 
 /* ---- descriptor pieces ------------------------------------------------------ */
 
-/* A list of value types as the descriptor's byte codes (wasmrt_abi.h);
- * NULL when empty. The validator lets only Wasm 2.0 types through, whose
- * wasm_vtype is their byte code. */
+/* A list of value types as the flat signature's byte codes
+ * (wasmrt_functype_desc); NULL when empty. A reference is passed as a
+ * pointer whatever its type, so it appears as the top of its hierarchy
+ * (funcref or externref). */
 static LLVMValueRef type_codes(lower_module *lm, const wasm_vtype *ts,
                                uint32_t n) {
   if (n == 0)
@@ -218,10 +227,46 @@ static LLVMValueRef type_codes(lower_module *lm, const wasm_vtype *ts,
   if (!b)
     abort();
   for (uint32_t i = 0; i < n; i++)
-    b[i] = (uint8_t)ts[i];
+    b[i] = wasm_vt_is_ref(ts[i])
+               ? (uint8_t)wasm_heap_top(lm->wm, wasm_vt_heap(ts[i]))
+               : (uint8_t)ts[i];
   LLVMValueRef g = const_bytes(lm, b, n, "wasm.types");
   free(b);
   return g;
+}
+
+/* Value types as 32-bit words (wasmrt_typedef_desc); NULL when empty. */
+static LLVMValueRef type_words(lower_module *lm, const wasm_vtype *ts,
+                               uint32_t n) {
+  if (n == 0)
+    return NULL;
+  LLVMValueRef *v = malloc(n * sizeof *v);
+  if (!v)
+    abort();
+  for (uint32_t i = 0; i < n; i++)
+    v[i] = lower_const_i32(lm, ts[i]);
+  LLVMValueRef g = value_array(lm, lm->t_i32, v, n, "wasm.vtypes", 4);
+  free(v);
+  return g;
+}
+
+/* The type section's view of type i, for the runtime's registry. */
+static cvalue typedef_desc(lower_module *lm, uint32_t i) {
+  const wasm_subtype *st = &lm->wm->subtypes[i];
+  const wasm_functype *ft = &lm->wm->types[i];
+  cstruct s;
+  cs_init(&s, lm);
+  cs_u32(&s, st->kind);
+  cs_u32(&s, st->final);
+  cs_u32(&s, st->super == WASM_NO_SUPER ? UINT32_MAX : st->super);
+  cs_u32(&s, st->rec_first);
+  cs_u32(&s, st->rec_size);
+  cs_u32(&s, ft->nparams);
+  cs_u32(&s, ft->nresults);
+  cs_u32(&s, 0);
+  cs_ptr(&s, type_words(lm, ft->params, ft->nparams));
+  cs_ptr(&s, type_words(lm, ft->results, ft->nresults));
+  return cs_end(&s);
 }
 
 static cvalue limits_desc(lower_module *lm, const wasm_limits *l) {
@@ -257,6 +302,12 @@ static bool const_desc(lower_module *lm, const wasm_constexpr *ce, cvalue *out,
     case WASM_OP_GLOBAL_GET: op = WASMRT_CONST_GLOBAL_GET; a = in->imm.index; break;
     case WASM_OP_REF_NULL: op = WASMRT_CONST_REF_NULL; a = in->imm.reftype; break;
     case WASM_OP_REF_FUNC: op = WASMRT_CONST_REF_FUNC; a = in->imm.index; break;
+    case WASM_OP_I32_ADD: op = WASMRT_CONST_I32_ADD; break;
+    case WASM_OP_I32_SUB: op = WASMRT_CONST_I32_SUB; break;
+    case WASM_OP_I32_MUL: op = WASMRT_CONST_I32_MUL; break;
+    case WASM_OP_I64_ADD: op = WASMRT_CONST_I64_ADD; break;
+    case WASM_OP_I64_SUB: op = WASMRT_CONST_I64_SUB; break;
+    case WASM_OP_I64_MUL: op = WASMRT_CONST_I64_MUL; break;
     default:
       free(ops);
       return wasm_fail(err, in->offset,
@@ -318,8 +369,8 @@ static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
     LLVMSetAlignment(v, 8);
     args[i + 1] = v;
   }
-  LLVMValueRef r = LLVMBuildCall2(lm->b, lm->fn_types[t], LLVMGetParam(fn, 0),
-                                  args, ft->nparams + 1, "");
+  LLVMValueRef r = lower_wasm_call(lm, lm->fn_types[t], LLVMGetParam(fn, 0),
+                                   args, ft->nparams + 1, false);
   free(args);
   for (uint32_t i = 0; i < ft->nresults; i++) {
     LLVMValueRef v =
@@ -337,6 +388,7 @@ static LLVMValueRef host_adapter(lower_module *lm, uint32_t t) {
   snprintf(name, sizeof name, "wasm_host_t%u", t);
   LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[t]);
   LLVMSetLinkage(fn, LLVMInternalLinkage);
+  LLVMSetFunctionCallConv(fn, lm->wasm_cc); /* Wasm code calls it as a Wasm function */
   LLVMPositionBuilderAtEnd(lm->b,
                            LLVMAppendBasicBlockInContext(lm->llctx, fn, ""));
   uint32_t n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
@@ -538,6 +590,11 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
     cs_init(&s, lm);
     cs_u32(&s, wm->tables[i].elem);
     cs_nested(&s, limits_desc(lm, &wm->tables[i].limits));
+    cvalue init = no_const(lm);
+    if (wasm_table_init(wm, i) &&
+        !const_desc(lm, wasm_table_init(wm, i), &init, err))
+      goto out;
+    cs_nested(&s, init);
     cv[i - wm->nimported_tables] = cs_end(&s);
   }
   cs_ptr(&d, const_array(lm, cv, wm->ntables - wm->nimported_tables, "wasm.tables"));
@@ -610,6 +667,9 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
                                (uint32_t)strlen(cpu_built_with),
                                "wasm.cpu_built_with")
                  : NULL);
+  for (uint32_t i = 0; i < nt; i++)
+    cv[i] = typedef_desc(lm, i);
+  cs_ptr(&d, const_array(lm, cv, nt, "wasm.typedefs"));
   cvalue desc = cs_end(&d);
   if (desc.size != sizeof(wasmrt_module_desc)) {
     wasm_fail(err, 0, "internal error: descriptor is %u bytes, C says %zu",

@@ -192,7 +192,12 @@ static family_fn family_of(uint16_t op) {
     return lower_control;
   case WASM_OP_CALL: case WASM_OP_CALL_INDIRECT: case WASM_OP_REF_NULL:
   case WASM_OP_REF_IS_NULL: case WASM_OP_REF_FUNC:
+  case WASM_OP_RETURN_CALL: case WASM_OP_RETURN_CALL_INDIRECT:
+  case WASM_OP_CALL_REF: case WASM_OP_RETURN_CALL_REF:
+  case WASM_OP_REF_AS_NON_NULL:
     return lower_call;
+  case WASM_OP_BR_ON_NULL: case WASM_OP_BR_ON_NON_NULL:
+    return lower_control;
   case WASM_OP_LOCAL_GET: case WASM_OP_LOCAL_SET: case WASM_OP_LOCAL_TEE:
   case WASM_OP_GLOBAL_GET: case WASM_OP_GLOBAL_SET:
     return lower_variable;

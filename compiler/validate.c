@@ -19,6 +19,7 @@
 #include <threads.h>
 
 #include "reader.h"
+#include "subtype.h"
 #include "wasm.h"
 
 /* The operand type "Unknown" of the spec's algorithm: what the polymorphic
@@ -90,9 +91,21 @@ static bool op_supported(uint16_t op) {
   if (op >= WASM_OP_I8X16_RELAXED_SWIZZLE &&
       op <= WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S)
     return true;
-  /* threads: every 0xFE instruction (atomics, wait/notify, fence) */
-  return op >= WASM_OP_MEMORY_ATOMIC_NOTIFY &&
-         op <= WASM_OP_I64_ATOMIC_RMW32_CMPXCHG_U;
+  switch (op) {
+  case WASM_OP_RETURN_CALL:
+  case WASM_OP_RETURN_CALL_INDIRECT:
+  /* typed function references */
+  case WASM_OP_CALL_REF:
+  case WASM_OP_RETURN_CALL_REF:
+  case WASM_OP_REF_AS_NON_NULL:
+  case WASM_OP_BR_ON_NULL:
+  case WASM_OP_BR_ON_NON_NULL:
+    return true;
+  default:
+    /* threads: every 0xFE instruction (atomics, wait/notify, fence) */
+    return op >= WASM_OP_MEMORY_ATOMIC_NOTIFY &&
+           op <= WASM_OP_I64_ATOMIC_RMW32_CMPXCHG_U;
+  }
 }
 
 /* ---- validator state ---------------------------------------------------- */
@@ -105,6 +118,7 @@ typedef struct {
   const wasm_vtype *params, *results; /* results NULL: the one type `one` */
   wasm_vtype one;    /* the result of a block typed by one value type */
   uint32_t stamp;    /* br_table: label already checked by this br_table */
+  uint32_t init_height; /* locals initialised before the block (v->ninits) */
 } frame;
 
 typedef struct {
@@ -131,6 +145,17 @@ typedef struct {
   const wasm_local_group *groups;
 
   bool any_mem64;         /* some memory has 64-bit addresses (memory64) */
+  /* Non-defaultable locals (3.0: non-nullable references) set so far on
+   * the current path: the spec's `inits` stack (undo log, in order of
+   * first set) and a hash set of the same indices for lookups. Only
+   * locals that are set appear, so this is bounded by the body's size
+   * whatever the declarations say. */
+  uint32_t *inits;
+  uint32_t ninits, inits_cap;
+  uint32_t *iset;         /* open addressing, key = local index + 1 */
+  uint32_t iset_cap;      /* a power of two, > 2 * ninits */
+  bool any_nondefaultable;/* the function declares such a local */
+
   uint8_t *refs;          /* bitmap: C.refs (functions declared outside code) */
   uint32_t *targets;      /* br_table scratch, handed from reader to reader */
   uint32_t targets_cap;
@@ -202,7 +227,8 @@ static inline bool pop_expect(validator *v, wasm_vtype want) {
   frame *fr = top(v);
   if (v->nvals > fr->height) {
     wasm_vtype got = v->vals[v->nvals - 1];
-    if (got != want && got != T_ANY && want != T_ANY)
+    if (got != want && got != T_ANY && want != T_ANY &&
+        !wasm_vt_sub(v->m, got, want))
       return mismatch(v, want, got);
     v->nvals--;
     return true;
@@ -227,6 +253,22 @@ static inline bool pop_any(validator *v, wasm_vtype *out) {
                    "type mismatch: %s expects an operand but the stack is "
                    "empty",
                    opname(v));
+}
+
+/* pop_ref() of the spec: a reference of any type; the polymorphic
+ * bottom gives (ref bot), which is below every reference type. */
+static bool pop_ref(validator *v, wasm_vtype *out) {
+  if (!pop_any(v, out))
+    return false;
+  if (*out == T_ANY) {
+    *out = wasm_vt_ref(false, WASM_HT_BOT);
+    return true;
+  }
+  if (!wasm_vt_is_ref(*out))
+    return wasm_fail(v->err, at(v),
+                     "type mismatch: %s expects a reference but got %s",
+                     opname(v), tname(*out));
+  return true;
 }
 
 static bool pop_n(validator *v, const wasm_vtype *ts, uint32_t n) {
@@ -261,6 +303,7 @@ static bool push_ctrl(validator *v, uint16_t op, const wasm_vtype *params,
   fr->nresults = nr;
   fr->one = one;
   fr->stamp = 0;
+  fr->init_height = v->ninits;
   if (v->nctrls > v->max_ctrls)
     v->max_ctrls = v->nctrls;
   return push_n(v, params, np);
@@ -317,7 +360,7 @@ static bool check_keep(validator *v, const wasm_vtype *ts, uint32_t n) {
   uint32_t have = avail < n ? avail : n;
   for (uint32_t i = 0; i < have; i++) {
     wasm_vtype got = v->vals[v->nvals - 1 - i], want = ts[n - 1 - i];
-    if (got != want && got != T_ANY)
+    if (got != want && got != T_ANY && !wasm_vt_sub(v->m, got, want))
       return mismatch(v, want, got);
   }
   if (avail >= n)
@@ -351,14 +394,112 @@ static const char *vtype_feature(wasm_vtype t) {
   return "GC";
 }
 
-/* A value type the rest of wasmc handles. The decoder reads every Wasm
- * 3.0 type; those beyond Wasm 2.0 are refused here until their feature
- * is implemented. */
+/* A value type must name a type the module defines (a concrete heap
+ * type) and belong to a feature wasmc implements: numbers, vectors and
+ * the function and extern hierarchies with typed function references.
+ * GC's and exception handling's types are refused as "not supported
+ * yet". */
 static bool check_vtype(validator *v, wasm_vtype t, uint32_t off) {
-  if (wasm_vt_is_2_0(t))
+  if (!wasm_vt_is_ref(t))
     return true;
-  return wasm_fail(v->err, off, "not supported yet: value type %s (%s)",
-                   wasm_vtype_name(t), vtype_feature(t));
+  wasm_heaptype ht = wasm_vt_heap(t);
+  if (ht >= WASM_HT_INDEX) {
+    if (ht >= WASM_HT_BOT || ht - WASM_HT_INDEX >= v->m->ntypes)
+      return wasm_fail(v->err, off, "unknown type %u (module has %u types) "
+                       "in %s",
+                       ht >= WASM_HT_BOT ? UINT32_MAX : ht - WASM_HT_INDEX,
+                       v->m->ntypes, wasm_vtype_name(t));
+    return true;
+  }
+  switch (ht) {
+  case WASM_HT_FUNC: case WASM_HT_NOFUNC:
+  case WASM_HT_EXTERN: case WASM_HT_NOEXTERN:
+    return true;
+  default:
+    return wasm_fail(v->err, off, "not supported yet: value type %s (%s)",
+                     wasm_vtype_name(t), vtype_feature(t));
+  }
+}
+
+/* Locals of a non-defaultable type have no initial value: they must be
+ * set before they are read (3.0, "local initialisation"). */
+static bool defaultable(wasm_vtype t) {
+  return !wasm_vt_is_ref(t) || wasm_vt_nullable(t);
+}
+
+/* ---- local initialisation -------------------------------------------------- */
+
+static uint32_t iset_slot(uint32_t key, uint32_t cap) {
+  return (key * 0x9E3779B1u) & (cap - 1);
+}
+
+static bool local_inited(const validator *v, uint32_t idx) {
+  if (!v->iset_cap)
+    return false;
+  for (uint32_t i = iset_slot(idx + 1, v->iset_cap);;
+       i = (i + 1) & (v->iset_cap - 1)) {
+    if (v->iset[i] == idx + 1)
+      return true;
+    if (v->iset[i] == 0)
+      return false;
+  }
+}
+
+static void iset_put(uint32_t *set, uint32_t cap, uint32_t key) {
+  uint32_t i = iset_slot(key, cap);
+  while (set[i])
+    i = (i + 1) & (cap - 1);
+  set[i] = key;
+}
+
+/* Marks local idx initialised until the end of the enclosing block. */
+static bool init_local(validator *v, uint32_t idx) {
+  if (local_inited(v, idx))
+    return true;
+  if (v->ninits == v->inits_cap) {
+    uint32_t cap = v->inits_cap ? v->inits_cap * 2 : 16;
+    uint32_t *p = realloc(v->inits, (size_t)cap * sizeof *p);
+    if (!p)
+      return wasm_fail(v->err, at(v), "out of memory");
+    v->inits = p;
+    v->inits_cap = cap;
+  }
+  if (2 * (v->ninits + 1) >= v->iset_cap) {
+    uint32_t cap = v->iset_cap ? v->iset_cap * 2 : 32;
+    uint32_t *set = calloc(cap, sizeof *set);
+    if (!set)
+      return wasm_fail(v->err, at(v), "out of memory");
+    for (uint32_t i = 0; i < v->ninits; i++)
+      iset_put(set, cap, v->inits[i] + 1);
+    free(v->iset);
+    v->iset = set;
+    v->iset_cap = cap;
+  }
+  v->inits[v->ninits++] = idx;
+  iset_put(v->iset, v->iset_cap, idx + 1);
+  return true;
+}
+
+/* Forgets the locals set since the init log had `height` entries (the
+ * end of a block, or its else). Linear probing deletes by shifting the
+ * following run of the cluster back. */
+static void reset_inits(validator *v, uint32_t height) {
+  while (v->ninits > height) {
+    uint32_t key = v->inits[--v->ninits] + 1, mask = v->iset_cap - 1;
+    uint32_t i = iset_slot(key, v->iset_cap);
+    while (v->iset[i] != key)
+      i = (i + 1) & mask;
+    v->iset[i] = 0;
+    for (uint32_t j = (i + 1) & mask; v->iset[j]; j = (j + 1) & mask) {
+      uint32_t k = v->iset[j], home = iset_slot(k, v->iset_cap);
+      /* k may move into the hole unless its home lies in (i, j] */
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        v->iset[i] = k;
+        v->iset[j] = 0;
+        i = j;
+      }
+    }
+  }
 }
 
 static bool check_vtypes(validator *v, const wasm_vtype *ts, uint32_t n,
@@ -623,6 +764,22 @@ static bool check_global(validator *v, uint32_t g) {
   return true;
 }
 
+/* return_call*: the callee's results become the caller's, so they must
+ * be the caller's result types. */
+static bool tail_call_results(validator *v, const wasm_functype *callee) {
+  const wasm_functype *me = v->ft;
+  bool same = callee->nresults == me->nresults;
+  for (uint32_t i = 0; same && i < me->nresults; i++)
+    same = wasm_vt_sub(v->m, callee->results[i], me->results[i]);
+  if (!same)
+    return wasm_fail(v->err, at(v),
+                     "type mismatch: %s of a function returning %u value%s "
+                     "from one returning %u",
+                     opname(v), callee->nresults,
+                     callee->nresults == 1 ? "" : "s", me->nresults);
+  return true;
+}
+
 static bool br_table(validator *v, const wasm_instr *in) {
   if (!pop_expect(v, WASM_I32))
     return false;
@@ -697,6 +854,7 @@ static bool check_other(validator *v, const wasm_instr *in) {
     v->what = NULL;
     fr->op = WASM_OP_ELSE;
     fr->unreachable = false;
+    reset_inits(v, fr->init_height);
     return push_n(v, fr->params, fr->nparams);
   case WASM_OP_END:
     fr = top(v);
@@ -711,13 +869,16 @@ static bool check_other(validator *v, const wasm_instr *in) {
     /* if without else: the missing else arm passes its parameters
      * through unchanged, so they must equal the results. */
     rs = frame_results(fr);
-    if (fr->op == WASM_OP_IF &&
-        (fr->nparams != fr->nresults ||
-         (fr->nparams &&
-          memcmp(fr->params, rs, fr->nparams * sizeof *rs) != 0)))
-      return wasm_fail(v->err, in->offset,
-                       "type mismatch: if without else must have matching "
-                       "parameter and result types");
+    if (fr->op == WASM_OP_IF) {
+      bool ok = fr->nparams == fr->nresults;
+      for (uint32_t i = 0; ok && i < fr->nparams; i++)
+        ok = wasm_vt_sub(m, fr->params[i], rs[i]);
+      if (!ok)
+        return wasm_fail(v->err, in->offset,
+                         "type mismatch: if without else must have matching "
+                         "parameter and result types");
+    }
+    reset_inits(v, fr->init_height);
     nr = fr->nresults;
     v->nctrls--; /* the frame's storage (and `one`) stays valid */
     return v->nctrls == 0 || push_n(v, rs, nr);
@@ -741,18 +902,23 @@ static bool check_other(validator *v, const wasm_instr *in) {
       return false;
     set_unreachable(v);
     return true;
-  case WASM_OP_CALL: {
+  case WASM_OP_CALL:
+  case WASM_OP_RETURN_CALL: {
     if (!check_func_index(v, in->imm.index))
       return false;
     const wasm_functype *ft = wasm_func_type(m, in->imm.index);
+    if (in->op == WASM_OP_RETURN_CALL)
+      return tail_call_results(v, ft) && pop_n(v, ft->params, ft->nparams) &&
+             (set_unreachable(v), true);
     return pop_n(v, ft->params, ft->nparams) &&
            push_n(v, ft->results, ft->nresults);
   }
-  case WASM_OP_CALL_INDIRECT: {
+  case WASM_OP_CALL_INDIRECT:
+  case WASM_OP_RETURN_CALL_INDIRECT: {
     uint32_t ti = in->imm.index2.a, tab = in->imm.index2.b;
     if (!check_table(v, tab))
       return false;
-    if (m->tables[tab].elem != WASM_FUNCREF)
+    if (!wasm_vt_sub(m, m->tables[tab].elem, WASM_FUNCREF))
       return wasm_fail(v->err, in->offset,
                        "type mismatch: call_indirect needs a funcref table, "
                        "table %u holds %s",
@@ -762,6 +928,9 @@ static bool check_other(validator *v, const wasm_instr *in) {
                        "unknown type %u (module has %u types)", ti,
                        m->ntypes);
     const wasm_functype *ft = &m->types[ti];
+    if (in->op == WASM_OP_RETURN_CALL_INDIRECT)
+      return tail_call_results(v, ft) && pop_expect(v, table_at(v, tab)) &&
+             pop_n(v, ft->params, ft->nparams) && (set_unreachable(v), true);
     return pop_expect(v, table_at(v, tab)) &&
            pop_n(v, ft->params, ft->nparams) &&
            push_n(v, ft->results, ft->nresults);
@@ -791,12 +960,24 @@ static bool check_other(validator *v, const wasm_instr *in) {
     return check_vtype(v, t, in->offset) && pop_expect(v, WASM_I32) && pop_expect(v, t) && pop_expect(v, t) &&
            push(v, t);
   case WASM_OP_LOCAL_GET:
-    return local_type(v, in->imm.index, &t) && push(v, t);
+    if (!local_type(v, in->imm.index, &t))
+      return false;
+    if (!defaultable(t) && in->imm.index >= v->ft->nparams &&
+        !local_inited(v, in->imm.index))
+      return wasm_fail(v->err, in->offset,
+                       "uninitialized local %u: its type %s has no default "
+                       "value, and no local.set or local.tee in this block "
+                       "or an enclosing one sets it before",
+                       in->imm.index, tname(t));
+    return push(v, t);
   case WASM_OP_LOCAL_SET:
-    return local_type(v, in->imm.index, &t) && pop_expect(v, t);
   case WASM_OP_LOCAL_TEE:
-    return local_type(v, in->imm.index, &t) && pop_expect(v, t) &&
-           push(v, t);
+    if (!local_type(v, in->imm.index, &t) || !pop_expect(v, t))
+      return false;
+    if (!defaultable(t) && in->imm.index >= v->ft->nparams &&
+        !init_local(v, in->imm.index))
+      return false;
+    return in->op == WASM_OP_LOCAL_SET || push(v, t);
   case WASM_OP_GLOBAL_GET:
     return check_global(v, in->imm.index) &&
            push(v, m->globals[in->imm.index].type.type);
@@ -833,7 +1014,7 @@ static bool check_other(validator *v, const wasm_instr *in) {
     uint32_t dst = in->imm.index2.a, src = in->imm.index2.b;
     if (!check_table(v, dst) || !check_table(v, src))
       return false;
-    if (m->tables[dst].elem != m->tables[src].elem)
+    if (!wasm_vt_sub(m, m->tables[src].elem, m->tables[dst].elem))
       return wasm_fail(v->err, in->offset,
                        "type mismatch: table.copy from a %s table to a %s "
                        "table",
@@ -847,7 +1028,7 @@ static bool check_other(validator *v, const wasm_instr *in) {
     uint32_t e = in->imm.index2.a, tab = in->imm.index2.b;
     if (!check_table(v, tab) || !check_elem(v, e))
       return false;
-    if (m->elems[e].type != m->tables[tab].elem)
+    if (!wasm_vt_sub(m, m->elems[e].type, m->tables[tab].elem))
       return wasm_fail(v->err, in->offset,
                        "type mismatch: table.init of a %s table from a %s "
                        "segment",
@@ -863,6 +1044,52 @@ static bool check_other(validator *v, const wasm_instr *in) {
   case WASM_OP_REF_NULL:
     return check_vtype(v, in->imm.reftype, in->offset) &&
            push(v, in->imm.reftype);
+  case WASM_OP_REF_AS_NON_NULL:
+    return pop_ref(v, &t) && push(v, wasm_vt_ref(false, wasm_vt_heap(t)));
+  case WASM_OP_BR_ON_NULL:
+    /* [t* (ref null ht)] -> [t* (ref ht)], branching with t* on null */
+    if (!get_label(v, in->imm.index, &fr) || !pop_ref(v, &t))
+      return false;
+    rs = label_types(fr, &nr);
+    return pop_n(v, rs, nr) && push_n(v, rs, nr) &&
+           push(v, wasm_vt_ref(false, wasm_vt_heap(t)));
+  case WASM_OP_BR_ON_NON_NULL:
+    /* [t* (ref null ht)] -> [t*], branching with t* (ref ht) otherwise:
+     * the label's last type must take the non-null reference */
+    if (!get_label(v, in->imm.index, &fr))
+      return false;
+    rs = label_types(fr, &nr);
+    if (nr == 0 || !wasm_vt_is_ref(rs[nr - 1]))
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: br_on_non_null needs a label whose "
+                       "last type is a reference, label %u takes %s",
+                       in->imm.index,
+                       nr ? tname(rs[nr - 1]) : "no values");
+    if (!pop_ref(v, &t) || !push(v, wasm_vt_ref(false, wasm_vt_heap(t))) ||
+        !pop_n(v, rs, nr))
+      return false;
+    return push_n(v, rs, nr - 1);
+  case WASM_OP_CALL_REF:
+  case WASM_OP_RETURN_CALL_REF: {
+    uint32_t ti = in->imm.index;
+    if (ti >= m->ntypes)
+      return wasm_fail(v->err, in->offset,
+                       "unknown type %u (module has %u types)", ti,
+                       m->ntypes);
+    if (m->subtypes[ti].kind != WASM_COMP_FUNC)
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: %s needs a function type, type %u "
+                       "is not one",
+                       opname(v), ti);
+    const wasm_functype *ft = &m->types[ti];
+    if (!pop_expect(v, wasm_vt_ref(true, WASM_HT_INDEX + ti)))
+      return false;
+    if (in->op == WASM_OP_RETURN_CALL_REF)
+      return tail_call_results(v, ft) && pop_n(v, ft->params, ft->nparams) &&
+             (set_unreachable(v), true);
+    return pop_n(v, ft->params, ft->nparams) &&
+           push_n(v, ft->results, ft->nresults);
+  }
   case WASM_OP_REF_IS_NULL:
     if (!pop_any(v, &t))
       return false;
@@ -881,7 +1108,7 @@ static bool check_other(validator *v, const wasm_instr *in) {
                        "named outside function bodies (element segment, "
                        "global or export)",
                        in->imm.index);
-    return push(v, WASM_FUNCREF);
+    return push(v, wasm_vt_ref(false, WASM_HT_INDEX + m->funcs[in->imm.index].type));
   default:
     return wasm_fail(v->err, in->offset,
                      "internal error: no typing rule for %s",
@@ -895,9 +1122,14 @@ static bool check_other(validator *v, const wasm_instr *in) {
  * binary-search the cumulative group ends, so hostile declarations cost
  * neither time nor memory. */
 static bool setup_locals(validator *v, const wasm_func *f) {
-  for (uint32_t i = 0; i < f->ngroups; i++)
+  reset_inits(v, 0);
+  v->any_nondefaultable = false;
+  for (uint32_t i = 0; i < f->ngroups; i++) {
     if (!check_vtype(v, f->groups[i].type, f->groups[i].offset))
       return false;
+    if (!defaultable(f->groups[i].type))
+      v->any_nondefaultable = true;
+  }
   v->ngroups = f->ngroups;
   v->groups = f->groups;
   v->ltypes = NULL;
@@ -1074,72 +1306,93 @@ static bool const_fail(validator *v, uint32_t off, const_site site,
 }
 
 /* A constant expression must be made of constant instructions only and
- * leave exactly one value of type want. As the test suite of this Wasm 2.0
- * version expects, global.get may name only imported, immutable globals,
- * in every kind of constant expression (global initialisers, segment
- * offsets, element items). */
+ * leave exactly one value of type want. Wasm 3.0 (extended constant
+ * expressions) adds i32/i64 add, sub and mul, and lets global.get read
+ * any immutable global the expression can see: `visible` globals (the
+ * imports and the globals defined before, for a global's initialiser;
+ * all of them for segments). The operand stack is typed as in a body;
+ * its height never exceeds the instruction count. */
 static bool check_const(validator *v, const wasm_constexpr *ce, wasm_vtype want,
-                        const_site site) {
+                        uint32_t visible, const_site site) {
   const wasm_module *m = v->m;
+  wasm_vtype small[16], *st = small;
+  if (ce->ninstrs > 16 && !(st = malloc(ce->ninstrs * sizeof *st)))
+    return wasm_fail(v->err, ce->offset, "out of memory");
   uint32_t n = 0;
-  wasm_vtype t = T_ANY;
+  bool ok = false;
   for (uint32_t i = 0; i < ce->ninstrs; i++) {
     const wasm_instr *in = &ce->instrs[i];
+    wasm_vtype t;
     switch (in->op) {
     case WASM_OP_I32_CONST: t = WASM_I32; break;
     case WASM_OP_I64_CONST: t = WASM_I64; break;
     case WASM_OP_F32_CONST: t = WASM_F32; break;
     case WASM_OP_F64_CONST: t = WASM_F64; break;
     case WASM_OP_V128_CONST: t = WASM_V128; break;
+    case WASM_OP_I32_ADD: case WASM_OP_I32_SUB: case WASM_OP_I32_MUL:
+    case WASM_OP_I64_ADD: case WASM_OP_I64_SUB: case WASM_OP_I64_MUL:
+      t = in->op <= WASM_OP_I32_MUL && in->op >= WASM_OP_I32_ADD ? WASM_I32
+                                                               : WASM_I64;
+      if (n < 2 || st[n - 1] != t || st[n - 2] != t) {
+        const_fail(v, in->offset, site,
+                   "type mismatch: %s expects two %s operands", 
+                   wasm_opinfos[in->op].text, tname(t));
+        goto out;
+      }
+      n -= 2;
+      break;
     case WASM_OP_REF_NULL:
       if (!check_vtype(v, in->imm.reftype, in->offset))
-        return false;
+        goto out;
       t = in->imm.reftype;
       break;
     case WASM_OP_REF_FUNC:
-      if (in->imm.index >= m->nfuncs)
-        return const_fail(v, in->offset, site,
-                          "unknown function %u (module has %u)",
-                          in->imm.index, m->nfuncs);
-      t = WASM_FUNCREF;
+      if (in->imm.index >= m->nfuncs) {
+        const_fail(v, in->offset, site, "unknown function %u (module has %u)",
+                   in->imm.index, m->nfuncs);
+        goto out;
+      }
+      t = wasm_vt_ref(false, WASM_HT_INDEX + m->funcs[in->imm.index].type);
       break;
     case WASM_OP_GLOBAL_GET: {
       uint32_t g = in->imm.index;
-      if (g >= m->nglobals)
-        return const_fail(v, in->offset, site,
-                          "unknown global %u (module has %u)", g,
-                          m->nglobals);
-      if (g >= m->nimported_globals)
-        return const_fail(v, in->offset, site,
-                          "unknown global %u: constant expressions may only "
-                          "read imported globals, and global %u is defined "
-                          "in the module",
-                          g, g);
-      if (m->globals[g].type.mutable_)
-        return const_fail(v, in->offset, site,
-                          "constant expression required: global %u is "
-                          "mutable",
-                          g);
+      if (g >= visible) {
+        const_fail(v, in->offset, site,
+                   "unknown global %u (a constant expression here sees %u of "
+                   "the module's %u globals)",
+                   g, visible, m->nglobals);
+        goto out;
+      }
+      if (m->globals[g].type.mutable_) {
+        const_fail(v, in->offset, site,
+                   "constant expression required: global %u is mutable", g);
+        goto out;
+      }
       t = m->globals[g].type.type;
       break;
     }
     default:
-      return const_fail(v, in->offset, site,
-                        "constant expression required: %s is not constant",
-                        wasm_opinfos[in->op].text);
+      const_fail(v, in->offset, site,
+                 "constant expression required: %s is not constant",
+                 wasm_opinfos[in->op].text);
+      goto out;
     }
-    n++;
+    st[n++] = t;
   }
   if (n != 1)
-    return const_fail(v, ce->offset, site,
-                      "type mismatch: expected one %s, the expression "
-                      "produces %u values",
-                      tname(want), n);
-  if (t != want)
-    return const_fail(v, ce->offset, site,
-                      "type mismatch: expected %s, got %s", tname(want),
-                      tname(t));
-  return true;
+    const_fail(v, ce->offset, site,
+               "type mismatch: expected one %s, the expression produces %u "
+               "values",
+               tname(want), n);
+  else if (!wasm_vt_sub(m, st[0], want))
+    const_fail(v, ce->offset, site, "type mismatch: expected %s, got %s",
+               tname(want), tname(st[0]));
+  else
+    ok = true;
+out:
+  if (st != small)
+    free(st);
+  return ok;
 }
 
 /* ---- module level ------------------------------------------------------- */
@@ -1218,6 +1471,9 @@ static void collect_refs(validator *v) {
   const wasm_module *m = v->m;
   for (uint32_t g = m->nimported_globals; g < m->nglobals; g++)
     mark_refs_in(v, &m->globals[g].init);
+  for (uint32_t t = 0; t < m->ntables; t++)
+    if (wasm_table_init(m, t))
+      mark_refs_in(v, wasm_table_init(m, t));
   for (uint32_t e = 0; e < m->nelems; e++) {
     const wasm_elem *el = &m->elems[e];
     if (el->mode == WASM_SEG_ACTIVE)
@@ -1303,11 +1559,14 @@ static bool check_module(validator *v) {
       m->nimported_globals > m->nglobals)
     return wasm_fail(v->err, 0, "internal error: inconsistent index spaces");
 
-  uint32_t types_at = section_offset(m, 1);
-  for (uint32_t i = 0; i < m->ntypes; i++)
-    if (!check_vtypes(v, m->types[i].params, m->types[i].nparams, types_at) ||
-        !check_vtypes(v, m->types[i].results, m->types[i].nresults, types_at))
+  if (!wasm_check_types(v->m, v->err))
+    return false;
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    uint32_t off = m->subtypes[i].offset;
+    if (!check_vtypes(v, m->types[i].params, m->types[i].nparams, off) ||
+        !check_vtypes(v, m->types[i].results, m->types[i].nresults, off))
       return false;
+  }
 
   for (uint32_t i = 0; i < m->nimports; i++) {
     const wasm_import *im = &m->imports[i];
@@ -1337,6 +1596,21 @@ static bool check_module(validator *v) {
       return false;
     if (!check_limits(v, &m->tables[i].limits, WASM_EXTERN_TABLE, i))
       return false;
+    /* Tables of a non-nullable type have no null to start with: a
+     * defined one needs an initialiser (imports come filled). */
+    const wasm_constexpr *init = wasm_table_init(m, i);
+    if (init) {
+      const_site site = {"the initialiser of table %u", i, 0};
+      /* like a global's, it sees the imported globals only */
+      if (!check_const(v, init, m->tables[i].elem, m->nimported_globals,
+                        site))
+        return false;
+    } else if (i >= m->nimported_tables && !defaultable(m->tables[i].elem)) {
+      return wasm_fail(v->err, section_offset(m, 4),
+                       "type mismatch: table %u of %s needs an initialiser "
+                       "(its type has no null)",
+                       i, tname(m->tables[i].elem));
+    }
   }
   for (uint32_t i = 0; i < m->nmemories; i++) {
     if (!check_limits(v, &m->memories[i].limits, WASM_EXTERN_MEMORY, i))
@@ -1348,7 +1622,8 @@ static bool check_module(validator *v) {
     if (!check_vtype(v, m->globals[i].type.type, section_offset(m, 6)))
       return false;
     const_site site = {"the initialiser of global %u", i, 0};
-    if (!check_const(v, &m->globals[i].init, m->globals[i].type.type, site))
+    if (!check_const(v, &m->globals[i].init, m->globals[i].type.type, i,
+                     site))
       return false;
   }
 
@@ -1358,7 +1633,7 @@ static bool check_module(validator *v) {
       return false;
     for (uint32_t k = 0; k < e->count; k++) {
       const_site site = {"item %u of elem segment %u", k, i};
-      if (!check_const(v, &e->items[k], e->type, site))
+      if (!check_const(v, &e->items[k], e->type, m->nglobals, site))
         return false;
     }
     if (e->mode != WASM_SEG_ACTIVE)
@@ -1367,14 +1642,14 @@ static bool check_module(validator *v) {
       return wasm_fail(v->err, e->entry_offset,
                        "unknown table %u (module has %u) in elem segment %u",
                        e->table, m->ntables, i);
-    if (m->tables[e->table].elem != e->type)
+    if (!wasm_vt_sub(m, e->type, m->tables[e->table].elem))
       return wasm_fail(v->err, e->entry_offset,
                        "type mismatch: elem segment %u of %s for table %u "
                        "of %s",
                        i, tname(e->type), e->table,
                        tname(m->tables[e->table].elem));
     const_site site = {"the offset of elem segment %u", i, 0};
-    if (!check_const(v, &e->offset, table_at(v, e->table), site))
+    if (!check_const(v, &e->offset, table_at(v, e->table), m->nglobals, site))
       return false;
   }
 
@@ -1392,7 +1667,7 @@ static bool check_module(validator *v) {
                        "unknown memory %u (module has %u) in data segment %u",
                        d->memory, m->nmemories, i);
     const_site site = {"the offset of data segment %u", i, 0};
-    if (!check_const(v, &d->offset, mem_at(v, d->memory), site))
+    if (!check_const(v, &d->offset, mem_at(v, d->memory), m->nglobals, site))
       return false;
   }
 
@@ -1461,5 +1736,7 @@ out:
   free(v.ltbuf);
   free(v.gend);
   free(v.targets);
+  free(v.inits);
+  free(v.iset);
   return ok;
 }

@@ -52,6 +52,10 @@ enum {
   WASM_HT_NOFUNC = 0x73,
   WASM_HT_NOEXN = 0x74,
   WASM_HT_INDEX = 0x100,
+  /* The validator's "bottom" heap type: what ref.as_non_null and
+   * br_on_null leave when their operand is the polymorphic stack's
+   * Unknown. Below every heap type; no module names it. */
+  WASM_HT_BOT = 0x3FFFFFFE,
   WASM_HT_INVALID = 0x3FFFFFFF,
 };
 
@@ -106,6 +110,43 @@ typedef struct {
   const wasm_vtype *params;
   const wasm_vtype *results;
 } wasm_functype;
+
+/* What GC's type section adds to each type (m->subtypes, parallel to
+ * m->types). A type is a function, struct or array type ("composite
+ * type"); it may declare a supertype and be final or not, and belongs to
+ * a recursive group. A plain 0x60 function type is a final type without
+ * supertype alone in its group, as in Wasm 2.0. Types are equivalent
+ * (iso-recursively) when their groups are structurally equal and they
+ * sit at the same place in them; canon names the first type of the
+ * module equivalent to this one, so equivalence is canon equality
+ * (filled by the validator, compiler/subtype.c). */
+typedef enum {
+  WASM_COMP_FUNC = 0x60,
+  WASM_COMP_STRUCT = 0x5F,
+  WASM_COMP_ARRAY = 0x5E,
+} wasm_compkind;
+
+/* Storage types of struct and array fields: a value type or a packed
+ * type (the binary's i8 and i16 codes). */
+enum { WASM_PACKED_I8 = 0x78, WASM_PACKED_I16 = 0x77 };
+typedef struct {
+  wasm_vtype type; /* value type or WASM_PACKED_* */
+  bool mutable_;
+} wasm_fieldtype;
+
+enum { WASM_NO_SUPER = UINT32_MAX };
+typedef struct {
+  uint8_t kind;          /* wasm_compkind; m->types[i] is empty unless FUNC */
+  bool final;
+  uint32_t super;        /* declared supertype's index, or WASM_NO_SUPER */
+  uint32_t nsupers;      /* as declared (the validator allows at most 1) */
+  uint32_t rec_first;    /* the recursive group: [rec_first, +rec_size) */
+  uint32_t rec_size;
+  uint32_t offset;       /* of the type's definition, for messages */
+  uint32_t nfields;      /* struct: its fields; array: 1, its element */
+  const wasm_fieldtype *fields;
+  uint32_t canon;        /* validator: first equivalent type's index */
+} wasm_subtype;
 
 typedef struct {
   uint64_t min, max; /* max is meaningful only when has_max */
@@ -374,7 +415,9 @@ typedef struct wasm_module {
   uint8_t *owned_bytes;  /* freed with the module, when it owns them */
 
   uint32_t ntypes;
-  wasm_functype *types;
+  wasm_functype *types;   /* function types; empty for struct/array */
+  wasm_subtype *subtypes; /* per type: kind, supertype, rec group */
+  uint32_t nrecs;         /* recursive groups (a lone type is one) */
 
   uint32_t nimports;
   wasm_import *imports;
@@ -384,6 +427,10 @@ typedef struct wasm_module {
 
   uint32_t ntables, nimported_tables;
   wasm_tabletype *tables;
+  /* Per table (imports included, theirs empty): the initialiser of a
+   * defined table (Wasm 3.0's `0x40 0x00 tabletype expr`); ninstrs 0
+   * when it has none (every slot starts null). */
+  wasm_constexpr *table_inits;
 
   uint32_t nmemories, nimported_memories;
   wasm_memtype *memories;
@@ -451,6 +498,14 @@ wasm_module *wasm_module_load_file(const char *path, wasm_error *err);
 bool wasm_validate(wasm_module *m, wasm_error *err);
 
 void wasm_module_free(wasm_module *m);
+
+/* The initialiser of table t, or NULL when its slots start null. */
+static inline const wasm_constexpr *wasm_table_init(const wasm_module *m,
+                                                    uint32_t t) {
+  return m->table_inits && t < m->ntables && m->table_inits[t].ninstrs
+             ? &m->table_inits[t]
+             : NULL;
+}
 
 /* Function type of function index f. */
 static inline const wasm_functype *wasm_func_type(const wasm_module *m,

@@ -52,16 +52,48 @@ static bool limits_match(bool ais64, uint64_t amin, bool ahas, uint64_t amax,
   return true;
 }
 
+/* The operands of an extended-const binary operator (validation made
+ * them the right type and there). */
+static bool const_pop2(wasmrt_val *stack, uint32_t *sp, wasmrt_val *a, wasmrt_val *b,
+                       wasmrt_error *err) {
+  if (*sp < 2) {
+    rt_error(err, "corrupt module descriptor: constant expression stack underflow");
+    return false;
+  }
+  *b = stack[--*sp];
+  *a = stack[--*sp];
+  return true;
+}
+
 static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt_val *out,
                        wasmrt_error *err) {
-  wasmrt_val stack[8];
+  /* The stack never holds more values than there are instructions. */
+  wasmrt_val small[8], *stack = small;
+  if (c->nops > 8 && !(stack = malloc(c->nops * sizeof *stack))) {
+    rt_error(err, "out of memory");
+    return false;
+  }
+  bool ok = false;
   uint32_t sp = 0;
   const wasmrt_module_desc *d = inst->module->desc;
   for (uint32_t i = 0; i < c->nops; i++) {
     const wasmrt_const_op *op = &c->ops[i];
-    wasmrt_val v;
+    wasmrt_val v, a, b;
     memset(&v, 0, sizeof v);
     switch (op->op) {
+    case WASMRT_CONST_I32_ADD: case WASMRT_CONST_I32_SUB: case WASMRT_CONST_I32_MUL:
+      if (!const_pop2(stack, &sp, &a, &b, err)) goto out;
+      /* unsigned arithmetic: Wasm wraps, C's signed overflow must not */
+      v.i32 = (int32_t)(op->op == WASMRT_CONST_I32_ADD   ? (uint32_t)a.i32 + (uint32_t)b.i32
+                        : op->op == WASMRT_CONST_I32_SUB ? (uint32_t)a.i32 - (uint32_t)b.i32
+                                                         : (uint32_t)a.i32 * (uint32_t)b.i32);
+      break;
+    case WASMRT_CONST_I64_ADD: case WASMRT_CONST_I64_SUB: case WASMRT_CONST_I64_MUL:
+      if (!const_pop2(stack, &sp, &a, &b, err)) goto out;
+      v.i64 = (int64_t)(op->op == WASMRT_CONST_I64_ADD   ? (uint64_t)a.i64 + (uint64_t)b.i64
+                        : op->op == WASMRT_CONST_I64_SUB ? (uint64_t)a.i64 - (uint64_t)b.i64
+                                                         : (uint64_t)a.i64 * (uint64_t)b.i64);
+      break;
     case WASMRT_CONST_I32: v.i32 = (int32_t)(uint32_t)op->a; break;
     case WASMRT_CONST_I64: v.i64 = (int64_t)op->a; break;
     case WASMRT_CONST_F32: {
@@ -75,7 +107,7 @@ static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt
       if (op->a >= d->nglobals || !inst->globals[op->a]) {
         rt_error(err, "constant expression reads global %llu, not yet defined",
                  (unsigned long long)op->a);
-        return false;
+        goto out;
       }
       v = inst->globals[op->a]->value;
       break;
@@ -84,26 +116,25 @@ static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt
       if (op->a >= d->nfuncs) {
         rt_error(err, "constant expression references function %llu of %u",
                  (unsigned long long)op->a, d->nfuncs);
-        return false;
+        goto out;
       }
       v.ref = inst->funcs[op->a];
       break;
     default:
       rt_error(err, "not supported yet: constant expression instruction 0x%x", op->op);
-      return false;
-    }
-    if (sp == 8) {
-      rt_error(err, "constant expression too deep");
-      return false;
+      goto out;
     }
     stack[sp++] = v;
   }
   if (sp != 1) {
     rt_error(err, "constant expression leaves %u values", sp);
-    return false;
+    goto out;
   }
   *out = stack[0];
-  return true;
+  ok = true;
+out:
+  if (stack != small) free(stack);
+  return ok;
 }
 
 static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
@@ -122,8 +153,9 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
     case WASMRT_EXTERN_FUNC: {
       wasmrt_funcref *f = ex->of.func;
       if (!f) return link_error(err, imp, "null function");
-      if (f->type_id != m->type_ids[imp->type_index])
-        return link_error(err, imp, "function signature differs");
+      /* a function of a subtype of the import's type will do */
+      if (!rt_type_sub(f->type_id, m->type_ids[imp->type_index]))
+        return link_error(err, imp, "function type differs");
       if (rt_funcref_is_host(f)) {
         void *adapter = d->host_adapters ? d->host_adapters[imp->type_index] : NULL;
         if (!adapter)
@@ -138,7 +170,8 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
     case WASMRT_EXTERN_TABLE: {
       wasmrt_table *t = ex->of.table;
       if (!t) return link_error(err, imp, "null table");
-      if (t->elem_type != imp->value_type)
+      /* tables are mutable: the element types must be the same */
+      if (t->elem_type != rt_vt_canon(imp->value_type, m->type_ids))
         return link_error(err, imp, "table element type differs");
       if (!limits_match(rt_table_is64(t), t->size, rt_table_has_max(t), t->max, &imp->limits))
         return link_error(err, imp, "table limits do not match");
@@ -167,7 +200,11 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
     case WASMRT_EXTERN_GLOBAL: {
       wasmrt_global *g = ex->of.global;
       if (!g) return link_error(err, imp, "null global");
-      if (g->type != imp->value_type || g->mutable_ != (imp->mutable_ ? 1 : 0))
+      /* an immutable global may be of a subtype; a mutable one is read
+       * and written, so its type must be the same */
+      uint32_t want = rt_vt_canon(imp->value_type, m->type_ids);
+      if (g->mutable_ != (imp->mutable_ ? 1 : 0) ||
+          (imp->mutable_ ? g->type != want : !rt_vt_sub(g->type, want)))
         return link_error(err, imp, "global type or mutability differs");
       inst->globals[gi++] = g;
       break;
@@ -289,8 +326,9 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
       rt_error(err, "table size out of range");
       goto fail;
     }
-    inst->tables[i] = rt_table_create((uint8_t)t->elem_type, t->limits.min, t->limits.max,
-                                      t->limits.has_max, t->limits.is64 != 0, NULL, err);
+    inst->tables[i] = rt_table_create(rt_vt_canon(t->elem_type, m->type_ids), t->limits.min,
+                                      t->limits.max, t->limits.has_max, t->limits.is64 != 0,
+                                      NULL, err);
     if (!inst->tables[i]) goto fail;
   }
   bool guarded = !(d->flags & WASMRT_MODULE_BOUNDS_CHECKED);
@@ -318,9 +356,18 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
     const wasmrt_global_desc *gd = &d->globals[i - d->nimported_globals];
     wasmrt_global *g = &inst->own_globals[i - d->nimported_globals];
     if (!eval_const(inst, &gd->init, &g->value, err)) goto fail;
-    g->type = (uint8_t)gd->type;
+    g->type = rt_vt_canon(gd->type, m->type_ids);
     g->mutable_ = gd->mutable_ ? 1 : 0;
     inst->globals[i] = g;
+  }
+  /* Table initialisers (Wasm 3.0), once globals and functions exist: an
+   * initialiser may read imported globals and take ref.func. */
+  for (uint32_t i = d->nimported_tables; i < d->ntables; i++) {
+    const wasmrt_table_desc *t = &d->tables[i - d->nimported_tables];
+    if (!t->init.nops) continue;
+    wasmrt_val v;
+    if (!eval_const(inst, &t->init, &v, err)) goto fail;
+    for (uint32_t k = 0; k < inst->tables[i]->size; k++) inst->tables[i]->elems[k] = v.ref;
   }
   /* Element segment items. */
   for (uint32_t i = 0; i < d->nelems; i++) {

@@ -49,6 +49,8 @@ static const char *const trap_messages[WASMRT_TRAP_COUNT] = {
     [WASMRT_TRAP_HOST] = "host function failed",
     [WASMRT_TRAP_UNALIGNED_ATOMIC] = "unaligned atomic",
     [WASMRT_TRAP_EXPECTED_SHARED] = "expected shared memory",
+    [WASMRT_TRAP_NULL_FUNC_REF] = "null function reference",
+    [WASMRT_TRAP_NULL_REF] = "null reference",
 };
 
 WASMRT_API const char *wasmrt_trap_message(wasmrt_trap_code code) {

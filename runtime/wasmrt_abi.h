@@ -10,9 +10,17 @@
  * Calling convention of generated functions
  * -----------------------------------------
  * Every Wasm function f of type [p1..pn] -> [r1..rm] becomes a native
- * function with the platform C calling convention:
+ * function
  *
  *     R f(void *ctx, P1 p1, ..., Pn pn)
+ *
+ * with LLVM's tailcc calling convention on x86_64 and aarch64 (arguments
+ * in the platform C convention's registers; the callee pops its stack
+ * arguments, which is what lets return_call* be guaranteed tail calls
+ * between any signatures) and the platform C convention on riscv64
+ * (LLVM has no tailcc there; compiler/target.c). Host adapters use the
+ * same convention, since Wasm code calls them as Wasm functions; entry
+ * trampolines are C functions.
  *
  * where ctx is the callee's wasmrt_vmctx (for host functions: the
  * wasmrt_host_func), and
@@ -33,16 +41,23 @@
 
 /* 2: memories stop at WASMRT_MAX_MEMORY_PAGES, which generated code
  * relies on (compiler/addr_nowrap.c). 3: the descriptor names the CPU
- * features the code needs beyond the baseline (cpu_features). 4: threads:
- * wasmrt_limits_desc.shared, the trap codes UNALIGNED_ATOMIC and
- * EXPECTED_SHARED, the entry points ATOMIC_WAIT32/64 and ATOMIC_NOTIFY,
- * and wasmrt_memory.size written atomically (see wasmrt_memory); and
- * multiple memories, memory64 and table64: limits carry the address type
- * (wasmrt_limits_desc.is64), the bulk memory and table helpers take
- * 64-bit addresses, sizes and deltas, wasmrt_table.max is 64-bit. (Both
- * came from branches of the same version 4: a module and a runtime must
- * come from the same tree.) */
-#define WASMRT_ABI_VERSION 4u
+ * features the code needs beyond the baseline (cpu_features). 4: Wasm 3.0
+ * and threads: wasmrt_limits_desc.shared, the trap codes UNALIGNED_ATOMIC
+ * and EXPECTED_SHARED, the entry points ATOMIC_WAIT32/64 and ATOMIC_NOTIFY,
+ * wasmrt_memory.size written atomically (see wasmrt_memory); Wasm
+ * functions use tailcc on x86_64 and aarch64 (tail calls); constant
+ * expressions may use WASMRT_CONST_I32_ADD...I64_MUL. 5: typed function
+ * references: run-time type identity of recursive groups and declared
+ * subtypes (wasmrt_typedef_desc, wasmrt_module_desc.typedefs; type ids
+ * are canonical over rec groups, not flat signatures), the entry point
+ * TYPE_SUB, the trap codes NULL_FUNC_REF and NULL_REF, table
+ * initialisers (wasmrt_table_desc.init), and 32-bit canonical value
+ * types in wasmrt_table.elem_type and wasmrt_global.type. 6: multiple
+ * memories, memory64 and table64: limits carry the address type
+ * (wasmrt_limits_desc.is64, which grows to 32 bytes), the bulk memory and
+ * table helpers take 64-bit addresses, sizes and deltas, wasmrt_table.max
+ * is 64-bit. */
+#define WASMRT_ABI_VERSION 6u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
  * (the spec lets memory.grow fail for any reason, and a memory whose
@@ -76,6 +91,27 @@ enum {
   WASMRT_EXTERNREF = 0x6F,
 };
 
+/* Wasm 3.0 value types in 32 bits (ABI 5), the compiler's wasm_vtype
+ * (compiler/wasm.h): a numeric type or an abstract (ref null HT) is its
+ * one-byte code; any other reference type is WASMRT_VT_REF, plus
+ * WASMRT_VT_NULL when nullable, plus its heap type: an abstract heap
+ * type's code, or WASMRT_HT_INDEX + a type index. In a descriptor that
+ * index is the module's own type index; in the runtime's structures
+ * (wasmrt_table.elem_type, wasmrt_global.type) it is the canonical type
+ * id, so equal types are equal words across modules. */
+#define WASMRT_VT_REF 0x80000000u
+#define WASMRT_VT_NULL 0x40000000u
+enum {
+  WASMRT_HT_INDEX = 0x100,
+  WASMRT_HT_FUNC = 0x70,
+  WASMRT_HT_EXTERN = 0x6F,
+  WASMRT_HT_NOFUNC = 0x73,
+  WASMRT_HT_NOEXTERN = 0x72,
+};
+/* Composite type kinds (wasmrt_typedef_desc.kind), the binary's codes:
+ * functions today, struct and array when GC comes. */
+enum { WASMRT_COMP_FUNC = 0x60, WASMRT_COMP_STRUCT = 0x5F, WASMRT_COMP_ARRAY = 0x5E };
+
 /* Extern kinds, as in the binary format. */
 enum {
   WASMRT_EXTERN_FUNC = 0,
@@ -102,6 +138,9 @@ typedef enum {
                                      atomic access not a multiple of its size) */
   WASMRT_TRAP_EXPECTED_SHARED,    /* "expected shared memory" (memory.atomic.wait
                                      on a memory that is not shared) */
+  WASMRT_TRAP_NULL_FUNC_REF,      /* "null function reference" (call_ref and
+                                     return_call_ref of a null) */
+  WASMRT_TRAP_NULL_REF,           /* "null reference" (ref.as_non_null of a null) */
   WASMRT_TRAP_COUNT
 } wasmrt_trap_code;
 
@@ -125,7 +164,8 @@ typedef union wasmrt_val {
 typedef struct wasmrt_funcref {
   void *code;       /* native entry, signature as above */
   void *ctx;        /* first argument for code */
-  uint32_t type_id; /* canonical signature id (equal ids <=> equal types) */
+  uint32_t type_id; /* canonical type id (equal ids <=> equivalent types;
+                       runtime/types.c) */
   uint32_t func_index; /* index in its defining module, for messages */
 } wasmrt_funcref;
 
@@ -167,13 +207,14 @@ typedef struct wasmrt_table {
   uint64_t max;       /* maximum (UINT32_MAX, or UINT64_MAX for a 64-bit
                          table, when none) */
   uint32_t capacity;  /* allocated slots (runtime-private) */
-  uint8_t elem_type;  /* WASMRT_FUNCREF or WASMRT_EXTERNREF */
+  uint32_t elem_type; /* canonical value type (WASMRT_VT_*), e.g.
+                         WASMRT_FUNCREF, WASMRT_EXTERNREF */
 } wasmrt_table;
 
 /* A global's storage: the value at offset 0, 16 bytes. */
 typedef struct wasmrt_global {
   wasmrt_val value;
-  uint8_t type;     /* value type code */
+  uint32_t type;    /* canonical value type (WASMRT_VT_*) */
   uint8_t mutable_; /* 0 or 1 */
 } wasmrt_global;
 
@@ -232,11 +273,35 @@ typedef struct wasmrt_host_func wasmrt_host_func;
 
 /* ---- the module descriptor (constant data emitted by wasmc) -------------- */
 
+/* A function type's flat signature: how its values are passed (entry
+ * trampolines, host calls, wasmrt_val arrays). A reference type appears
+ * as the code of the top of its hierarchy (WASMRT_FUNCREF for every
+ * function reference, WASMRT_EXTERNREF). Type identity is not here but
+ * in wasmrt_typedef_desc. */
 typedef struct {
   uint32_t nparams, nresults;
   const uint8_t *params;  /* value type codes */
   const uint8_t *results;
 } wasmrt_functype_desc;
+
+/* A type definition as the type section says it (ABI 5), what the
+ * runtime's registry (runtime/types.c) makes canonical: types are the
+ * same when their recursive groups are structurally the same and they
+ * sit at the same place in them (iso-recursive equivalence), and a type
+ * is a subtype of its declared supertype's chain. Value types are
+ * WASMRT_VT_* words with the module's type indices. Struct and array
+ * types (GC) will add their fields after `results` (with an ABI bump);
+ * the registry's group key already encodes a kind per type. */
+typedef struct {
+  uint32_t kind;       /* WASMRT_COMP_FUNC */
+  uint32_t final;      /* 1: no type may declare it as its supertype */
+  uint32_t super;      /* declared supertype's type index, or UINT32_MAX */
+  uint32_t rec_first;  /* its recursive group: type indices [rec_first, */
+  uint32_t rec_size;   /*   rec_first + rec_size) */
+  uint32_t nparams, nresults;
+  uint32_t pad_;
+  const uint32_t *params, *results;
+} wasmrt_typedef_desc;
 
 typedef struct {
   uint64_t min, max; /* max meaningful when has_max */
@@ -258,6 +323,14 @@ enum {
   WASMRT_CONST_GLOBAL_GET = 0x23, /* a = global index */
   WASMRT_CONST_REF_NULL = 0xD0,   /* a = reference type code */
   WASMRT_CONST_REF_FUNC = 0xD2,   /* a = function index */
+  /* extended constant expressions: pop two operands, push the wrapped
+   * result (two's complement, as the Wasm instructions) */
+  WASMRT_CONST_I32_ADD = 0x6A,
+  WASMRT_CONST_I32_SUB = 0x6B,
+  WASMRT_CONST_I32_MUL = 0x6C,
+  WASMRT_CONST_I64_ADD = 0x7C,
+  WASMRT_CONST_I64_SUB = 0x7D,
+  WASMRT_CONST_I64_MUL = 0x7E,
 };
 typedef struct {
   uint32_t op;
@@ -288,8 +361,9 @@ typedef struct {
 } wasmrt_export_desc;
 
 typedef struct {
-  uint32_t elem_type;
+  uint32_t elem_type;        /* WASMRT_VT_* with the module's type indices */
   wasmrt_limits_desc limits;
+  wasmrt_const_desc init;    /* every slot's first value; nops 0: null */
 } wasmrt_table_desc;
 
 typedef struct {
@@ -364,6 +438,11 @@ typedef struct wasmrt_module_desc {
    * "--cpu native (sapphirerapids)", "--features +avx2". NULL when
    * cpu_features is. */
   const char *cpu_built_with;
+  /* Per type index (ntypes entries): its definition, for the run-time
+   * identity of types (ABI 5). NULL: every type is final, without
+   * supertype, alone in its group, identified by its flat signature
+   * (hand-written descriptors of Wasm 2.0 modules). */
+  const wasmrt_typedef_desc *typedefs;
 } wasmrt_module_desc;
 
 /* flags */
@@ -457,7 +536,12 @@ typedef struct wasmrt_module_desc {
   /* memory.atomic.notify on a shared memory: wakes up to count waiters    \
    * on addr (checked as for wait), returns how many it woke. */           \
   X(ATOMIC_NOTIFY, wasmrt_atomic_notify, none, uint32_t, 3,                    \
-    (wasmrt_vmctx *, ctx), (void *, addr), (uint32_t, count))
+    (wasmrt_vmctx *, ctx), (void *, addr), (uint32_t, count))               \
+  /* call_indirect when the funcref's type id is not the expected one and  \
+   * the expected type is not final: 1 when type `sub` is a (declared,     \
+   * transitive) subtype of `super`, else 0. */                            \
+  X(TYPE_SUB, wasmrt_type_sub, none, uint32_t, 2,                              \
+    (uint32_t, sub), (uint32_t, super))
 
 /* WASMRT_EP_MAP<n>(F, SEP, p1, ..., pn): F applied to each (type, param)
  * pair of an entry, SEP() between two of them (WASMRT_EP_COMMA for a

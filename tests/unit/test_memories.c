@@ -318,6 +318,6 @@ Test(relaxed_simd, accepted_and_typed) {
 }
 
 Test(relaxed_simd, other_3_0_features_still_refused) {
-  /* return_call (tail calls) is another branch's: refused by name */
-  INVALID("not supported yet: return_call", BODY(0x12, 0));
+  /* GC's struct.new is another branch's: refused by name */
+  INVALID("not supported yet: struct.new", BODY(0xFB, 0x00, 0));
 }
