@@ -64,11 +64,12 @@ const char *wasm_op_feature(uint16_t op) {
 
 bool wasm_is_valtype(uint8_t b) {
   return b == WASM_I32 || b == WASM_I64 || b == WASM_F32 || b == WASM_F64 ||
-         b == WASM_V128 || b == WASM_FUNCREF || b == WASM_EXTERNREF;
+         b == WASM_V128 || b == WASM_FUNCREF || b == WASM_EXTERNREF ||
+         b == WASM_EXNREF;
 }
 
 bool wasm_is_reftype(uint8_t b) {
-  return b == WASM_FUNCREF || b == WASM_EXTERNREF;
+  return b == WASM_FUNCREF || b == WASM_EXTERNREF || b == WASM_EXNREF;
 }
 
 const char *wasm_valtype_name(uint8_t t) {
@@ -80,13 +81,15 @@ const char *wasm_valtype_name(uint8_t t) {
   case WASM_V128: return "v128";
   case WASM_FUNCREF: return "funcref";
   case WASM_EXTERNREF: return "externref";
+  case WASM_EXNREF: return "exnref";
   default: return "<unknown type>";
   }
 }
 
 const char *wasm_externkind_name(wasm_externkind k) {
-  static const char *const names[] = {"func", "table", "memory", "global"};
-  return (unsigned)k < 4 ? names[k] : "<unknown kind>";
+  static const char *const names[] = {"func", "table", "memory", "global",
+                                      "tag"};
+  return (unsigned)k < 5 ? names[k] : "<unknown kind>";
 }
 
 /* Wasm 2.0 reserves single zero bytes where multi-memory later puts
