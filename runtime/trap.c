@@ -47,6 +47,8 @@ static const char *const trap_messages[WASMRT_TRAP_COUNT] = {
     [WASMRT_TRAP_INVALID_CONVERSION] = "invalid conversion to integer",
     [WASMRT_TRAP_STACK_EXHAUSTED] = "call stack exhausted",
     [WASMRT_TRAP_HOST] = "host function failed",
+    [WASMRT_TRAP_NULL_EXNREF] = "null exception reference",
+    [WASMRT_TRAP_UNCAUGHT_EXCEPTION] = "uncaught exception",
 };
 
 WASMRT_API const char *wasmrt_trap_message(wasmrt_trap_code code) {
@@ -77,6 +79,7 @@ void rt_activation_push(rt_activation *a) {
   a->module = NULL;
   a->fault_pc = a->fault_addr = 0;
   a->host_msg[0] = 0;
+  a->exn = NULL;
   /* The signal handler reads `top`: the store must not be reordered after
    * the calls that follow. */
   atomic_signal_fence(memory_order_seq_cst);

@@ -18,7 +18,8 @@
  * wasmrt_host_func), and
  *     i32 -> int32_t, i64 -> int64_t, f32 -> float, f64 -> double,
  *     v128 -> LLVM <2 x i64> (16 bytes), funcref -> wasmrt_funcref *,
- *     externref -> void * (NULL is ref.null in both cases);
+ *     externref -> void *, exnref -> wasmrt_exn * (NULL is ref.null in
+ *     every case);
  *     R is void (m = 0), the single result type (m = 1), or an LLVM
  *     literal struct {R1, ..., Rm} returned by value (m > 1; LLVM lowers it
  *     per target, demoting to a hidden pointer when registers run out).
@@ -33,8 +34,10 @@
 
 /* 2: memories stop at WASMRT_MAX_MEMORY_PAGES, which generated code
  * relies on (compiler/addr_nowrap.c). 3: the descriptor names the CPU
- * features the code needs beyond the baseline (cpu_features). */
-#define WASMRT_ABI_VERSION 3u
+ * features the code needs beyond the baseline (cpu_features). 4:
+ * exception handling: tags (descriptor, vmctx TAGS, extern kind 4),
+ * wasmrt_exn, the exception entry points and wasmrt_personality. */
+#define WASMRT_ABI_VERSION 4u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
  * (the spec lets memory.grow fail for any reason, and a memory whose
@@ -60,6 +63,7 @@ enum {
   WASMRT_V128 = 0x7B,
   WASMRT_FUNCREF = 0x70,
   WASMRT_EXTERNREF = 0x6F,
+  WASMRT_EXNREF = 0x69,
 };
 
 /* Extern kinds, as in the binary format. */
@@ -68,6 +72,7 @@ enum {
   WASMRT_EXTERN_TABLE = 1,
   WASMRT_EXTERN_MEMORY = 2,
   WASMRT_EXTERN_GLOBAL = 3,
+  WASMRT_EXTERN_TAG = 4,
 };
 
 /* Trap codes. The message of each is the spec's wording (wasmrt_trap_message). */
@@ -84,6 +89,11 @@ typedef enum {
   WASMRT_TRAP_INVALID_CONVERSION, /* "invalid conversion to integer" */
   WASMRT_TRAP_STACK_EXHAUSTED,    /* "call stack exhausted" */
   WASMRT_TRAP_HOST,               /* a host function failed (its message) */
+  WASMRT_TRAP_NULL_EXNREF,        /* "null exception reference" (throw_ref) */
+  /* Not a trap: a Wasm exception nothing caught reached the host (the
+   * embedding API's error code for it; Wasm code can never catch a trap,
+   * and this one is never seen by Wasm code). "uncaught exception" */
+  WASMRT_TRAP_UNCAUGHT_EXCEPTION,
   WASMRT_TRAP_COUNT
 } wasmrt_trap_code;
 
@@ -136,6 +146,43 @@ typedef struct wasmrt_global {
   uint8_t mutable_; /* 0 or 1 */
 } wasmrt_global;
 
+/* An exception tag. Tags have identity: two tags are the same tag exactly
+ * when they are the same object (an imported tag is the exporter's
+ * wasmrt_tag), whatever their types. Created by the runtime, alive as
+ * long as the instance that defines it. */
+typedef struct wasmrt_tag {
+  uint32_t type_id; /* canonical id of its function type [t*] -> [] */
+  uint32_t nparams; /* payload values, |t*| */
+} wasmrt_tag;
+
+/* An exception: what an exnref points to. Allocated by wasmrt_exn_new
+ * (16-aligned), thrown by wasmrt_throw with the Itanium C++ ABI's
+ * two-phase unwinder (_Unwind_RaiseException), whose header it starts
+ * with. Generated code reads `tag` and `vals` and sets flags bit
+ * WASMRT_EXN_ESCAPED; everything else is the runtime's. */
+typedef struct wasmrt_exn {
+  /* 0: struct _Unwind_Exception (32 bytes on every 64-bit target here;
+   * runtime/exn.c checks) */
+  _Alignas(16) uint64_t unwind_header[4];
+  wasmrt_tag *tag;   /* 32: which tag was thrown */
+  uint32_t nvals;    /* 40: = tag->nparams */
+  uint32_t flags;    /* 44: WASMRT_EXN_ESCAPED | holders << 1 */
+  wasmrt_val vals[]; /* 48: the payload, in parameter order */
+} wasmrt_exn;
+/* Set once an exnref to the exception exists as a Wasm value (catch_ref,
+ * catch_all_ref): from then on it may be anywhere (locals, globals,
+ * tables), so the runtime never frees it. Exceptions caught only by
+ * catch/catch_all are freed when their handler has taken the payload. */
+#define WASMRT_EXN_ESCAPED 1u
+enum { WASMRT_EXN_TAG_OFFSET = 32, WASMRT_EXN_FLAGS_OFFSET = 44,
+       WASMRT_EXN_VALS_OFFSET = 48 };
+/* The personality routine of generated code that catches exceptions
+ * (every function with a try_table or try, and every entry trampoline):
+ * an Itanium-ABI personality (runtime/exn.c) that treats a landing pad as
+ * a catch-all for Wasm exceptions. Generated code then compares tags
+ * itself and, when no clause matches, throws the exception on. */
+#define WASMRT_PERSONALITY_SYMBOL "wasmrt_personality"
+
 /* The instance context passed to every generated function. All slots are
  * 8 bytes; generated code addresses them by the WASMRT_VMCTX_* slot index
  * (byte offset = 8 * index). */
@@ -150,6 +197,7 @@ typedef struct wasmrt_vmctx {
   wasmrt_funcref **funcs;    /* 6: every function of the index space */
   const uint32_t *type_ids;  /* 7: canonical id per module type index */
   void *instance;            /* 8: the runtime's wasmrt_instance */
+  wasmrt_tag **tags;         /* 9: every tag of the index space */
 } wasmrt_vmctx;
 
 enum {
@@ -162,7 +210,8 @@ enum {
   WASMRT_VMCTX_FUNCS = 6,
   WASMRT_VMCTX_TYPE_IDS = 7,
   WASMRT_VMCTX_INSTANCE = 8,
-  WASMRT_VMCTX_NSLOTS = 9,
+  WASMRT_VMCTX_TAGS = 9,
+  WASMRT_VMCTX_NSLOTS = 10,
 };
 
 /* ---- trampolines generated per function type ---------------------------- */
@@ -219,7 +268,7 @@ typedef struct {
   const char *module, *name; /* NUL-terminated copies; lengths for */
   uint32_t module_len, name_len; /* names with embedded NULs */
   uint32_t kind;          /* WASMRT_EXTERN_* */
-  uint32_t type_index;    /* func: type index */
+  uint32_t type_index;    /* func, tag: type index */
   uint32_t value_type;    /* table: elem type; global: value type */
   uint32_t mutable_;      /* global */
   wasmrt_limits_desc limits; /* table, memory */
@@ -309,6 +358,11 @@ typedef struct wasmrt_module_desc {
    * "--cpu native (sapphirerapids)", "--features +avx2". NULL when
    * cpu_features is. */
   const char *cpu_built_with;
+
+  /* Tags (exception handling): the type index of each tag of the index
+   * space, imported ones first. */
+  uint32_t ntags, nimported_tags;
+  const uint32_t *tag_types;
 } wasmrt_module_desc;
 
 /* flags */
@@ -331,7 +385,9 @@ typedef struct wasmrt_module_desc {
  *   ID      the compiler's name for it: RT_<ID> (compiler/lower.h)
  *   name    the C symbol
  *   attr    noreturn: never returns (C _Noreturn; the compiler also makes
- *           its calls cold); none: returns
+ *           its calls cold and nounwind); throws: never returns, and
+ *           leaves by unwinding (a Wasm exception: the compiler must not
+ *           call it as nounwind); none: returns
  *   result  the C result type
  *   n       the number of parameters, 1 to 6
  *   (type, param)  each parameter's C type and name. The compiler maps
@@ -380,9 +436,32 @@ typedef struct wasmrt_module_desc {
   X(ELEM_DROP, wasmrt_elem_drop, none, void, 2,                                \
     (wasmrt_vmctx *, ctx), (uint32_t, seg))                                    \
   /* Host adapters: call the host function; traps (never returns) if it   \
-   * fails. */                                                             \
+   * fails, or throws on the Wasm exception that made it fail. */          \
   X(CALL_HOST, wasmrt_call_host, none, void, 2,                                \
-    (wasmrt_host_func *, hf), (wasmrt_val *, vals))
+    (wasmrt_host_func *, hf), (wasmrt_val *, vals))                            \
+  /* throw: a new exception of tag `tag` (vmctx TAGS index), payload to  \
+   * be stored by the caller; traps (out of memory) rather than fail */     \
+  X(EXN_NEW, wasmrt_exn_new, none, wasmrt_exn *, 3,                            \
+    (wasmrt_vmctx *, ctx), (uint32_t, tag), (uint32_t, func_index))            \
+  /* throw, throw_ref, rethrow, and a handler no clause of which matched  \
+   * when none encloses it in the function: unwinds to the caller's       \
+   * handlers; an exception no Wasm code catches ends the wasmrt_call   \
+   * ("uncaught exception") */                                             \
+  X(THROW, wasmrt_throw, throws, void, 3,                                      \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn), (uint32_t, func_index))        \
+  /* A legacy catch/catch_all handler holds the exception (for rethrow)   \
+   * until it ends: hold at its start, unhold at its end */                 \
+  X(EXN_HOLD, wasmrt_exn_hold, none, void, 2,                                  \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))                                \
+  X(EXN_UNHOLD, wasmrt_exn_unhold, none, void, 2,                              \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))                                \
+  /* A catch/catch_all clause took the payload: frees the exception unless \
+   * it escaped or is held */                                              \
+  X(EXN_DROP, wasmrt_exn_drop, none, void, 2,                                  \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))                                \
+  /* Entry trampolines: the exception reached the host boundary */        \
+  X(EXN_UNCAUGHT, wasmrt_exn_uncaught, none, void, 2,                          \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))
 
 /* WASMRT_EP_MAP<n>(F, SEP, p1, ..., pn): F applied to each (type, param)
  * pair of an entry, SEP() between two of them (WASMRT_EP_COMMA for a
@@ -398,6 +477,7 @@ typedef struct wasmrt_module_desc {
 
 /* The prototypes. */
 #define WASMRT_EP_ATTR_noreturn _Noreturn
+#define WASMRT_EP_ATTR_throws _Noreturn
 #define WASMRT_EP_ATTR_none
 #define WASMRT_EP_PARAM(type, param) type param
 #define WASMRT_EP_PROTOTYPE(id, name, attr, result, n, ...)                    \
