@@ -36,7 +36,8 @@ LLVMTypeRef lower_valtype(lower_module *lm, uint8_t t) {
   case WASM_F64: return lm->t_f64;
   case WASM_V128: return lm->t_v128;
   case WASM_FUNCREF:
-  case WASM_EXTERNREF: return lm->t_ptr;
+  case WASM_EXTERNREF:
+  case WASM_EXNREF: return lm->t_ptr;
   default: return lm->t_void;
   }
 }
@@ -68,13 +69,19 @@ enum { RTT_UNKNOWN, RTT_VOID, RTT_I32, RTT_PTR };
       wasmrt_vmctx *(*)(void): RTT_PTR,                                        \
       wasmrt_host_func *(*)(void): RTT_PTR,                                    \
       wasmrt_val *(*)(void): RTT_PTR,                                          \
+      wasmrt_exn *(*)(void): RTT_PTR,                                          \
       default: RTT_UNKNOWN)
 #define RT_PARAM_TYPE(type, param) RT_TYPE(type)
 #define RT_PARAM_KNOWN(type, param)                                            \
   (RT_TYPE(type) != RTT_UNKNOWN && RT_TYPE(type) != RTT_VOID)
 #define RT_AND() &&
 #define RT_NORETURN_noreturn true
+#define RT_NORETURN_throws true
 #define RT_NORETURN_none false
+/* Entry points that leave by unwinding (a Wasm exception) */
+#define RT_UNWINDS_noreturn false
+#define RT_UNWINDS_throws true
+#define RT_UNWINDS_none false
 #define RT_CHECK(id, name, attr, result, n, ...)                               \
   _Static_assert(RT_TYPE(result) != RTT_UNKNOWN &&                             \
                      WASMRT_EP_MAP##n(RT_PARAM_KNOWN, RT_AND, __VA_ARGS__),    \
@@ -84,11 +91,11 @@ WASMRT_ENTRY_POINTS(RT_CHECK)
 /* The entry points by lower_rt, from the same list. */
 static const struct {
   const char *name;
-  bool noreturn;
+  bool noreturn, unwinds;
   uint8_t result, nparams, params[6]; /* RTT_*; 6: WASMRT_EP_MAP6 */
 } rt_decls[RT_COUNT] = {
 #define RT_DECL(id, name, attr, result, n, ...)                                \
-  [RT_##id] = {#name, RT_NORETURN_##attr, RT_TYPE(result), n,                  \
+  [RT_##id] = {#name, RT_NORETURN_##attr, RT_UNWINDS_##attr, RT_TYPE(result), n, \
                {WASMRT_EP_MAP##n(RT_PARAM_TYPE, WASMRT_EP_COMMA, __VA_ARGS__)}},
     WASMRT_ENTRY_POINTS(RT_DECL)
 #undef RT_DECL
@@ -117,7 +124,10 @@ static void declare_runtime(lower_module *lm) {
     if (rt_decls[i].noreturn) {
       add_fn_attr(lm, lm->rt[i], "noreturn");
       add_fn_attr(lm, lm->rt[i], "cold");
-      add_fn_attr(lm, lm->rt[i], "nounwind");
+      /* A trap leaves by longjmp, never through the unwinder; a throw
+       * leaves by unwinding and must stay an unwinding call. */
+      if (!rt_decls[i].unwinds)
+        add_fn_attr(lm, lm->rt[i], "nounwind");
     }
   }
 }
@@ -162,6 +172,16 @@ static LLVMValueRef declare_func(lower_module *lm, uint32_t i) {
   }
   lm->funcs[i] = fn;
   return fn;
+}
+
+LLVMValueRef lower_personality(lower_module *lm) {
+  if (!lm->personality) {
+    /* Only its address matters (the unwinder calls it): declared lazily,
+     * so a module without exception handlers references no such symbol. */
+    LLVMTypeRef t = LLVMFunctionType(lm->t_i32, NULL, 0, true);
+    lm->personality = LLVMAddFunction(lm->mod, WASMRT_PERSONALITY_SYMBOL, t);
+  }
+  return lm->personality;
 }
 
 LLVMValueRef lower_func_ref(lower_module *lm, uint32_t fidx) {

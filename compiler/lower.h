@@ -19,6 +19,8 @@
  *   lower_memory.c    loads, stores, memory.size/grow, bulk memory, data.drop
  *   lower_table.c     table.* and elem.drop
  *   lower_simd.c      SIMD128
+ *   lower_exn.c       exception handling: throw, throw_ref, try_table,
+ *                     and the legacy try/catch/catch_all/delegate/rethrow
  * A family function returns false only on an internal error (an LLVM
  * failure or an unsupported instruction), with a message in lf->err.
  */
@@ -79,6 +81,7 @@ typedef struct lower_module {
   uint32_t first, end;
 
   LLVMValueRef rt[RT_COUNT];      /* runtime entry point declarations */
+  LLVMValueRef personality;       /* wasmrt_personality, once needed */
   LLVMTypeRef rt_types[RT_COUNT];
 
   unsigned md_invariant; /* kind id of !invariant.load */
@@ -100,6 +103,24 @@ typedef struct {
   LLVMValueRef *end_phis;       /* at `end` (== phis except for loops) */
   LLVMValueRef *if_params;      /* `if` params, re-pushed at `else` */
   bool unreachable;             /* the rest of this frame is dead code */
+
+  /* Exception handlers (lower_exn.c): a try_table, or a legacy try
+   * while in its body, catches what is thrown inside (handler_active).
+   * Everything that reaches it, a throw in this function or an unwind
+   * from a call (the landing pad), arrives at `dispatch` with the
+   * exception in exn_phi; both blocks are made on first use. */
+  bool handler_active;
+  LLVMBasicBlockRef lpad;       /* landing pad: the calls' unwind edge */
+  LLVMBasicBlockRef dispatch;   /* compares tags, branches to a handler */
+  LLVMValueRef exn_phi;         /* the exception, at dispatch */
+  wasm_catch *catches;          /* try_table: its clauses (owned) */
+  uint32_t ncatches;
+  /* legacy try: the tag of exn_phi (loaded at the first catch), the
+   * block testing the next catch clause, and whether the current catch
+   * arm holds the exception (for rethrow; released at the arm's end) */
+  LLVMValueRef exn_tag;
+  LLVMBasicBlockRef next_test;
+  bool arm_holds;
 } lower_frame;
 
 typedef struct lower_func {
@@ -138,6 +159,12 @@ LLVMValueRef lower_call_rt(lower_func *lf, lower_rt rt, LLVMValueRef *args,
 /* Call a runtime helper returning a trap code and trap if it is not 0. */
 void lower_call_rt_checked(lower_func *lf, lower_rt rt, LLVMValueRef *args,
                            unsigned nargs);
+/* A call of a function that may throw a Wasm exception (a Wasm function
+ * or a host function): an invoke unwinding to the innermost handler of
+ * the function when there is one (lower_exn.c), else a plain call. */
+LLVMValueRef lower_call_may_throw(lower_func *lf, LLVMTypeRef fnty,
+                                  LLVMValueRef fn, LLVMValueRef *args,
+                                  unsigned nargs);
 /* Call an LLVM intrinsic by name, e.g. "llvm.ctlz" overloaded on types. */
 LLVMValueRef lower_intrinsic(lower_func *lf, const char *name,
                              LLVMTypeRef *overloads, unsigned noverloads,
@@ -159,6 +186,23 @@ bool lower_numeric(lower_func *lf, const wasm_instr *in);
 bool lower_memory(lower_func *lf, const wasm_instr *in);
 bool lower_table(lower_func *lf, const wasm_instr *in);
 bool lower_simd(lower_func *lf, const wasm_instr *in);
+bool lower_exn(lower_func *lf, const wasm_instr *in);
+
+/* ---- shared between lower_control.c and lower_exn.c ---------------------- */
+/* The frame of label `depth` (0: the innermost). */
+lower_frame *lower_label(lower_func *lf, uint32_t depth);
+/* Pushes a block-like frame (block, try, try_table) of block type bt. */
+lower_frame *lower_begin_block(lower_func *lf, uint16_t op,
+                               const wasm_blocktype *bt);
+/* Branches from the current block to fr's label with vals (the label's
+ * arity of them: a loop's params, else the results). */
+void lower_branch_to(lower_func *lf, lower_frame *fr, LLVMValueRef *vals);
+/* The current arm of fr (reachable) falls through to fr's end with its
+ * results on top of the stack. */
+void lower_fall_to_end(lower_func *lf, lower_frame *fr);
+/* lower_control.c's `end` calls this first for a try, catch or
+ * try_table frame, while the frame is still on the stack. */
+void lower_exn_end(lower_func *lf, lower_frame *fr);
 
 /* ---- module level (lower.c, lower_desc.c) -------------------------------- */
 /* The LLVM type of a Wasm value type (void for none), and integer
@@ -177,6 +221,9 @@ lower_module *lower_module_new_chunk(const wasm_module *wm,
                                      const lower_options *opts,
                                      const char *triple, uint32_t first,
                                      uint32_t end, wasm_error *err);
+/* The personality routine (WASMRT_PERSONALITY_SYMBOL), declared on
+ * first use. */
+LLVMValueRef lower_personality(lower_module *lm);
 /* The LLVM function of defined function fidx (declared here if needed). */
 LLVMValueRef lower_func_ref(lower_module *lm, uint32_t fidx);
 /* Lowers the body of defined function fidx, which must be in the module's

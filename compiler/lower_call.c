@@ -50,11 +50,13 @@ static void emit_call(lower_func *lf, const wasm_functype *ft, LLVMTypeRef fnty,
   args[0] = ctx;
   for (uint32_t i = n; i > 0; i--)
     args[i] = lower_pop(lf);
-  LLVMValueRef call = LLVMBuildCall2(lm->b, fnty, fn, args, n + 1, "");
+  LLVMValueRef call = lower_call_may_throw(lf, fnty, fn, args, n + 1);
   free(args);
   /* Wasm has no tail calls: unbounded recursion must exhaust the stack
-   * (assert_exhaustion), so LLVM may not turn recursion into loops. */
-  LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
+   * (assert_exhaustion), so LLVM may not turn recursion into loops. (An
+   * invoke, inside a handler, is never a tail call.) */
+  if (LLVMIsACallInst(call))
+    LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
   if (ft->nresults == 1) {
     lower_push(lf, call);
   } else {

@@ -18,22 +18,22 @@
 static const uint8_t *single_valtype(uint8_t t) {
   static const uint8_t types[] = {WASM_I32,  WASM_I64,     WASM_F32,
                                   WASM_F64,  WASM_V128,    WASM_FUNCREF,
-                                  WASM_EXTERNREF};
+                                  WASM_EXTERNREF, WASM_EXNREF};
   for (size_t i = 0; i < sizeof types; i++)
     if (types[i] == t)
       return &types[i];
   return NULL;
 }
 
-static void block_type(lower_func *lf, const wasm_instr *in, uint32_t *np,
+static void block_type(lower_func *lf, const wasm_blocktype *bt, uint32_t *np,
                        const uint8_t **p, uint32_t *nr, const uint8_t **r) {
   *np = *nr = 0;
   *p = *r = NULL;
-  if (in->imm.block.kind == WASM_BLOCK_VALTYPE) {
+  if (bt->kind == WASM_BLOCK_VALTYPE) {
     *nr = 1;
-    *r = single_valtype(in->imm.block.valtype);
-  } else if (in->imm.block.kind == WASM_BLOCK_TYPEIDX) {
-    const wasm_functype *ft = &lf->lm->wm->types[in->imm.block.typeidx];
+    *r = single_valtype(bt->valtype);
+  } else if (bt->kind == WASM_BLOCK_TYPEIDX) {
+    const wasm_functype *ft = &lf->lm->wm->types[bt->typeidx];
     *np = ft->nparams;
     *p = ft->params;
     *nr = ft->nresults;
@@ -89,6 +89,7 @@ static void pop_frame(lower_func *lf) {
     free(fr->end_phis);
   free(fr->phis);
   free(fr->if_params);
+  free(fr->catches);
   memset(fr, 0, sizeof *fr);
 }
 
@@ -108,6 +109,14 @@ static void add_incoming(lower_func *lf, lower_frame *fr) {
   }
 }
 
+void lower_branch_to(lower_func *lf, lower_frame *fr, LLVMValueRef *vals) {
+  uint32_t n = label_arity(fr);
+  LLVMBasicBlockRef from = LLVMGetInsertBlock(lf->lm->b);
+  for (uint32_t i = 0; i < n; i++)
+    LLVMAddIncoming(fr->phis[i], &vals[i], &from, 1);
+  LLVMBuildBr(lf->lm->b, fr->target);
+}
+
 /* Fall through to the end of fr with its results on the stack. */
 static void fall_to_end(lower_func *lf, lower_frame *fr) {
   LLVMBasicBlockRef from = LLVMGetInsertBlock(lf->lm->b);
@@ -118,28 +127,36 @@ static void fall_to_end(lower_func *lf, lower_frame *fr) {
   LLVMBuildBr(lf->lm->b, fr->end);
 }
 
+void lower_fall_to_end(lower_func *lf, lower_frame *fr) { fall_to_end(lf, fr); }
+
 static lower_frame *label(lower_func *lf, uint32_t depth) {
   return &lf->frames[lf->nframes - 1 - depth];
+}
+
+lower_frame *lower_label(lower_func *lf, uint32_t depth) {
+  return label(lf, depth);
 }
 
 static void set_unreachable(lower_func *lf) {
   lf->frames[lf->nframes - 1].unreachable = true;
 }
 
-static void lower_block(lower_func *lf, const wasm_instr *in) {
+lower_frame *lower_begin_block(lower_func *lf, uint16_t op,
+                               const wasm_blocktype *bt) {
   uint32_t np, nr;
   const uint8_t *p, *r;
-  block_type(lf, in, &np, &p, &nr, &r);
-  lower_frame *fr = push_frame(lf, in->op, np, p, nr, r);
+  block_type(lf, bt, &np, &p, &nr, &r);
+  lower_frame *fr = push_frame(lf, op, np, p, nr, r);
   fr->end = fr->target = new_block(lf, "block.end");
   fr->phis = fr->end_phis = make_phis(lf, fr->end, nr, r);
+  return fr;
 }
 
 static void lower_loop(lower_func *lf, const wasm_instr *in) {
   lower_module *lm = lf->lm;
   uint32_t np, nr;
   const uint8_t *p, *r;
-  block_type(lf, in, &np, &p, &nr, &r);
+  block_type(lf, &in->imm.block, &np, &p, &nr, &r);
   lower_frame *fr = push_frame(lf, in->op, np, p, nr, r);
   fr->target = new_block(lf, "loop");
   fr->end = new_block(lf, "loop.end");
@@ -157,7 +174,7 @@ static void lower_if(lower_func *lf, const wasm_instr *in) {
   lower_module *lm = lf->lm;
   uint32_t np, nr;
   const uint8_t *p, *r;
-  block_type(lf, in, &np, &p, &nr, &r);
+  block_type(lf, &in->imm.block, &np, &p, &nr, &r);
   LLVMValueRef c = lower_pop(lf);
   LLVMValueRef cond =
       LLVMBuildICmp(lm->b, LLVMIntNE, c, lower_const_i32(lm, 0), "if.cond");
@@ -189,6 +206,9 @@ static void begin_else(lower_func *lf, lower_frame *fr) {
 static void lower_end(lower_func *lf) {
   lower_module *lm = lf->lm;
   lower_frame *fr = label(lf, 0);
+  if (fr->op == WASM_OP_TRY || fr->op == WASM_OP_TRY_TABLE ||
+      fr->op == WASM_OP_CATCH || fr->op == WASM_OP_CATCH_ALL)
+    lower_exn_end(lf, fr);
   /* `if` without `else`: the implicit else passes its params through
    * (validation made them equal to the results). */
   if (fr->op == WASM_OP_IF && fr->else_block)
@@ -255,7 +275,7 @@ bool lower_control(lower_func *lf, const wasm_instr *in) {
     set_unreachable(lf);
     return true;
   case WASM_OP_BLOCK:
-    lower_block(lf, in);
+    lower_begin_block(lf, in->op, &in->imm.block);
     return true;
   case WASM_OP_LOOP:
     lower_loop(lf, in);

@@ -35,7 +35,8 @@
  *                             nexports@144 exports@152 nelems@160
  *                             elems@168 ndatas@176 datas@184 start@192
  *                             module_name@200 cpu_features@208
- *                             cpu_built_with@216
+ *                             cpu_built_with@216 ntags@224
+ *                             nimported_tags@228 tag_types@232
  * The _Static_asserts below check this table against the C header on the
  * compiler's own (LP64) host, and lower_descriptor compares the size it
  * built with sizeof(wasmrt_module_desc).
@@ -70,7 +71,7 @@ SIZE(wasmrt_elem_desc, 40); LAYOUT(wasmrt_elem_desc, offset, 16);
 LAYOUT(wasmrt_elem_desc, items, 32);
 SIZE(wasmrt_data_desc, 40); LAYOUT(wasmrt_data_desc, offset, 16);
 LAYOUT(wasmrt_data_desc, bytes, 32);
-SIZE(wasmrt_module_desc, 224); LAYOUT(wasmrt_module_desc, ntypes, 16);
+SIZE(wasmrt_module_desc, 240); LAYOUT(wasmrt_module_desc, ntypes, 16);
 LAYOUT(wasmrt_module_desc, types, 24); LAYOUT(wasmrt_module_desc, nimports, 48);
 LAYOUT(wasmrt_module_desc, nfuncs, 64); LAYOUT(wasmrt_module_desc, ntables, 96);
 LAYOUT(wasmrt_module_desc, nmemories, 112); LAYOUT(wasmrt_module_desc, nglobals, 128);
@@ -79,6 +80,11 @@ LAYOUT(wasmrt_module_desc, ndatas, 176); LAYOUT(wasmrt_module_desc, start, 192);
 LAYOUT(wasmrt_module_desc, module_name, 200);
 LAYOUT(wasmrt_module_desc, cpu_features, 208);
 LAYOUT(wasmrt_module_desc, cpu_built_with, 216);
+LAYOUT(wasmrt_module_desc, ntags, 224); LAYOUT(wasmrt_module_desc, tag_types, 232);
+/* wasmrt_exn fields that lower_exn.c addresses by offset */
+LAYOUT(wasmrt_exn, tag, WASMRT_EXN_TAG_OFFSET);
+LAYOUT(wasmrt_exn, flags, WASMRT_EXN_FLAGS_OFFSET);
+LAYOUT(wasmrt_exn, vals, WASMRT_EXN_VALS_OFFSET);
 /* funcref and table fields that lower_call.c addresses by offset */
 LAYOUT(wasmrt_funcref, ctx, 8); LAYOUT(wasmrt_funcref, type_id, 16);
 LAYOUT(wasmrt_table, size, 8);
@@ -274,7 +280,10 @@ static LLVMValueRef val_slot(lower_module *lm, LLVMValueRef vals, uint32_t i) {
   return LLVMBuildInBoundsGEP2(lm->b, lm->t_i8, vals, &off, 1, "");
 }
 
-/* void entry(ptr code, ptr ctx, ptr vals): host -> Wasm for type t. */
+/* void entry(ptr code, ptr ctx, ptr vals): host -> Wasm for type t. The
+ * call is an invoke: a Wasm exception that nothing caught lands here and
+ * is handed to the runtime (wasmrt_exn_uncaught), and the trampoline
+ * returns normally, so no exception ever unwinds into host frames. */
 static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
   const wasm_functype *ft = &lm->wm->types[t];
   LLVMTypeRef ps[3] = {lm->t_ptr, lm->t_ptr, lm->t_ptr};
@@ -296,9 +305,24 @@ static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
     LLVMSetAlignment(v, 8);
     args[i + 1] = v;
   }
-  LLVMValueRef r = LLVMBuildCall2(lm->b, lm->fn_types[t], LLVMGetParam(fn, 0),
-                                  args, ft->nparams + 1, "");
+  LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(lm->llctx, fn, "ok");
+  LLVMBasicBlockRef lpad = LLVMAppendBasicBlockInContext(lm->llctx, fn, "uncaught");
+  LLVMValueRef r = LLVMBuildInvoke2(lm->b, lm->fn_types[t], LLVMGetParam(fn, 0),
+                                    args, ft->nparams + 1, ok, lpad, "");
   free(args);
+  LLVMSetPersonalityFn(fn, lower_personality(lm));
+  LLVMPositionBuilderAtEnd(lm->b, lpad);
+  LLVMTypeRef lpf[2] = {lm->t_ptr, lm->t_i32};
+  LLVMValueRef lp = LLVMBuildLandingPad(
+      lm->b, LLVMStructTypeInContext(lm->llctx, lpf, 2, false),
+      lower_personality(lm), 1, "");
+  LLVMAddClause(lp, LLVMConstNull(lm->t_ptr));
+  LLVMValueRef uargs[2] = {LLVMGetParam(fn, 1),
+                           LLVMBuildExtractValue(lm->b, lp, 0, "exn")};
+  LLVMBuildCall2(lm->b, lm->rt_types[RT_EXN_UNCAUGHT], lm->rt[RT_EXN_UNCAUGHT],
+                 uargs, 2, "");
+  LLVMBuildRetVoid(lm->b);
+  LLVMPositionBuilderAtEnd(lm->b, ok);
   for (uint32_t i = 0; i < ft->nresults; i++) {
     LLVMValueRef v =
         ft->nresults == 1 ? r : LLVMBuildExtractValue(lm->b, r, i, "");
@@ -373,6 +397,7 @@ static cvalue import_desc(lower_module *lm, const wasm_import *im) {
     value_type = im->desc.global.type;
     mut = im->desc.global.mutable_;
     break;
+  case WASM_EXTERN_TAG: type_index = im->desc.tag_type; break;
   }
   cs_u32(&s, type_index);
   cs_u32(&s, value_type);
@@ -450,6 +475,7 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
   if (wm->ntables > max) max = wm->ntables;
   if (wm->nmemories > max) max = wm->nmemories;
   if (wm->nglobals > max) max = wm->nglobals;
+  if (wm->ntags > max) max = wm->ntags;
   cvalue *cv = calloc(max + 1, sizeof *cv);
   LLVMValueRef *pv = calloc(max + 1, sizeof *pv);
   if (!cv || !pv)
@@ -588,6 +614,12 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
                                (uint32_t)strlen(cpu_built_with),
                                "wasm.cpu_built_with")
                  : NULL);
+  /* tags */
+  cs_u32(&d, wm->ntags);
+  cs_u32(&d, wm->nimported_tags);
+  for (uint32_t i = 0; i < wm->ntags; i++)
+    pv[i] = lower_const_i32(lm, wm->tags[i].type);
+  cs_ptr(&d, value_array(lm, lm->t_i32, pv, wm->ntags, "wasm.tag_types", 4));
   cvalue desc = cs_end(&d);
   if (desc.size != sizeof(wasmrt_module_desc)) {
     wasm_fail(err, 0, "internal error: descriptor is %u bytes, C says %zu",

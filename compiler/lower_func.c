@@ -191,6 +191,10 @@ static family_fn family_of(uint16_t op) {
   case WASM_OP_CALL: case WASM_OP_CALL_INDIRECT: case WASM_OP_REF_NULL:
   case WASM_OP_REF_IS_NULL: case WASM_OP_REF_FUNC:
     return lower_call;
+  case WASM_OP_THROW: case WASM_OP_THROW_REF: case WASM_OP_TRY_TABLE:
+  case WASM_OP_TRY: case WASM_OP_CATCH: case WASM_OP_CATCH_ALL:
+  case WASM_OP_DELEGATE: case WASM_OP_RETHROW:
+    return lower_exn;
   case WASM_OP_LOCAL_GET: case WASM_OP_LOCAL_SET: case WASM_OP_LOCAL_TEE:
   case WASM_OP_GLOBAL_GET: case WASM_OP_GLOBAL_SET:
     return lower_variable;
@@ -298,11 +302,13 @@ static bool skip_dead(lower_func *lf, const wasm_instr *in) {
     return false;
   switch (in->op) {
   case WASM_OP_BLOCK: case WASM_OP_LOOP: case WASM_OP_IF:
+  case WASM_OP_TRY: case WASM_OP_TRY_TABLE:
     lf->dead_depth++;
     return true;
-  case WASM_OP_ELSE:
+  case WASM_OP_ELSE: case WASM_OP_CATCH: case WASM_OP_CATCH_ALL:
+    /* a new arm of the innermost live frame may be reachable again */
     return lf->dead_depth > 0;
-  case WASM_OP_END:
+  case WASM_OP_END: case WASM_OP_DELEGATE: /* delegate ends its try */
     if (lf->dead_depth > 0) {
       lf->dead_depth--;
       return true;
@@ -320,6 +326,7 @@ static void free_frames(lower_func *lf) {
       free(fr->end_phis);
     free(fr->phis);
     free(fr->if_params);
+    free(fr->catches);
   }
   free(lf->frames);
 }
