@@ -36,7 +36,7 @@ static int type_code(const char *t) {
       {"i32", WASMRT_I32},         {"i64", WASMRT_I64},
       {"f32", WASMRT_F32},         {"f64", WASMRT_F64},
       {"v128", WASMRT_V128},       {"funcref", WASMRT_FUNCREF},
-      {"externref", WASMRT_EXTERNREF},
+      {"externref", WASMRT_EXTERNREF}, {"exnref", WASMRT_EXNREF},
   };
   for (size_t i = 0; t && i < sizeof types / sizeof *types; i++)
     if (strcmp(t, types[i].name) == 0)
@@ -256,8 +256,11 @@ void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n) {
     break;
   }
   case WASMRT_FUNCREF:
-  case WASMRT_EXTERNREF: {
-    const char *tn = type == WASMRT_FUNCREF ? "funcref" : "externref";
+  case WASMRT_EXTERNREF:
+  case WASMRT_EXNREF: {
+    const char *tn = type == WASMRT_FUNCREF    ? "funcref"
+                     : type == WASMRT_EXNREF ? "exnref"
+                                             : "externref";
     uintptr_t p = (uintptr_t)v->ref;
     if (!p)
       snprintf(buf, n, "%s:null", tn);
