@@ -94,22 +94,12 @@ static bool read_vec_count(decoder *d, uint32_t min, const char *what,
   return true;
 }
 
-static bool read_valtype(decoder *d, uint8_t *out) {
-  size_t at = d->r.pos;
-  if (!wasm_read_u8(&d->r, out))
-    return false;
-  if (!wasm_is_valtype(*out))
-    return wasm_fail(d->err, at, "malformed value type 0x%02x", *out);
-  return true;
+static bool read_valtype(decoder *d, wasm_vtype *out) {
+  return wasm_read_valtype(&d->r, out);
 }
 
-static bool read_reftype(decoder *d, uint8_t *out) {
-  size_t at = d->r.pos;
-  if (!wasm_read_u8(&d->r, out))
-    return false;
-  if (!wasm_is_reftype(*out))
-    return wasm_fail(d->err, at, "malformed reference type 0x%02x", *out);
-  return true;
+static bool read_reftype(decoder *d, wasm_vtype *out) {
+  return wasm_read_reftype(&d->r, out);
 }
 
 /* Range checks (min <= max, the memory page bound) are validation rules,
@@ -169,18 +159,18 @@ static bool read_tagtype(decoder *d, uint32_t *type) {
   return wasm_read_u32(&d->r, type);
 }
 
-/* vec(valtype). The types are bytes of the input already in the model's
- * encoding, so the functype points at them instead of copying. */
-static bool read_valtypes(decoder *d, uint32_t *n, const uint8_t **types) {
+/* vec(valtype), into the arena. A count beyond the bytes left is refused
+ * first (every type takes at least one byte). */
+static bool read_valtypes(decoder *d, uint32_t *n, const wasm_vtype **types) {
   if (!wasm_read_count(&d->r, 1, n))
     return false;
-  size_t at = d->r.pos;
-  if (!wasm_read_bytes(&d->r, *n, types))
-    return false;
+  wasm_vtype *t = wasm_arena_array(&d->m->arena, *n, sizeof *t);
+  if (!t && *n)
+    return oom(d);
   for (uint32_t i = 0; i < *n; i++)
-    if (!wasm_is_valtype((*types)[i]))
-      return wasm_fail(d->err, at + i, "malformed value type 0x%02x",
-                       (*types)[i]);
+    if (!read_valtype(d, &t[i]))
+      return false;
+  *types = t;
   return true;
 }
 
@@ -619,7 +609,10 @@ static bool decode_code_entry(decoder *d, wasm_func *f) {
   uint64_t total = 0;
   for (uint32_t i = 0; i < f->ngroups; i++) {
     wasm_local_group *g = &f->groups[i];
-    if (!wasm_read_u32(r, &g->count) || !read_valtype(d, &g->type))
+    if (!wasm_read_u32(r, &g->count))
+      return false;
+    g->offset = (uint32_t)r->pos;
+    if (!read_valtype(d, &g->type))
       return false;
     total += g->count;
     if (total > UINT32_MAX)

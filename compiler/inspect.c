@@ -129,14 +129,14 @@ static void print_name(FILE *out, wasm_name name) {
   fputs(buf, out);
 }
 
-static void print_valtypes(FILE *out, const uint8_t *t, uint32_t n) {
+static void print_valtypes(FILE *out, const wasm_vtype *t, uint32_t n) {
   fputc('(', out);
   for (uint32_t i = 0; i < n; i++) {
     if (i == 8 && n > 9) {
       fprintf(out, ", ... %" PRIu32 " more", n - i);
       break;
     }
-    fprintf(out, "%s%s", i ? ", " : "", wasm_valtype_name(t[i]));
+    fprintf(out, "%s%s", i ? ", " : "", wasm_vtype_name(t[i]));
   }
   fputc(')', out);
 }
@@ -299,7 +299,7 @@ static void print_imports(FILE *out, const wasm_module *m) {
       print_functype(out, m, imp->desc.func_type);
       break;
     case WASM_EXTERN_TABLE:
-      fprintf(out, "%s ", wasm_valtype_name(imp->desc.table.elem));
+      fprintf(out, "%s ", wasm_vtype_name(imp->desc.table.elem));
       print_limits(out, &imp->desc.table.limits, "entries");
       break;
     case WASM_EXTERN_MEMORY:
@@ -307,7 +307,7 @@ static void print_imports(FILE *out, const wasm_module *m) {
       break;
     case WASM_EXTERN_GLOBAL:
       fprintf(out, "%s%s", imp->desc.global.mutable_ ? "mut " : "",
-              wasm_valtype_name(imp->desc.global.type));
+              wasm_vtype_name(imp->desc.global.type));
       break;
     case WASM_EXTERN_TAG:
       print_functype(out, m, imp->desc.tag_type);
@@ -371,7 +371,7 @@ static void print_memories_and_tables(FILE *out, const wasm_module *m) {
         break;
       }
       fprintf(out, "  %" PRIu32 "  %s ", i,
-              wasm_valtype_name(m->tables[i].elem));
+              wasm_vtype_name(m->tables[i].elem));
       print_limits(out, &m->tables[i].limits, "entries");
       fputs(i < m->nimported_tables ? "  imported\n" : "\n", out);
     }

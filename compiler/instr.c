@@ -1,6 +1,7 @@
 /* instr.c: the instruction reader and the opcode tables built from
  * opcodes.def. Decoding of immediates is table-driven (wasm_opinfo.imm), so
  * adding an instruction is one line in opcodes.def. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
@@ -62,28 +63,102 @@ const char *wasm_op_feature(uint16_t op) {
   return op < WASM_OP_COUNT ? name : NULL;
 }
 
-bool wasm_is_valtype(uint8_t b) {
-  return b == WASM_I32 || b == WASM_I64 || b == WASM_F32 || b == WASM_F64 ||
-         b == WASM_V128 || b == WASM_FUNCREF || b == WASM_EXTERNREF ||
-         b == WASM_EXNREF;
+bool wasm_vt_is_2_0(wasm_vtype t) {
+  return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64 ||
+         t == WASM_V128 || t == WASM_FUNCREF || t == WASM_EXTERNREF;
 }
 
-bool wasm_is_reftype(uint8_t b) {
-  return b == WASM_FUNCREF || b == WASM_EXTERNREF || b == WASM_EXNREF;
-}
+/* Names of the abstract heap types, by code - WASM_HT_EXN: as a heap type
+ * and as the nullable shorthand reference type. */
+static const char *const heap_names[] = {
+    "exn", "array", "struct", "i31", "eq", "any", "extern", "func", "none",
+    "noextern", "nofunc", "noexn"};
+static const char *const ref_shorthands[] = {
+    "exnref", "arrayref", "structref", "i31ref", "eqref", "anyref",
+    "externref", "funcref", "nullref", "nullexternref", "nullfuncref",
+    "nullexnref"};
 
-const char *wasm_valtype_name(uint8_t t) {
+const char *wasm_vtype_name(wasm_vtype t) {
   switch (t) {
   case WASM_I32: return "i32";
   case WASM_I64: return "i64";
   case WASM_F32: return "f32";
   case WASM_F64: return "f64";
   case WASM_V128: return "v128";
-  case WASM_FUNCREF: return "funcref";
-  case WASM_EXTERNREF: return "externref";
-  case WASM_EXNREF: return "exnref";
-  default: return "<unknown type>";
+  default: break;
   }
+  if (t >= WASM_HT_EXN && t <= WASM_HT_NOEXN)
+    return ref_shorthands[t - WASM_HT_EXN];
+  if (!(t & WASM_VT_REF))
+    return "<unknown type>";
+  static _Thread_local char ring[4][48];
+  static _Thread_local unsigned next;
+  char *buf = ring[next++ % 4];
+  wasm_heaptype ht = wasm_vt_heap(t);
+  const char *null = wasm_vt_nullable(t) ? "null " : "";
+  if (ht >= WASM_HT_EXN && ht <= WASM_HT_NOEXN)
+    snprintf(buf, sizeof ring[0], "(ref %s%s)", null,
+             heap_names[ht - WASM_HT_EXN]);
+  else if (ht >= WASM_HT_INDEX && ht != WASM_HT_INVALID)
+    snprintf(buf, sizeof ring[0], "(ref %s$%u)", null, ht - WASM_HT_INDEX);
+  else
+    snprintf(buf, sizeof ring[0], "(ref %s<unknown heap type>)", null);
+  return buf;
+}
+
+/* The one-byte value types: numeric, vector and the abstract reference
+ * shorthands. */
+static bool one_byte_valtype(uint8_t b) {
+  return (b >= WASM_V128 && b <= WASM_I32) ||
+         (b >= WASM_HT_EXN && b <= WASM_HT_NOEXN);
+}
+
+/* A heap type: s33, negative for the one-byte abstract codes. */
+bool wasm_read_heaptype(wasm_reader *r, wasm_heaptype *out) {
+  size_t at = r->pos;
+  int64_t v;
+  if (!wasm_read_s33(r, &v))
+    return false;
+  if (v >= 0) {
+    *out = v < WASM_HT_INVALID - WASM_HT_INDEX ? WASM_HT_INDEX + (uint32_t)v
+                                              : WASM_HT_INVALID;
+    return true;
+  }
+  uint8_t byte = (uint8_t)(v & 0x7F);
+  if (r->pos != at + 1 || byte < WASM_HT_EXN || byte > WASM_HT_NOEXN)
+    return wasm_fail(r->err, at, "malformed heap type");
+  *out = byte;
+  return true;
+}
+
+/* The rest of a value type whose first byte b was read at `at`. */
+static bool finish_valtype(wasm_reader *r, size_t at, uint8_t b, bool ref_only,
+                           wasm_vtype *out) {
+  if (b == 0x64 || b == 0x63) {
+    wasm_heaptype ht;
+    if (!wasm_read_heaptype(r, &ht))
+      return false;
+    *out = wasm_vt_ref(b == 0x63, ht);
+    return true;
+  }
+  if (one_byte_valtype(b) && (!ref_only || b < WASM_V128)) {
+    *out = b;
+    return true;
+  }
+  return wasm_fail(r->err, at, "malformed %s type 0x%02x",
+                   ref_only ? "reference" : "value", b);
+}
+
+bool wasm_read_valtype(wasm_reader *r, wasm_vtype *out) {
+  size_t at = r->pos;
+  uint8_t b;
+  return wasm_read_u8(r, &b) && finish_valtype(r, at, b, false, out);
+}
+
+bool wasm_read_reftype(wasm_reader *r, wasm_vtype *out) {
+  size_t at = r->pos;
+  uint8_t b;
+  return wasm_read_u8(r, &b) && finish_valtype(r, at, b, true, out);
 }
 
 const char *wasm_externkind_name(wasm_externkind k) {
@@ -122,10 +197,9 @@ static bool read_blocktype(wasm_reader *r, wasm_blocktype *bt) {
     bt->kind = WASM_BLOCK_EMPTY;
     return true;
   }
-  if (wasm_is_valtype(byte)) {
+  if (one_byte_valtype(byte) || byte == 0x64 || byte == 0x63) {
     bt->kind = WASM_BLOCK_VALTYPE;
-    bt->valtype = byte;
-    return true;
+    return finish_valtype(r, at, byte, false, &bt->valtype);
   }
   return wasm_fail(r->err, at, "malformed block type 0x%02x", r->base[at]);
 }
@@ -170,24 +244,6 @@ static bool read_memarg(wasm_reader *r, wasm_instr *in) {
     return false;
   in->imm.mem.offset = off;
   in->imm.mem.memory = 0;
-  return true;
-}
-
-/* A heap type: s33, negative for the one-byte abstract codes. */
-static bool read_heaptype(wasm_reader *r, wasm_heaptype *out) {
-  size_t at = r->pos;
-  int64_t v;
-  if (!wasm_read_s33(r, &v))
-    return false;
-  if (v >= 0) {
-    *out = v < WASM_HT_INVALID - WASM_HT_INDEX ? WASM_HT_INDEX + (uint32_t)v
-                                              : WASM_HT_INVALID;
-    return true;
-  }
-  uint8_t byte = (uint8_t)(v & 0x7F);
-  if (r->pos != at + 1 || byte < WASM_HT_EXN || byte > WASM_HT_NOEXN)
-    return wasm_fail(r->err, at, "malformed heap type");
-  *out = byte;
   return true;
 }
 
@@ -275,24 +331,19 @@ bool wasm_read_instr(wasm_reader *r, wasm_instr *in) {
       return false;
     in->imm.select.count = n;
     for (uint32_t i = 0; i < n; i++) {
-      size_t tat = r->pos;
-      uint8_t t;
-      if (!wasm_read_u8(r, &t))
+      wasm_vtype t;
+      if (!wasm_read_valtype(r, &t))
         return false;
-      if (!wasm_is_valtype(t))
-        return wasm_fail(r->err, tat, "malformed value type 0x%02x", t);
       if (i == 0)
         in->imm.select.type = t;
     }
     return true;
   }
-  case WASM_IMM_REFTYPE: {
-    size_t tat = r->pos;
-    if (!wasm_read_u8(r, &in->imm.reftype))
+  case WASM_IMM_REFTYPE: { /* ref.null: a heap type since Wasm 3.0 */
+    wasm_heaptype ht;
+    if (!wasm_read_heaptype(r, &ht))
       return false;
-    if (!wasm_is_reftype(in->imm.reftype))
-      return wasm_fail(r->err, tat, "malformed reference type 0x%02x",
-                       in->imm.reftype);
+    in->imm.reftype = wasm_vt_ref(true, ht);
     return true;
   }
   case WASM_IMM_MEMARG:
@@ -320,7 +371,7 @@ bool wasm_read_instr(wasm_reader *r, wasm_instr *in) {
   case WASM_IMM_TRY_TABLE:
     return read_try_table(r, in);
   case WASM_IMM_HEAPTYPE:
-    return read_heaptype(r, &in->imm.heaptype);
+    return wasm_read_heaptype(r, &in->imm.heaptype);
   case WASM_IMM_BR_ON_CAST: {
     size_t fat = r->pos;
     if (!wasm_read_u8(r, &in->imm.br_on_cast.flags))
@@ -329,8 +380,8 @@ bool wasm_read_instr(wasm_reader *r, wasm_instr *in) {
       return wasm_fail(r->err, fat, "malformed br_on_cast flags 0x%02x",
                        in->imm.br_on_cast.flags);
     return wasm_read_u32(r, &in->imm.br_on_cast.label) &&
-           read_heaptype(r, &in->imm.br_on_cast.from) &&
-           read_heaptype(r, &in->imm.br_on_cast.to);
+           wasm_read_heaptype(r, &in->imm.br_on_cast.from) &&
+           wasm_read_heaptype(r, &in->imm.br_on_cast.to);
   }
   case WASM_IMM_FENCE:
     return zero_byte(r);

@@ -28,17 +28,16 @@
 
 /* ---- common types -------------------------------------------------------- */
 
-LLVMTypeRef lower_valtype(lower_module *lm, uint8_t t) {
+/* Every reference type is a pointer (NULL is null), whatever its heap
+ * type. */
+LLVMTypeRef lower_valtype(lower_module *lm, wasm_vtype t) {
   switch (t) {
   case WASM_I32: return lm->t_i32;
   case WASM_I64: return lm->t_i64;
   case WASM_F32: return lm->t_f32;
   case WASM_F64: return lm->t_f64;
   case WASM_V128: return lm->t_v128;
-  case WASM_FUNCREF:
-  case WASM_EXTERNREF:
-  case WASM_EXNREF: return lm->t_ptr;
-  default: return lm->t_void;
+  default: return wasm_vt_is_ref(t) ? lm->t_ptr : lm->t_void;
   }
 }
 

@@ -93,7 +93,7 @@ typedef struct lower_module {
 typedef struct {
   uint16_t op;                  /* WASM_OP_BLOCK/LOOP/IF, or END for the body */
   uint32_t nparams, nresults;
-  const uint8_t *params, *results;
+  const wasm_vtype *params, *results;
   uint32_t height;              /* operand stack height below the params */
   LLVMBasicBlockRef target;     /* where a branch to this label goes:
                                    the loop header, or the end block */
@@ -132,7 +132,7 @@ typedef struct lower_func {
   LLVMValueRef mem0_base;       /* loaded once in the entry block */
   uint32_t nlocals;             /* params + declared */
   LLVMValueRef *locals;         /* allocas (mem2reg promotes them) */
-  uint8_t *local_types;
+  wasm_vtype *local_types;
 
   LLVMValueRef *stack;          /* the operand stack, at compile time */
   uint32_t sp, stack_cap;
@@ -207,7 +207,7 @@ void lower_exn_end(lower_func *lf, lower_frame *fr);
 /* ---- module level (lower.c, lower_desc.c) -------------------------------- */
 /* The LLVM type of a Wasm value type (void for none), and integer
  * constants, in lm's context. */
-LLVMTypeRef lower_valtype(lower_module *lm, uint8_t valtype);
+LLVMTypeRef lower_valtype(lower_module *lm, wasm_vtype valtype);
 LLVMValueRef lower_const_i32(lower_module *lm, uint32_t v);
 LLVMValueRef lower_const_i64(lower_module *lm, uint64_t v);
 /* Builds the LLVM module for a validated Wasm module. NULL + err on failure. */

@@ -14,19 +14,22 @@
 #include "lower.h"
 
 /* A persistent one-element array holding a value type, for blocks typed
- * by a single value type (the frame keeps a pointer to it). */
-static const uint8_t *single_valtype(uint8_t t) {
-  static const uint8_t types[] = {WASM_I32,  WASM_I64,     WASM_F32,
-                                  WASM_F64,  WASM_V128,    WASM_FUNCREF,
-                                  WASM_EXTERNREF, WASM_EXNREF};
-  for (size_t i = 0; i < sizeof types; i++)
+ * by a single value type (the frame keeps a pointer to it). Lowering only
+ * needs the LLVM type, so every reference type shares funcref's entry. */
+static const wasm_vtype *single_valtype(wasm_vtype t) {
+  static const wasm_vtype types[] = {WASM_I32, WASM_I64,  WASM_F32,
+                                     WASM_F64, WASM_V128, WASM_FUNCREF};
+  if (wasm_vt_is_ref(t))
+    t = WASM_FUNCREF;
+  for (size_t i = 0; i < sizeof types / sizeof *types; i++)
     if (types[i] == t)
       return &types[i];
   return NULL;
 }
 
 static void block_type(lower_func *lf, const wasm_blocktype *bt, uint32_t *np,
-                       const uint8_t **p, uint32_t *nr, const uint8_t **r) {
+                       const wasm_vtype **p, uint32_t *nr,
+                       const wasm_vtype **r) {
   *np = *nr = 0;
   *p = *r = NULL;
   if (bt->kind == WASM_BLOCK_VALTYPE) {
@@ -47,7 +50,7 @@ static LLVMBasicBlockRef new_block(lower_func *lf, const char *name) {
 
 /* Phis for `n` values of `types` at the start of bb (builder restored). */
 static LLVMValueRef *make_phis(lower_func *lf, LLVMBasicBlockRef bb,
-                               uint32_t n, const uint8_t *types) {
+                               uint32_t n, const wasm_vtype *types) {
   lower_module *lm = lf->lm;
   LLVMValueRef *phis = calloc(n ? n : 1, sizeof *phis);
   if (!phis)
@@ -61,8 +64,8 @@ static LLVMValueRef *make_phis(lower_func *lf, LLVMBasicBlockRef bb,
 }
 
 static lower_frame *push_frame(lower_func *lf, uint16_t op, uint32_t np,
-                               const uint8_t *p, uint32_t nr,
-                               const uint8_t *r) {
+                               const wasm_vtype *p, uint32_t nr,
+                               const wasm_vtype *r) {
   if (lf->nframes == lf->frames_cap) {
     uint32_t cap = lf->frames_cap * 2 + 4;
     lower_frame *f = realloc(lf->frames, cap * sizeof *f);
@@ -144,7 +147,7 @@ static void set_unreachable(lower_func *lf) {
 lower_frame *lower_begin_block(lower_func *lf, uint16_t op,
                                const wasm_blocktype *bt) {
   uint32_t np, nr;
-  const uint8_t *p, *r;
+  const wasm_vtype *p, *r;
   block_type(lf, bt, &np, &p, &nr, &r);
   lower_frame *fr = push_frame(lf, op, np, p, nr, r);
   fr->end = fr->target = new_block(lf, "block.end");
@@ -155,7 +158,7 @@ lower_frame *lower_begin_block(lower_func *lf, uint16_t op,
 static void lower_loop(lower_func *lf, const wasm_instr *in) {
   lower_module *lm = lf->lm;
   uint32_t np, nr;
-  const uint8_t *p, *r;
+  const wasm_vtype *p, *r;
   block_type(lf, &in->imm.block, &np, &p, &nr, &r);
   lower_frame *fr = push_frame(lf, in->op, np, p, nr, r);
   fr->target = new_block(lf, "loop");
@@ -173,7 +176,7 @@ static void lower_loop(lower_func *lf, const wasm_instr *in) {
 static void lower_if(lower_func *lf, const wasm_instr *in) {
   lower_module *lm = lf->lm;
   uint32_t np, nr;
-  const uint8_t *p, *r;
+  const wasm_vtype *p, *r;
   block_type(lf, &in->imm.block, &np, &p, &nr, &r);
   LLVMValueRef c = lower_pop(lf);
   LLVMValueRef cond =

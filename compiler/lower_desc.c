@@ -210,6 +210,23 @@ static LLVMValueRef const_bytes(lower_module *lm, const void *p, uint32_t len,
 
 /* ---- descriptor pieces ------------------------------------------------------ */
 
+/* A list of value types as the descriptor's byte codes (wasmrt_abi.h);
+ * NULL when empty. The validator lets only Wasm 2.0 types through, whose
+ * wasm_vtype is their byte code. */
+static LLVMValueRef type_codes(lower_module *lm, const wasm_vtype *ts,
+                               uint32_t n) {
+  if (n == 0)
+    return NULL;
+  uint8_t *b = malloc(n);
+  if (!b)
+    abort();
+  for (uint32_t i = 0; i < n; i++)
+    b[i] = (uint8_t)ts[i];
+  LLVMValueRef g = const_bytes(lm, b, n, "wasm.types");
+  free(b);
+  return g;
+}
+
 static cvalue limits_desc(lower_module *lm, const wasm_limits *l) {
   cstruct s;
   cs_init(&s, lm);
@@ -496,8 +513,8 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
     cs_init(&s, lm);
     cs_u32(&s, ft->nparams);
     cs_u32(&s, ft->nresults);
-    cs_ptr(&s, ft->nparams ? const_bytes(lm, ft->params, ft->nparams, "wasm.types") : NULL);
-    cs_ptr(&s, ft->nresults ? const_bytes(lm, ft->results, ft->nresults, "wasm.types") : NULL);
+    cs_ptr(&s, type_codes(lm, ft->params, ft->nparams));
+    cs_ptr(&s, type_codes(lm, ft->results, ft->nresults));
     cv[i] = cs_end(&s);
   }
   cs_ptr(&d, const_array(lm, cv, nt, "wasm.types.desc"));

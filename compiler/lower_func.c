@@ -212,7 +212,7 @@ static family_fn family_of(uint16_t op) {
 
 /* ---- the body ------------------------------------------------------------ */
 
-static LLVMValueRef zero_of(lower_module *lm, uint8_t t) {
+static LLVMValueRef zero_of(lower_module *lm, wasm_vtype t) {
   return LLVMConstNull(lower_valtype(lm, t));
 }
 
@@ -228,7 +228,8 @@ static void prologue(lower_func *lf) {
 
   lf->nlocals = lf->type->nparams + f->nlocals;
   lf->locals = calloc(lf->nlocals ? lf->nlocals : 1, sizeof *lf->locals);
-  lf->local_types = calloc(lf->nlocals ? lf->nlocals : 1, 1);
+  lf->local_types = calloc(lf->nlocals ? lf->nlocals : 1,
+                          sizeof *lf->local_types);
   uint32_t n = 0;
   for (uint32_t i = 0; i < lf->type->nparams; i++)
     lf->local_types[n++] = lf->type->params[i];

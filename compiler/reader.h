@@ -63,6 +63,15 @@ bool wasm_read_count(wasm_reader *r, uint32_t min_elem_size, uint32_t *out);
 bool wasm_read_name(wasm_reader *r, wasm_arena *arena, wasm_name *out);
 bool wasm_utf8_valid(const uint8_t *s, size_t len);
 
+/* Wasm 3.0 value and reference types (wasm.h's wasm_vtype): a one-byte
+ * code (numeric, vector, or the abstract shorthands 0x69..0x74), or 0x64
+ * (ref ht) / 0x63 (ref null ht) followed by a heap type. Only the encoding
+ * is checked: whether a type index exists is the validator's business. */
+bool wasm_read_valtype(wasm_reader *r, wasm_vtype *out);
+bool wasm_read_reftype(wasm_reader *r, wasm_vtype *out);
+/* A heap type: s33, an abstract code or a type index. */
+bool wasm_read_heaptype(wasm_reader *r, wasm_heaptype *out);
+
 /* One instruction with its immediates. Does not type-check anything; it
  * only enforces the binary format (known opcode, well-formed immediates,
  * zero bytes where the format reserves them). */

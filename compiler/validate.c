@@ -30,15 +30,6 @@ enum { T_ANY = 0 };
  * code) from making the validator allocate without bound. */
 enum { MAX_VALS = 1u << 24 };
 
-/* A one-element type list for every byte value, so a block type that is a
- * single value type can point at a result list like any function type. */
-static const uint8_t single_type[256] = {
-    [WASM_I32] = WASM_I32,         [WASM_I64] = WASM_I64,
-    [WASM_F32] = WASM_F32,         [WASM_F64] = WASM_F64,
-    [WASM_V128] = WASM_V128,       [WASM_FUNCREF] = WASM_FUNCREF,
-    [WASM_EXTERNREF] = WASM_EXTERNREF, [WASM_EXNREF] = WASM_EXNREF,
-};
-
 /* ---- signatures from opcodes.def ---------------------------------------- */
 
 /* opcodes.def gives signatures as strings; parsing them once into arrays
@@ -114,7 +105,8 @@ typedef struct {
   bool unreachable;  /* rest of the block is dead: the stack is polymorphic */
   uint32_t height;   /* operand stack height at entry */
   uint32_t nparams, nresults;
-  const uint8_t *params, *results;
+  const wasm_vtype *params, *results; /* results NULL: the one type `one` */
+  wasm_vtype one;    /* the result of a block typed by one value type */
   uint32_t stamp;    /* br_table: label already checked by this br_table */
 } frame;
 
@@ -122,7 +114,7 @@ typedef struct {
   wasm_module *m;
   wasm_error *err;
 
-  uint8_t *vals;
+  wasm_vtype *vals;
   uint32_t nvals, vals_cap, max_vals;
   frame *ctrls;
   uint32_t nctrls, ctrls_cap, max_ctrls;
@@ -133,8 +125,8 @@ typedef struct {
   const char *what;       /* overrides the instruction name in messages */
   const wasm_functype *ft;
   uint64_t nlocals;       /* declared locals (not parameters) */
-  const uint8_t *ltypes;  /* declared local types, when expanded */
-  uint8_t *ltbuf;         /* storage for ltypes, reused across functions */
+  const wasm_vtype *ltypes; /* declared local types, when expanded */
+  wasm_vtype *ltbuf;      /* storage for ltypes, reused across functions */
   size_t ltbuf_cap;
   uint64_t *gend;         /* cumulative group ends, when not expanded */
   size_t gend_cap;
@@ -146,8 +138,8 @@ typedef struct {
   uint32_t targets_cap;
 } validator;
 
-static const char *tname(uint8_t t) {
-  return t == T_ANY ? "any" : wasm_valtype_name(t);
+static const char *tname(wasm_vtype t) {
+  return t == T_ANY ? "any" : wasm_vtype_name(t);
 }
 
 static const char *opname(const validator *v) {
@@ -169,7 +161,7 @@ static bool grow_vals(validator *v) {
   uint32_t cap = v->vals_cap ? v->vals_cap * 2 : 1024;
   if (cap > MAX_VALS)
     cap = MAX_VALS;
-  uint8_t *p = realloc(v->vals, cap);
+  wasm_vtype *p = realloc(v->vals, (size_t)cap * sizeof *p);
   if (!p)
     return wasm_fail(v->err, at(v), "out of memory");
   v->vals = p;
@@ -177,7 +169,7 @@ static bool grow_vals(validator *v) {
   return true;
 }
 
-static inline bool push(validator *v, uint8_t t) {
+static inline bool push(validator *v, wasm_vtype t) {
   if (v->nvals == v->vals_cap && !grow_vals(v))
     return false;
   v->vals[v->nvals++] = t;
@@ -186,7 +178,7 @@ static inline bool push(validator *v, uint8_t t) {
   return true;
 }
 
-static bool push_n(validator *v, const uint8_t *ts, uint32_t n) {
+static bool push_n(validator *v, const wasm_vtype *ts, uint32_t n) {
   for (uint32_t i = 0; i < n; i++)
     if (!push(v, ts[i]))
       return false;
@@ -195,12 +187,12 @@ static bool push_n(validator *v, const uint8_t *ts, uint32_t n) {
 
 static inline frame *top(validator *v) { return &v->ctrls[v->nctrls - 1]; }
 
-static bool mismatch(validator *v, uint8_t want, uint8_t got) {
+static bool mismatch(validator *v, wasm_vtype want, wasm_vtype got) {
   return wasm_fail(v->err, at(v), "type mismatch: %s expects %s but got %s",
                    opname(v), tname(want), tname(got));
 }
 
-static bool underflow(validator *v, uint8_t want) {
+static bool underflow(validator *v, wasm_vtype want) {
   return wasm_fail(v->err, at(v),
                    "type mismatch: %s expects %s but the stack is empty",
                    opname(v), tname(want));
@@ -208,10 +200,10 @@ static bool underflow(validator *v, uint8_t want) {
 
 /* pop_val(expect) of the spec: an Unknown operand (or the polymorphic
  * bottom of an unreachable block) matches anything. */
-static inline bool pop_expect(validator *v, uint8_t want) {
+static inline bool pop_expect(validator *v, wasm_vtype want) {
   frame *fr = top(v);
   if (v->nvals > fr->height) {
-    uint8_t got = v->vals[v->nvals - 1];
+    wasm_vtype got = v->vals[v->nvals - 1];
     if (got != want && got != T_ANY && want != T_ANY)
       return mismatch(v, want, got);
     v->nvals--;
@@ -223,7 +215,7 @@ static inline bool pop_expect(validator *v, uint8_t want) {
 }
 
 /* pop_val() of the spec: any type; T_ANY on the polymorphic bottom. */
-static inline bool pop_any(validator *v, uint8_t *out) {
+static inline bool pop_any(validator *v, wasm_vtype *out) {
   frame *fr = top(v);
   if (v->nvals > fr->height) {
     *out = v->vals[--v->nvals];
@@ -239,15 +231,18 @@ static inline bool pop_any(validator *v, uint8_t *out) {
                    opname(v));
 }
 
-static bool pop_n(validator *v, const uint8_t *ts, uint32_t n) {
+static bool pop_n(validator *v, const wasm_vtype *ts, uint32_t n) {
   for (uint32_t i = n; i-- > 0;)
     if (!pop_expect(v, ts[i]))
       return false;
   return true;
 }
 
-static bool push_ctrl(validator *v, uint16_t op, const uint8_t *params,
-                      uint32_t np, const uint8_t *results, uint32_t nr) {
+/* results NULL with nr == 1: the single type `one` (a block typed by one
+ * value type, whose type lives in the instruction, not in the module). */
+static bool push_ctrl(validator *v, uint16_t op, const wasm_vtype *params,
+                      uint32_t np, const wasm_vtype *results, uint32_t nr,
+                      wasm_vtype one) {
   if (v->nctrls == v->ctrls_cap) {
     uint32_t cap = v->ctrls_cap ? v->ctrls_cap * 2 : 64;
     if (cap < v->ctrls_cap) /* cannot happen: frames cost bytes of input */
@@ -266,6 +261,7 @@ static bool push_ctrl(validator *v, uint16_t op, const uint8_t *params,
   fr->nparams = np;
   fr->results = results;
   fr->nresults = nr;
+  fr->one = one;
   fr->stamp = 0;
   if (v->nctrls > v->max_ctrls)
     v->max_ctrls = v->nctrls;
@@ -274,8 +270,12 @@ static bool push_ctrl(validator *v, uint16_t op, const uint8_t *params,
 
 /* The end of a block's instruction sequence (end, or else for the then
  * arm): exactly the block's results must be left above its entry height. */
+static inline const wasm_vtype *frame_results(const frame *fr) {
+  return fr->results ? fr->results : &fr->one;
+}
+
 static bool check_frame_end(validator *v, frame *fr) {
-  if (!pop_n(v, fr->results, fr->nresults))
+  if (!pop_n(v, frame_results(fr), fr->nresults))
     return false;
   if (v->nvals != fr->height)
     return wasm_fail(v->err, at(v),
@@ -293,13 +293,13 @@ static void set_unreachable(validator *v) {
 
 /* Types a branch to the label passes: a loop's parameters, else the
  * block's results. */
-static inline const uint8_t *label_types(const frame *fr, uint32_t *n) {
+static inline const wasm_vtype *label_types(const frame *fr, uint32_t *n) {
   if (fr->op == WASM_OP_LOOP) {
     *n = fr->nparams;
     return fr->params;
   }
   *n = fr->nresults;
-  return fr->results;
+  return frame_results(fr);
 }
 
 static bool get_label(validator *v, uint32_t depth, frame **out) {
@@ -313,12 +313,12 @@ static bool get_label(validator *v, uint32_t depth, frame **out) {
 /* push_vals(pop_vals(ts)) of the spec, done in place: the top values must
  * match ts, and in unreachable code missing values become Unknown so that
  * later br_table targets are checked against the same operands. */
-static bool check_keep(validator *v, const uint8_t *ts, uint32_t n) {
+static bool check_keep(validator *v, const wasm_vtype *ts, uint32_t n) {
   frame *fr = top(v);
   uint32_t avail = v->nvals - fr->height;
   uint32_t have = avail < n ? avail : n;
   for (uint32_t i = 0; i < have; i++) {
-    uint8_t got = v->vals[v->nvals - 1 - i], want = ts[n - 1 - i];
+    wasm_vtype got = v->vals[v->nvals - 1 - i], want = ts[n - 1 - i];
     if (got != want && got != T_ANY)
       return mismatch(v, want, got);
   }
@@ -330,11 +330,46 @@ static bool check_keep(validator *v, const uint8_t *ts, uint32_t n) {
   while (v->vals_cap - v->nvals < missing)
     if (!grow_vals(v))
       return false;
-  memmove(v->vals + fr->height + missing, v->vals + fr->height, avail);
-  memset(v->vals + fr->height, T_ANY, missing);
+  memmove(v->vals + fr->height + missing, v->vals + fr->height,
+          (size_t)avail * sizeof *v->vals);
+  for (uint32_t i = 0; i < missing; i++)
+    v->vals[fr->height + i] = T_ANY;
   v->nvals += missing;
   if (v->nvals > v->max_vals)
     v->max_vals = v->nvals;
+  return true;
+}
+
+/* ---- value types ---------------------------------------------------------- */
+
+/* The feature a value type belongs to, for "not supported yet". */
+static const char *vtype_feature(wasm_vtype t) {
+  wasm_heaptype ht = wasm_vt_heap(t);
+  if (ht == WASM_HT_EXN || ht == WASM_HT_NOEXN)
+    return "exception handling";
+  if (ht == WASM_HT_FUNC || ht == WASM_HT_NOFUNC || ht == WASM_HT_EXTERN ||
+      ht == WASM_HT_NOEXTERN || ht >= WASM_HT_INDEX)
+    return "typed function references";
+  return "GC";
+}
+
+/* A value type the rest of wasmc handles. The decoder reads every Wasm
+ * 3.0 type; those beyond Wasm 2.0 are refused here until their feature
+ * is implemented. */
+static bool check_vtype(validator *v, wasm_vtype t, uint32_t off) {
+  /* exnref: exception handling. (ref exn) and nullexnref need the
+   * nullability rules of typed function references. */
+  if (wasm_vt_is_2_0(t) || t == WASM_EXNREF)
+    return true;
+  return wasm_fail(v->err, off, "not supported yet: value type %s (%s)",
+                   wasm_vtype_name(t), vtype_feature(t));
+}
+
+static bool check_vtypes(validator *v, const wasm_vtype *ts, uint32_t n,
+                         uint32_t off) {
+  for (uint32_t i = 0; i < n; i++)
+    if (!check_vtype(v, ts[i], off))
+      return false;
   return true;
 }
 
@@ -427,19 +462,25 @@ static bool check_sig_imm(validator *v, const wasm_instr *in) {
   }
 }
 
-/* Resolves a block type to parameter and result lists. */
+/* Resolves a block type to parameter and result lists (a single value
+ * type: results NULL, nr 1, the type in *one; see push_ctrl). */
 static bool block_type(validator *v, const wasm_instr *in,
-                       const uint8_t **params, uint32_t *np,
-                       const uint8_t **results, uint32_t *nr) {
+                       const wasm_vtype **params, uint32_t *np,
+                       const wasm_vtype **results, uint32_t *nr,
+                       wasm_vtype *one) {
+  *one = T_ANY;
   switch (in->imm.block.kind) {
   case WASM_BLOCK_EMPTY:
     *params = *results = NULL;
     *np = *nr = 0;
     return true;
   case WASM_BLOCK_VALTYPE:
+    if (!check_vtype(v, in->imm.block.valtype, in->offset))
+      return false;
     *params = NULL;
     *np = 0;
-    *results = &single_type[in->imm.block.valtype];
+    *results = NULL;
+    *one = in->imm.block.valtype;
     *nr = 1;
     return true;
   case WASM_BLOCK_TYPEIDX: {
@@ -459,7 +500,7 @@ static bool block_type(validator *v, const wasm_instr *in,
   return wasm_fail(v->err, in->offset, "malformed block type");
 }
 
-static bool local_type(validator *v, uint32_t idx, uint8_t *out) {
+static bool local_type(validator *v, uint32_t idx, wasm_vtype *out) {
   const wasm_functype *ft = v->ft;
   if (idx < ft->nparams) {
     *out = ft->params[idx];
@@ -522,7 +563,7 @@ static bool br_table(validator *v, const wasm_instr *in) {
   if (!get_label(v, in->imm.br_table.default_target, &def))
     return false;
   uint32_t arity;
-  const uint8_t *dts = label_types(def, &arity);
+  const wasm_vtype *dts = label_types(def, &arity);
   /* Each distinct label needs checking once: re-checking the same label
    * against the same (already materialised) operands changes nothing, and
    * this keeps a huge br_table over deep nesting linear. */
@@ -532,13 +573,13 @@ static bool br_table(validator *v, const wasm_instr *in) {
       v->ctrls[i].stamp = 0;
     stamp = v->stamp = 1;
   }
-  const uint8_t *last = NULL;
+  const wasm_vtype *last = NULL;
   for (uint32_t i = 0; i < in->imm.br_table.count; i++) {
     frame *fr;
     if (!get_label(v, in->imm.br_table.targets[i], &fr))
       return false;
     uint32_t n;
-    const uint8_t *ts = label_types(fr, &n);
+    const wasm_vtype *ts = label_types(fr, &n);
     if (n != arity)
       return wasm_fail(v->err, in->offset,
                        "type mismatch: br_table target %u takes %u values, "
@@ -581,12 +622,14 @@ static bool check_catch(validator *v, const wasm_catch *c) {
   if (!get_label(v, c->label, &fr))
     return false;
   uint32_t n, np = ft ? ft->nparams : 0;
-  const uint8_t *ts = label_types(fr, &n);
+  const wasm_vtype *ts = label_types(fr, &n);
   bool ok = n == np + ref;
   for (uint32_t i = 0; ok && i < np; i++)
     ok = ts[i] == ft->params[i];
+  /* the exception comes as a (ref exn); until the validator has
+   * subtyping, the label may take exactly that or exnref */
   if (ok && ref)
-    ok = ts[np] == WASM_EXNREF;
+    ok = ts[np] == WASM_EXNREF || ts[np] == wasm_vt_ref(false, WASM_HT_EXN);
   if (!ok)
     return wasm_fail(v->err, at(v),
                      "type mismatch: catch clause for label %u carries %u "
@@ -617,8 +660,9 @@ static bool begin_handler(validator *v, const wasm_instr *in) {
 
 static bool check_exceptions(validator *v, const wasm_instr *in) {
   const wasm_functype *ft;
-  const uint8_t *ps, *rs;
+  const wasm_vtype *ps, *rs;
   uint32_t np, nr;
+  wasm_vtype one;
   frame *fr;
   switch (in->op) {
   case WASM_OP_THROW:
@@ -626,20 +670,29 @@ static bool check_exceptions(validator *v, const wasm_instr *in) {
       return false;
     set_unreachable(v);
     return true;
-  case WASM_OP_THROW_REF:
-    if (!pop_expect(v, WASM_EXNREF))
+  case WASM_OP_THROW_REF: {
+    wasm_vtype t = T_ANY;
+    if (!pop_any(v, &t))
       return false;
+    /* exnref, (ref exn), or a null of their bottom type */
+    wasm_heaptype ht = wasm_vt_heap(t);
+    if (t != T_ANY && (!wasm_vt_is_ref(t) || (ht != WASM_HT_EXN && ht != WASM_HT_NOEXN)))
+      return mismatch(v, WASM_EXNREF, t);
     set_unreachable(v);
     return true;
-  case WASM_OP_TRY_TABLE:
+  }
+  case WASM_OP_TRY_TABLE: {
     for (uint32_t i = 0; i < in->imm.try_table.count; i++)
       if (!check_catch(v, &in->imm.try_table.catches[i]))
         return false;
-    return block_type(v, in, &ps, &np, &rs, &nr) && pop_n(v, ps, np) &&
-           push_ctrl(v, in->op, ps, np, rs, nr);
+    wasm_instr block = *in; /* block_type reads imm.block */
+    block.imm.block = in->imm.try_table.block;
+    return block_type(v, &block, &ps, &np, &rs, &nr, &one) &&
+           pop_n(v, ps, np) && push_ctrl(v, in->op, ps, np, rs, nr, one);
+  }
   case WASM_OP_TRY:
-    return block_type(v, in, &ps, &np, &rs, &nr) && pop_n(v, ps, np) &&
-           push_ctrl(v, in->op, ps, np, rs, nr);
+    return block_type(v, in, &ps, &np, &rs, &nr, &one) && pop_n(v, ps, np) &&
+           push_ctrl(v, in->op, ps, np, rs, nr, one);
   case WASM_OP_CATCH:
   case WASM_OP_CATCH_ALL:
     return begin_handler(v, in);
@@ -652,9 +705,9 @@ static bool check_exceptions(validator *v, const wasm_instr *in) {
     if (!check_frame_end(v, fr))
       return false;
     v->what = NULL;
-    rs = fr->results;
+    rs = frame_results(fr);
     nr = fr->nresults;
-    v->nctrls--;
+    v->nctrls--; /* the frame's storage (and `one`) stays valid */
     /* the label is counted from outside the try */
     frame *target;
     return get_label(v, in->imm.index, &target) && push_n(v, rs, nr);
@@ -678,9 +731,9 @@ static bool check_exceptions(validator *v, const wasm_instr *in) {
 /* Instructions without a fixed signature. */
 static bool check_other(validator *v, const wasm_instr *in) {
   wasm_module *m = v->m;
-  const uint8_t *ps, *rs;
+  const wasm_vtype *ps, *rs;
   uint32_t np, nr;
-  uint8_t t = T_ANY, t1 = T_ANY, t2 = T_ANY;
+  wasm_vtype t = T_ANY, t1 = T_ANY, t2 = T_ANY, one;
   frame *fr;
 
   switch ((wasm_opcode)in->op) {
@@ -691,12 +744,12 @@ static bool check_other(validator *v, const wasm_instr *in) {
     return true;
   case WASM_OP_BLOCK:
   case WASM_OP_LOOP:
-    return block_type(v, in, &ps, &np, &rs, &nr) && pop_n(v, ps, np) &&
-           push_ctrl(v, in->op, ps, np, rs, nr);
+    return block_type(v, in, &ps, &np, &rs, &nr, &one) && pop_n(v, ps, np) &&
+           push_ctrl(v, in->op, ps, np, rs, nr, one);
   case WASM_OP_IF:
-    return block_type(v, in, &ps, &np, &rs, &nr) &&
+    return block_type(v, in, &ps, &np, &rs, &nr, &one) &&
            pop_expect(v, WASM_I32) && pop_n(v, ps, np) &&
-           push_ctrl(v, in->op, ps, np, rs, nr);
+           push_ctrl(v, in->op, ps, np, rs, nr, one);
   case WASM_OP_ELSE:
     fr = top(v);
     if (fr->op != WASM_OP_IF)
@@ -724,16 +777,16 @@ static bool check_other(validator *v, const wasm_instr *in) {
     v->what = NULL;
     /* if without else: the missing else arm passes its parameters
      * through unchanged, so they must equal the results. */
+    rs = frame_results(fr);
     if (fr->op == WASM_OP_IF &&
         (fr->nparams != fr->nresults ||
          (fr->nparams &&
-          memcmp(fr->params, fr->results, fr->nparams) != 0)))
+          memcmp(fr->params, rs, fr->nparams * sizeof *rs) != 0)))
       return wasm_fail(v->err, in->offset,
                        "type mismatch: if without else must have matching "
                        "parameter and result types");
-    rs = fr->results;
     nr = fr->nresults;
-    v->nctrls--;
+    v->nctrls--; /* the frame's storage (and `one`) stays valid */
     return v->nctrls == 0 || push_n(v, rs, nr);
   case WASM_OP_BR:
     if (!get_label(v, in->imm.index, &fr))
@@ -784,11 +837,11 @@ static bool check_other(validator *v, const wasm_instr *in) {
   case WASM_OP_SELECT:
     if (!pop_expect(v, WASM_I32) || !pop_any(v, &t1) || !pop_any(v, &t2))
       return false;
-    if (wasm_is_reftype(t1) || wasm_is_reftype(t2))
+    if (wasm_vt_is_ref(t1) || wasm_vt_is_ref(t2))
       return wasm_fail(v->err, in->offset,
                        "type mismatch: select without a type needs numeric "
                        "or vector operands, got %s",
-                       tname(wasm_is_reftype(t1) ? t1 : t2));
+                       tname(wasm_vt_is_ref(t1) ? t1 : t2));
     if (t1 != t2 && t1 != T_ANY && t2 != T_ANY)
       return wasm_fail(v->err, in->offset,
                        "type mismatch: select operands differ (%s and %s)",
@@ -801,7 +854,7 @@ static bool check_other(validator *v, const wasm_instr *in) {
                        "got %u",
                        in->imm.select.count);
     t = in->imm.select.type;
-    return pop_expect(v, WASM_I32) && pop_expect(v, t) && pop_expect(v, t) &&
+    return check_vtype(v, t, in->offset) && pop_expect(v, WASM_I32) && pop_expect(v, t) && pop_expect(v, t) &&
            push(v, t);
   case WASM_OP_LOCAL_GET:
     return local_type(v, in->imm.index, &t) && push(v, t);
@@ -865,11 +918,12 @@ static bool check_other(validator *v, const wasm_instr *in) {
   case WASM_OP_DATA_DROP:
     return check_data(v, in->imm.index);
   case WASM_OP_REF_NULL:
-    return push(v, in->imm.reftype);
+    return check_vtype(v, in->imm.reftype, in->offset) &&
+           push(v, in->imm.reftype);
   case WASM_OP_REF_IS_NULL:
     if (!pop_any(v, &t))
       return false;
-    if (t != T_ANY && !wasm_is_reftype(t))
+    if (t != T_ANY && !wasm_vt_is_ref(t))
       return wasm_fail(v->err, in->offset,
                        "type mismatch: ref.is_null expects a reference but "
                        "got %s",
@@ -902,6 +956,9 @@ static bool check_other(validator *v, const wasm_instr *in) {
  * binary-search the cumulative group ends, so hostile declarations cost
  * neither time nor memory. */
 static bool setup_locals(validator *v, const wasm_func *f) {
+  for (uint32_t i = 0; i < f->ngroups; i++)
+    if (!check_vtype(v, f->groups[i].type, f->groups[i].offset))
+      return false;
   v->ngroups = f->ngroups;
   v->groups = f->groups;
   v->ltypes = NULL;
@@ -914,7 +971,7 @@ static bool setup_locals(validator *v, const wasm_func *f) {
       size_t cap = v->ltbuf_cap ? v->ltbuf_cap : 256;
       while (cap < total)
         cap *= 2;
-      uint8_t *p = realloc(v->ltbuf, cap);
+      wasm_vtype *p = realloc(v->ltbuf, cap * sizeof *p);
       if (!p)
         return wasm_fail(v->err, f->body_offset, "out of memory");
       v->ltbuf = p;
@@ -924,8 +981,8 @@ static bool setup_locals(validator *v, const wasm_func *f) {
     for (uint32_t i = 0; i < f->ngroups; i++) {
       if (!f->groups[i].count) /* ltbuf may still be NULL */
         continue;
-      memset(v->ltbuf + k, f->groups[i].type, f->groups[i].count);
-      k += f->groups[i].count;
+      for (uint32_t j = 0; j < f->groups[i].count; j++)
+        v->ltbuf[k++] = f->groups[i].type;
     }
     v->ltypes = v->ltbuf;
     return true;
@@ -975,7 +1032,8 @@ static bool check_body(validator *v, uint32_t fidx, wasm_func_info *info) {
     return false;
 
   v->nvals = v->nctrls = v->max_vals = v->max_ctrls = 0;
-  if (!push_ctrl(v, WASM_OP_BLOCK, NULL, 0, v->ft->results, v->ft->nresults))
+  if (!push_ctrl(v, WASM_OP_BLOCK, NULL, 0, v->ft->results, v->ft->nresults,
+                 T_ANY))
     return false;
 
   wasm_reader r = wasm_reader_make(m->bytes, f->body_offset,
@@ -1078,11 +1136,11 @@ static bool const_fail(validator *v, uint32_t off, const_site site,
  * version expects, global.get may name only imported, immutable globals,
  * in every kind of constant expression (global initialisers, segment
  * offsets, element items). */
-static bool check_const(validator *v, const wasm_constexpr *ce, uint8_t want,
+static bool check_const(validator *v, const wasm_constexpr *ce, wasm_vtype want,
                         const_site site) {
   const wasm_module *m = v->m;
   uint32_t n = 0;
-  uint8_t t = T_ANY;
+  wasm_vtype t = T_ANY;
   for (uint32_t i = 0; i < ce->ninstrs; i++) {
     const wasm_instr *in = &ce->instrs[i];
     switch (in->op) {
@@ -1091,7 +1149,11 @@ static bool check_const(validator *v, const wasm_constexpr *ce, uint8_t want,
     case WASM_OP_F32_CONST: t = WASM_F32; break;
     case WASM_OP_F64_CONST: t = WASM_F64; break;
     case WASM_OP_V128_CONST: t = WASM_V128; break;
-    case WASM_OP_REF_NULL: t = in->imm.reftype; break;
+    case WASM_OP_REF_NULL:
+      if (!check_vtype(v, in->imm.reftype, in->offset))
+        return false;
+      t = in->imm.reftype;
+      break;
     case WASM_OP_REF_FUNC:
       if (in->imm.index >= m->nfuncs)
         return const_fail(v, in->offset, site,
@@ -1288,8 +1350,17 @@ static bool check_module(validator *v) {
       m->nimported_globals > m->nglobals)
     return wasm_fail(v->err, 0, "internal error: inconsistent index spaces");
 
+  uint32_t types_at = section_offset(m, 1);
+  for (uint32_t i = 0; i < m->ntypes; i++)
+    if (!check_vtypes(v, m->types[i].params, m->types[i].nparams, types_at) ||
+        !check_vtypes(v, m->types[i].results, m->types[i].nresults, types_at))
+      return false;
+
   for (uint32_t i = 0; i < m->nimports; i++) {
     const wasm_import *im = &m->imports[i];
+    if (im->kind == WASM_EXTERN_GLOBAL &&
+        !check_vtype(v, im->desc.global.type, im->offset))
+      return false;
     if (im->kind == WASM_EXTERN_FUNC && im->desc.func_type >= m->ntypes)
       return wasm_fail(v->err, im->offset,
                        "unknown type %u (module has %u types) in import "
@@ -1322,9 +1393,9 @@ static bool check_module(validator *v) {
                        m->funcs[i].type, m->ntypes, i);
 
   for (uint32_t i = 0; i < m->ntables; i++) {
-    if (!wasm_is_reftype(m->tables[i].elem))
-      return wasm_fail(v->err, entity_offset(m, WASM_EXTERN_TABLE, i, 4),
-                       "malformed reference type in table %u", i);
+    if (!check_vtype(v, m->tables[i].elem,
+                     entity_offset(m, WASM_EXTERN_TABLE, i, 4)))
+      return false;
     if (!check_limits(v, &m->tables[i].limits, 0, WASM_EXTERN_TABLE, i))
       return false;
   }
@@ -1339,6 +1410,8 @@ static bool check_module(validator *v) {
                      m->nmemories);
 
   for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
+    if (!check_vtype(v, m->globals[i].type.type, section_offset(m, 6)))
+      return false;
     const_site site = {"the initialiser of global %u", i, 0};
     if (!check_const(v, &m->globals[i].init, m->globals[i].type.type, site))
       return false;
@@ -1346,9 +1419,8 @@ static bool check_module(validator *v) {
 
   for (uint32_t i = 0; i < m->nelems; i++) {
     const wasm_elem *e = &m->elems[i];
-    if (!wasm_is_reftype(e->type))
-      return wasm_fail(v->err, e->entry_offset,
-                       "malformed reference type in elem segment %u", i);
+    if (!check_vtype(v, e->type, e->entry_offset))
+      return false;
     for (uint32_t k = 0; k < e->count; k++) {
       const_site site = {"item %u of elem segment %u", k, i};
       if (!check_const(v, &e->items[k], e->type, site))

@@ -85,10 +85,15 @@ static inline wasm_heaptype wasm_vt_heap(wasm_vtype t) {
   return (t & WASM_VT_REF) ? t & ~(WASM_VT_REF | WASM_VT_NULL) : t;
 }
 
-/* Byte of a value type read from the binary is one of the above? */
-bool wasm_is_valtype(uint8_t byte);
-bool wasm_is_reftype(uint8_t byte);
-const char *wasm_valtype_name(uint8_t t); /* "i32", "funcref", ... */
+/* A Wasm 2.0 value type (i32 ... v128, funcref, externref)? The front end
+ * reads every 3.0 type; what it cannot handle yet is refused by the
+ * validator, which uses this to tell. */
+bool wasm_vt_is_2_0(wasm_vtype t);
+/* Text-format name: "i32", "funcref", "(ref 3)", "(ref null $3)"...
+ * Abstract types are static strings; the others are formatted into one
+ * of a few per-thread buffers, so up to four names may be used in one
+ * printf. */
+const char *wasm_vtype_name(wasm_vtype t);
 
 /* Names are arbitrary UTF-8 (they may contain U+0000), so they carry a
  * length; str is also NUL-terminated for convenience. */
@@ -99,8 +104,8 @@ typedef struct {
 
 typedef struct {
   uint32_t nparams, nresults;
-  const uint8_t *params;  /* wasm_valtype each */
-  const uint8_t *results;
+  const wasm_vtype *params;
+  const wasm_vtype *results;
 } wasm_functype;
 
 typedef struct {
@@ -109,7 +114,7 @@ typedef struct {
 } wasm_limits;
 
 typedef struct {
-  uint8_t elem; /* WASM_FUNCREF or WASM_EXTERNREF */
+  wasm_vtype elem; /* a reference type */
   wasm_limits limits;
 } wasm_tabletype;
 
@@ -118,7 +123,7 @@ typedef struct {
 } wasm_memtype;
 
 typedef struct {
-  uint8_t type; /* wasm_valtype */
+  wasm_vtype type;
   bool mutable_;
 } wasm_globaltype;
 
@@ -205,7 +210,7 @@ typedef enum {
 
 typedef struct {
   uint8_t kind;    /* wasm_blockkind */
-  uint8_t valtype; /* WASM_BLOCK_VALTYPE */
+  wasm_vtype valtype; /* WASM_BLOCK_VALTYPE */
   uint32_t typeidx;/* WASM_BLOCK_TYPEIDX */
 } wasm_blocktype;
 
@@ -223,8 +228,8 @@ typedef struct {
       const uint32_t *targets; /* valid until the next wasm_read_instr */
       uint32_t default_target;
     } br_table;
-    struct { uint32_t count; uint8_t type; } select; /* count must be 1 */
-    uint8_t reftype;
+    struct { uint32_t count; wasm_vtype type; } select; /* count must be 1 */
+    wasm_vtype reftype; /* ref.null ht: the type (ref null ht) */
     struct {
       uint32_t align;  /* log2, as encoded */
       uint64_t offset;
@@ -283,7 +288,8 @@ typedef struct {
 
 typedef struct {
   uint32_t count;
-  uint8_t type; /* wasm_valtype */
+  wasm_vtype type;
+  uint32_t offset; /* of the type, for messages */
 } wasm_local_group;
 
 /* A function of the module's function index space. */
@@ -322,7 +328,7 @@ typedef struct {
   wasm_segmode mode;
   uint32_t table;        /* active only */
   wasm_constexpr offset; /* active only */
-  uint8_t type;          /* WASM_FUNCREF or WASM_EXTERNREF */
+  wasm_vtype type;       /* a reference type */
   uint32_t count;
   /* Every item as a constant expression; the funcidx encodings become a
    * single ref.func so consumers see one form. */

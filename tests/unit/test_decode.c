@@ -205,10 +205,10 @@ Test(types, multi_value_and_every_value_type) {
   cr_assert_eq(m->types[0].results[0], WASM_I32);
   cr_assert_eq(m->types[1].nparams, 0);
   cr_assert_eq(m->types[1].nresults, 0);
-  const uint8_t want[] = {WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF,
-                          WASM_EXTERNREF};
+  const wasm_vtype want[] = {WASM_F32, WASM_F64, WASM_V128, WASM_FUNCREF,
+                             WASM_EXTERNREF};
   cr_assert_eq(m->types[2].nparams, 5);
-  cr_assert_eq(memcmp(m->types[2].params, want, 5), 0);
+  cr_assert_eq(memcmp(m->types[2].params, want, sizeof want), 0);
   cr_assert_eq(m->types[2].nresults, 2);
   cr_assert_eq(m->types[2].results[0], WASM_I64);
   cr_assert_eq(m->types[2].results[1], WASM_I32);

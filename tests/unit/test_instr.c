@@ -550,10 +550,15 @@ Test(instr, reftype) {
   cr_assert_eq(r.in.imm.reftype, WASM_FUNCREF);
   r = READ(0xD0, 0x6F);
   cr_assert_eq(r.in.imm.reftype, WASM_EXTERNREF);
+  /* Wasm 3.0: the immediate is a heap type, kept as (ref null ht) */
+  r = READ(0xD0, 0x6E);
+  cr_assert_eq(r.in.imm.reftype, WASM_HT_ANY);
+  r = READ(0xD0, 0x05);
+  cr_assert_eq(r.in.imm.reftype, wasm_vt_ref(true, WASM_HT_INDEX + 5));
   r = READ(0xD0, 0x7F);
-  EXPECT_FAIL(r, AT + 1, "malformed reference type");
+  EXPECT_FAIL(r, AT + 1, "malformed heap type");
   r = READ(0xD0, 0x40);
-  EXPECT_FAIL(r, AT + 1, "malformed reference type");
+  EXPECT_FAIL(r, AT + 1, "malformed heap type");
 }
 
 Test(instr, memarg) {
@@ -653,12 +658,20 @@ Test(instr, blocktype_type_index) {
 Test(instr, blocktype_negative_garbage) {
   /* single bytes in the negative s33 range that are neither 0x40 nor a
    * value type */
-  const uint8_t bad[] = {0x41, 0x60, 0x6E, 0x71, 0x7A, 0x50};
+  const uint8_t bad[] = {0x41, 0x60, 0x65, 0x62, 0x7A, 0x50};
   for (size_t i = 0; i < sizeof bad; i++) {
     rd r = read_one((uint8_t[]){0x02, bad[i]}, 2);
     cr_assert(!r.ok, "blocktype 0x%02x accepted", bad[i]);
     cr_assert_eq(r.err.offset, AT + 1);
   }
+  /* Wasm 3.0 reference types: the shorthands and 0x64/0x63 + heap type */
+  rd ok = READ(0x02, 0x6E);
+  cr_assert_eq(ok.in.imm.block.kind, WASM_BLOCK_VALTYPE);
+  cr_assert_eq(ok.in.imm.block.valtype, WASM_HT_ANY);
+  ok = READ(0x02, 0x64, 0x70);
+  cr_assert_eq(ok.in.imm.block.valtype, wasm_vt_ref(false, WASM_HT_FUNC));
+  ok = READ(0x02, 0x63, 0x03);
+  cr_assert_eq(ok.in.imm.block.valtype, wasm_vt_ref(true, WASM_HT_INDEX + 3));
   /* value types and 0x40 are single bytes, not any s33 with those low bits */
   rd r = READ(0x02, 0xFF, 0x7F); /* -1 in two bytes: not "i32" */
   cr_assert(!r.ok, "two-byte -1 accepted as a block type");

@@ -1187,3 +1187,22 @@ Test(module, unknown_type_in_function_and_import) {
   module_invalid(&b, "unknown type");
   wb_free(&b);
 }
+
+/* ---- Wasm 3.0 value types ------------------------------------------------- */
+
+/* The decoder reads every 3.0 value type; those no feature handles yet are
+ * refused by the validator, naming the type and its feature. */
+Test(vtypes, decoded_then_refused_until_supported) {
+  /* a local (ref null 0) */
+  wb_buf b = locals_module((const uint8_t[]){1, 1, 0x63, 0x00}, 4,
+                           (const uint8_t[]){0x0B}, 1);
+  wasm_error err = module_invalid(&b, "not supported yet: value type (ref null $0)");
+  cr_assert_eq(err.offset, 0x18, "offset 0x%zx", err.offset); /* the type */
+  wb_free(&b);
+  /* a block typed anyref */
+  b = locals_module((const uint8_t[]){0}, 1,
+                    (const uint8_t[]){0x02, 0x6E, 0xD0, 0x6E, 0x0B, 0x1A, 0x0B},
+                    7);
+  module_invalid(&b, "not supported yet: value type anyref (GC)");
+  wb_free(&b);
+}
