@@ -99,8 +99,10 @@ bool cli_temp_file(char *buf, size_t n, const char *suffix) {
 
 uint8_t *cli_slurp(const char *path, size_t *size) {
   wasm_error err = {0};
-  uint8_t *bytes = wasm_read_file(path, size, &err);
-  if (!bytes)
+  uint8_t *bytes = wasm_read_module_file(path, size, &err);
+  if (!bytes && err.text)
+    wasm_error_print(stderr, path, &err);
+  else if (!bytes)
     fprintf(stderr, "wasmc: error: cannot read '%s': %s\n", path, strerror(errno));
   return bytes;
 }

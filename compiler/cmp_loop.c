@@ -37,7 +37,9 @@ static bool is_const(LLVMValueRef v, int64_t c) {
  * and the base, or NULL. */
 static LLVMValueRef byte_load_phi(LLVMValueRef ld, LLVMBasicBlockRef h,
                                   LLVMValueRef vmctx, LLVMValueRef *base) {
+  /* atomic loads (threads) must stay one access each */
   if (!LLVMIsALoadInst(ld) || LLVMGetVolatile(ld) ||
+      LLVMGetOrdering(ld) != LLVMAtomicOrderingNotAtomic ||
       LLVMTypeOf(ld) != LLVMInt8TypeInContext(LLVMGetTypeContext(LLVMTypeOf(ld))))
     return NULL;
   LLVMValueRef gep = LLVMGetOperand(ld, 0);

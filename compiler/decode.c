@@ -102,35 +102,39 @@ static bool read_reftype(decoder *d, wasm_vtype *out) {
   return wasm_read_reftype(&d->r, out);
 }
 
-/* Range checks (min <= max, the memory page bound) are validation rules,
- * so only the encoding is checked here. */
-static bool read_limits(decoder *d, wasm_limits *l) {
+/* Range checks (min <= max, the memory page bound, a shared memory's
+ * maximum) are validation rules, so only the encoding is checked here.
+ * Flag bits: 0 has a maximum; 1 shared (threads; memories only, `shared`
+ * false for tables). */
+static bool read_limits(decoder *d, wasm_limits *l, bool memory) {
   size_t at = d->r.pos;
   uint8_t flag;
   if (!wasm_read_u8(&d->r, &flag))
     return false;
+  uint8_t allowed = memory ? 0x03 : 0x01;
   /* The spec's tests read the flag as a one-bit LEB128, hence their
    * wording for the two ways it can be wrong. */
-  if (flag > 1)
+  if (flag & ~allowed)
     return wasm_fail(d->err, at,
-                     "%s: malformed limits flags 0x%02x (expected 0x00 or "
-                     "0x01)",
+                     "%s: malformed limits flags 0x%02x (expected %s)",
                      flag & 0x80 ? "integer representation too long"
                                  : "integer too large",
-                     flag);
+                     flag,
+                     memory ? "0x00 to 0x03 for a memory" : "0x00 or 0x01");
   uint32_t min, max = 0;
   if (!wasm_read_u32(&d->r, &min))
     return false;
-  if (flag && !wasm_read_u32(&d->r, &max))
+  if ((flag & 1) && !wasm_read_u32(&d->r, &max))
     return false;
   l->min = min;
   l->max = max;
-  l->has_max = flag;
+  l->has_max = flag & 1;
+  l->shared = (flag & 2) != 0;
   return true;
 }
 
 static bool read_tabletype(decoder *d, wasm_tabletype *t) {
-  return read_reftype(d, &t->elem) && read_limits(d, &t->limits);
+  return read_reftype(d, &t->elem) && read_limits(d, &t->limits, false);
 }
 
 static bool read_globaltype(decoder *d, wasm_globaltype *g) {
@@ -305,29 +309,162 @@ static bool build_space(decoder *d, wasm_externkind kind, uint32_t ndefined) {
 
 /* ---- sections ----------------------------------------------------------- */
 
+/* A struct or array field: storage type (value type, or packed i8/i16)
+ * and mutability. */
+static bool read_fieldtype(decoder *d, wasm_fieldtype *f) {
+  wasm_reader *r = &d->r;
+  if (r->pos < r->end && (r->base[r->pos] == WASM_PACKED_I8 ||
+                          r->base[r->pos] == WASM_PACKED_I16)) {
+    f->type = r->base[r->pos++];
+  } else if (!read_valtype(d, &f->type)) {
+    return false;
+  }
+  size_t at = r->pos;
+  uint8_t mut;
+  if (!wasm_read_u8(r, &mut))
+    return false;
+  if (mut > 1)
+    return wasm_fail(d->err, at, "malformed mutability 0x%02x", mut);
+  f->mutable_ = mut;
+  return true;
+}
+
+/* A composite type: func (0x60), struct (0x5F) or array (0x5E). */
+static bool read_comptype(decoder *d, uint32_t idx, wasm_functype *ft,
+                          wasm_subtype *st) {
+  size_t at = d->r.pos;
+  uint8_t form;
+  if (!wasm_read_u8(&d->r, &form))
+    return false;
+  st->kind = form;
+  switch (form) {
+  case WASM_COMP_FUNC:
+    return read_valtypes(d, &ft->nparams, &ft->params) &&
+           read_valtypes(d, &ft->nresults, &ft->results);
+  case WASM_COMP_STRUCT: {
+    if (!wasm_read_count(&d->r, 2, &st->nfields))
+      return false;
+    wasm_fieldtype *f =
+        wasm_arena_array(&d->m->arena, st->nfields, sizeof *f);
+    if (!f && st->nfields)
+      return oom(d);
+    for (uint32_t i = 0; i < st->nfields; i++)
+      if (!read_fieldtype(d, &f[i]))
+        return false;
+    st->fields = f;
+    return true;
+  }
+  case WASM_COMP_ARRAY: {
+    wasm_fieldtype *f = wasm_arena_alloc(&d->m->arena, sizeof *f);
+    if (!f)
+      return oom(d);
+    st->nfields = 1;
+    st->fields = f;
+    return read_fieldtype(d, f);
+  }
+  default:
+    return wasm_fail(d->err, at,
+                     "malformed functype: type %u starts with 0x%02x, "
+                     "expected 0x60 (func), 0x5F (struct), 0x5E (array), "
+                     "0x50/0x4F (sub) or 0x4E (rec)",
+                     idx, form);
+  }
+}
+
+/* A subtype: `sub` (0x50) or `sub final` (0x4F) with its supertypes, or
+ * a bare composite type (final, no supertype). */
+static bool read_subtype(decoder *d, uint32_t idx, wasm_functype *ft,
+                         wasm_subtype *st) {
+  wasm_reader *r = &d->r;
+  st->offset = (uint32_t)r->pos;
+  st->super = WASM_NO_SUPER;
+  st->final = true;
+  uint8_t b = r->pos < r->end ? r->base[r->pos] : 0;
+  if (b == 0x50 || b == 0x4F) {
+    r->pos++;
+    st->final = b == 0x4F;
+    if (!wasm_read_count(r, 1, &st->nsupers))
+      return false;
+    for (uint32_t i = 0; i < st->nsupers; i++) {
+      uint32_t x;
+      if (!wasm_read_u32(r, &x))
+        return false;
+      if (i == 0)
+        st->super = x;
+    }
+  }
+  return read_comptype(d, idx, ft, st);
+}
+
+/* vec(rectype): a rec group (0x4E vec(subtype)) or one subtype, which is
+ * a group of its own. The flat index space of types grows by a group's
+ * size, so the arrays grow as groups are read (each type costs at least
+ * three bytes of input, which bounds them). */
 static bool decode_types(decoder *d) {
   wasm_module *m = d->m;
-  if (!read_vec_count(d, 3, "types", &m->ntypes))
+  wasm_reader *r = &d->r;
+  uint32_t nrecs;
+  if (!read_vec_count(d, 2, "types", &nrecs))
     return false;
-  m->types = wasm_arena_array(&m->arena, m->ntypes, sizeof *m->types);
-  if (!m->types)
-    return oom(d);
-  for (uint32_t i = 0; i < m->ntypes; i++) {
-    wasm_functype *t = &m->types[i];
-    size_t at = d->r.pos;
-    uint8_t form;
-    if (!wasm_read_u8(&d->r, &form))
-      return false;
-    if (form != 0x60)
-      return wasm_fail(d->err, at,
-                       "malformed functype: type %u starts with 0x%02x, "
-                       "expected 0x60",
-                       i, form);
-    if (!read_valtypes(d, &t->nparams, &t->params) ||
-        !read_valtypes(d, &t->nresults, &t->results))
-      return false;
+  size_t cap = nrecs ? nrecs : 1, n = 0;
+  wasm_functype *fts = calloc(cap, sizeof *fts);
+  wasm_subtype *sts = calloc(cap, sizeof *sts);
+  bool ok = fts && sts;
+  if (!ok)
+    oom(d);
+  for (uint32_t g = 0; ok && g < nrecs; g++) {
+    uint32_t size = 1;
+    if (r->pos < r->end && r->base[r->pos] == 0x4E) {
+      r->pos++;
+      if (!wasm_read_count(r, 3, &size)) {
+        ok = false;
+        break;
+      }
+    }
+    if (n + size > UINT32_MAX / 2) {
+      ok = wasm_fail(d->err, r->pos, "too many types");
+      break;
+    }
+    if (n + size > cap) {
+      size_t ncap = cap;
+      while (ncap < n + size)
+        ncap *= 2;
+      wasm_functype *f2 = realloc(fts, ncap * sizeof *f2);
+      if (f2)
+        fts = f2;
+      wasm_subtype *s2 = realloc(sts, ncap * sizeof *s2);
+      if (s2)
+        sts = s2;
+      if (!f2 || !s2) {
+        ok = oom(d);
+        break;
+      }
+      memset(fts + cap, 0, (ncap - cap) * sizeof *fts);
+      memset(sts + cap, 0, (ncap - cap) * sizeof *sts);
+      cap = ncap;
+    }
+    uint32_t first = (uint32_t)n;
+    for (uint32_t k = 0; ok && k < size; k++, n++) {
+      sts[n].rec_first = first;
+      sts[n].rec_size = size;
+      ok = read_subtype(d, (uint32_t)n, &fts[n], &sts[n]);
+    }
   }
-  return true;
+  if (ok) {
+    m->nrecs = nrecs;
+    m->ntypes = (uint32_t)n;
+    m->types = wasm_arena_array(&m->arena, n ? n : 1, sizeof *m->types);
+    m->subtypes = wasm_arena_array(&m->arena, n ? n : 1, sizeof *m->subtypes);
+    if (!m->types || !m->subtypes)
+      ok = oom(d);
+    else if (n) {
+      memcpy(m->types, fts, n * sizeof *fts);
+      memcpy(m->subtypes, sts, n * sizeof *sts);
+    }
+  }
+  free(fts);
+  free(sts);
+  return ok;
 }
 
 static bool decode_imports(decoder *d) {
@@ -361,7 +498,7 @@ static bool decode_imports(decoder *d) {
       m->nimported_tables++;
       break;
     case WASM_EXTERN_MEMORY:
-      if (!read_limits(d, &imp->desc.memory.limits))
+      if (!read_limits(d, &imp->desc.memory.limits, true))
         return false;
       m->nimported_memories++;
       break;
@@ -416,7 +553,7 @@ static bool decode_memories(decoder *d) {
       !build_space(d, WASM_EXTERN_MEMORY, n))
     return false;
   for (uint32_t i = 0; i < n; i++)
-    if (!read_limits(d, &m->memories[m->nimported_memories + i].limits))
+    if (!read_limits(d, &m->memories[m->nimported_memories + i].limits, true))
       return false;
   return true;
 }

@@ -16,6 +16,11 @@ bool wasm_fail(wasm_error *err, size_t offset, const char *fmt, ...) {
 }
 
 void wasm_error_print(FILE *out, const char *filename, const wasm_error *err) {
+  if (err->text) {
+    fprintf(out, "%s:%u:%u: error: %s\n", filename ? filename : "<input>",
+            err->line, err->col, err->msg);
+    return;
+  }
   fprintf(out, "%s:0x%zx: error: %s\n", filename ? filename : "<input>",
           err->offset, err->msg);
 }

@@ -11,12 +11,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct {
   bool set;
   size_t offset;    /* byte offset in the file */
   char msg[256];
+  /* set for errors in a text-format file (.wat): where, as line:column */
+  bool text;
+  uint32_t line, col;
 } wasm_error;
 
 /* Record an error at offset (printf-style); returns false so callers can
@@ -24,7 +28,7 @@ typedef struct {
 bool wasm_fail(wasm_error *err, size_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Print "FILE:0xOFF: error: MSG\n". */
+/* Print "FILE:0xOFF: error: MSG\n" ("FILE:LINE:COL: ..." for text). */
 void wasm_error_print(FILE *out, const char *filename, const wasm_error *err);
 
 #endif

@@ -48,8 +48,13 @@ static const char usage_text[] =
     "     or written, or compilation/linking failed\n"
     "  2  usage error: unknown command or option, missing operand\n"
     "\n"
+    "Every command takes a module in the binary format (.wasm) or in the\n"
+    "text format (.wat: any file not starting with \"\\0asm\"), which wasmc's\n"
+    "own text reader converts to binary first.\n"
+    "\n"
     "Module errors are printed to stderr as FILE:0xOFFSET: error: MESSAGE,\n"
-    "where OFFSET is the byte offset in the file.\n";
+    "where OFFSET is the byte offset in the file (in the binary made from\n"
+    "it, for a .wat), or FILE:LINE:COLUMN: error: MESSAGE for malformed text.\n";
 
 static const char validate_help[] =
     "usage: wasmc validate [-v] FILE...\n"

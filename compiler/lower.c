@@ -25,6 +25,10 @@
 #include <string.h>
 
 #include "lower.h"
+#include "target.h"
+
+/* LLVM's CallingConv::Tail (tailcc), which llvm-c/Core.h does not name. */
+enum { LLVM_TAILCC = 18 };
 
 /* ---- common types -------------------------------------------------------- */
 
@@ -54,15 +58,18 @@ LLVMValueRef lower_const_i64(lower_module *lm, uint64_t v) {
 /* The LLVM type of a C type of WASMRT_ENTRY_POINTS (wasmrt_abi.h), chosen
  * by the C type itself so that the declarations below cannot disagree
  * with the prototypes the runtime implements: void, i32 for the 32-bit
- * integers, ptr for the pointer types named here. Any other type is
- * RTT_UNKNOWN, which the _Static_assert below turns into a build error
- * (add its LLVM type here) rather than a wrong declaration. */
-enum { RTT_UNKNOWN, RTT_VOID, RTT_I32, RTT_PTR };
+ * integers, i64 for the 64-bit ones, ptr for the pointer types named
+ * here. Any other type is RTT_UNKNOWN, which the _Static_assert below
+ * turns into a build error (add its LLVM type here) rather than a wrong
+ * declaration. */
+enum { RTT_UNKNOWN, RTT_VOID, RTT_I32, RTT_I64, RTT_PTR };
 #define RT_TYPE(T)                                                             \
   _Generic((T (*)(void))0,                                                     \
       void (*)(void): RTT_VOID,                                                \
       int32_t (*)(void): RTT_I32,                                              \
       uint32_t (*)(void): RTT_I32,                                             \
+      int64_t (*)(void): RTT_I64,                                              \
+      uint64_t (*)(void): RTT_I64,                                             \
       void *(*)(void): RTT_PTR,                                                \
       void **(*)(void): RTT_PTR,                                               \
       wasmrt_vmctx *(*)(void): RTT_PTR,                                        \
@@ -101,7 +108,10 @@ static const struct {
 };
 
 static LLVMTypeRef rtt_type(lower_module *lm, uint8_t t) {
-  return t == RTT_VOID ? lm->t_void : t == RTT_I32 ? lm->t_i32 : lm->t_ptr;
+  return t == RTT_VOID  ? lm->t_void
+         : t == RTT_I32 ? lm->t_i32
+         : t == RTT_I64 ? lm->t_i64
+                        : lm->t_ptr;
 }
 
 static void add_fn_attr(lower_module *lm, LLVMValueRef fn, const char *attr) {
@@ -169,6 +179,7 @@ static LLVMValueRef declare_func(lower_module *lm, uint32_t i) {
   } else {
     LLVMSetLinkage(fn, LLVMInternalLinkage);
   }
+  LLVMSetFunctionCallConv(fn, lm->wasm_cc);
   lm->funcs[i] = fn;
   return fn;
 }
@@ -181,6 +192,18 @@ LLVMValueRef lower_personality(lower_module *lm) {
     lm->personality = LLVMAddFunction(lm->mod, WASMRT_PERSONALITY_SYMBOL, t);
   }
   return lm->personality;
+}
+
+LLVMValueRef lower_wasm_call(lower_module *lm, LLVMTypeRef fnty, LLVMValueRef fn,
+                             LLVMValueRef *args, unsigned nargs, bool musttail) {
+  LLVMValueRef call = LLVMBuildCall2(lm->b, fnty, fn, args, nargs, "");
+  LLVMSetInstructionCallConv(call, lm->wasm_cc);
+  /* An ordinary call must stay a call: unbounded recursion has to exhaust
+   * the stack (assert_exhaustion), so LLVM may not turn it into a loop
+   * or a sibling call. */
+  LLVMSetTailCallKind(call, musttail ? LLVMTailCallKindMustTail
+                                     : LLVMTailCallKindNoTail);
+  return call;
 }
 
 LLVMValueRef lower_func_ref(lower_module *lm, uint32_t fidx) {
@@ -203,6 +226,9 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
   if (opts)
     lm->opts = *opts;
   lm->chunked = chunked;
+  const target_row *row = target_of_triple(triple);
+  lm->tail_calls = row && row->tailcc;
+  lm->wasm_cc = lm->tail_calls ? LLVM_TAILCC : LLVMCCallConv;
   lm->first = first;
   lm->end = end;
   lm->llctx = LLVMContextCreate();
@@ -225,6 +251,12 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
   lm->t_ptr = LLVMPointerTypeInContext(c, 0);
   lm->md_invariant = LLVMGetMDKindIDInContext(c, "invariant.load", 14);
   lm->md_nonnull = LLVMGetMDKindIDInContext(c, "nonnull", 7);
+  /* threads: tell the IR passes of emit.c that memory 0 is shared, so
+   * that those exact only for a memory no other thread sees
+   * (store_ifconv.c) leave the module alone. */
+  if (lower_memory_shared(lm, 0))
+    LLVMAddNamedMetadataOperand(lm->mod, LOWER_MD_SHARED_MEMORY,
+                                LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, NULL, 0)));
 
   lm->fn_types = calloc(wm->ntypes ? wm->ntypes : 1, sizeof *lm->fn_types);
   lm->funcs = calloc(wm->nfuncs ? wm->nfuncs : 1, sizeof *lm->funcs);

@@ -19,6 +19,8 @@
  *   lower_memory.c    loads, stores, memory.size/grow, bulk memory, data.drop
  *   lower_table.c     table.* and elem.drop
  *   lower_simd.c      SIMD128
+ *   lower_atomic.c    threads: atomic loads/stores/RMW/cmpxchg, fence,
+ *                     memory.atomic.wait32/64 and notify
  *   lower_exn.c       exception handling: throw, throw_ref, try_table,
  *                     and the legacy try/catch/catch_all/delegate/rethrow
  * A family function returns false only on an internal error (an LLVM
@@ -70,6 +72,11 @@ typedef struct lower_module {
   LLVMTypeRef t_ptr;   /* opaque pointer (address space 0) */
 
   LLVMTypeRef *fn_types;  /* LLVM function type per Wasm type index */
+  /* The calling convention of every Wasm function, host adapter and call
+   * of one (target.h's tailcc: LLVM's tailcc, else C), and whether
+   * return_call* can be guaranteed tail calls. */
+  unsigned wasm_cc;
+  bool tail_calls;
   /* Per function index; imports: NULL. Use lower_func_ref: in a chunk,
    * functions of other chunks are declared on first use. */
   LLVMValueRef *funcs;
@@ -141,6 +148,7 @@ typedef struct lower_func {
   uint32_t dead_depth;          /* >0: skipping unreachable code, nesting */
   LLVMBasicBlockRef trap_blocks[WASMRT_TRAP_COUNT]; /* shared cold blocks */
   char *err;                    /* = lm->err */
+  bool tail;                    /* lowering a return_call*: calls are musttail */
 } lower_func;
 
 /* ---- helpers (lower_func.c) --------------------------------------------- */
@@ -177,6 +185,13 @@ LLVMValueRef lower_intrinsic(lower_func *lf, const char *name,
  * index + offset + size exceeds the memory's current size. */
 LLVMValueRef lower_address(lower_func *lf, const wasm_instr *in,
                            LLVMValueRef index, unsigned size);
+/* Named metadata present in a module whose memory 0 is shared. */
+#define LOWER_MD_SHARED_MEMORY "wasmc.shared_memory"
+/* Is memory mem shared (threads)? Its type says so exactly: imports of
+ * shared memories must be declared shared. */
+static inline bool lower_memory_shared(const lower_module *lm, uint32_t mem) {
+  return mem < lm->wm->nmemories && lm->wm->memories[mem].limits.shared;
+}
 
 /* ---- instruction families ----------------------------------------------- */
 bool lower_control(lower_func *lf, const wasm_instr *in);
@@ -186,6 +201,7 @@ bool lower_numeric(lower_func *lf, const wasm_instr *in);
 bool lower_memory(lower_func *lf, const wasm_instr *in);
 bool lower_table(lower_func *lf, const wasm_instr *in);
 bool lower_simd(lower_func *lf, const wasm_instr *in);
+bool lower_atomic(lower_func *lf, const wasm_instr *in);
 bool lower_exn(lower_func *lf, const wasm_instr *in);
 
 /* ---- shared between lower_control.c and lower_exn.c ---------------------- */
@@ -221,6 +237,10 @@ lower_module *lower_module_new_chunk(const wasm_module *wm,
                                      const lower_options *opts,
                                      const char *triple, uint32_t first,
                                      uint32_t end, wasm_error *err);
+/* A call of a Wasm function (or host adapter) fn of type fnty with the
+ * Wasm calling convention; musttail for return_call*. */
+LLVMValueRef lower_wasm_call(lower_module *lm, LLVMTypeRef fnty, LLVMValueRef fn,
+                             LLVMValueRef *args, unsigned nargs, bool musttail);
 /* The personality routine (WASMRT_PERSONALITY_SYMBOL), declared on
  * first use. */
 LLVMValueRef lower_personality(lower_module *lm);

@@ -50,13 +50,21 @@ static void emit_call(lower_func *lf, const wasm_functype *ft, LLVMTypeRef fnty,
   args[0] = ctx;
   for (uint32_t i = n; i > 0; i--)
     args[i] = lower_pop(lf);
-  LLVMValueRef call = lower_call_may_throw(lf, fnty, fn, args, n + 1);
+  /* return_call*: a musttail call, never an invoke: the caller's frame,
+   * and its handlers, are gone when the callee runs. */
+  LLVMValueRef call = lf->tail
+                          ? lower_wasm_call(lm, fnty, fn, args, n + 1, true)
+                          : lower_call_may_throw(lf, fnty, fn, args, n + 1);
   free(args);
-  /* Wasm has no tail calls: unbounded recursion must exhaust the stack
-   * (assert_exhaustion), so LLVM may not turn recursion into loops. (An
-   * invoke, inside a handler, is never a tail call.) */
-  if (LLVMIsACallInst(call))
-    LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
+  if (lf->tail) {
+    /* return_call*: the callee's results are ours (validated), so the
+     * call's value is returned as it is; what follows is dead. */
+    if (ft->nresults == 0)
+      LLVMBuildRetVoid(lm->b);
+    else
+      LLVMBuildRet(lm->b, call);
+    return;
+  }
   if (ft->nresults == 1) {
     lower_push(lf, call);
   } else {
@@ -107,9 +115,37 @@ static void lower_call_indirect(lower_func *lf, uint32_t typeidx,
   emit_call(lf, &lm->wm->types[typeidx], lm->fn_types[typeidx], code, ctx);
 }
 
+/* return_call*: the call is a guaranteed tail call (musttail with the
+ * tailcc convention, lower.c), so an endless chain of them runs in
+ * constant stack whatever the signatures. Where the target has no such
+ * convention the module is refused rather than compiled into code whose
+ * stack would grow. */
+static bool tail_call(lower_func *lf, const wasm_instr *in) {
+  lower_module *lm = lf->lm;
+  if (!lm->tail_calls) {
+    snprintf(lf->err, sizeof lm->err,
+             "not supported yet: %s on %s (LLVM has no tailcc calling "
+             "convention for this architecture, so tail calls cannot be "
+             "guaranteed)",
+             wasm_opinfos[in->op].text, LLVMGetTarget(lm->mod));
+    return false;
+  }
+  lf->tail = true;
+  if (in->op == WASM_OP_RETURN_CALL)
+    lower_call_direct(lf, in->imm.index);
+  else
+    lower_call_indirect(lf, in->imm.index2.a, in->imm.index2.b);
+  lf->tail = false;
+  lf->frames[lf->nframes - 1].unreachable = true;
+  return true;
+}
+
 bool lower_call(lower_func *lf, const wasm_instr *in) {
   lower_module *lm = lf->lm;
   switch (in->op) {
+  case WASM_OP_RETURN_CALL:
+  case WASM_OP_RETURN_CALL_INDIRECT:
+    return tail_call(lf, in);
   case WASM_OP_CALL:
     lower_call_direct(lf, in->imm.index);
     return true;

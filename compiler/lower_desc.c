@@ -10,7 +10,7 @@
  * data layout the module ends up with. The layouts, for LP64 targets:
  *
  *   wasmrt_functype_desc  24: nparams@0 nresults@4 params@8 results@16
- *   wasmrt_limits_desc    24: min@0 max@8 has_max@16 (+4 pad)
+ *   wasmrt_limits_desc    24: min@0 max@8 has_max@16 shared@20
  *   wasmrt_const_op       24: op@0 pad_@4 a@8 b@16
  *   wasmrt_const_desc     16: nops@0 (+4 pad) ops@8
  *   wasmrt_import_desc    64: module@0 name@8 module_len@16 name_len@20
@@ -59,6 +59,7 @@ enum { VAL_SIZE = 16 }; /* sizeof(wasmrt_val) */
 SIZE(wasmrt_val, VAL_SIZE);
 SIZE(wasmrt_functype_desc, 24); LAYOUT(wasmrt_functype_desc, results, 16);
 SIZE(wasmrt_limits_desc, 24); LAYOUT(wasmrt_limits_desc, has_max, 16);
+LAYOUT(wasmrt_limits_desc, shared, 20);
 SIZE(wasmrt_const_op, 24); LAYOUT(wasmrt_const_op, a, 8);
 SIZE(wasmrt_const_desc, 16); LAYOUT(wasmrt_const_desc, ops, 8);
 SIZE(wasmrt_import_desc, 64); LAYOUT(wasmrt_import_desc, module_len, 16);
@@ -233,6 +234,7 @@ static cvalue limits_desc(lower_module *lm, const wasm_limits *l) {
   cs_u64(&s, l->min);
   cs_u64(&s, l->has_max ? l->max : 0);
   cs_u32(&s, l->has_max);
+  cs_u32(&s, l->shared);
   return cs_end(&s);
 }
 
@@ -258,6 +260,12 @@ static bool const_desc(lower_module *lm, const wasm_constexpr *ce, cvalue *out,
     case WASM_OP_GLOBAL_GET: op = WASMRT_CONST_GLOBAL_GET; a = in->imm.index; break;
     case WASM_OP_REF_NULL: op = WASMRT_CONST_REF_NULL; a = in->imm.reftype; break;
     case WASM_OP_REF_FUNC: op = WASMRT_CONST_REF_FUNC; a = in->imm.index; break;
+    case WASM_OP_I32_ADD: op = WASMRT_CONST_I32_ADD; break;
+    case WASM_OP_I32_SUB: op = WASMRT_CONST_I32_SUB; break;
+    case WASM_OP_I32_MUL: op = WASMRT_CONST_I32_MUL; break;
+    case WASM_OP_I64_ADD: op = WASMRT_CONST_I64_ADD; break;
+    case WASM_OP_I64_SUB: op = WASMRT_CONST_I64_SUB; break;
+    case WASM_OP_I64_MUL: op = WASMRT_CONST_I64_MUL; break;
     default:
       free(ops);
       return wasm_fail(err, in->offset,
@@ -326,6 +334,7 @@ static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
   LLVMBasicBlockRef lpad = LLVMAppendBasicBlockInContext(lm->llctx, fn, "uncaught");
   LLVMValueRef r = LLVMBuildInvoke2(lm->b, lm->fn_types[t], LLVMGetParam(fn, 0),
                                     args, ft->nparams + 1, ok, lpad, "");
+  LLVMSetInstructionCallConv(r, lm->wasm_cc);
   free(args);
   LLVMSetPersonalityFn(fn, lower_personality(lm));
   LLVMPositionBuilderAtEnd(lm->b, lpad);
@@ -356,6 +365,7 @@ static LLVMValueRef host_adapter(lower_module *lm, uint32_t t) {
   snprintf(name, sizeof name, "wasm_host_t%u", t);
   LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[t]);
   LLVMSetLinkage(fn, LLVMInternalLinkage);
+  LLVMSetFunctionCallConv(fn, lm->wasm_cc); /* Wasm code calls it as a Wasm function */
   LLVMPositionBuilderAtEnd(lm->b,
                            LLVMAppendBasicBlockInContext(lm->llctx, fn, ""));
   uint32_t n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
@@ -401,7 +411,7 @@ static cvalue import_desc(lower_module *lm, const wasm_import *im) {
   cs_u32(&s, im->name.len);
   cs_u32(&s, im->kind);
   uint32_t type_index = 0, value_type = 0, mut = 0;
-  wasm_limits none = {0, 0, false};
+  wasm_limits none = {0, 0, false, false};
   const wasm_limits *lim = &none;
   switch (im->kind) {
   case WASM_EXTERN_FUNC: type_index = im->desc.func_type; break;
@@ -493,6 +503,19 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
   if (wm->nmemories > max) max = wm->nmemories;
   if (wm->nglobals > max) max = wm->nglobals;
   if (wm->ntags > max) max = wm->ntags;
+  /* The runtime identifies a function type by its flat signature, which
+   * is its canonical identity only for a final type without supertype
+   * alone in its group (every Wasm 2.0 type). */
+  for (uint32_t i = 0; i < nt; i++) {
+    const wasm_subtype *st = &wm->subtypes[i];
+    if (st->rec_size != 1 || !st->final || st->super != WASM_NO_SUPER)
+      return wasm_fail(err, st->offset,
+                       "not supported yet: compiling type %u (%s): the "
+                       "runtime's type identity covers final types alone "
+                       "in their recursive group only",
+                       i, st->rec_size != 1 ? "in a recursive group"
+                                            : "with declared subtyping");
+  }
   cvalue *cv = calloc(max + 1, sizeof *cv);
   LLVMValueRef *pv = calloc(max + 1, sizeof *pv);
   if (!cv || !pv)

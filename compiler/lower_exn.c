@@ -100,11 +100,14 @@ LLVMValueRef lower_call_may_throw(lower_func *lf, LLVMTypeRef fnty,
   lower_module *lm = lf->lm;
   lower_frame *h = handler_from(lf, 0);
   if (!h)
-    return LLVMBuildCall2(lm->b, fnty, fn, args, nargs, "");
+    return lower_wasm_call(lm, fnty, fn, args, nargs, false);
   LLVMBasicBlockRef lp = landing_pad(lf, h);
   LLVMBasicBlockRef cont = new_block(lf, "invoke.cont");
   LLVMValueRef v =
       LLVMBuildInvoke2(lm->b, fnty, fn, args, nargs, cont, lp, "");
+  /* the Wasm calling convention, as lower_wasm_call gives plain calls (an
+   * invoke is never a tail call, so recursion still uses stack) */
+  LLVMSetInstructionCallConv(v, lm->wasm_cc);
   LLVMPositionBuilderAtEnd(lm->b, cont);
   return v;
 }

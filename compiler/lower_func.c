@@ -174,6 +174,8 @@ static family_fn family_of(uint16_t op) {
   const wasm_opinfo *oi = &wasm_opinfos[op];
   if (oi->prefix == 0xFD)
     return lower_simd;
+  if (oi->prefix == 0xFE)
+    return lower_atomic;
   if (oi->prefix == 0xFC) {
     if (oi->code <= 7)
       return lower_numeric;
@@ -190,6 +192,7 @@ static family_fn family_of(uint16_t op) {
     return lower_control;
   case WASM_OP_CALL: case WASM_OP_CALL_INDIRECT: case WASM_OP_REF_NULL:
   case WASM_OP_REF_IS_NULL: case WASM_OP_REF_FUNC:
+  case WASM_OP_RETURN_CALL: case WASM_OP_RETURN_CALL_INDIRECT:
     return lower_call;
   case WASM_OP_THROW: case WASM_OP_THROW_REF: case WASM_OP_TRY_TABLE:
   case WASM_OP_TRY: case WASM_OP_CATCH: case WASM_OP_CATCH_ALL:

@@ -70,10 +70,22 @@ static LLVMValueRef memory_base(lower_func *lf, uint32_t mem) {
 }
 
 /* Current size of memory mem in bytes (i64). Never invariant: memory.grow,
- * here or in another instance sharing the memory, changes it. */
-static LLVMValueRef memory_size_bytes(lower_func *lf, uint32_t mem) {
-  return load_field(lf, memory_struct(lf, mem), offsetof(wasmrt_memory, size),
-                    lf->lm->t_i64, false, "memsize");
+ * here or in another instance sharing the memory, changes it. A shared
+ * memory may be grown by another thread at any moment, so its size is
+ * read atomically (wasmrt_abi.h, wasmrt_memory): `ordering` seq_cst for
+ * memory.size (the threads spec makes it a sequentially consistent read),
+ * monotonic for bounds checks (the grower commits pages before it stores
+ * the size, so any size seen covers accessible pages). */
+static LLVMValueRef memory_size_bytes(lower_func *lf, uint32_t mem,
+                                      LLVMAtomicOrdering ordering) {
+  LLVMValueRef v =
+      load_field(lf, memory_struct(lf, mem), offsetof(wasmrt_memory, size),
+                 lf->lm->t_i64, false, "memsize");
+  if (lower_memory_shared(lf->lm, mem)) {
+    LLVMSetOrdering(v, ordering);
+    LLVMSetAlignment(v, 8);
+  }
+  return v;
 }
 
 LLVMValueRef lower_address(lower_func *lf, const wasm_instr *in,
@@ -87,8 +99,9 @@ LLVMValueRef lower_address(lower_func *lf, const wasm_instr *in,
     /* end = index + offset + size <= 2^33 + 16: no overflow in 64 bits. */
     LLVMValueRef end = LLVMBuildAdd(
         lm->b, idx, lower_const_i64(lm, offset + size), "end");
-    LLVMValueRef oob = LLVMBuildICmp(lm->b, LLVMIntUGT, end,
-                                     memory_size_bytes(lf, mem), "oob");
+    LLVMValueRef oob = LLVMBuildICmp(
+        lm->b, LLVMIntUGT, end,
+        memory_size_bytes(lf, mem, LLVMAtomicOrderingMonotonic), "oob");
     lower_trap_if(lf, oob, WASMRT_TRAP_MEMORY_OOB);
   }
 
@@ -170,7 +183,8 @@ bool lower_memory(lower_func *lf, const wasm_instr *in) {
   switch (in->op) {
   case WASM_OP_MEMORY_SIZE: {
     /* size / 65536: the size is a multiple of the page, at most 2^32. */
-    LLVMValueRef bytes = memory_size_bytes(lf, in->imm.index);
+    LLVMValueRef bytes = memory_size_bytes(
+        lf, in->imm.index, LLVMAtomicOrderingSequentiallyConsistent);
     LLVMValueRef pages = LLVMBuildLShr(lm->b, bytes, lower_const_i64(lm, 16), "");
     lower_push(lf, LLVMBuildTrunc(lm->b, pages, lm->t_i32, "pages"));
     return true;

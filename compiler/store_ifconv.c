@@ -13,8 +13,9 @@
  * Why it is exact. C compilers may not do this: another thread could
  * write p[i] between the load and the store. A Wasm 2.0 linear memory is
  * never shared between threads, and the store writes what the load read
- * when c is false, so no observer can tell (shared memories, when the
- * threads proposal lands, must be left out). The store cannot trap: the
+ * when c is false, so no observer can tell. A shared memory (threads) is
+ * seen by other threads, so a module whose memory is shared (named
+ * metadata LOWER_MD_SHARED_MEMORY, lower.c) is left alone. The store cannot trap: the
  * load of the same address and width already ran. The pattern is narrow
  * on purpose: block P loads p[i] and ends in `br c, S, J` (either way
  * round) with nothing that writes memory after the load; S is reached
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 
 #include "cfg.h"
+#include "lower.h"
 #include "ir_match.h"
 
 /* The same address: one value, or the same GEP computed twice. */
@@ -129,6 +131,8 @@ static bool convert(LLVMBasicBlockRef p, LLVMBuilderRef b, const cfg *g,
 
 unsigned store_ifconv(LLVMModuleRef m) {
   unsigned n = 0;
+  if (LLVMGetNamedMetadataNumOperands(m, LOWER_MD_SHARED_MEMORY))
+    return 0;
   LLVMBuilderRef b = LLVMCreateBuilderInContext(LLVMGetModuleContext(m));
   for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
     cfg g;

@@ -24,7 +24,7 @@ static const target_row targets[] = {
      "-cmov,-mmx,-fxsr",
      {LLVMInitializeX86TargetInfo, LLVMInitializeX86Target,
       LLVMInitializeX86TargetMC, LLVMInitializeX86AsmPrinter},
-     .rounding_keeps_snan = false},
+     .rounding_keeps_snan = false, .tailcc = true},
     /* AArch64 Linux guarantees FP and Advanced SIMD. LLVM's `generic`
      * also has the trace buffer extension (trbe), which cortex-a53,
      * neoverse-n1 and most other named CPUs lack. */
@@ -32,7 +32,7 @@ static const target_row targets[] = {
      "aarch64-linux-gnu-gcc", "-trbe",
      {LLVMInitializeAArch64TargetInfo, LLVMInitializeAArch64Target,
       LLVMInitializeAArch64TargetMC, LLVMInitializeAArch64AsmPrinter},
-     .rounding_keeps_snan = false},
+     .rounding_keeps_snan = false, .tailcc = true},
     /* Debian's riscv64 port is RV64GC with the lp64d ABI. Wasm accesses
      * carry no alignment guarantee (they are emitted with align 1), and
      * without +unaligned-scalar-mem each would become byte loads and
@@ -45,11 +45,16 @@ static const target_row targets[] = {
      "riscv64-linux-gnu-gcc", "",
      {LLVMInitializeRISCVTargetInfo, LLVMInitializeRISCVTarget,
       LLVMInitializeRISCVTargetMC, LLVMInitializeRISCVAsmPrinter},
-     .rounding_keeps_snan = true},
+     .rounding_keeps_snan = true, .tailcc = false},
 };
 enum { NTARGETS = sizeof targets / sizeof *targets };
 
 size_t emit_target_count(void) { return NTARGETS; }
+
+const target_row *target_of_triple(const char *triple) {
+  char buf[128], err[160];
+  return target_lookup(triple, buf, sizeof buf, err, sizeof err);
+}
 
 const target_row *target_at(size_t i) {
   return i < NTARGETS ? &targets[i] : NULL;

@@ -29,7 +29,17 @@ typedef struct {
   /* LLVM's lowering of ceil/floor/trunc/roundeven hands a signalling NaN
    * back unquieted (see emit.c's quiet_rounding_nans) */
   bool rounding_keeps_snan;
+  /* LLVM's tailcc convention exists for the architecture: Wasm functions
+   * use it, and return_call* become guaranteed (musttail) tail calls
+   * between any two signatures. false (riscv64: neither LLVM 19 nor 22
+   * implements tailcc for RISC-V): Wasm functions use the C convention
+   * and return_call* are refused as not supported yet. */
+  bool tailcc;
 } target_row;
+
+/* The row of an LLVM triple wasmc generates code for (NULL: the host),
+ * or NULL when there is none. */
+const target_row *target_of_triple(const char *triple);
 
 /* The rows in table order (x86_64, aarch64, riscv64), e.g. for
  * `--print-targets`: i < emit_target_count(). */

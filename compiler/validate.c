@@ -19,6 +19,7 @@
 #include <threads.h>
 
 #include "reader.h"
+#include "subtype.h"
 #include "wasm.h"
 
 /* The operand type "Unknown" of the spec's algorithm: what the polymorphic
@@ -91,8 +92,13 @@ static bool op_supported(uint16_t op) {
   case WASM_OP_TRY: case WASM_OP_CATCH: case WASM_OP_RETHROW:
   case WASM_OP_DELEGATE: case WASM_OP_CATCH_ALL:
     return true; /* exception handling */
+  case WASM_OP_RETURN_CALL:
+  case WASM_OP_RETURN_CALL_INDIRECT:
+    return true;
   default:
-    return false;
+    /* threads: every 0xFE instruction (atomics, wait/notify, fence) */
+    return op >= WASM_OP_MEMORY_ATOMIC_NOTIFY &&
+           op <= WASM_OP_I64_ATOMIC_RMW32_CMPXCHG_U;
   }
 }
 
@@ -388,6 +394,14 @@ static bool check_memarg(validator *v, const wasm_instr *in) {
   if (!check_memory(v, in->imm.mem.memory))
     return false;
   unsigned natural = wasm_opinfos[in->op].aux;
+  /* Atomic accesses (the 0xFE prefix) must state exactly their natural
+   * alignment: the alignment is part of their semantics (an unaligned
+   * effective address traps), not a hint. */
+  if (wasm_opinfos[in->op].prefix == 0xFE && in->imm.mem.align != natural)
+    return wasm_fail(v->err, in->offset,
+                     "alignment must be exactly natural for atomic "
+                     "instructions: %s has alignment 2^%u, natural is 2^%u",
+                     opname(v), in->imm.mem.align, natural);
   if (in->imm.mem.align > natural)
     return wasm_fail(v->err, in->offset,
                      "alignment must not be larger than natural: %s has "
@@ -553,6 +567,22 @@ static bool check_global(validator *v, uint32_t g) {
   if (g >= v->m->nglobals)
     return wasm_fail(v->err, at(v), "unknown global %u (module has %u)", g,
                      v->m->nglobals);
+  return true;
+}
+
+/* return_call*: the callee's results become the caller's, so they must
+ * be the caller's result types. */
+static bool tail_call_results(validator *v, const wasm_functype *callee) {
+  const wasm_functype *me = v->ft;
+  bool same = callee->nresults == me->nresults;
+  for (uint32_t i = 0; same && i < me->nresults; i++)
+    same = callee->results[i] == me->results[i];
+  if (!same)
+    return wasm_fail(v->err, at(v),
+                     "type mismatch: %s of a function returning %u value%s "
+                     "from one returning %u",
+                     opname(v), callee->nresults,
+                     callee->nresults == 1 ? "" : "s", me->nresults);
   return true;
 }
 
@@ -808,14 +838,19 @@ static bool check_other(validator *v, const wasm_instr *in) {
       return false;
     set_unreachable(v);
     return true;
-  case WASM_OP_CALL: {
+  case WASM_OP_CALL:
+  case WASM_OP_RETURN_CALL: {
     if (!check_func_index(v, in->imm.index))
       return false;
     const wasm_functype *ft = wasm_func_type(m, in->imm.index);
+    if (in->op == WASM_OP_RETURN_CALL)
+      return tail_call_results(v, ft) && pop_n(v, ft->params, ft->nparams) &&
+             (set_unreachable(v), true);
     return pop_n(v, ft->params, ft->nparams) &&
            push_n(v, ft->results, ft->nresults);
   }
-  case WASM_OP_CALL_INDIRECT: {
+  case WASM_OP_CALL_INDIRECT:
+  case WASM_OP_RETURN_CALL_INDIRECT: {
     uint32_t ti = in->imm.index2.a, tab = in->imm.index2.b;
     if (!check_table(v, tab))
       return false;
@@ -829,6 +864,9 @@ static bool check_other(validator *v, const wasm_instr *in) {
                        "unknown type %u (module has %u types)", ti,
                        m->ntypes);
     const wasm_functype *ft = &m->types[ti];
+    if (in->op == WASM_OP_RETURN_CALL_INDIRECT)
+      return tail_call_results(v, ft) && pop_expect(v, WASM_I32) &&
+             pop_n(v, ft->params, ft->nparams) && (set_unreachable(v), true);
     return pop_expect(v, WASM_I32) && pop_n(v, ft->params, ft->nparams) &&
            push_n(v, ft->results, ft->nresults);
   }
@@ -1132,72 +1170,93 @@ static bool const_fail(validator *v, uint32_t off, const_site site,
 }
 
 /* A constant expression must be made of constant instructions only and
- * leave exactly one value of type want. As the test suite of this Wasm 2.0
- * version expects, global.get may name only imported, immutable globals,
- * in every kind of constant expression (global initialisers, segment
- * offsets, element items). */
+ * leave exactly one value of type want. Wasm 3.0 (extended constant
+ * expressions) adds i32/i64 add, sub and mul, and lets global.get read
+ * any immutable global the expression can see: `visible` globals (the
+ * imports and the globals defined before, for a global's initialiser;
+ * all of them for segments). The operand stack is typed as in a body;
+ * its height never exceeds the instruction count. */
 static bool check_const(validator *v, const wasm_constexpr *ce, wasm_vtype want,
-                        const_site site) {
+                        uint32_t visible, const_site site) {
   const wasm_module *m = v->m;
+  wasm_vtype small[16], *st = small;
+  if (ce->ninstrs > 16 && !(st = malloc(ce->ninstrs * sizeof *st)))
+    return wasm_fail(v->err, ce->offset, "out of memory");
   uint32_t n = 0;
-  wasm_vtype t = T_ANY;
+  bool ok = false;
   for (uint32_t i = 0; i < ce->ninstrs; i++) {
     const wasm_instr *in = &ce->instrs[i];
+    wasm_vtype t;
     switch (in->op) {
     case WASM_OP_I32_CONST: t = WASM_I32; break;
     case WASM_OP_I64_CONST: t = WASM_I64; break;
     case WASM_OP_F32_CONST: t = WASM_F32; break;
     case WASM_OP_F64_CONST: t = WASM_F64; break;
     case WASM_OP_V128_CONST: t = WASM_V128; break;
+    case WASM_OP_I32_ADD: case WASM_OP_I32_SUB: case WASM_OP_I32_MUL:
+    case WASM_OP_I64_ADD: case WASM_OP_I64_SUB: case WASM_OP_I64_MUL:
+      t = in->op <= WASM_OP_I32_MUL && in->op >= WASM_OP_I32_ADD ? WASM_I32
+                                                               : WASM_I64;
+      if (n < 2 || st[n - 1] != t || st[n - 2] != t) {
+        const_fail(v, in->offset, site,
+                   "type mismatch: %s expects two %s operands", 
+                   wasm_opinfos[in->op].text, tname(t));
+        goto out;
+      }
+      n -= 2;
+      break;
     case WASM_OP_REF_NULL:
       if (!check_vtype(v, in->imm.reftype, in->offset))
-        return false;
+        goto out;
       t = in->imm.reftype;
       break;
     case WASM_OP_REF_FUNC:
-      if (in->imm.index >= m->nfuncs)
-        return const_fail(v, in->offset, site,
-                          "unknown function %u (module has %u)",
-                          in->imm.index, m->nfuncs);
+      if (in->imm.index >= m->nfuncs) {
+        const_fail(v, in->offset, site, "unknown function %u (module has %u)",
+                   in->imm.index, m->nfuncs);
+        goto out;
+      }
       t = WASM_FUNCREF;
       break;
     case WASM_OP_GLOBAL_GET: {
       uint32_t g = in->imm.index;
-      if (g >= m->nglobals)
-        return const_fail(v, in->offset, site,
-                          "unknown global %u (module has %u)", g,
-                          m->nglobals);
-      if (g >= m->nimported_globals)
-        return const_fail(v, in->offset, site,
-                          "unknown global %u: constant expressions may only "
-                          "read imported globals, and global %u is defined "
-                          "in the module",
-                          g, g);
-      if (m->globals[g].type.mutable_)
-        return const_fail(v, in->offset, site,
-                          "constant expression required: global %u is "
-                          "mutable",
-                          g);
+      if (g >= visible) {
+        const_fail(v, in->offset, site,
+                   "unknown global %u (a constant expression here sees %u of "
+                   "the module's %u globals)",
+                   g, visible, m->nglobals);
+        goto out;
+      }
+      if (m->globals[g].type.mutable_) {
+        const_fail(v, in->offset, site,
+                   "constant expression required: global %u is mutable", g);
+        goto out;
+      }
       t = m->globals[g].type.type;
       break;
     }
     default:
-      return const_fail(v, in->offset, site,
-                        "constant expression required: %s is not constant",
-                        wasm_opinfos[in->op].text);
+      const_fail(v, in->offset, site,
+                 "constant expression required: %s is not constant",
+                 wasm_opinfos[in->op].text);
+      goto out;
     }
-    n++;
+    st[n++] = t;
   }
   if (n != 1)
-    return const_fail(v, ce->offset, site,
-                      "type mismatch: expected one %s, the expression "
-                      "produces %u values",
-                      tname(want), n);
-  if (t != want)
-    return const_fail(v, ce->offset, site,
-                      "type mismatch: expected %s, got %s", tname(want),
-                      tname(t));
-  return true;
+    const_fail(v, ce->offset, site,
+               "type mismatch: expected one %s, the expression produces %u "
+               "values",
+               tname(want), n);
+  else if (st[0] != want)
+    const_fail(v, ce->offset, site, "type mismatch: expected %s, got %s",
+               tname(want), tname(st[0]));
+  else
+    ok = true;
+out:
+  if (st != small)
+    free(st);
+  return ok;
 }
 
 /* ---- module level ------------------------------------------------------- */
@@ -1238,6 +1297,9 @@ static bool check_limits(validator *v, const wasm_limits *l, uint64_t bound,
     return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
                      "table size must be at most 2^32-1 entries: %s %u", what,
                      idx);
+  if (l->shared && !l->has_max)
+    return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
+                     "shared memory must have maximum: %s %u", what, idx);
   if (l->has_max && l->min > l->max)
     return wasm_fail(v->err, entity_offset(m, kind, idx, sec),
                      "size minimum must not be greater than maximum: %s %u "
@@ -1350,11 +1412,14 @@ static bool check_module(validator *v) {
       m->nimported_globals > m->nglobals)
     return wasm_fail(v->err, 0, "internal error: inconsistent index spaces");
 
-  uint32_t types_at = section_offset(m, 1);
-  for (uint32_t i = 0; i < m->ntypes; i++)
-    if (!check_vtypes(v, m->types[i].params, m->types[i].nparams, types_at) ||
-        !check_vtypes(v, m->types[i].results, m->types[i].nresults, types_at))
+  if (!wasm_check_types(v->m, v->err))
+    return false;
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    uint32_t off = m->subtypes[i].offset;
+    if (!check_vtypes(v, m->types[i].params, m->types[i].nparams, off) ||
+        !check_vtypes(v, m->types[i].results, m->types[i].nresults, off))
       return false;
+  }
 
   for (uint32_t i = 0; i < m->nimports; i++) {
     const wasm_import *im = &m->imports[i];
@@ -1376,6 +1441,10 @@ static bool check_module(validator *v) {
       return wasm_fail(v->err, off,
                        "unknown type %u (module has %u types) for tag %u", t,
                        m->ntypes, i);
+    if (m->subtypes && m->subtypes[t].kind != WASM_COMP_FUNC)
+      return wasm_fail(v->err, off,
+                       "type mismatch: tag %u has type %u, which is not a "
+                       "function type", i, t);
     if (m->types[t].nresults)
       return wasm_fail(v->err, off,
                        "non-empty tag result type: tag %u has type %u, which "
@@ -1413,7 +1482,8 @@ static bool check_module(validator *v) {
     if (!check_vtype(v, m->globals[i].type.type, section_offset(m, 6)))
       return false;
     const_site site = {"the initialiser of global %u", i, 0};
-    if (!check_const(v, &m->globals[i].init, m->globals[i].type.type, site))
+    if (!check_const(v, &m->globals[i].init, m->globals[i].type.type, i,
+                     site))
       return false;
   }
 
@@ -1423,7 +1493,7 @@ static bool check_module(validator *v) {
       return false;
     for (uint32_t k = 0; k < e->count; k++) {
       const_site site = {"item %u of elem segment %u", k, i};
-      if (!check_const(v, &e->items[k], e->type, site))
+      if (!check_const(v, &e->items[k], e->type, m->nglobals, site))
         return false;
     }
     if (e->mode != WASM_SEG_ACTIVE)
@@ -1439,7 +1509,7 @@ static bool check_module(validator *v) {
                        i, tname(e->type), e->table,
                        tname(m->tables[e->table].elem));
     const_site site = {"the offset of elem segment %u", i, 0};
-    if (!check_const(v, &e->offset, WASM_I32, site))
+    if (!check_const(v, &e->offset, WASM_I32, m->nglobals, site))
       return false;
   }
 
@@ -1457,7 +1527,7 @@ static bool check_module(validator *v) {
                        "unknown memory %u (module has %u) in data segment %u",
                        d->memory, m->nmemories, i);
     const_site site = {"the offset of data segment %u", i, 0};
-    if (!check_const(v, &d->offset, WASM_I32, site))
+    if (!check_const(v, &d->offset, WASM_I32, m->nglobals, site))
       return false;
   }
 

@@ -108,9 +108,47 @@ typedef struct {
   const wasm_vtype *results;
 } wasm_functype;
 
+/* What GC's type section adds to each type (m->subtypes, parallel to
+ * m->types). A type is a function, struct or array type ("composite
+ * type"); it may declare a supertype and be final or not, and belongs to
+ * a recursive group. A plain 0x60 function type is a final type without
+ * supertype alone in its group, as in Wasm 2.0. Types are equivalent
+ * (iso-recursively) when their groups are structurally equal and they
+ * sit at the same place in them; canon names the first type of the
+ * module equivalent to this one, so equivalence is canon equality
+ * (filled by the validator, compiler/subtype.c). */
+typedef enum {
+  WASM_COMP_FUNC = 0x60,
+  WASM_COMP_STRUCT = 0x5F,
+  WASM_COMP_ARRAY = 0x5E,
+} wasm_compkind;
+
+/* Storage types of struct and array fields: a value type or a packed
+ * type (the binary's i8 and i16 codes). */
+enum { WASM_PACKED_I8 = 0x78, WASM_PACKED_I16 = 0x77 };
+typedef struct {
+  wasm_vtype type; /* value type or WASM_PACKED_* */
+  bool mutable_;
+} wasm_fieldtype;
+
+enum { WASM_NO_SUPER = UINT32_MAX };
+typedef struct {
+  uint8_t kind;          /* wasm_compkind; m->types[i] is empty unless FUNC */
+  bool final;
+  uint32_t super;        /* declared supertype's index, or WASM_NO_SUPER */
+  uint32_t nsupers;      /* as declared (the validator allows at most 1) */
+  uint32_t rec_first;    /* the recursive group: [rec_first, +rec_size) */
+  uint32_t rec_size;
+  uint32_t offset;       /* of the type's definition, for messages */
+  uint32_t nfields;      /* struct: its fields; array: 1, its element */
+  const wasm_fieldtype *fields;
+  uint32_t canon;        /* validator: first equivalent type's index */
+} wasm_subtype;
+
 typedef struct {
   uint64_t min, max; /* max is meaningful only when has_max */
   bool has_max;
+  bool shared; /* threads: limits flag bit 1, memories only */
 } wasm_limits;
 
 typedef struct {
@@ -379,7 +417,9 @@ typedef struct wasm_module {
   uint8_t *owned_bytes;  /* freed with the module, when it owns them */
 
   uint32_t ntypes;
-  wasm_functype *types;
+  wasm_functype *types;   /* function types; empty for struct/array */
+  wasm_subtype *subtypes; /* per type: kind, supertype, rec group */
+  uint32_t nrecs;         /* recursive groups (a lone type is one) */
 
   uint32_t nimports;
   wasm_import *imports;
@@ -444,7 +484,14 @@ wasm_module *wasm_decode(const uint8_t *bytes, size_t size,
  * strings. NULL + err (naming the file; errno kept) on failure. */
 uint8_t *wasm_read_file(const char *path, size_t *size, wasm_error *err);
 
-/* Read a file and decode it; the module owns the bytes. */
+/* wasm_read_file, then a file in the WebAssembly text format (anything
+ * not starting with "\0asm") is converted to the binary format by the
+ * text reader (wat.h): the result is always a binary module's bytes. A
+ * text error sets err->text with its line and column. */
+uint8_t *wasm_read_module_file(const char *path, size_t *size, wasm_error *err);
+
+/* Read a file (binary, or text converted as above) and decode it; the
+ * module owns the bytes. */
 wasm_module *wasm_module_load_file(const char *path, wasm_error *err);
 
 /* Validate per the spec's algorithm; fills m->func_info. false + err when

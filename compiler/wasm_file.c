@@ -1,5 +1,7 @@
 /* wasm_file.c: a .wasm file (or pipe) read and decoded into a module, and
  * freeing a module (the compiler side; runtime/module.c loads compiled code).
+ * A .wat file (text format) is converted to binary on the way in, so every
+ * command that loads a module accepts both.
  *
  * Function bodies and data segments point into the input bytes, so a
  * module loaded from a file owns its buffer and frees it with everything
@@ -13,6 +15,8 @@
 #include <unistd.h>
 
 #include "wasm.h"
+#include "wat.h"
+#include "wat_lex.h"
 
 /* The whole file in one malloc'd buffer. Regular files are read at their
  * stat size in one go; pipes and devices (/dev/stdin) grow a buffer, so
@@ -77,9 +81,34 @@ uint8_t *wasm_read_file(const char *path, size_t *size, wasm_error *err) {
   return bytes;
 }
 
+uint8_t *wasm_read_module_file(const char *path, size_t *size, wasm_error *err) {
+  uint8_t *bytes = wasm_read_file(path, size, err);
+  if (!bytes || !wat_is_text(bytes, *size))
+    return bytes;
+  uint8_t *bin = NULL;
+  size_t nbin = 0;
+  if (!wat_to_wasm((const char *)bytes, *size, &bin, &nbin, err)) {
+    err->text = true;
+    wat_position((const char *)bytes, *size, err->offset, &err->line, &err->col);
+    free(bytes);
+    return NULL;
+  }
+  free(bytes);
+  /* callers may rely on the NUL past the end that wasm_read_file adds */
+  uint8_t *out = realloc(bin, nbin + 1);
+  if (!out) {
+    free(bin);
+    wasm_fail(err, 0, "out of memory");
+    return NULL;
+  }
+  out[nbin] = 0;
+  *size = nbin;
+  return out;
+}
+
 wasm_module *wasm_module_load_file(const char *path, wasm_error *err) {
   size_t size = 0;
-  uint8_t *bytes = wasm_read_file(path, &size, err);
+  uint8_t *bytes = wasm_read_module_file(path, &size, err);
   if (!bytes)
     return NULL;
   wasm_module *m = wasm_decode(bytes, size, path, err);

@@ -19,7 +19,7 @@ static inline bool in_range(uint64_t start, uint64_t n, uint64_t size) {
 WASMRT_API uint32_t wasmrt_memory_fill(wasmrt_vmctx *ctx, uint32_t mem, uint32_t dst,
                                        uint32_t value, uint32_t n) {
   wasmrt_memory *m = ctx->memories[mem];
-  if (!in_range(dst, n, m->size)) return WASMRT_TRAP_MEMORY_OOB;
+  if (!in_range(dst, n, rt_memory_size(m))) return WASMRT_TRAP_MEMORY_OOB;
   memset(m->base + dst, (int)(value & 0xFF), n);
   return 0;
 }
@@ -27,7 +27,7 @@ WASMRT_API uint32_t wasmrt_memory_fill(wasmrt_vmctx *ctx, uint32_t mem, uint32_t
 WASMRT_API uint32_t wasmrt_memory_copy(wasmrt_vmctx *ctx, uint32_t dst_mem, uint32_t src_mem,
                                        uint32_t dst, uint32_t src, uint32_t n) {
   wasmrt_memory *d = ctx->memories[dst_mem], *s = ctx->memories[src_mem];
-  if (!in_range(dst, n, d->size) || !in_range(src, n, s->size)) return WASMRT_TRAP_MEMORY_OOB;
+  if (!in_range(dst, n, rt_memory_size(d)) || !in_range(src, n, rt_memory_size(s))) return WASMRT_TRAP_MEMORY_OOB;
   memmove(d->base + dst, s->base + src, n);
   return 0;
 }
@@ -38,7 +38,7 @@ WASMRT_API uint32_t wasmrt_memory_init(wasmrt_vmctx *ctx, uint32_t mem, uint32_t
   const wasmrt_data_desc *d = &inst->module->desc->datas[seg];
   uint64_t len = inst->data_dropped[seg] ? 0 : d->len;
   wasmrt_memory *m = ctx->memories[mem];
-  if (!in_range(src, n, len) || !in_range(dst, n, m->size)) return WASMRT_TRAP_MEMORY_OOB;
+  if (!in_range(src, n, len) || !in_range(dst, n, rt_memory_size(m))) return WASMRT_TRAP_MEMORY_OOB;
   if (n) memcpy(m->base + dst, d->bytes + src, n);
   return 0;
 }

@@ -50,16 +50,48 @@ static bool limits_match(uint64_t amin, bool ahas, uint64_t amax, const wasmrt_l
   return true;
 }
 
+/* The operands of an extended-const binary operator (validation made
+ * them the right type and there). */
+static bool const_pop2(wasmrt_val *stack, uint32_t *sp, wasmrt_val *a, wasmrt_val *b,
+                       wasmrt_error *err) {
+  if (*sp < 2) {
+    rt_error(err, "corrupt module descriptor: constant expression stack underflow");
+    return false;
+  }
+  *b = stack[--*sp];
+  *a = stack[--*sp];
+  return true;
+}
+
 static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt_val *out,
                        wasmrt_error *err) {
-  wasmrt_val stack[8];
+  /* The stack never holds more values than there are instructions. */
+  wasmrt_val small[8], *stack = small;
+  if (c->nops > 8 && !(stack = malloc(c->nops * sizeof *stack))) {
+    rt_error(err, "out of memory");
+    return false;
+  }
+  bool ok = false;
   uint32_t sp = 0;
   const wasmrt_module_desc *d = inst->module->desc;
   for (uint32_t i = 0; i < c->nops; i++) {
     const wasmrt_const_op *op = &c->ops[i];
-    wasmrt_val v;
+    wasmrt_val v, a, b;
     memset(&v, 0, sizeof v);
     switch (op->op) {
+    case WASMRT_CONST_I32_ADD: case WASMRT_CONST_I32_SUB: case WASMRT_CONST_I32_MUL:
+      if (!const_pop2(stack, &sp, &a, &b, err)) goto out;
+      /* unsigned arithmetic: Wasm wraps, C's signed overflow must not */
+      v.i32 = (int32_t)(op->op == WASMRT_CONST_I32_ADD   ? (uint32_t)a.i32 + (uint32_t)b.i32
+                        : op->op == WASMRT_CONST_I32_SUB ? (uint32_t)a.i32 - (uint32_t)b.i32
+                                                         : (uint32_t)a.i32 * (uint32_t)b.i32);
+      break;
+    case WASMRT_CONST_I64_ADD: case WASMRT_CONST_I64_SUB: case WASMRT_CONST_I64_MUL:
+      if (!const_pop2(stack, &sp, &a, &b, err)) goto out;
+      v.i64 = (int64_t)(op->op == WASMRT_CONST_I64_ADD   ? (uint64_t)a.i64 + (uint64_t)b.i64
+                        : op->op == WASMRT_CONST_I64_SUB ? (uint64_t)a.i64 - (uint64_t)b.i64
+                                                         : (uint64_t)a.i64 * (uint64_t)b.i64);
+      break;
     case WASMRT_CONST_I32: v.i32 = (int32_t)(uint32_t)op->a; break;
     case WASMRT_CONST_I64: v.i64 = (int64_t)op->a; break;
     case WASMRT_CONST_F32: {
@@ -73,7 +105,7 @@ static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt
       if (op->a >= d->nglobals || !inst->globals[op->a]) {
         rt_error(err, "constant expression reads global %llu, not yet defined",
                  (unsigned long long)op->a);
-        return false;
+        goto out;
       }
       v = inst->globals[op->a]->value;
       break;
@@ -82,26 +114,25 @@ static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt
       if (op->a >= d->nfuncs) {
         rt_error(err, "constant expression references function %llu of %u",
                  (unsigned long long)op->a, d->nfuncs);
-        return false;
+        goto out;
       }
       v.ref = inst->funcs[op->a];
       break;
     default:
       rt_error(err, "not supported yet: constant expression instruction 0x%x", op->op);
-      return false;
-    }
-    if (sp == 8) {
-      rt_error(err, "constant expression too deep");
-      return false;
+      goto out;
     }
     stack[sp++] = v;
   }
   if (sp != 1) {
     rt_error(err, "constant expression leaves %u values", sp);
-    return false;
+    goto out;
   }
   *out = stack[0];
-  return true;
+  ok = true;
+out:
+  if (stack != small) free(stack);
+  return ok;
 }
 
 static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
@@ -146,9 +177,14 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
     case WASMRT_EXTERN_MEMORY: {
       wasmrt_memory *mem = ex->of.memory;
       if (!mem) return link_error(err, imp, "null memory");
-      if (!limits_match(mem->size / WASMRT_PAGE_SIZE, rt_memory_has_max(mem), mem->max_pages,
-                        &imp->limits))
+      if (!limits_match(rt_memory_size(mem) / WASMRT_PAGE_SIZE, rt_memory_has_max(mem),
+                        mem->max_pages, &imp->limits))
         return link_error(err, imp, "memory limits do not match");
+      /* threads: shared imports only shared memories, and the reverse */
+      if (rt_memory_shared(mem) != (imp->limits.shared != 0))
+        return link_error(err, imp, "%s",
+                          rt_memory_shared(mem) ? "memory is shared, the import is not"
+                                                : "memory is not shared, the import is");
       if (needs_guard && !rt_memory_guarded(mem))
         return link_error(err, imp,
                           "memory has no guard region and the module was compiled "
@@ -246,7 +282,7 @@ static uint32_t init_segments(wasmrt_instance *inst, bool *shared_write, wasmrt_
     if (!eval_const(inst, &s->offset, &off, err)) return UINT32_MAX;
     wasmrt_memory *mem = inst->memories[s->memory];
     uint64_t dst = (uint32_t)off.i32;
-    if (dst + s->len > mem->size) return WASMRT_TRAP_MEMORY_OOB;
+    if (dst + s->len > rt_memory_size(mem)) return WASMRT_TRAP_MEMORY_OOB;
     if (s->len) memcpy(mem->base + dst, s->bytes, s->len);
     inst->data_dropped[i] = 1; /* data.drop */
   }
@@ -310,6 +346,7 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
     inst->memories[i] = rt_memory_create(md->limits.min, md->limits.max, md->limits.has_max,
                                          guarded, err);
     if (!inst->memories[i]) goto fail;
+    if (md->limits.shared) rt_memory_make_shared(inst->memories[i]);
   }
   /* vmctx, complete before anything can run or reference it. */
   inst->vmctx = (wasmrt_vmctx){

@@ -7,6 +7,7 @@
 #ifndef WASMRT_INTERNAL_H
 #define WASMRT_INTERNAL_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -79,6 +80,9 @@ typedef struct {
   wasmrt_memory pub;
   bool has_max;
   bool guarded; /* reservation covers WASMRT_GUARD_RESERVATION */
+  bool shared;  /* threads: set once by rt_memory_make_shared, before any
+                   other thread can see the memory */
+  pthread_mutex_t grow_lock; /* shared memories: one grower at a time */
 } rt_memory;
 wasmrt_memory *rt_memory_create(uint64_t min_pages, uint64_t max_pages, bool has_max,
                                 bool guarded, wasmrt_error *err);
@@ -87,6 +91,17 @@ static inline bool rt_memory_has_max(const wasmrt_memory *m) {
 }
 static inline bool rt_memory_guarded(const wasmrt_memory *m) {
   return ((const rt_memory *)m)->guarded;
+}
+static inline bool rt_memory_shared(const wasmrt_memory *m) {
+  return ((const rt_memory *)m)->shared;
+}
+/* Make a memory just created shared (it must have a maximum). */
+void rt_memory_make_shared(wasmrt_memory *m);
+/* The current size in bytes. Another thread may grow a shared memory at
+ * any time: the runtime reads the size with this atomic load (which
+ * pairs with the grower's store, after its pages are committed). */
+static inline uint64_t rt_memory_size(const wasmrt_memory *m) {
+  return __atomic_load_n(&m->size, __ATOMIC_ACQUIRE);
 }
 /* Grow by delta pages: old size in pages, or -1. */
 int64_t rt_memory_grow(wasmrt_memory *m, uint64_t delta);

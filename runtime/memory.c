@@ -14,6 +14,11 @@
  * address space is not available) reserves only max_pages: generated code
  * compares against `size` itself.
  *
+ * Shared memories (threads) are the same reservations, never moved either;
+ * growing one takes its lock and publishes the new size atomically
+ * (rt_memory_grow), so other threads see either size, never a size whose
+ * pages are not accessible yet.
+ *
  * Guarded reservations are registered in a table the signal handler reads
  * without locks: an array that is only ever appended to or has entries
  * cleared, replaced (never freed) when it grows. */
@@ -149,17 +154,39 @@ wasmrt_memory *rt_memory_create(uint64_t min_pages, uint64_t max_pages, bool has
   return &m->pub;
 }
 
-int64_t rt_memory_grow(wasmrt_memory *m, uint64_t delta) {
-  uint64_t old = m->size / WASMRT_PAGE_SIZE;
+void rt_memory_make_shared(wasmrt_memory *mem) {
+  rt_memory *m = (rt_memory *)mem;
+  pthread_mutex_init(&m->grow_lock, NULL);
+  m->shared = true;
+}
+
+/* Growing is the same for both kinds of memory, except that a shared one
+ * may be grown by several threads at once and read by others meanwhile:
+ * growers take the memory's lock (so two of them cannot both commit from
+ * the same old size), and the new size is stored atomically only after
+ * mprotect has made the pages accessible, so any thread that sees it can
+ * use them (the base never moves: the reservation was made up front). */
+static int64_t grow_locked(wasmrt_memory *m, uint64_t delta) {
+  uint64_t size = rt_memory_size(m);
+  uint64_t old = size / WASMRT_PAGE_SIZE;
   if (delta == 0) return (int64_t)old;
   uint64_t npages = old + delta;
   if (npages > m->max_pages || npages > WASMRT_MAX_MEMORY_PAGES ||
       npages * WASMRT_PAGE_SIZE > m->reserved)
     return -1;
-  if (mprotect(m->base + m->size, delta * WASMRT_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0)
+  if (mprotect(m->base + size, delta * WASMRT_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0)
     return -1;
-  m->size = npages * WASMRT_PAGE_SIZE;
+  __atomic_store_n(&m->size, npages * WASMRT_PAGE_SIZE, __ATOMIC_SEQ_CST);
   return (int64_t)old;
+}
+
+int64_t rt_memory_grow(wasmrt_memory *m, uint64_t delta) {
+  rt_memory *rm = (rt_memory *)m;
+  if (!rm->shared) return grow_locked(m, delta);
+  pthread_mutex_lock(&rm->grow_lock);
+  int64_t r = grow_locked(m, delta);
+  pthread_mutex_unlock(&rm->grow_lock);
+  return r;
 }
 
 WASMRT_API wasmrt_memory *wasmrt_memory_new(uint64_t min_pages, uint64_t max_pages,
@@ -174,10 +201,22 @@ WASMRT_API wasmrt_memory *wasmrt_memory_new(uint64_t min_pages, uint64_t max_pag
   return m;
 }
 
+WASMRT_API wasmrt_memory *wasmrt_shared_memory_new(uint64_t min_pages, uint64_t max_pages,
+                                                   wasmrt_error *err) {
+  wasmrt_memory *m = wasmrt_memory_new(min_pages, max_pages, true, err);
+  if (m) rt_memory_make_shared(m);
+  return m;
+}
+
+WASMRT_API bool wasmrt_memory_is_shared(const wasmrt_memory *mem) {
+  return rt_memory_shared(mem);
+}
+
 WASMRT_API void wasmrt_memory_free(wasmrt_memory *mem) {
   if (!mem) return;
   rt_memory *m = (rt_memory *)mem;
   if (m->guarded) unregister_range((uintptr_t)mem->base);
+  if (m->shared) pthread_mutex_destroy(&m->grow_lock);
   munmap(mem->base, mem->reserved);
   free(m);
 }

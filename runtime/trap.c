@@ -47,6 +47,8 @@ static const char *const trap_messages[WASMRT_TRAP_COUNT] = {
     [WASMRT_TRAP_INVALID_CONVERSION] = "invalid conversion to integer",
     [WASMRT_TRAP_STACK_EXHAUSTED] = "call stack exhausted",
     [WASMRT_TRAP_HOST] = "host function failed",
+    [WASMRT_TRAP_UNALIGNED_ATOMIC] = "unaligned atomic",
+    [WASMRT_TRAP_EXPECTED_SHARED] = "expected shared memory",
     [WASMRT_TRAP_NULL_EXNREF] = "null exception reference",
     [WASMRT_TRAP_UNCAUGHT_EXCEPTION] = "uncaught exception",
 };

@@ -6,7 +6,9 @@
  * host down: the call returns false with the trap's code and message, and
  * the process keeps going.
  *
- * Threading: an instance is used by one thread at a time. Traps are
+ * Threading: an instance is used by one thread at a time. Threads share
+ * a shared memory by each instantiating the module (or modules) that
+ * import it: one instance per thread, one memory for all. Traps are
  * delivered by signal handlers (installed once, on first instantiation)
  * that only claim faults inside a guard region while Wasm code runs on the
  * faulting thread; any other fault is re-raised as the crash it is.
@@ -76,6 +78,12 @@ wasmrt_extern wasmrt_host_func_extern(wasmrt_host_func *hf);
 /* Standalone host objects (e.g. the spec tests' `spectest` module). */
 wasmrt_memory *wasmrt_memory_new(uint64_t min_pages, uint64_t max_pages, bool has_max,
                                  wasmrt_error *err);
+/* A shared memory (threads: `(memory min max shared)`, which needs a
+ * maximum); importable only by imports declared shared. It is used by
+ * several instances, typically one per thread; it must outlive them. */
+wasmrt_memory *wasmrt_shared_memory_new(uint64_t min_pages, uint64_t max_pages,
+                                        wasmrt_error *err);
+bool wasmrt_memory_is_shared(const wasmrt_memory *mem);
 void wasmrt_memory_free(wasmrt_memory *mem);
 wasmrt_table *wasmrt_table_new(uint8_t elem_type, uint32_t min, uint32_t max,
                                bool has_max, wasmrt_error *err);

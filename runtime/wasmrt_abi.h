@@ -10,9 +10,17 @@
  * Calling convention of generated functions
  * -----------------------------------------
  * Every Wasm function f of type [p1..pn] -> [r1..rm] becomes a native
- * function with the platform C calling convention:
+ * function
  *
  *     R f(void *ctx, P1 p1, ..., Pn pn)
+ *
+ * with LLVM's tailcc calling convention on x86_64 and aarch64 (arguments
+ * in the platform C convention's registers; the callee pops its stack
+ * arguments, which is what lets return_call* be guaranteed tail calls
+ * between any signatures) and the platform C convention on riscv64
+ * (LLVM has no tailcc there; compiler/target.c). Host adapters use the
+ * same convention, since Wasm code calls them as Wasm functions; entry
+ * trampolines are C functions.
  *
  * where ctx is the callee's wasmrt_vmctx (for host functions: the
  * wasmrt_host_func), and
@@ -34,9 +42,15 @@
 
 /* 2: memories stop at WASMRT_MAX_MEMORY_PAGES, which generated code
  * relies on (compiler/addr_nowrap.c). 3: the descriptor names the CPU
- * features the code needs beyond the baseline (cpu_features). 4:
- * exception handling: tags (descriptor, vmctx TAGS, extern kind 4),
- * wasmrt_exn, the exception entry points and wasmrt_personality. */
+ * features the code needs beyond the baseline (cpu_features). 4: Wasm 3.0
+ * and threads: wasmrt_limits_desc.shared, the trap codes UNALIGNED_ATOMIC
+ * and EXPECTED_SHARED, the entry points ATOMIC_WAIT32/64 and ATOMIC_NOTIFY,
+ * wasmrt_memory.size written atomically (see wasmrt_memory); Wasm
+ * functions use tailcc on x86_64 and aarch64 (tail calls); constant
+ * expressions may use WASMRT_CONST_I32_ADD...I64_MUL. Exception handling:
+ * tags (descriptor, vmctx TAGS, extern kind 4), wasmrt_exn, the exception
+ * entry points and wasmrt_personality, the trap codes NULL_EXNREF and
+ * UNCAUGHT_EXCEPTION. */
 #define WASMRT_ABI_VERSION 4u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
@@ -89,6 +103,10 @@ typedef enum {
   WASMRT_TRAP_INVALID_CONVERSION, /* "invalid conversion to integer" */
   WASMRT_TRAP_STACK_EXHAUSTED,    /* "call stack exhausted" */
   WASMRT_TRAP_HOST,               /* a host function failed (its message) */
+  WASMRT_TRAP_UNALIGNED_ATOMIC,   /* "unaligned atomic" (effective address of an
+                                     atomic access not a multiple of its size) */
+  WASMRT_TRAP_EXPECTED_SHARED,    /* "expected shared memory" (memory.atomic.wait
+                                     on a memory that is not shared) */
   WASMRT_TRAP_NULL_EXNREF,        /* "null exception reference" (throw_ref) */
   /* Not a trap: a Wasm exception nothing caught reached the host (the
    * embedding API's error code for it; Wasm code can never catch a trap,
@@ -122,10 +140,22 @@ typedef struct wasmrt_funcref {
 } wasmrt_funcref;
 
 /* A linear memory. Reserved once (guard pages beyond `size`), so `base`
- * never moves and generated code may cache it. */
+ * never moves and generated code may cache it.
+ *
+ * Shared memories (threads) are the same struct, one per memory, reached
+ * by every instance that imports it (each thread has its own instance and
+ * vmctx, all pointing at this struct): generated code never caches `size`
+ * in its vmctx or across a call, it reads this field. memory.grow of a
+ * shared memory commits the new pages first and then stores the new size
+ * with a seq_cst atomic store (under a lock between growers), so a thread
+ * that reads the new size finds the pages accessible; generated code
+ * reads `size` of a shared memory with an atomic load (seq_cst for
+ * memory.size, monotonic for --bounds-checks compares). Non-shared
+ * memories are read with plain loads, as before. */
 typedef struct wasmrt_memory {
   uint8_t *base;      /* first byte; fixed for the memory's lifetime */
-  uint64_t size;      /* current size in bytes, a multiple of the page */
+  uint64_t size;      /* current size in bytes, a multiple of the page;
+                         atomic for shared memories (above) */
   uint64_t max_pages; /* the type's maximum (65536 when none) */
   uint64_t reserved;  /* bytes of address space reserved at base */
 } wasmrt_memory;
@@ -239,6 +269,8 @@ typedef struct {
 typedef struct {
   uint64_t min, max; /* max meaningful when has_max */
   uint32_t has_max;
+  uint32_t shared;   /* memories: 1 for a shared memory (threads), which
+                        always has a maximum; imports match it exactly */
 } wasmrt_limits_desc;
 
 /* One instruction of a constant expression, evaluated by the runtime at
@@ -252,6 +284,14 @@ enum {
   WASMRT_CONST_GLOBAL_GET = 0x23, /* a = global index */
   WASMRT_CONST_REF_NULL = 0xD0,   /* a = reference type code */
   WASMRT_CONST_REF_FUNC = 0xD2,   /* a = function index */
+  /* extended constant expressions: pop two operands, push the wrapped
+   * result (two's complement, as the Wasm instructions) */
+  WASMRT_CONST_I32_ADD = 0x6A,
+  WASMRT_CONST_I32_SUB = 0x6B,
+  WASMRT_CONST_I32_MUL = 0x6C,
+  WASMRT_CONST_I64_ADD = 0x7C,
+  WASMRT_CONST_I64_SUB = 0x7D,
+  WASMRT_CONST_I64_MUL = 0x7E,
 };
 typedef struct {
   uint32_t op;
@@ -439,6 +479,21 @@ typedef struct wasmrt_module_desc {
    * fails, or throws on the Wasm exception that made it fail. */          \
   X(CALL_HOST, wasmrt_call_host, none, void, 2,                                \
     (wasmrt_host_func *, hf), (wasmrt_val *, vals))                            \
+  /* memory.atomic.wait32/64 on a SHARED memory (generated code traps      \
+   * EXPECTED_SHARED itself for the others). addr is the host address of   \
+   * the value, already bounds- and alignment-checked; timeout in ns,      \
+   * negative = forever. Result: 0 "ok" (woken by notify), 1 "not-equal",  \
+   * 2 "timed-out". */                                                     \
+  X(ATOMIC_WAIT32, wasmrt_atomic_wait32, none, uint32_t, 4,                    \
+    (wasmrt_vmctx *, ctx), (void *, addr), (uint32_t, expected),               \
+    (int64_t, timeout_ns))                                                     \
+  X(ATOMIC_WAIT64, wasmrt_atomic_wait64, none, uint32_t, 4,                    \
+    (wasmrt_vmctx *, ctx), (void *, addr), (uint64_t, expected),               \
+    (int64_t, timeout_ns))                                                     \
+  /* memory.atomic.notify on a shared memory: wakes up to count waiters    \
+   * on addr (checked as for wait), returns how many it woke. */           \
+  X(ATOMIC_NOTIFY, wasmrt_atomic_notify, none, uint32_t, 3,                    \
+    (wasmrt_vmctx *, ctx), (void *, addr), (uint32_t, count))                                \
   /* throw: a new exception of tag `tag` (vmctx TAGS index), payload to  \
    * be stored by the caller; traps (out of memory) rather than fail */     \
   X(EXN_NEW, wasmrt_exn_new, none, wasmrt_exn *, 3,                            \

@@ -164,6 +164,12 @@ static bool call(void *env, wasmrt_val *v, char *msg, size_t msg_size) {
     p[k] = wasi_mem(ctx, (uint32_t)v[k].i32, len);
     fault |= !p[k];
   }
+  /* wasi-threads: other threads share the fd table (wasi_internal.h). */
+  bool locked = atomic_load_explicit(&ctx->threaded, memory_order_relaxed);
+  if (locked) {
+    if (b->exclusive) pthread_rwlock_wrlock(&ctx->lock);
+    else pthread_rwlock_rdlock(&ctx->lock);
+  }
   uint32_t r;
   if (fault && s->fault_first) {
     r = WASI_EFAULT;
@@ -176,12 +182,25 @@ static bool call(void *env, wasmrt_val *v, char *msg, size_t msg_size) {
     default: r = WASI_ENOSYS; /* unreachable: every sig has its case */
     }
   }
+  if (locked) pthread_rwlock_unlock(&ctx->lock);
   if (r == WASI_END) {
     snprintf(msg, msg_size, "%s", ctx->end_msg);
     return false;
   }
   if (s->has_result) v[0].i32 = (int32_t)r;
   return true;
+}
+
+/* The calls that add, remove or change fd table entries (or an entry's
+ * directory stream), which the others read. */
+static bool changes_fd_table(const char *name) {
+  static const char *const names[] = {
+      "fd_close", "fd_renumber", "path_open", "sock_accept", "fd_fdstat_set_flags",
+      "fd_fdstat_set_rights", "fd_readdir",
+  };
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strcmp(name, names[i]) == 0) return true;
+  return false;
 }
 #undef U
 #undef L
@@ -276,7 +295,7 @@ bool wasi_bind_imports(wasi_ctx *ctx, const wasmrt_module_desc *desc,
     for (uint32_t k = 0; k < np; k++) params[k] = s->params[k] == 'I' ? WASMRT_I64 : WASMRT_I32;
     wasi_bound *b = malloc(sizeof *b);
     if (b) {
-      *b = (wasi_bound){.ctx = ctx, .spec = s};
+      *b = (wasi_bound){.ctx = ctx, .spec = s, .exclusive = changes_fd_table(s->name)};
       b->hf = wasmrt_host_func_new(params, np, i32s, s->has_result ? 1 : 0, call, b);
     }
     if (!b || !b->hf || !keep(ctx, b)) {

@@ -36,6 +36,7 @@ static void free_strings(char **s, uint32_t n) {
 wasi_ctx *wasi_ctx_new(const wasi_config *cfg, char *msg, size_t msg_size) {
   wasi_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) { snprintf(msg, msg_size, "out of memory"); return NULL; }
+  pthread_rwlock_init(&ctx->lock, NULL);
   bool ok = true;
   if (cfg->argc < 0 || cfg->nenv < 0 || cfg->npreopens < 0 || cfg->nsockets < 0) {
     snprintf(msg, msg_size, "wasi: negative count in wasi_config");
@@ -111,6 +112,7 @@ void wasi_ctx_free(wasi_ctx *ctx) {
   free(ctx->fds);
   for (uint32_t i = 0; i < ctx->nfuncs; i++) wasi_bound_free(ctx->funcs[i]);
   free(ctx->funcs);
+  pthread_rwlock_destroy(&ctx->lock);
   free(ctx);
 }
 

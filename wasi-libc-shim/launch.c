@@ -101,6 +101,7 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
   wasi_ctx *ctx = NULL;
   wasmrt_extern *imports = NULL;
   wasmrt_instance *inst = NULL;
+  wasi_threads *threads = NULL;
   if (!env || !dirs || !gargv || !owned || !socks) {
     fprintf(stderr, "%s: out of memory\n", self);
     goto out;
@@ -181,10 +182,16 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
     fprintf(stderr, "%s: %s\n", self, msg);
     goto out;
   }
+  /* wasi-threads: thread-spawn and the shared env.memory (threads.c) */
+  if (!(threads = wasi_threads_bind(ctx, mod, imports, self, msg, sizeof msg))) {
+    fprintf(stderr, "%s: %s\n", self, msg);
+    goto out;
+  }
   for (uint32_t k = 0; k < desc->nimports; k++) {
     const wasmrt_import_desc *im = &desc->imports[k];
-    if (strcmp(im->module, WASI_MODULE_NAME) != 0) {
-      fprintf(stderr, "%s: unsupported import %s.%s (only %s is provided)\n", self,
+    if (!imports[k].of.func) { /* every member of the union is a pointer */
+      fprintf(stderr, "%s: unsupported import %s.%s (only %s, and for wasi-threads "
+              "wasi.thread-spawn and a shared env.memory, are provided)\n", self,
               im->module, im->name, WASI_MODULE_NAME);
       goto out;
     }
@@ -201,6 +208,10 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
   sigaction(SIGPIPE, &ign, &old_pipe);
   code = wasi_run_start(ctx, inst, &err);
   sigaction(SIGPIPE, &old_pipe, NULL);
+  /* Threads still running use the instance, the memory and the ctx: a
+   * wasi-threads program ends when _start does (or traps) by ending the
+   * process, with the same code and messages as below. */
+  bool end_process = wasi_threads_spawned(threads);
   if (code < 0) {
     fflush(stdout);
     fprintf(stderr, "%s: %s%s\n", self, failure_kind(&err), err.message);
@@ -210,8 +221,10 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
     fflush(stdout);
     fprintf(stderr, "%s: program terminated by %s (exit code %d)\n", self, err.message, code);
   }
+  if (end_process) wasi_threads_end_process(code);
 out:
   if (inst) wasmrt_instance_free(inst);
+  wasi_threads_free(threads); /* after the instance: it owns the memory */
   wasi_ctx_free(ctx); /* after the instance: it owns the host functions */
   for (int i = 0; i < nowned; i++) free(owned[i]);
   for (int i = 0; i < nsocks; i++) close(socks[i]);

@@ -121,6 +121,25 @@ int wasi_run_start(wasi_ctx *ctx, wasmrt_instance *inst, wasmrt_error *err);
  * error; messages on stderr start with `self`. mod stays the caller's. */
 int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self);
 
+/* ---- wasi-threads (threads.c) ----------------------------------------- */
+/* Binds what a wasi-threads module imports besides preview 1: the
+ * function "wasi" "thread-spawn" and the shared memory "env" "memory"
+ * (created here with the import's limits and made the ctx's memory).
+ * Imports it does not know are left alone. `imports` (desc order) must
+ * stay alive and unchanged while threads may be spawned: each spawned
+ * thread instantiates mod with them. NULL + msg on failure. */
+typedef struct wasi_threads wasi_threads;
+wasi_threads *wasi_threads_bind(wasi_ctx *ctx, wasmrt_module *mod, wasmrt_extern *imports,
+                                const char *self, char *msg, size_t msg_size);
+/* True once a thread was spawned: the run must then end the process
+ * (wasi_threads_end_process) rather than free what the threads use. */
+bool wasi_threads_spawned(const wasi_threads *t);
+/* Flushes stdio and ends the process with `code`, whatever the other
+ * threads are doing. */
+_Noreturn void wasi_threads_end_process(int code);
+/* After the instances: frees the thread-spawn function and the memory. */
+void wasi_threads_free(wasi_threads *t);
+
 /* True after the guest called proc_exit; *code gets its full 32-bit value. */
 bool wasi_exited(const wasi_ctx *ctx, uint32_t *code);
 

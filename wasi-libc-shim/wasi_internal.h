@@ -4,6 +4,8 @@
 #ifndef WASMC_WASI_INTERNAL_H
 #define WASMC_WASI_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -123,6 +125,11 @@ struct wasi_ctx {
   uint32_t exit_code;
   int raised_signal; /* host signal number after proc_raise ended the run, else 0 */
   char end_msg[64];  /* why the call that returned WASI_END ends the run */
+  /* wasi-threads: once a thread was spawned (threads.c sets `threaded`),
+   * every WASI call holds `lock`: exclusively the calls that change the
+   * fd table (wasi_bound.exclusive), shared the others (bind.c). */
+  _Atomic bool threaded;
+  pthread_rwlock_t lock;
 };
 
 /* One bound import: the host function and what its callback needs (the
@@ -131,6 +138,7 @@ typedef struct wasi_bound {
   wasmrt_host_func *hf;
   wasi_ctx *ctx;
   const struct wasi_func_spec *spec;
+  bool exclusive; /* changes the fd table: ctx->lock held exclusively */
 } wasi_bound;
 /* Frees a binding and its host function (bind.c). */
 void wasi_bound_free(wasi_bound *b);
@@ -142,7 +150,9 @@ int32_t wasi_errno_from(int e);
  * lies outside the memory's current size (or there is no memory). len 0 is
  * fine anywhere up to the end. */
 static inline uint8_t *wasi_mem(wasi_ctx *ctx, uint32_t ptr, uint64_t len) {
-  if (!ctx->mem || (uint64_t)ptr + len > ctx->mem->size) return NULL;
+  /* atomic: another thread may grow a shared memory (wasmrt_abi.h) */
+  if (!ctx->mem || (uint64_t)ptr + len > __atomic_load_n(&ctx->mem->size, __ATOMIC_ACQUIRE))
+    return NULL;
   return ctx->mem->base + ptr;
 }
 /* Unaligned little-endian stores/loads into already checked memory. */

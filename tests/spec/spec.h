@@ -47,12 +47,18 @@ enum kind {
   K_ASSERT_TRAP,
   K_ASSERT_EXHAUSTION,
   K_ASSERT_EXCEPTION,
+  K_THREAD, /* threads: a script thread started (spec_commands.c) */
+  K_WAIT,   /* threads: a script thread joined */
   K_OTHER, /* a command type this harness does not know: always a failure */
   NKINDS
 };
 extern const char *const kind_names[NKINDS];
 
 enum result { R_PASSED, R_FAILED, R_SKIPPED, R_NA, NRESULTS };
+
+/* spec_superseded.c: why the assert_invalid at `line` of the .wast
+ * `source` no longer holds in Wasm 3.0, or NULL when it does. */
+const char *spec_superseded(const char *source, int line);
 
 /* Why modules could not be compiled ("not supported yet: i32.popcnt"):
  * collected per file, summed by the parent, so the report says which

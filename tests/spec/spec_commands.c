@@ -9,7 +9,11 @@
  * compare results, traps and link errors with the script's expectations:
  *
  *   module                 decodes, validates, compiles, instantiates
- *   assert_invalid/_malformed   rejected by the validator / decoder
+ *   assert_invalid/_malformed   rejected by the validator / decoder; a
+ *                          module in the text format (module_type "text",
+ *                          a .wat) must be rejected by wasmc's text reader
+ *                          (assert_malformed), or by the reader, decoder or
+ *                          validator (assert_invalid)
  *   assert_unlinkable      instantiation fails without a trap
  *   assert_uninstantiable  instantiation traps (start function, segments)
  *   register               the current (or named) instance becomes
@@ -19,13 +23,42 @@
  *   assert_trap            the call traps; the message starts with the
  *                          expected text (the reference interpreter's rule)
  *   assert_exhaustion      the call traps with call stack exhausted
+ *   thread, wait           threads (below)
  *
  * A command whose module could not be compiled or instantiated fails too
  * (a "dependent" failure), with the module's own error reported once.
  * A child that crashed is replaced by one that first replays the commands
  * before the crash silently (not counted) to rebuild the same state.
+ *
+ * Threads. The threads proposal's scripts run modules concurrently:
+ *   (thread $T (shared (module $M) ...) CMD...)   starts thread $T
+ *   (wait $T)                                     joins it
+ * wast2json 1.0.32 does not know them (it refuses the script), so this
+ * harness defines their JSON form, which our own converter (the text
+ * reader) emits, and tests/spec/wasmc/threads/ holds hand-written files:
+ *
+ *   {"type": "thread", "line": N, "name": "$T",
+ *    "shared": ["$M", ...],
+ *    "commands": [ ...commands of the thread, any type, same form... ]}
+ *   {"type": "wait", "line": N, "thread": "$T"}
+ *
+ * "shared" names modules ($names of module commands) of the starting
+ * script (or thread) that the new thread sees under the same names, e.g.
+ * to `register` a module exporting a shared memory; nothing else is
+ * shared (a thread starts with no current module and nothing
+ * registered). Module files are relative to the JSON file, as usual. The
+ * thread runs its commands on its own native thread, concurrently with
+ * the script, which goes on at once; each of its commands is counted in
+ * the table like a top-level one, when the script waits for it (a thread
+ * never waited for is joined, and counted, at the end of the file). A
+ * "thread" command passes when the thread was started, a "wait" when it
+ * was joined. Per-command timeouts (SIGALRM) apply to the script's own
+ * commands only: a hanging thread shows up as its `wait` timing out.
+ * With --compile-only the thread's modules are compiled in order and
+ * nothing runs.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,11 +69,15 @@
 
 #include "spec.h"
 #include "wasm.h"
+#include "wat.h"
+#include "wat_lex.h"
 
 /* ---- output and counting --------------------------------------------------- */
 
-static bool quiet;  /* replaying commands before a crash */
-static file_slot *slot;
+/* Thread-local: each script thread has its own (see the top). */
+static _Thread_local bool quiet;  /* replaying commands before a crash */
+static _Thread_local file_slot *slot;
+static _Thread_local bool in_thread; /* a script thread, not the script */
 static const char *source; /* the .wast, for messages */
 
 /* "SOURCE:LINE: KIND: message" for a failed command (not when replaying). */
@@ -55,6 +92,13 @@ static void report(int line, enum kind k, const char *fmt, ...) {
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   say("%s:%d: %s: %s\n", source, line, kind_names[k], buf);
+}
+
+/* The per-command timeout: SIGALRM is per process, so only the script's
+ * own thread arms it (see the top). */
+static void arm_timer(unsigned secs) {
+  if (!in_thread)
+    alarm(secs);
 }
 
 static double now_secs(void) {
@@ -143,7 +187,7 @@ typedef struct {
   size_t n, cap;
 } binding_list;
 
-static struct {
+static _Thread_local struct {
   wasmrt_instance *current;
   char *current_why;           /* why there is no current instance */
   binding_list names;          /* $name -> instance */
@@ -273,6 +317,7 @@ enum verdict {
   V_ACCEPTED,
   V_REJECTED_DECODE,
   V_REJECTED_VALIDATE,
+  V_REJECTED_TEXT,     /* the text reader refused the .wat */
   V_REJECTED_SILENTLY, /* no message: a bug of its own */
 };
 
@@ -356,9 +401,16 @@ static bool module_so(const char *path, char *so, size_t sosz, char *msg,
 
 /* module_so, then loads the shared object (once per file). NULL + msg on
  * failure. */
+static pthread_mutex_t compile_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static wasmrt_module *prepare_module(const char *path, char *msg, size_t msgsz) {
   char so[PATH_MAX + 64];
-  if (!module_so(path, so, sizeof so, msg, msgsz))
+  /* Script threads compile one at a time: the cache files and the
+   * compile counters are not meant for concurrent writers. */
+  pthread_mutex_lock(&compile_lock);
+  bool compiled = module_so(path, so, sizeof so, msg, msgsz);
+  pthread_mutex_unlock(&compile_lock);
+  if (!compiled)
     return NULL;
   for (size_t i = 0; i < st.nmods; i++)
     if (strcmp(st.mods[i].path, so) == 0)
@@ -420,9 +472,9 @@ static enum inst_result instantiate(wasmrt_module *rm, wasmrt_instance **out,
       return I_LINK_ERROR;
     }
   }
-  alarm(cfg.timeout_secs); /* start functions may loop */
+  arm_timer(cfg.timeout_secs); /* start functions may loop */
   *out = wasmrt_instantiate(rm, imports, d->nimports, rerr);
-  alarm(0);
+  arm_timer(0);
   free(imports);
   if (*out) {
     keep_instance(*out);
@@ -537,9 +589,9 @@ static enum act_result run_action(const json *action, act_out *o) {
     i++;
   }
   uint32_t nvals = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
-  alarm(cfg.timeout_secs);
+  arm_timer(cfg.timeout_secs);
   bool ok = wasmrt_call(inst, ext.of.func, o->vals, nvals ? nvals : 1, &o->err);
-  alarm(0);
+  arm_timer(0);
   if (!ok) {
     if (o->err.trap != WASMRT_TRAP_NONE)
       return A_TRAP;
@@ -701,9 +753,9 @@ static enum result run_module_command(int line, enum kind k, const json *cmd,
   const char *name = json_str(cmd, "name");
   const char *expected = json_str(cmd, "text");
   char msg[4096];
-  alarm(cfg.timeout_secs);
+  arm_timer(cfg.timeout_secs);
   wasmrt_module *rm = prepare_module(path, msg, sizeof msg);
-  alarm(0);
+  arm_timer(0);
   if (!rm) {
     report(line, k, "%s", msg);
     if (k == K_MODULE)
@@ -758,15 +810,67 @@ static enum result run_module_command(int line, enum kind k, const json *cmd,
   return R_FAILED;
 }
 
+/* A module in the text format (a .wat of an assertion): parsed by wasmc's
+ * own text reader (compiler/wat.h); when that accepts it, the binary it
+ * makes is decoded and validated as any other module. */
+static enum verdict check_text_module(const char *path, char *msg, size_t msgsz) {
+  size_t size = 0;
+  wasm_error err = {0};
+  char *text = (char *)wasm_read_file(path, &size, &err);
+  if (!text) {
+    snprintf(msg, msgsz, "cannot read %s: %s", path, strerror(errno));
+    return V_UNREADABLE;
+  }
+  uint8_t *bin = NULL;
+  size_t nbin = 0;
+  const char *name = base_name(path);
+  enum verdict v = V_ACCEPTED;
+  if (!wat_to_wasm(text, size, &bin, &nbin, &err)) {
+    uint32_t line, col;
+    wat_position(text, size, err.offset, &line, &col);
+    snprintf(msg, msgsz, "%s:%u:%u: error: %s", name, line, col, err.msg);
+    v = err.msg[0] ? V_REJECTED_TEXT : V_REJECTED_SILENTLY;
+  } else {
+    wasm_module *m = wasm_decode(bin, nbin, name, &err);
+    if (!m)
+      v = V_REJECTED_DECODE;
+    else if (!wasm_validate(m, &err))
+      v = V_REJECTED_VALIDATE;
+    if (v != V_ACCEPTED)
+      snprintf(msg, msgsz, "%s (converted):0x%zx: error: %s", name, err.offset, err.msg);
+    wasm_module_free(m);
+  }
+  free(bin);
+  free(text);
+  return v;
+}
+
 static enum result run_validation_command(int line, enum kind k, const char *path,
-                                          const char *filename, const char *expected) {
+                                          const char *filename, const char *expected,
+                                          bool text) {
   char msg[PATH_MAX + 1024];
-  alarm(cfg.timeout_secs);
-  enum verdict v = check_module(path, msg, sizeof msg, NULL, NULL, NULL);
-  alarm(0);
+  arm_timer(cfg.timeout_secs);
+  enum verdict v = text ? check_text_module(path, msg, sizeof msg)
+                        : check_module(path, msg, sizeof msg, NULL, NULL, NULL);
+  arm_timer(0);
+  /* malformed text must be refused by the text reader itself: a module
+   * that parses but fails decoding or validation was not malformed text */
+  if (text && k == K_ASSERT_MALFORMED &&
+      (v == V_REJECTED_DECODE || v == V_REJECTED_VALIDATE)) {
+    report(line, k, "module %s was accepted by the text reader (expected: \"%s\"; "
+           "then: %s)", filename, expected ? expected : "?", msg);
+    return R_FAILED;
+  }
   if (v == V_UNREADABLE || v == V_REJECTED_SILENTLY) {
     report(line, k, "%s", msg);
     return R_FAILED;
+  }
+  const char *why = v == V_ACCEPTED ? spec_superseded(source, line) : NULL;
+  if (why) {
+    if (!quiet)
+      say("%s:%d: %s: skipped: module %s is accepted: %s\n", source, line,
+          kind_names[k], filename, why);
+    return R_SKIPPED;
   }
   if (v == V_ACCEPTED) {
     report(line, k, "module %s was accepted (expected: \"%s\")", filename,
@@ -778,9 +882,159 @@ static enum result run_validation_command(int line, enum kind k, const char *pat
     slot->wording_differs += differs;
   if (cfg.verbose && !quiet)
     say("%s:%d: %s: rejected by the %s: %s (expected: \"%s\")%s\n", source,
-        line, kind_names[k], v == V_REJECTED_DECODE ? "decoder" : "validator",
+        line, kind_names[k], v == V_REJECTED_DECODE ? "decoder"
+                             : v == V_REJECTED_TEXT ? "text reader" : "validator",
         msg, expected ? expected : "?", differs ? " [wording differs]" : "");
   return R_PASSED;
+}
+
+/* ---- script threads (threads proposal; JSON form at the top) ------------------ */
+
+static enum result run_command(const json *cmd, enum kind k, int line,
+                               const char *dir);
+
+typedef struct script_thread {
+  struct script_thread *next;
+  char *name;
+  pthread_t tid;
+  bool started, joined;
+  const json *commands;
+  const char *dir;
+  binding_list shared;      /* the parent's modules it may name */
+  file_slot *counts;        /* its commands' results, merged at the wait */
+} script_thread;
+
+static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static script_thread *threads; /* of the file being checked */
+
+
+static void *script_thread_main(void *arg) {
+  script_thread *t = arg;
+  in_thread = true;
+  quiet = false;
+  slot = t->counts;
+  for (size_t i = 0; i < t->shared.n; i++)
+    bind(&st.names, t->shared.v[i].name, t->shared.v[i].inst, t->shared.v[i].why);
+  const json *cmd;
+  json_each(cmd, t->commands) {
+    const char *type = json_str(cmd, "type");
+    const json *line_item = json_get(cmd, "line");
+    int line = json_is_number(line_item) ? (int)line_item->num : 0;
+    enum kind k = type ? kind_of(type) : K_OTHER;
+    enum result r = run_command(cmd, k, line, t->dir);
+    slot->counts[k][r]++;
+  }
+  return NULL;
+}
+
+/* Counts of a joined thread go to the script's slot. */
+static void merge_counts(file_slot *to, const file_slot *from) {
+  for (int k = 0; k < NKINDS; k++)
+    for (int r = 0; r < NRESULTS; r++)
+      to->counts[k][r] += from->counts[k][r];
+  to->wording_differs += from->wording_differs;
+  to->dependent_failures += from->dependent_failures;
+  to->modules_compiled += from->modules_compiled;
+  to->modules_cached += from->modules_cached;
+  to->compile_secs += from->compile_secs;
+}
+
+static enum result start_thread(int line, const json *cmd, const char *dir) {
+  const char *name = json_str(cmd, "name");
+  const json *commands = json_get(cmd, "commands");
+  if (!name || !json_is_array(commands)) {
+    report(line, K_THREAD, "a thread needs a \"name\" and a \"commands\" array");
+    return R_FAILED;
+  }
+  if (cfg.compile_only) {
+    /* Cross runs: only the modules matter here; compile them in order. */
+    const json *c;
+    json_each(c, commands) {
+      const char *type = json_str(c, "type");
+      const json *line_item = json_get(c, "line");
+      run_command(c, type ? kind_of(type) : K_OTHER,
+                  json_is_number(line_item) ? (int)line_item->num : line, dir);
+    }
+    return R_PASSED;
+  }
+  script_thread *t = calloc(1, sizeof *t);
+  if (!t)
+    abort();
+  t->name = strdup(name);
+  t->commands = commands;
+  t->dir = dir;
+  t->counts = calloc(1, sizeof *t->counts);
+  if (!t->name || !t->counts)
+    abort();
+  const json *m;
+  json_each(m, json_get(cmd, "shared")) {
+    if (!json_is_string(m)) {
+      report(line, K_THREAD, "thread %s: \"shared\" lists module names (strings)", name);
+      continue;
+    }
+    binding *b = find(&st.names, m->str);
+    if (!b)
+      report(line, K_THREAD, "thread %s: no module named %s to share", name, m->str);
+    else
+      bind(&t->shared, b->name, b->inst, b->why);
+  }
+  /* The spectest host objects are made on first use: make them here,
+   * before two threads can race to. */
+  wasmrt_extern unused;
+  spec_host_lookup("memory", 6, &unused);
+  t->started = pthread_create(&t->tid, NULL, script_thread_main, t) == 0;
+  pthread_mutex_lock(&threads_lock);
+  t->next = threads;
+  threads = t;
+  pthread_mutex_unlock(&threads_lock);
+  if (!t->started)
+    report(line, K_THREAD, "thread %s: cannot start a native thread", name);
+  return t->started ? R_PASSED : R_FAILED;
+}
+
+static void join_thread(script_thread *t) {
+  if (t->started && !t->joined) {
+    pthread_join(t->tid, NULL);
+    t->joined = true;
+    if (!quiet)
+      merge_counts(slot, t->counts);
+  }
+}
+
+static enum result wait_thread(int line, const json *cmd) {
+  if (cfg.compile_only)
+    return R_SKIPPED;
+  const char *name = json_str(cmd, "thread");
+  script_thread *t = NULL;
+  pthread_mutex_lock(&threads_lock);
+  for (script_thread *i = threads; i && name; i = i->next)
+    if (!i->joined && strcmp(i->name, name) == 0) {
+      t = i;
+      break;
+    }
+  pthread_mutex_unlock(&threads_lock);
+  if (!t) {
+    report(line, K_WAIT, "no running thread named %s", name ? name : "(none)");
+    return R_FAILED;
+  }
+  arm_timer(cfg.timeout_secs);
+  join_thread(t);
+  arm_timer(0);
+  return t->started ? R_PASSED : R_FAILED;
+}
+
+/* At the end of the file: join what was never waited for, free all. */
+static void end_threads(void) {
+  for (script_thread *t = threads; t; t = t->next)
+    join_thread(t);
+  while (threads) {
+    script_thread *t = threads;
+    threads = t->next;
+    free_bindings(&t->shared);
+    free(t->counts);
+    free(t->name);
+    free(t);
+  }
 }
 
 static enum result run_command(const json *cmd, enum kind k, int line,
@@ -800,8 +1054,12 @@ static enum result run_command(const json *cmd, enum kind k, int line,
   case K_ASSERT_UNINSTANTIABLE:
   case K_ASSERT_INVALID:
   case K_ASSERT_MALFORMED:
-    if (module_type && strcmp(module_type, "text") == 0)
-      return R_NA; /* wasmc reads binaries only */
+    bool text = module_type && strcmp(module_type, "text") == 0;
+    /* text modules of assert_invalid/assert_malformed go to the text
+     * reader; elsewhere (never written by wasmc-wast2json, which converts
+     * quoted module commands) they are not run */
+    if (text && k != K_ASSERT_INVALID && k != K_ASSERT_MALFORMED)
+      return R_NA;
     if (!filename) {
       report(line, k, "no \"filename\" in the command");
       return R_FAILED;
@@ -812,13 +1070,13 @@ static enum result run_command(const json *cmd, enum kind k, int line,
     if (k == K_ASSERT_INVALID || k == K_ASSERT_MALFORMED)
       return cfg.compile_only
                  ? R_SKIPPED
-                 : run_validation_command(line, k, path, filename, expected);
+                 : run_validation_command(line, k, path, filename, expected, text);
     if (cfg.compile_only) {
       /* The host half of a cross run: only the shared object matters. */
       char so[PATH_MAX + 64], msg[4096];
-      alarm(cfg.timeout_secs);
+      arm_timer(cfg.timeout_secs);
       bool ok = module_so(path, so, sizeof so, msg, sizeof msg);
-      alarm(0);
+      arm_timer(0);
       if (!ok)
         report(line, k, "%s", msg);
       return ok ? R_PASSED : R_FAILED;
@@ -884,6 +1142,10 @@ static enum result run_command(const json *cmd, enum kind k, int line,
     r = check_exception(line, cmd, o);
     free(o);
     return r;
+  case K_THREAD:
+    return start_thread(line, cmd, dir);
+  case K_WAIT:
+    return wait_thread(line, cmd);
   case K_OTHER:
   case NKINDS:
     break;
@@ -976,6 +1238,7 @@ void check_json(const char *json_path, int start, file_slot *s) {
         "compiled or instantiated (errors above; -v lists them)\n",
         source, slot->dependent_failures,
         slot->dependent_failures == 1 ? "" : "s");
+  end_threads();
   slot->done = true;
   free_state();
   json_free(root);

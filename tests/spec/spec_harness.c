@@ -45,7 +45,8 @@ const char *const kind_names[NKINDS] = {
     "module",           "assert_invalid",    "assert_malformed",
     "assert_unlinkable", "assert_uninstantiable", "register",
     "action",           "assert_return",     "assert_trap",
-    "assert_exhaustion", "assert_exception",  "(unknown command)",
+    "assert_exhaustion", "assert_exception",  "thread",
+    "wait",             "(unknown command)",
 };
 
 /* ---- options ------------------------------------------------------------- */
@@ -499,7 +500,7 @@ int main(int argc, char **argv) {
     sum[R_FAILED] += file_errors + (uint32_t)nconv;
     printf("%-24s %8u %8u %8u %8u\n", "total", sum[R_PASSED], sum[R_FAILED],
            sum[R_SKIPPED], sum[R_NA]);
-    printf("n/a = modules in the text format (wasmc reads binaries only)\n");
+    printf("n/a = text-format modules outside assert_invalid/assert_malformed (not run)\n");
   }
   if (dependents)
     printf("note: %u of the failures are commands whose module could not be "

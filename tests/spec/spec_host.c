@@ -3,7 +3,8 @@
  * Its exports are fixed by the spec's test harness convention: print
  * functions of a few signatures (they print nothing here: the output
  * would only drown the harness's own), four immutable globals holding 666
- * / 666.6, a funcref table of 10..20 elements and a memory of 1..2 pages.
+ * / 666.6, a funcref table of 10..20 elements, a memory of 1..2 pages and
+ * (threads) a shared memory of 1..2 pages, `shared_memory`.
  * They are created on first use and shared by every module of the script,
  * as in the reference interpreter, so state written through them (table
  * slots, memory bytes) stays visible to later modules.
@@ -39,12 +40,12 @@ static struct {
   wasmrt_host_func *funcs[NPRINTS];
   wasmrt_global *g_i32, *g_i64, *g_f32, *g_f64;
   wasmrt_table *table;
-  wasmrt_memory *memory;
+  wasmrt_memory *memory, *shared_memory;
 } host;
 
 static bool host_init(void) {
   if (host.ready)
-    return host.table && host.memory;
+    return host.table && host.memory && host.shared_memory;
   host.ready = true;
   for (int i = 0; i < NPRINTS; i++)
     host.funcs[i] = wasmrt_host_func_new(prints[i].params, prints[i].nparams,
@@ -69,7 +70,10 @@ static bool host_init(void) {
   host.memory = wasmrt_memory_new(1, 2, true, &err);
   if (!host.memory)
     say("spectest: cannot create the memory: %s\n", err.message);
-  return host.table && host.memory;
+  host.shared_memory = wasmrt_shared_memory_new(1, 2, &err);
+  if (!host.shared_memory)
+    say("spectest: cannot create the shared memory: %s\n", err.message);
+  return host.table && host.memory && host.shared_memory;
 }
 
 bool spec_host_lookup(const char *name, size_t len, wasmrt_extern *out) {
@@ -86,6 +90,7 @@ bool spec_host_lookup(const char *name, size_t len, wasmrt_extern *out) {
   static const struct { const char *name; int which; } others[] = {
       {"global_i32", 0}, {"global_i64", 1}, {"global_f32", 2},
       {"global_f64", 3}, {"table", 4},      {"memory", 5},
+      {"shared_memory", 6},
   };
   for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
     if (strlen(others[i].name) != len || memcmp(others[i].name, name, len) != 0)
@@ -99,6 +104,10 @@ bool spec_host_lookup(const char *name, size_t len, wasmrt_extern *out) {
     case 5:
       out->kind = WASMRT_EXTERN_MEMORY;
       out->of.memory = host.memory;
+      return true;
+    case 6:
+      out->kind = WASMRT_EXTERN_MEMORY;
+      out->of.memory = host.shared_memory;
       return true;
     default: {
       wasmrt_global *g[4] = {host.g_i32, host.g_i64, host.g_f32, host.g_f64};
@@ -129,5 +138,7 @@ void spec_host_free(void) {
     wasmrt_table_free(host.table);
   if (host.memory)
     wasmrt_memory_free(host.memory);
+  if (host.shared_memory)
+    wasmrt_memory_free(host.shared_memory);
   memset(&host, 0, sizeof host);
 }

@@ -355,7 +355,7 @@ Test(instance, link_checks_functions) {
 static bool links(uint32_t kind, uint32_t vtype, uint32_t mut, uint64_t min, uint64_t max,
                   uint32_t has_max, wasmrt_extern ex) {
   fake_imports[0] = (wasmrt_import_desc){"env", "x", 3, 1, kind, 0, vtype, mut,
-                                         {min, max, has_max}};
+                                         {min, max, has_max, 0}};
   fake_desc.nimported_funcs = 0;
   fake_desc.nimported_tables = kind == WASMRT_EXTERN_TABLE;
   fake_desc.nimported_memories = kind == WASMRT_EXTERN_MEMORY;

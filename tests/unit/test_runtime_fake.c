@@ -99,7 +99,7 @@ static const uint8_t i32s[] = {WASMRT_I32};
 static const wasmrt_functype_desc types[FAKE_NTYPES] = {
     {1, 1, i32s, i32s}, {0, 0, NULL, NULL}, {1, 0, i32s, NULL}, {0, 1, NULL, i32s}};
 wasmrt_import_desc fake_imports[1] = {
-    {"env", "host", 3, 4, WASMRT_EXTERN_FUNC, FAKE_T_I32_I32, 0, 0, {0, 0, 0}}};
+    {"env", "host", 3, 4, WASMRT_EXTERN_FUNC, FAKE_T_I32_I32, 0, 0, {0, 0, 0, 0}}};
 static const uint32_t func_types[FAKE_NFUNCS] = {
     FAKE_T_I32_I32, FAKE_T_I32_I32, FAKE_T_I32_I32, FAKE_T_VOID_I32,
     FAKE_T_I32_I32, FAKE_T_I32_I32, FAKE_T_I32_I32, FAKE_T_I32_I32,
@@ -111,8 +111,8 @@ static void *const func_code[FAKE_NFUNCS - 1] = {
 static const char *const func_names[FAKE_NFUNCS] = {
     NULL, "load", NULL, "div", "recurse", "call_host", "grow", "wild", "start",
     "recurse_raw", "call_ref"};
-static const wasmrt_table_desc tables[1] = {{WASMRT_FUNCREF, {4, 10, 1}}};
-wasmrt_memory_desc fake_memory = {{1, 2, 1}};
+static const wasmrt_table_desc tables[1] = {{WASMRT_FUNCREF, {4, 10, 1, 0}}};
+wasmrt_memory_desc fake_memory = {{1, 2, 1, 0}};
 static const wasmrt_const_op g0_init = {WASMRT_CONST_I32, 0, 42, 0};
 static const wasmrt_const_op g1_init = {WASMRT_CONST_REF_FUNC, 0, FAKE_F_LOAD, 0};
 static const wasmrt_global_desc globals[2] = {{WASMRT_I32, 1, {1, &g0_init}},
@@ -187,7 +187,7 @@ static int32_t g_ninety_nine(void *ctx) { return 99; }
 static const wasmrt_functype_desc types2[1] = {{0, 1, NULL, i32s}};
 static const wasmrt_entry_fn entries2[1] = {entry_void_i32};
 static const wasmrt_import_desc imports2[1] = {
-    {"env", "tab", 3, 3, WASMRT_EXTERN_TABLE, 0, WASMRT_FUNCREF, 0, {1, 0, 0}}};
+    {"env", "tab", 3, 3, WASMRT_EXTERN_TABLE, 0, WASMRT_FUNCREF, 0, {1, 0, 0, 0}}};
 static const uint32_t func_types2[1] = {0};
 static void *const func_code2[1] = {(void *)g_ninety_nine};
 static const wasmrt_const_op off7 = {WASMRT_CONST_I32, 0, 7, 0};
@@ -195,7 +195,7 @@ static const wasmrt_const_op ref_g0 = {WASMRT_CONST_REF_FUNC, 0, 0, 0};
 static const wasmrt_const_desc elem2_0_items[1] = {{1, &ref_g0}};
 static const wasmrt_elem_desc elems2[1] = {
     {WASMRT_SEG_ACTIVE, 0, WASMRT_FUNCREF, 1, {1, &off7}, elem2_0_items}};
-static const wasmrt_memory_desc memories2[1] = {{{0, 0, 0}}};
+static const wasmrt_memory_desc memories2[1] = {{{0, 0, 0, 0}}};
 static const wasmrt_const_op off_big = {WASMRT_CONST_I32, 0, 0x10000, 0};
 static const wasmrt_data_desc datas2[1] = {
     {WASMRT_SEG_ACTIVE, 0, 1, {1, &off_big}, (const uint8_t *)"d"}};

@@ -871,8 +871,15 @@ Test(constexpr, globals) {
   GLOBAL_VALID(0, 0, 0x7B, V128_0);
   GLOBAL_VALID(0, 0, 0x6F, 0xD0, 0x6F);
   GLOBAL_VALID(0x7E, 0, 0x7E, 0x23, 0); /* immutable import */
+  /* extended constant expressions: i32/i64 add, sub, mul */
+  GLOBAL_VALID(0, 0, 0x7F, 0x41, 1, 0x41, 2, 0x6A);
+  GLOBAL_VALID(0, 0, 0x7E, 0x42, 1, 0x42, 2, 0x7D, 0x42, 3, 0x7E);
+  GLOBAL_VALID(0x7F, 0, 0x7F, 0x23, 0, 0x41, 2, 0x6C);
+  GLOBAL_INVALID(TM, 0, 0, 0x7F, 0x41, 1, 0x42, 2, 0x6A);
+  GLOBAL_INVALID(TM, 0, 0, 0x7F, 0x41, 1, 0x6A); /* one operand */
+  GLOBAL_INVALID(TM, 0, 0, 0x7E, 0x41, 1, 0x41, 2, 0x6A);
   GLOBAL_INVALID("constant expression required", 0, 0, 0x7F, 0x41, 1, 0x41,
-                 2, 0x6A);
+                 2, 0x6D); /* i32.div_s is not constant */
   GLOBAL_INVALID("constant expression required", 0, 0, 0x7F, 0x01);
   GLOBAL_INVALID("constant expression required", 0, 0, 0x7F, 0x41, 0, 0x01);
   GLOBAL_INVALID("constant expression required", 0, 0, 0x7F, 0x20, 0);
@@ -889,13 +896,27 @@ Test(constexpr, globals) {
   GLOBAL_INVALID("unknown function", 0, 0, 0x70, 0xD2, 0);
 }
 
-Test(constexpr, defined_globals_are_not_constant_in_wasm_2) {
-  /* spec global.wast: (global i32 (i32.const 0)) (global i32 (global.get 0)) */
+Test(constexpr, earlier_defined_globals_are_constant_in_wasm_3) {
+  /* wasm-3.0 global.wast: (global i32 (i32.const 0)) (global i32
+   * (global.get 0)) is valid; reading itself or a later one is not */
   wb_buf b = wb_module();
   size_t s = wb_section(&b, WB_SEC_GLOBAL);
   WB(&b, 2, 0x7F, 0, 0x41, 0, 0x0B, 0x7F, 0, 0x23, 0, 0x0B);
   wb_end(&b, s);
-  module_invalid(&b, "unknown global");
+  module_valid(&b);
+  wb_free(&b);
+  b = wb_module();
+  s = wb_section(&b, WB_SEC_GLOBAL);
+  WB(&b, 2, 0x7F, 0, 0x23, 1, 0x0B, 0x7F, 0, 0x41, 0, 0x0B);
+  wb_end(&b, s);
+  module_invalid(&b, "unknown global 1");
+  wb_free(&b);
+  /* a mutable earlier global is not constant */
+  b = wb_module();
+  s = wb_section(&b, WB_SEC_GLOBAL);
+  WB(&b, 2, 0x7F, 1, 0x41, 0, 0x0B, 0x7F, 0, 0x23, 0, 0x0B);
+  wb_end(&b, s);
+  module_invalid(&b, "mutable");
   wb_free(&b);
 }
 
@@ -917,7 +938,7 @@ Test(constexpr, segment_offsets_and_items) {
   WB(&b, 1, 0x70, 0, 1);
   wb_end(&b, s);
   s = wb_section(&b, WB_SEC_ELEM);
-  WB(&b, 1, 0x04, 0x41, 0, 0x41, 0, 0x6A, 0x0B, 0);
+  WB(&b, 1, 0x04, 0x41, 0, 0x41, 0, 0x71, 0x0B, 0); /* i32.and */
   wb_end(&b, s);
   module_invalid(&b, "constant expression required");
   wb_free(&b);
@@ -1186,6 +1207,92 @@ Test(module, unknown_type_in_function_and_import) {
   wb_end(&b, s);
   module_invalid(&b, "unknown type");
   wb_free(&b);
+}
+
+/* ---- threads: shared memories and the 0xFE instructions ------------------ */
+
+Test(threads, shared_memory_limits) {
+  LIMITS(WB_SEC_MEMORY, NULL, 3, 1, 2);    /* (memory 1 2 shared) */
+  LIMITS(WB_SEC_MEMORY, NULL, 3, 0, 0);
+  LIMITS(WB_SEC_MEMORY, "shared memory must have maximum", 2, 1);
+  LIMITS(WB_SEC_MEMORY, "size minimum must not be greater than maximum", 3, 2, 1);
+}
+
+Test(threads, shared_memory_decoded) {
+  wb_buf b = wb_module();
+  size_t s = wb_section(&b, WB_SEC_IMPORT);
+  wb_uleb(&b, 1);
+  wb_name(&b, "env");
+  wb_name(&b, "memory");
+  WB(&b, 0x02, 0x03, 1, 10);
+  wb_end(&b, s);
+  wasm_error err = {0};
+  wasm_module *m = wb_decode(&b, &err);
+  cr_assert(m, "decode failed: %s", err.msg);
+  cr_assert(m->memories[0].limits.shared);
+  cr_assert(m->memories[0].limits.has_max);
+  cr_assert_eq(m->memories[0].limits.max, 10);
+  cr_assert(wasm_validate(m, &err), "rejected: %s", err.msg);
+  wasm_module_free(m);
+  wb_free(&b);
+}
+
+Test(threads, table_cannot_be_shared) {
+  wb_buf b = wb_module();
+  size_t s = wb_section(&b, WB_SEC_TABLE);
+  WB(&b, 1, 0x70, 0x03, 1, 2);
+  wb_end(&b, s);
+  wasm_error err = {0};
+  wasm_module *m = wb_decode(&b, &err);
+  cr_assert(!m, "a shared table was decoded");
+  cr_assert(strstr(err.msg, "malformed limits flags"), "message: %s", err.msg);
+  cr_assert_eq(err.offset, 8 + 2 + 2, "at the flags byte, got 0x%zx", err.offset);
+  wb_free(&b);
+}
+
+Test(threads, atomics_well_typed) {
+  VALID("i", "i", "", 0x20, 0, 0xFE, 0x10, 2, 0, 0x0B);       /* i32.atomic.load */
+  VALID("i", "I", "", 0x20, 0, 0xFE, 0x14, 0, 8, 0x0B);       /* i64.atomic.load8_u */
+  VALID("iI", "", "", 0x20, 0, 0x20, 1, 0xFE, 0x18, 3, 0, 0x0B); /* i64.atomic.store */
+  VALID("ii", "i", "", 0x20, 0, 0x20, 1, 0xFE, 0x1E, 2, 0, 0x0B); /* i32.atomic.rmw.add */
+  VALID("iII", "I", "", 0x20, 0, 0x20, 1, 0x20, 2, 0xFE, 0x49, 3, 0,
+        0x0B);                                                 /* i64.atomic.rmw.cmpxchg */
+  VALID("iii", "i", "", 0x20, 0, 0x20, 1, 0x20, 2, 0xFE, 0x4B, 1, 0,
+        0x0B);                                                 /* i32.atomic.rmw16.cmpxchg_u */
+  VALID("ii", "i", "", 0x20, 0, 0x20, 1, 0xFE, 0x00, 2, 0, 0x0B); /* memory.atomic.notify */
+  VALID("iiI", "i", "", 0x20, 0, 0x20, 1, 0x20, 2, 0xFE, 0x01, 2, 0,
+        0x0B);                                                 /* memory.atomic.wait32 */
+  VALID("iII", "i", "", 0x20, 0, 0x20, 1, 0x20, 2, 0xFE, 0x02, 3, 0,
+        0x0B);                                                 /* memory.atomic.wait64 */
+  VALID("", "", "", 0xFE, 0x03, 0x00, 0x0B);                  /* atomic.fence */
+  /* atomics on a memory that is not shared are valid */
+}
+
+Test(threads, atomics_alignment_exactly_natural) {
+  const char *msg = "alignment must be exactly natural";
+  vres v = INVALID(msg, "i", "i", "", 0x20, 0, 0xFE, 0x10, 1, 0, 0x0B);
+  ASSERT_AT(v, 2); /* the 0xFE prefix byte */
+  INVALID(msg, "i", "i", "", 0x20, 0, 0xFE, 0x10, 3, 0, 0x0B);
+  INVALID(msg, "i", "I", "", 0x20, 0, 0xFE, 0x11, 2, 0, 0x0B); /* i64.atomic.load */
+  INVALID(msg, "i", "i", "", 0x20, 0, 0xFE, 0x12, 1, 0, 0x0B); /* load8_u: 2^0 */
+  INVALID(msg, "ii", "i", "", 0x20, 0, 0x20, 1, 0xFE, 0x00, 0, 0, 0x0B); /* notify */
+  INVALID(msg, "iII", "i", "", 0x20, 0, 0x20, 1, 0x20, 2, 0xFE, 0x02, 2, 0, 0x0B);
+}
+
+Test(threads, atomics_need_memory_and_types) {
+  INVALID_F(NO_MEMORY, "unknown memory", "i", "i", "", 0x20, 0, 0xFE, 0x10, 2, 0, 0x0B);
+  INVALID_F(NO_MEMORY, "unknown memory", "ii", "i", "", 0x20, 0, 0x20, 1, 0xFE, 0x00, 2,
+            0, 0x0B);
+  INVALID(TM, "I", "i", "", 0x20, 0, 0xFE, 0x10, 2, 0, 0x0B);
+  INVALID(TM, "ii", "i", "", 0x20, 0, 0x20, 1, 0xFE, 0x1F, 3, 0, 0x0B); /* i64 rmw, i32 value */
+  INVALID(TM, "iiI", "i", "", 0x20, 0, 0x20, 1, 0x20, 2, 0xFE, 0x02, 3, 0, 0x0B); /* wait64 */
+}
+
+Test(threads, fence_immediate_must_be_zero) {
+  /* bodies are decoded by the validator */
+  vres v = run("", "", "", 0, BODY(0xFE, 0x03, 0x01, 0x0B));
+  cr_assert(!v.valid && v.err.set, "atomic.fence with a non-zero byte accepted");
+  ASSERT_AT(v, 2);
 }
 
 /* ---- Wasm 3.0 value types ------------------------------------------------- */

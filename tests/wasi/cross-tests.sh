@@ -50,7 +50,7 @@ add_counts() {
   if [ -z "$p" ]; then fail=$((fail + 1)); echo "FAIL $1: no counts"; return; fi
   pass=$((pass + p)) fail=$((fail + f))
 }
-for s in run-tests.sh run-fd-tests.sh run-fs-tests.sh; do
+for s in run-tests.sh run-fd-tests.sh run-fs-tests.sh run-threads-tests.sh; do
   echo "== $s ($ARCH, qemu)"
   # strace would see qemu's system calls, not the guest's: the scripts'
   # strace checks are for native runs only.

@@ -1,0 +1,27 @@
+#!/bin/sh
+# run-threads-tests.sh WASI_RUN DIR [WASMC]: the wasi-threads programs
+# (progs/threads/: threads.c, thread_end.c, built with the thread-start
+# shim of that folder) under the runner: atomic counters, a wait/notify
+# mutex and a producer/consumer queue across threads; proc_exit and a
+# trap in a spawned thread, and main returning, end the whole program
+# with their status. With WASMC, also as a `wasmc build` executable.
+RUN=$1
+DIR=$2
+WASMC=${3:-}
+. "$(dirname "$0")/check.sh"
+
+want="counters: 400000 1200000${NL}mutex: 100000 50000${NL}queue: 20000 items, sum 200010000${NL}ok"
+check threads 0 "$want" "$RUN" "$DIR/threads.so"
+check thread_proc_exit 7 "" timeout 60 "$RUN" "$DIR/thread_end.so" -- exit
+WANT_ERR='trap in thread 1: unreachable' \
+  check thread_trap 134 "" timeout 60 "$RUN" "$DIR/thread_end.so" -- trap
+check thread_main_returns 3 "" timeout 60 "$RUN" "$DIR/thread_end.so" -- main
+if [ -n "$WASMC" ]; then
+  if "$WASMC" build "$DIR/threads.wasm" -o "$tmp/threads" >"$tmp/err" 2>&1; then
+    check threads_executable 0 "$want" "$tmp/threads"
+  else
+    fail=$((fail + 1)); echo "FAIL threads_executable: wasmc build"; cat "$tmp/err"
+  fi
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
