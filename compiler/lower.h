@@ -219,6 +219,12 @@ void lower_fall_to_end(lower_func *lf, lower_frame *fr);
 /* lower_control.c's `end` calls this first for a try, catch or
  * try_table frame, while the frame is still on the stack. */
 void lower_exn_end(lower_func *lf, lower_frame *fr);
+/* Does a branch to the label at `depth` leave a legacy catch arm that
+ * holds its exception? Then lower_exn_release_arms, on the branch's
+ * path, lets go of them (the exceptions are freed when nothing else
+ * holds them). */
+bool lower_exn_leaves_arm(lower_func *lf, uint32_t depth);
+void lower_exn_release_arms(lower_func *lf, uint32_t depth);
 
 /* ---- module level (lower.c, lower_desc.c) -------------------------------- */
 /* The LLVM type of a Wasm value type (void for none), and integer

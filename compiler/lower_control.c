@@ -250,18 +250,35 @@ static void lower_end(lower_func *lf) {
   }
 }
 
+/* The destination of a branch from the current block to the label at
+ * `depth`, its values added to the label's phis. When the branch leaves
+ * a legacy catch arm that holds its exception, it goes through a block
+ * that lets go of them first (lower_exn_release_arms). */
+static LLVMBasicBlockRef edge_to(lower_func *lf, uint32_t depth) {
+  lower_frame *fr = label(lf, depth);
+  if (!lower_exn_leaves_arm(lf, depth)) {
+    add_incoming(lf, fr);
+    return fr->target;
+  }
+  lower_module *lm = lf->lm;
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(lm->b);
+  LLVMBasicBlockRef exit = new_block(lf, "arm.exit");
+  LLVMPositionBuilderAtEnd(lm->b, exit);
+  lower_exn_release_arms(lf, depth);
+  add_incoming(lf, fr);
+  LLVMBuildBr(lm->b, fr->target);
+  LLVMPositionBuilderAtEnd(lm->b, here);
+  return exit;
+}
+
 static void lower_br_table(lower_func *lf, const wasm_instr *in) {
   lower_module *lm = lf->lm;
   LLVMValueRef idx = lower_pop(lf);
   uint32_t n = in->imm.br_table.count;
-  lower_frame *def = label(lf, in->imm.br_table.default_target);
-  add_incoming(lf, def);
-  LLVMValueRef sw = LLVMBuildSwitch(lm->b, idx, def->target, n);
-  for (uint32_t i = 0; i < n; i++) {
-    lower_frame *fr = label(lf, in->imm.br_table.targets[i]);
-    add_incoming(lf, fr);
-    LLVMAddCase(sw, lower_const_i32(lm, i), fr->target);
-  }
+  LLVMBasicBlockRef def = edge_to(lf, in->imm.br_table.default_target);
+  LLVMValueRef sw = LLVMBuildSwitch(lm->b, idx, def, n);
+  for (uint32_t i = 0; i < n; i++)
+    LLVMAddCase(sw, lower_const_i32(lm, i), edge_to(lf, in->imm.br_table.targets[i]));
   set_unreachable(lf);
 }
 
@@ -292,34 +309,26 @@ bool lower_control(lower_func *lf, const wasm_instr *in) {
   case WASM_OP_END:
     lower_end(lf);
     return true;
-  case WASM_OP_BR: {
-    lower_frame *fr = label(lf, in->imm.index);
-    add_incoming(lf, fr);
-    LLVMBuildBr(lm->b, fr->target);
+  case WASM_OP_BR:
+    LLVMBuildBr(lm->b, edge_to(lf, in->imm.index));
     set_unreachable(lf);
     return true;
-  }
   case WASM_OP_BR_IF: {
     LLVMValueRef c = lower_pop(lf);
     LLVMValueRef cond =
         LLVMBuildICmp(lm->b, LLVMIntNE, c, lower_const_i32(lm, 0), "br.cond");
-    lower_frame *fr = label(lf, in->imm.index);
     LLVMBasicBlockRef cont = new_block(lf, "br.cont");
-    add_incoming(lf, fr);
-    LLVMBuildCondBr(lm->b, cond, fr->target, cont);
+    LLVMBuildCondBr(lm->b, cond, edge_to(lf, in->imm.index), cont);
     LLVMPositionBuilderAtEnd(lm->b, cont);
     return true;
   }
   case WASM_OP_BR_TABLE:
     lower_br_table(lf, in);
     return true;
-  case WASM_OP_RETURN: {
-    lower_frame *fr = label(lf, lf->nframes - 1);
-    add_incoming(lf, fr);
-    LLVMBuildBr(lm->b, fr->target);
+  case WASM_OP_RETURN:
+    LLVMBuildBr(lm->b, edge_to(lf, lf->nframes - 1));
     set_unreachable(lf);
     return true;
-  }
   case WASM_OP_DROP:
     /* A dropped out-of-bounds load still traps: memory loads start
      * volatile and stay so when unused (keep_traps.c). */

@@ -84,7 +84,6 @@ LAYOUT(wasmrt_module_desc, cpu_built_with, 216);
 LAYOUT(wasmrt_module_desc, ntags, 224); LAYOUT(wasmrt_module_desc, tag_types, 232);
 /* wasmrt_exn fields that lower_exn.c addresses by offset */
 LAYOUT(wasmrt_exn, tag, WASMRT_EXN_TAG_OFFSET);
-LAYOUT(wasmrt_exn, flags, WASMRT_EXN_FLAGS_OFFSET);
 LAYOUT(wasmrt_exn, vals, WASMRT_EXN_VALS_OFFSET);
 /* funcref and table fields that lower_call.c addresses by offset */
 LAYOUT(wasmrt_funcref, ctx, 8); LAYOUT(wasmrt_funcref, type_id, 16);

@@ -21,11 +21,11 @@
  * never reach a landing pad, so no handler, catch_all included, sees them.
  *
  * Exception objects (wasmrt_exn) are freed by the runtime when a
- * catch/catch_all clause has taken the payload, or when a legacy catch arm
- * that held the exception (for rethrow) falls through its end; one that
- * became an exnref value (catch_ref, catch_all_ref) may be anywhere and is
- * never freed (no garbage collector), nor is one whose legacy catch arm
- * was left by a branch.
+ * catch/catch_all clause has taken the payload, or when the last legacy
+ * catch arm that held the exception (for rethrow) is left, by its end, a
+ * branch or a throw; one that became an exnref value (catch_ref,
+ * catch_all_ref) may be anywhere and is never freed (no garbage
+ * collector), nor is one whose arm a trap ended.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,11 +112,48 @@ LLVMValueRef lower_call_may_throw(lower_func *lf, LLVMTypeRef fnty,
   return v;
 }
 
+/* Legacy catch arms hold their exception (for rethrow) until they end.
+ * Every way out of an arm lets go of it: its end (lower_exn_end), a
+ * branch out (lower_control.c, through these), a throw out (throw_from).
+ * `keep` is an exception being thrown on, which must survive even when
+ * the arm was its last holder; NULL for branches. Frames [from, to). */
+static void release_range(lower_func *lf, uint32_t from, uint32_t to,
+                          LLVMValueRef keep) {
+  for (uint32_t d = from; d < to && d < lf->nframes; d++) {
+    lower_frame *fr = lower_label(lf, d);
+    if (!fr->arm_holds)
+      continue;
+    LLVMValueRef a[2] = {fr->exn_phi,
+                         keep ? keep : LLVMConstNull(lf->lm->t_ptr)};
+    lower_call_rt(lf, RT_EXN_UNHOLD, a, 2);
+  }
+}
+
+bool lower_exn_leaves_arm(lower_func *lf, uint32_t depth) {
+  for (uint32_t d = 0; d <= depth && d < lf->nframes; d++)
+    if (lower_label(lf, d)->arm_holds)
+      return true;
+  return false;
+}
+
+/* A branch to label `depth` leaves every frame up to it, that one too
+ * (a branch to a try's label goes to its end). */
+void lower_exn_release_arms(lower_func *lf, uint32_t depth) {
+  release_range(lf, 0, depth + 1, NULL);
+}
+
 /* Throws exn from the current block to the innermost handler from depth
  * `from` outward, or out of the function. Ends the block. */
 static void throw_from(lower_func *lf, LLVMValueRef exn, uint32_t from) {
   lower_module *lm = lf->lm;
   lower_frame *h = handler_from(lf, from);
+  uint32_t hdepth = lf->nframes;
+  for (uint32_t d = from; h && d < lf->nframes; d++)
+    if (lower_label(lf, d) == h) {
+      hdepth = d;
+      break;
+    }
+  release_range(lf, from, hdepth, exn);
   if (h) {
     goto_dispatch(lf, h, exn);
     return;
@@ -171,15 +208,11 @@ static void push_payload(lower_func *lf, LLVMValueRef exn, uint32_t x,
   }
 }
 
-/* The exception becomes an exnref value: the runtime must never free it. */
+/* The exception becomes an exnref value: the runtime must never free it
+ * (it keeps it reachable instead). */
 static void mark_escaped(lower_func *lf, LLVMValueRef exn) {
-  lower_module *lm = lf->lm;
-  LLVMValueRef p = exn_field(lf, exn, WASMRT_EXN_FLAGS_OFFSET);
-  LLVMValueRef f = LLVMBuildLoad2(lm->b, lm->t_i32, p, "flags");
-  LLVMSetAlignment(f, 4);
-  LLVMValueRef g = LLVMBuildOr(
-      lm->b, f, lower_const_i32(lm, WASMRT_EXN_ESCAPED), "flags.escaped");
-  LLVMSetAlignment(LLVMBuildStore(lm->b, g, p), 4);
+  LLVMValueRef a[1] = {exn};
+  lower_call_rt(lf, RT_EXN_ESCAPE, a, 1);
 }
 
 static void lower_throw(lower_func *lf, uint32_t x) {
@@ -214,7 +247,8 @@ static void lower_try_table(lower_func *lf, const wasm_instr *in) {
   fr->catches = malloc((n ? n : 1) * sizeof *fr->catches);
   if (!fr->catches)
     abort();
-  memcpy(fr->catches, in->imm.try_table.catches, n * sizeof *fr->catches);
+  if (n)
+    memcpy(fr->catches, in->imm.try_table.catches, n * sizeof *fr->catches);
   fr->ncatches = n;
   fr->handler_active = n > 0; /* with no clause it is a plain block */
 }
@@ -278,8 +312,8 @@ static void end_arm(lower_func *lf, lower_frame *fr) {
   if (fr->unreachable)
     return;
   if (fr->arm_holds) {
-    LLVMValueRef a[1] = {fr->exn_phi};
-    lower_call_rt(lf, RT_EXN_UNHOLD, a, 1);
+    LLVMValueRef a[2] = {fr->exn_phi, LLVMConstNull(lf->lm->t_ptr)};
+    lower_call_rt(lf, RT_EXN_UNHOLD, a, 2);
   }
   lower_fall_to_end(lf, fr);
 }
@@ -352,8 +386,8 @@ void lower_exn_end(lower_func *lf, lower_frame *fr) {
     /* the end of a catch arm lets go of its exception; the body's or the
      * arm's fall-through itself is lower_end's */
     if (!fr->unreachable && fr->arm_holds) {
-      LLVMValueRef a[1] = {fr->exn_phi};
-      lower_call_rt(lf, RT_EXN_UNHOLD, a, 1);
+      LLVMValueRef a[2] = {fr->exn_phi, LLVMConstNull(lm->t_ptr)};
+      lower_call_rt(lf, RT_EXN_UNHOLD, a, 2);
     }
     fr->arm_holds = false;
     fr->handler_active = false;

@@ -28,10 +28,13 @@
  * and no catch_all, ever sees one.
  *
  * Lifetime: without a garbage collector, an exception that became an
- * exnref value (WASMRT_EXN_ESCAPED) lives forever; the others are freed
- * when a catch/catch_all clause has taken the payload (wasmrt_exn_drop),
- * or when a legacy catch arm that held it for rethrow ends (unhold).
+ * exnref value (WASMRT_EXN_ESCAPED) lives until the process ends, on a
+ * process-wide list (so it stays accounted for and reachable, and leak
+ * checkers see no leak); the others are freed when a catch/catch_all
+ * clause has taken the payload (wasmrt_exn_drop), or when the last legacy
+ * catch arm that held it for rethrow is left (unhold).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +55,14 @@ _Static_assert(_Alignof(struct _Unwind_Exception) <= 16,
 enum { HOLD = 2 }; /* flags: holders << 1 */
 
 static _Thread_local wasmrt_exn *pending;
+
+/* Escaped exceptions, kept for the life of the process. */
+typedef struct escaped {
+  wasmrt_exn *exn;
+  struct escaped *next;
+} escaped;
+static escaped *escaped_list;
+static pthread_mutex_t escaped_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct _Unwind_Exception *header(wasmrt_exn *e) {
   return (struct _Unwind_Exception *)(void *)e->unwind_header;
@@ -94,15 +105,28 @@ WASMRT_API void wasmrt_exn_drop(wasmrt_vmctx *ctx, wasmrt_exn *e) {
   rt_exn_drop(e);
 }
 
+WASMRT_API void wasmrt_exn_escape(wasmrt_vmctx *ctx, wasmrt_exn *e) {
+  (void)ctx;
+  if (e->flags & WASMRT_EXN_ESCAPED) return;
+  escaped *node = malloc(sizeof *node);
+  /* Without a node it is still never freed: only unaccounted for. */
+  e->flags |= WASMRT_EXN_ESCAPED;
+  if (!node) return;
+  pthread_mutex_lock(&escaped_lock);
+  *node = (escaped){e, escaped_list};
+  escaped_list = node;
+  pthread_mutex_unlock(&escaped_lock);
+}
+
 WASMRT_API void wasmrt_exn_hold(wasmrt_vmctx *ctx, wasmrt_exn *e) {
   (void)ctx;
   e->flags += HOLD;
 }
 
-WASMRT_API void wasmrt_exn_unhold(wasmrt_vmctx *ctx, wasmrt_exn *e) {
+WASMRT_API void wasmrt_exn_unhold(wasmrt_vmctx *ctx, wasmrt_exn *e, wasmrt_exn *keep) {
   (void)ctx;
   if (e->flags >= HOLD) e->flags -= HOLD;
-  rt_exn_drop(e);
+  if (e != keep) rt_exn_drop(e);
 }
 
 /* No handler anywhere: only when Wasm code runs outside wasmrt_call (no

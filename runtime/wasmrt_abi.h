@@ -188,24 +188,24 @@ typedef struct wasmrt_tag {
 /* An exception: what an exnref points to. Allocated by wasmrt_exn_new
  * (16-aligned), thrown by wasmrt_throw with the Itanium C++ ABI's
  * two-phase unwinder (_Unwind_RaiseException), whose header it starts
- * with. Generated code reads `tag` and `vals` and sets flags bit
- * WASMRT_EXN_ESCAPED; everything else is the runtime's. */
+ * with. Generated code reads `tag` and `vals`; everything else is the
+ * runtime's. */
 typedef struct wasmrt_exn {
   /* 0: struct _Unwind_Exception (32 bytes on every 64-bit target here;
    * runtime/exn.c checks) */
   _Alignas(16) uint64_t unwind_header[4];
   wasmrt_tag *tag;   /* 32: which tag was thrown */
   uint32_t nvals;    /* 40: = tag->nparams */
-  uint32_t flags;    /* 44: WASMRT_EXN_ESCAPED | holders << 1 */
+  uint32_t flags;    /* 44: WASMRT_EXN_ESCAPED | holders << 1 (runtime) */
   wasmrt_val vals[]; /* 48: the payload, in parameter order */
 } wasmrt_exn;
-/* Set once an exnref to the exception exists as a Wasm value (catch_ref,
- * catch_all_ref): from then on it may be anywhere (locals, globals,
- * tables), so the runtime never frees it. Exceptions caught only by
+/* Set (by wasmrt_exn_escape) once an exnref to the exception exists as a
+ * Wasm value (catch_ref, catch_all_ref): from then on it may be anywhere
+ * (locals, globals, tables), so the runtime never frees it (it keeps it
+ * in a process-wide list instead). Exceptions caught only by
  * catch/catch_all are freed when their handler has taken the payload. */
 #define WASMRT_EXN_ESCAPED 1u
-enum { WASMRT_EXN_TAG_OFFSET = 32, WASMRT_EXN_FLAGS_OFFSET = 44,
-       WASMRT_EXN_VALS_OFFSET = 48 };
+enum { WASMRT_EXN_TAG_OFFSET = 32, WASMRT_EXN_VALS_OFFSET = 48 };
 /* The personality routine of generated code that catches exceptions
  * (every function with a try_table or try, and every entry trampoline):
  * an Itanium-ABI personality (runtime/exn.c) that treats a landing pad as
@@ -508,11 +508,16 @@ typedef struct wasmrt_module_desc {
    * until it ends: hold at its start, unhold at its end */                 \
   X(EXN_HOLD, wasmrt_exn_hold, none, void, 2,                                  \
     (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))                                \
-  X(EXN_UNHOLD, wasmrt_exn_unhold, none, void, 2,                              \
-    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))                                \
+  /* (every way out of the arm; frees exn when nothing holds it any more  \
+   * unless it is `keep`, the exception being thrown on, or NULL) */        \
+  X(EXN_UNHOLD, wasmrt_exn_unhold, none, void, 3,                              \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn), (wasmrt_exn *, keep))          \
   /* A catch/catch_all clause took the payload: frees the exception unless \
    * it escaped or is held */                                              \
   X(EXN_DROP, wasmrt_exn_drop, none, void, 2,                                  \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))                                \
+  /* catch_ref/catch_all_ref: the exception becomes an exnref value */    \
+  X(EXN_ESCAPE, wasmrt_exn_escape, none, void, 2,                              \
     (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))                                \
   /* Entry trampolines: the exception reached the host boundary */        \
   X(EXN_UNCAUGHT, wasmrt_exn_uncaught, none, void, 2,                          \
