@@ -128,6 +128,14 @@ typedef struct {
   LLVMValueRef exn_tag;
   LLVMBasicBlockRef next_test;
   bool arm_holds;
+  /* The arm's hold call and every unhold of it: when nothing in the arm
+   * rethrows its exception (arm_rethrown), the hold was not needed, and
+   * at the arm's end they become one drop right after the payload loads
+   * (lower_exn.c), so the exception does not live across the arm. */
+  bool arm_rethrown;
+  LLVMValueRef arm_hold_call;
+  LLVMValueRef *unholds;
+  uint32_t nunholds, unholds_cap;
 } lower_frame;
 
 typedef struct lower_func {

@@ -93,6 +93,7 @@ static void pop_frame(lower_func *lf) {
   free(fr->phis);
   free(fr->if_params);
   free(fr->catches);
+  free(fr->unholds);
   memset(fr, 0, sizeof *fr);
 }
 

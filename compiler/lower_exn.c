@@ -117,16 +117,50 @@ LLVMValueRef lower_call_may_throw(lower_func *lf, LLVMTypeRef fnty,
  * branch out (lower_control.c, through these), a throw out (throw_from).
  * `keep` is an exception being thrown on, which must survive even when
  * the arm was its last holder; NULL for branches. Frames [from, to). */
+/* An unhold of fr's arm exception, recorded so that finish_arm can take
+ * it back. */
+static void unhold(lower_func *lf, lower_frame *fr, LLVMValueRef keep) {
+  LLVMValueRef a[2] = {fr->exn_phi, keep ? keep : LLVMConstNull(lf->lm->t_ptr)};
+  LLVMValueRef call = lower_call_rt(lf, RT_EXN_UNHOLD, a, 2);
+  if (fr->nunholds == fr->unholds_cap) {
+    uint32_t cap = fr->unholds_cap ? fr->unholds_cap * 2 : 4;
+    LLVMValueRef *p = realloc(fr->unholds, cap * sizeof *p);
+    if (!p)
+      abort();
+    fr->unholds = p;
+    fr->unholds_cap = cap;
+  }
+  fr->unholds[fr->nunholds++] = call;
+}
+
 static void release_range(lower_func *lf, uint32_t from, uint32_t to,
                           LLVMValueRef keep) {
   for (uint32_t d = from; d < to && d < lf->nframes; d++) {
     lower_frame *fr = lower_label(lf, d);
-    if (!fr->arm_holds)
-      continue;
-    LLVMValueRef a[2] = {fr->exn_phi,
-                         keep ? keep : LLVMConstNull(lf->lm->t_ptr)};
-    lower_call_rt(lf, RT_EXN_UNHOLD, a, 2);
+    if (fr->arm_holds)
+      unhold(lf, fr, keep);
   }
+}
+
+/* The end of a legacy catch arm's lowering (all its exits are known):
+ * if nothing rethrew its exception, nothing needed it after the payload
+ * loads, so the hold becomes a drop there and the unholds go. */
+static void finish_arm(lower_func *lf, lower_frame *fr) {
+  if (fr->arm_hold_call && !fr->arm_rethrown) {
+    lower_module *lm = lf->lm;
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(lm->b);
+    LLVMPositionBuilderBefore(lm->b, fr->arm_hold_call);
+    LLVMValueRef a[1] = {fr->exn_phi};
+    lower_call_rt(lf, RT_EXN_DROP, a, 1);
+    LLVMInstructionEraseFromParent(fr->arm_hold_call);
+    for (uint32_t i = 0; i < fr->nunholds; i++)
+      LLVMInstructionEraseFromParent(fr->unholds[i]);
+    LLVMPositionBuilderAtEnd(lm->b, here);
+  }
+  fr->arm_hold_call = NULL;
+  fr->arm_rethrown = false;
+  fr->nunholds = 0;
+  fr->arm_holds = false;
 }
 
 bool lower_exn_leaves_arm(lower_func *lf, uint32_t depth) {
@@ -309,13 +343,12 @@ static void lower_try(lower_func *lf, const wasm_instr *in) {
  * a catch arm lets go of the exception it held, then the arm falls to
  * the end of the try. */
 static void end_arm(lower_func *lf, lower_frame *fr) {
-  if (fr->unreachable)
-    return;
-  if (fr->arm_holds) {
-    LLVMValueRef a[2] = {fr->exn_phi, LLVMConstNull(lf->lm->t_ptr)};
-    lower_call_rt(lf, RT_EXN_UNHOLD, a, 2);
+  if (!fr->unreachable) {
+    if (fr->arm_holds)
+      unhold(lf, fr, NULL);
+    lower_fall_to_end(lf, fr);
   }
-  lower_fall_to_end(lf, fr);
+  finish_arm(lf, fr);
 }
 
 /* catch x / catch_all: the next clause of the dispatch chain, and the
@@ -357,11 +390,11 @@ static void lower_catch(lower_func *lf, const wasm_instr *in) {
   }
   LLVMPositionBuilderAtEnd(lm->b, arm);
   fr->unreachable = false;
-  LLVMValueRef a[1] = {fr->exn_phi};
-  lower_call_rt(lf, RT_EXN_HOLD, a, 1);
-  fr->arm_holds = true;
   if (in->op == WASM_OP_CATCH)
     push_payload(lf, fr->exn_phi, in->imm.index, NULL);
+  LLVMValueRef a[1] = {fr->exn_phi};
+  fr->arm_hold_call = lower_call_rt(lf, RT_EXN_HOLD, a, 1);
+  fr->arm_holds = true;
 }
 
 /* What no clause of a legacy try caught goes on to the handler from depth
@@ -385,11 +418,9 @@ void lower_exn_end(lower_func *lf, lower_frame *fr) {
   } else {
     /* the end of a catch arm lets go of its exception; the body's or the
      * arm's fall-through itself is lower_end's */
-    if (!fr->unreachable && fr->arm_holds) {
-      LLVMValueRef a[2] = {fr->exn_phi, LLVMConstNull(lm->t_ptr)};
-      lower_call_rt(lf, RT_EXN_UNHOLD, a, 2);
-    }
-    fr->arm_holds = false;
+    if (!fr->unreachable && fr->arm_holds)
+      unhold(lf, fr, NULL);
+    finish_arm(lf, fr);
     fr->handler_active = false;
     here = LLVMGetInsertBlock(lm->b);
     legacy_forward(lf, fr, 1);
@@ -412,6 +443,7 @@ static bool lower_delegate(lower_func *lf, const wasm_instr *in) {
 
 static void lower_rethrow(lower_func *lf, uint32_t depth) {
   lower_frame *fr = lower_label(lf, depth);
+  fr->arm_rethrown = true; /* the arm's hold is needed */
   throw_from(lf, fr->exn_phi, 0);
 }
 

@@ -331,6 +331,7 @@ static void free_frames(lower_func *lf) {
     free(fr->phis);
     free(fr->if_params);
     free(fr->catches);
+  free(fr->unholds);
   }
   free(lf->frames);
 }
