@@ -49,6 +49,10 @@ enum kind {
   K_ASSERT_EXCEPTION,
   K_THREAD, /* threads: a script thread started (spec_commands.c) */
   K_WAIT,   /* threads: a script thread joined */
+  K_MODULE_DEFINITION,       /* compiled, not instantiated (Wasm 3.0 scripts) */
+  K_MODULE_INSTANCE,         /* a new instance of a module definition */
+  K_ASSERT_INVALID_CUSTOM,   /* invalid only in a custom section/annotation */
+  K_ASSERT_MALFORMED_CUSTOM, /* malformed only in a custom section/annotation */
   K_OTHER, /* a command type this harness does not know: always a failure */
   NKINDS
 };
@@ -182,6 +186,9 @@ bool spec_value_parse(const json *v, uint8_t *type, wasmrt_val *out,
 /* Does actual (of type `type`) match the expected result `e` (exact bits,
  * nan:canonical / nan:arithmetic, v128 lanes, references, "either")? */
 bool spec_value_matches(const json *e, uint8_t type, const wasmrt_val *actual);
+/* Can an argument parsed as `arg` (value v) be passed for a parameter of
+ * type `param`? Its exact type, or a null of the param's reference family. */
+bool spec_arg_fits(uint8_t arg, const wasmrt_val *v, uint8_t param);
 /* Human-readable forms for failure messages. */
 void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n);
 void spec_expected_format(const json *e, char *buf, size_t n);

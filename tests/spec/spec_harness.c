@@ -46,7 +46,8 @@ const char *const kind_names[NKINDS] = {
     "assert_unlinkable", "assert_uninstantiable", "register",
     "action",           "assert_return",     "assert_trap",
     "assert_exhaustion", "assert_exception",  "thread",
-    "wait",             "(unknown command)",
+    "wait",             "module_definition", "module_instance",
+    "assert_invalid_custom", "assert_malformed_custom", "(unknown command)",
 };
 
 /* ---- options ------------------------------------------------------------- */
