@@ -236,8 +236,9 @@ static void free_spill_area(void *p) {
 static void make_spill_key(void) { pthread_key_create(&spill_key, free_spill_area); }
 
 static void spill_area_init(void) {
-  /* Generated code dereferences it without a check: no area, no Wasm. */
-  wasmrt_spill_area = calloc(WASMRT_SPILL_SLOTS, sizeof(wasmrt_val));
+  /* Generated code dereferences it without a check: no area, no Wasm.
+   * A slot is never read before it is written: no need to clear it. */
+  wasmrt_spill_area = malloc(WASMRT_SPILL_SLOTS * sizeof(wasmrt_val));
   if (!wasmrt_spill_area) {
     fputs("wasmrt: out of memory for the thread's spill area\n", stderr);
     abort();
