@@ -356,67 +356,57 @@ static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
   LLVMPositionBuilderAtEnd(lm->b,
                            LLVMAppendBasicBlockInContext(lm->llctx, fn, ""));
   LLVMValueRef vals = LLVMGetParam(fn, 2);
-  LLVMValueRef *args = malloc((ft->nparams + 1) * sizeof *args);
+  uint32_t n = ft->nparams + ft->nresults;
+  LLVMValueRef *args = malloc((n ? n : 1) * sizeof *args);
   if (!args)
     abort();
-  args[0] = LLVMGetParam(fn, 1);
   for (uint32_t i = 0; i < ft->nparams; i++) {
     LLVMValueRef v = LLVMBuildLoad2(lm->b, lower_valtype(lm, ft->params[i]),
                                     val_slot(lm, vals, i), "");
     LLVMSetAlignment(v, 8);
-    args[i + 1] = v;
+    args[i] = v;
   }
-  LLVMValueRef r = lower_wasm_call(lm, lm->fn_types[t], LLVMGetParam(fn, 0),
-                                   args, ft->nparams + 1, false);
+  LLVMValueRef *results = args + ft->nparams;
+  lower_conv_call(lm, ft, lm->fn_types[t], LLVMGetParam(fn, 0),
+                  LLVMGetParam(fn, 1), args, false, results);
+  for (uint32_t i = 0; i < ft->nresults; i++)
+    LLVMSetAlignment(LLVMBuildStore(lm->b, results[i], val_slot(lm, vals, i)), 8);
   free(args);
-  for (uint32_t i = 0; i < ft->nresults; i++) {
-    LLVMValueRef v =
-        ft->nresults == 1 ? r : LLVMBuildExtractValue(lm->b, r, i, "");
-    LLVMSetAlignment(LLVMBuildStore(lm->b, v, val_slot(lm, vals, i)), 8);
-  }
   LLVMBuildRetVoid(lm->b);
   return fn;
 }
 
-/* R adapter(ptr hf, P...): Wasm -> host for type t. */
+/* R adapter(ptr hf, P...): Wasm -> host for type t, a Wasm function to
+ * its callers (the target's convention, lower_conv.c). */
 static LLVMValueRef host_adapter(lower_module *lm, uint32_t t) {
   const wasm_functype *ft = &lm->wm->types[t];
   char name[40];
   snprintf(name, sizeof name, "wasm_host_t%u", t);
   LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[t]);
   LLVMSetLinkage(fn, LLVMInternalLinkage);
-  LLVMSetFunctionCallConv(fn, lm->wasm_cc); /* Wasm code calls it as a Wasm function */
+  LLVMSetFunctionCallConv(fn, lm->wasm_cc);
   LLVMPositionBuilderAtEnd(lm->b,
                            LLVMAppendBasicBlockInContext(lm->llctx, fn, ""));
   uint32_t n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+  LLVMValueRef *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v)
+    abort();
+  lower_conv_params(lm, fn, ft, v);
   LLVMValueRef vals = LLVMBuildAlloca(
       lm->b, LLVMArrayType2(lm->t_i8, (uint64_t)VAL_SIZE * (n ? n : 1)), "vals");
   LLVMSetAlignment(vals, 16);
   for (uint32_t i = 0; i < ft->nparams; i++)
-    LLVMSetAlignment(
-        LLVMBuildStore(lm->b, LLVMGetParam(fn, i + 1), val_slot(lm, vals, i)),
-        8);
+    LLVMSetAlignment(LLVMBuildStore(lm->b, v[i], val_slot(lm, vals, i)), 8);
   LLVMValueRef args[2] = {LLVMGetParam(fn, 0), vals};
   LLVMBuildCall2(lm->b, lm->rt_types[RT_CALL_HOST], lm->rt[RT_CALL_HOST], args,
                  2, "");
-  if (ft->nresults == 0) {
-    LLVMBuildRetVoid(lm->b);
-    return fn;
-  }
-  LLVMValueRef agg = ft->nresults > 1
-                         ? LLVMGetUndef(LLVMGetReturnType(lm->fn_types[t]))
-                         : NULL;
   for (uint32_t i = 0; i < ft->nresults; i++) {
-    LLVMValueRef v = LLVMBuildLoad2(lm->b, lower_valtype(lm, ft->results[i]),
-                                    val_slot(lm, vals, i), "");
-    LLVMSetAlignment(v, 8);
-    if (ft->nresults == 1) {
-      LLVMBuildRet(lm->b, v);
-      return fn;
-    }
-    agg = LLVMBuildInsertValue(lm->b, agg, v, i, "");
+    v[i] = LLVMBuildLoad2(lm->b, lower_valtype(lm, ft->results[i]),
+                          val_slot(lm, vals, i), "");
+    LLVMSetAlignment(v[i], 8);
   }
-  LLVMBuildRet(lm->b, agg);
+  lower_conv_return(lm, ft, v);
+  free(v);
   return fn;
 }
 

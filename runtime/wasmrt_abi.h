@@ -14,13 +14,12 @@
  *
  *     R f(void *ctx, P1 p1, ..., Pn pn)
  *
- * with LLVM's tailcc calling convention on x86_64 and aarch64 (arguments
- * in the platform C convention's registers; the callee pops its stack
- * arguments, which is what lets return_call* be guaranteed tail calls
- * between any signatures) and the platform C convention on riscv64
- * (LLVM has no tailcc there; compiler/target.c). Host adapters use the
- * same convention, since Wasm code calls them as Wasm functions; entry
- * trampolines are C functions.
+ * on x86_64 and aarch64, with LLVM's tailcc calling convention
+ * (arguments in the platform C convention's registers; the callee pops
+ * its stack arguments, which is what lets return_call* be guaranteed tail
+ * calls between any signatures). Host adapters use the same convention,
+ * since Wasm code calls them as Wasm functions; entry trampolines are C
+ * functions.
  *
  * where ctx is the callee's wasmrt_vmctx (for host functions: the
  * wasmrt_host_func), and
@@ -30,6 +29,35 @@
  *     R is void (m = 0), the single result type (m = 1), or an LLVM
  *     literal struct {R1, ..., Rm} returned by value (m > 1; LLVM lowers it
  *     per target, demoting to a hidden pointer when registers run out).
+ *
+ * On riscv64 LLVM has no tailcc, and musttail needs identical prototypes
+ * and no stack arguments (compiler/target.c has the facts), so every
+ * Wasm function and host adapter has ONE prototype, under LLVM's fastcc:
+ *
+ *     R f(void *ctx, i64 x 11, double x 12, float x 8)
+ *         a0; a1-a7, t3-t6; fa0-fa7, ft0-ft3; ft4-ft11
+ *
+ * The parameters are given slots left to right by class:
+ *     i32 (sign-extended), i64, funcref/externref (the pointer's bits):
+ *         the next i64 slot;
+ *     f64: the next double slot, else the next i64 slot (its bits);
+ *     f32: the next float slot, else the next i64 slot (its bits,
+ *         sign-extended);
+ *     v128: the next two i64 slots (low half first), if two are left;
+ *     anything without a slot: the next slot of the spill area (below),
+ *         in parameter order from wasmrt_spill_area[0].
+ * Unused slots are undefined. R is the natural result of the type (void,
+ * the single result, or the literal struct of the results, as above)
+ * when that takes at most two registers (two scalars, or one v128),
+ * which is what the backend can return in a tail call; otherwise R is
+ * void and result i is in wasmrt_spill_area[i].
+ *
+ * The spill area is per thread: the caller writes it just before the
+ * call and the callee reads it on entry, before any call of its own;
+ * results are written just before returning and read right after the
+ * call. So one area serves every activation of the thread, and a tail
+ * call needs no frame of the caller's to pass them.
+ *
  * Such signatures are not all expressible in C, so the host never calls
  * them directly: it goes through the per-type entry trampolines below,
  * which take values as an array of wasmrt_val.
@@ -52,7 +80,10 @@
  * are canonical over rec groups, not flat signatures), the entry point
  * TYPE_SUB, the trap codes NULL_FUNC_REF and NULL_REF, table
  * initialisers (wasmrt_table_desc.init), and 32-bit canonical value
- * types in wasmrt_table.elem_type and wasmrt_global.type. */
+ * types in wasmrt_table.elem_type and wasmrt_global.type; riscv64 Wasm
+ * functions use the uniform register-only fastcc prototype with the
+ * per-thread spill area (wasmrt_spill_area, WASMRT_SPILL_SLOTS): tail
+ * calls on riscv64; nothing changes there on x86_64 and aarch64. */
 #define WASMRT_ABI_VERSION 5u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
@@ -146,6 +177,19 @@ typedef union wasmrt_val {
   void *ref; /* wasmrt_funcref * or externref */
   _Alignas(16) uint64_t u64[2];
 } wasmrt_val;
+
+/* The per-thread spill area of the riscv64 calling convention (above):
+ * WASMRT_SPILL_SLOTS values, 16-byte aligned, allocated by the runtime
+ * before a thread first runs Wasm code (and freed at its exit), never
+ * moved. Generated code reads the pointer with an initial-exec TLS
+ * access (the runtime that defines it is loaded before any module). A
+ * Wasm type needing more slots (parameters without a register, or
+ * results) is refused by the compiler: an implementation limit far
+ * above Wasm's usual 1000 parameters and 1000 results. Unused on x86_64
+ * and aarch64 (NULL there). */
+#define WASMRT_SPILL_SLOTS 1024u
+#define WASMRT_SPILL_AREA_SYMBOL "wasmrt_spill_area"
+extern _Thread_local wasmrt_val *wasmrt_spill_area;
 
 /* A function reference: what a funcref value points to, what a table
  * slot holds and what an import binds. Created by the runtime, immutable,
