@@ -399,7 +399,7 @@ static bool read_subtype(decoder *d, uint32_t idx, wasm_functype *ft,
 /* vec(rectype): a rec group (0x4E vec(subtype)) or one subtype, which is
  * a group of its own. The flat index space of types grows by a group's
  * size, so the arrays grow as groups are read (each type costs at least
- * three bytes of input, which bounds them). */
+ * two bytes of input, an empty struct's 0x5F 0x00, which bounds them). */
 static bool decode_types(decoder *d) {
   wasm_module *m = d->m;
   wasm_reader *r = &d->r;
@@ -416,7 +416,7 @@ static bool decode_types(decoder *d) {
     uint32_t size = 1;
     if (r->pos < r->end && r->base[r->pos] == 0x4E) {
       r->pos++;
-      if (!wasm_read_count(r, 3, &size)) {
+      if (!wasm_read_count(r, 2, &size)) {
         ok = false;
         break;
       }
@@ -540,9 +540,33 @@ static bool decode_tables(decoder *d) {
   if (!read_vec_count(d, 3, "tables", &n) ||
       !build_space(d, WASM_EXTERN_TABLE, n))
     return false;
-  for (uint32_t i = 0; i < n; i++)
+  m->table_inits = wasm_arena_array(&m->arena, m->ntables ? m->ntables : 1,
+                                    sizeof *m->table_inits);
+  if (!m->table_inits)
+    return oom(d);
+  memset(m->table_inits, 0, (m->ntables ? m->ntables : 1) *
+                                sizeof *m->table_inits);
+  for (uint32_t i = 0; i < n; i++) {
+    /* Wasm 3.0: 0x40 0x00 announces a table type followed by the
+     * expression every slot starts with (a reference type never begins
+     * with 0x40, so the two forms cannot be confused). */
+    size_t at = d->r.pos;
+    if (d->r.pos < d->r.end && d->r.base[d->r.pos] == 0x40) {
+      uint8_t tag, zero;
+      if (!wasm_read_u8(&d->r, &tag) || !wasm_read_u8(&d->r, &zero))
+        return false;
+      if (zero != 0x00)
+        return wasm_fail(d->err, at, "malformed table: 0x40 0x%02x "
+                         "(expected 0x40 0x00 before an initialised table)",
+                         zero);
+      if (!read_tabletype(d, &m->tables[m->nimported_tables + i]) ||
+          !read_constexpr(d, &m->table_inits[m->nimported_tables + i]))
+        return false;
+      continue;
+    }
     if (!read_tabletype(d, &m->tables[m->nimported_tables + i]))
       return false;
+  }
   return true;
 }
 
@@ -659,8 +683,10 @@ static bool decode_elem(decoder *d, wasm_elem *e) {
     if (!read_constexpr(d, &e->offset))
       return false;
   }
-  e->type = WASM_FUNCREF;
-  if (flags & 3) { /* flags 0 and 4 imply funcref and carry no type byte */
+  /* Wasm 3.0 types segments of function indices (ref func): their items
+   * are ref.func, never null; flag 4's expressions are (ref null func). */
+  e->type = exprs ? WASM_FUNCREF : wasm_vt_ref(false, WASM_HT_FUNC);
+  if (flags & 3) { /* flags 0 and 4 imply their type: no type byte */
     if (exprs) {
       if (!read_reftype(d, &e->type))
         return false;

@@ -266,6 +266,49 @@ static void print_counts(FILE *out, const wasm_module *m) {
   fputc('\n', out);
 }
 
+/* The type section as Wasm 3.0 has it: each type with its recursive
+ * group (when it shares one), `sub`/`sub final` and its supertype, and
+ * its signature with typed references ("(ref null $3)"). Plain final
+ * types alone in their group print as before Wasm 3.0: the signature. */
+static void print_types(FILE *out, const wasm_module *m) {
+  bool plain = true;
+  for (uint32_t i = 0; i < m->ntypes && plain; i++)
+    plain = m->subtypes[i].rec_size == 1 && m->subtypes[i].final &&
+            m->subtypes[i].super == WASM_NO_SUPER;
+  if (!m->ntypes || plain)
+    return;
+  fprintf(out, "\ntypes:\n");
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    if (i == LIST_CAP) {
+      print_more(out, i, m->ntypes);
+      break;
+    }
+    const wasm_subtype *st = &m->subtypes[i];
+    if (st->rec_size != 1 && st->rec_first == i)
+      fprintf(out, "  rec group of %" PRIu32 " (types %" PRIu32 "..%" PRIu32
+              ")\n", st->rec_size, i, i + st->rec_size - 1);
+    fprintf(out, "  %s", st->rec_size != 1 ? "  " : "");
+    const char *kind = st->kind == WASM_COMP_STRUCT  ? "struct"
+                       : st->kind == WASM_COMP_ARRAY ? "array"
+                                                     : "func";
+    if (st->final && st->super == WASM_NO_SUPER) {
+      fprintf(out, "%s ", kind);
+    } else {
+      fprintf(out, "sub%s ", st->final ? " final" : "");
+      if (st->super != WASM_NO_SUPER)
+        fprintf(out, "of $%" PRIu32 " ", st->super);
+      fprintf(out, "%s ", kind);
+    }
+    if (st->kind == WASM_COMP_FUNC) {
+      print_functype(out, m, i);
+    } else {
+      fprintf(out, "type %" PRIu32 " (%" PRIu32 " field%s)", i, st->nfields,
+              st->nfields == 1 ? "" : "s");
+    }
+    fputc('\n', out);
+  }
+}
+
 static void print_imports(FILE *out, const wasm_module *m) {
   if (!m->nimports)
     return;
@@ -438,6 +481,7 @@ void wasm_inspect_print(FILE *out, const wasm_module *m) {
   print_sections(out, m);
   fputc('\n', out);
   print_counts(out, m);
+  print_types(out, m);
   print_imports(out, m);
   print_exports(out, m);
   print_memories_and_tables(out, m);

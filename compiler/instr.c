@@ -99,6 +99,8 @@ const char *wasm_vtype_name(wasm_vtype t) {
   if (ht >= WASM_HT_EXN && ht <= WASM_HT_NOEXN)
     snprintf(buf, sizeof ring[0], "(ref %s%s)", null,
              heap_names[ht - WASM_HT_EXN]);
+  else if (ht == WASM_HT_BOT)
+    snprintf(buf, sizeof ring[0], "(ref %sbot)", null);
   else if (ht >= WASM_HT_INDEX && ht != WASM_HT_INVALID)
     snprintf(buf, sizeof ring[0], "(ref %s$%u)", null, ht - WASM_HT_INDEX);
   else

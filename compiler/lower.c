@@ -1,8 +1,8 @@
 /* lower.c: the LLVM module for one Wasm module.
  *
  * Creates the context and module, the common types, one LLVM function type
- * per Wasm type (calling convention of runtime/wasmrt_abi.h:
- * R f(ptr ctx, P...) with R = void | T | {T...}), declares every defined
+ * per Wasm type (the target's calling convention, lower_conv.c and
+ * runtime/wasmrt_abi.h), declares every defined
  * function as `wasm_f<idx>` (internal: the runtime reaches them only
  * through the descriptor's func_code table), and declares the runtime
  * entry points generated code calls, from their one list
@@ -26,9 +26,6 @@
 
 #include "lower.h"
 #include "target.h"
-
-/* LLVM's CallingConv::Tail (tailcc), which llvm-c/Core.h does not name. */
-enum { LLVM_TAILCC = 18 };
 
 /* ---- common types -------------------------------------------------------- */
 
@@ -143,29 +140,6 @@ static void declare_runtime(lower_module *lm) {
 
 /* ---- functions ----------------------------------------------------------- */
 
-/* LLVM type of a Wasm function type: (ptr ctx, params...) -> result. */
-static LLVMTypeRef function_type(lower_module *lm, const wasm_functype *ft) {
-  LLVMTypeRef *params = malloc((ft->nparams + 1) * sizeof *params);
-  params[0] = lm->t_ptr;
-  for (uint32_t i = 0; i < ft->nparams; i++)
-    params[i + 1] = lower_valtype(lm, ft->params[i]);
-  LLVMTypeRef ret;
-  if (ft->nresults == 0) {
-    ret = lm->t_void;
-  } else if (ft->nresults == 1) {
-    ret = lower_valtype(lm, ft->results[0]);
-  } else {
-    LLVMTypeRef *rs = malloc(ft->nresults * sizeof *rs);
-    for (uint32_t i = 0; i < ft->nresults; i++)
-      rs[i] = lower_valtype(lm, ft->results[i]);
-    ret = LLVMStructTypeInContext(lm->llctx, rs, ft->nresults, false);
-    free(rs);
-  }
-  LLVMTypeRef t = LLVMFunctionType(ret, params, ft->nparams + 1, false);
-  free(params);
-  return t;
-}
-
 /* Declares defined function i: internal wasm_f<i> in a whole module, a
  * hidden global in a chunk (defined here or in another chunk's object). */
 static LLVMValueRef declare_func(lower_module *lm, uint32_t i) {
@@ -196,6 +170,17 @@ LLVMValueRef lower_personality(lower_module *lm) {
 
 LLVMValueRef lower_wasm_call(lower_module *lm, LLVMTypeRef fnty, LLVMValueRef fn,
                              LLVMValueRef *args, unsigned nargs, bool musttail) {
+  if (lm->unwind_to && !musttail) {
+    /* Inside an exception handler: an invoke (never a tail call, so
+     * recursion still uses stack), continuing in a new block. */
+    LLVMValueRef f = LLVMGetBasicBlockParent(LLVMGetInsertBlock(lm->b));
+    LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(lm->llctx, f, "invoke.cont");
+    LLVMValueRef inv =
+        LLVMBuildInvoke2(lm->b, fnty, fn, args, nargs, cont, lm->unwind_to, "");
+    LLVMSetInstructionCallConv(inv, lm->wasm_cc);
+    LLVMPositionBuilderAtEnd(lm->b, cont);
+    return inv;
+  }
   LLVMValueRef call = LLVMBuildCall2(lm->b, fnty, fn, args, nargs, "");
   LLVMSetInstructionCallConv(call, lm->wasm_cc);
   /* An ordinary call must stay a call: unbounded recursion has to exhaust
@@ -227,8 +212,7 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
     lm->opts = *opts;
   lm->chunked = chunked;
   const target_row *row = target_of_triple(triple);
-  lm->tail_calls = row && row->tailcc;
-  lm->wasm_cc = lm->tail_calls ? LLVM_TAILCC : LLVMCCallConv;
+  lower_conv_init(lm, row ? row->conv : TARGET_CONV_TAILCC);
   lm->first = first;
   lm->end = end;
   lm->llctx = LLVMContextCreate();
@@ -265,8 +249,19 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
     wasm_fail(err, 0, "out of memory");
     return NULL;
   }
-  for (uint32_t i = 0; i < wm->ntypes; i++)
-    lm->fn_types[i] = function_type(lm, &wm->types[i]);
+  for (uint32_t i = 0; i < wm->ntypes; i++) {
+    /* An implementation limit of the riscv64 convention (wasmrt_abi.h). */
+    uint32_t spill = lower_conv_spill_slots(lm, &wm->types[i]);
+    if (spill > WASMRT_SPILL_SLOTS) {
+      wasm_fail(err, wm->subtypes ? wm->subtypes[i].offset : 0,
+                "implementation limit: type %u passes %u values through "
+                "memory on %s (at most %u)",
+                i, spill, triple ? triple : "this target", WASMRT_SPILL_SLOTS);
+      lower_module_free(lm);
+      return NULL;
+    }
+    lm->fn_types[i] = lower_conv_fn_type(lm, &wm->types[i]);
+  }
 
   declare_runtime(lm);
 

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "wasmrt_abi.h"
+#include "target.h"
 #include "wasm.h"
 
 typedef struct {
@@ -72,11 +73,11 @@ typedef struct lower_module {
   LLVMTypeRef t_ptr;   /* opaque pointer (address space 0) */
 
   LLVMTypeRef *fn_types;  /* LLVM function type per Wasm type index */
-  /* The calling convention of every Wasm function, host adapter and call
-   * of one (target.h's tailcc: LLVM's tailcc, else C), and whether
-   * return_call* can be guaranteed tail calls. */
+  /* How Wasm functions are called natively (target.h, lower_conv.c),
+   * and the LLVM calling convention of every Wasm function, host
+   * adapter and call of one that goes with it. */
+  target_conv conv;
   unsigned wasm_cc;
-  bool tail_calls;
   /* Per function index; imports: NULL. Use lower_func_ref: in a chunk,
    * functions of other chunks are declared on first use. */
   LLVMValueRef *funcs;
@@ -89,6 +90,10 @@ typedef struct lower_module {
 
   LLVMValueRef rt[RT_COUNT];      /* runtime entry point declarations */
   LLVMValueRef personality;       /* wasmrt_personality, once needed */
+  /* Set around a call inside an exception handler's scope: lower_wasm_call
+   * builds an invoke unwinding to this landing pad instead of a call (and
+   * continues in a new block). NULL: a plain call. */
+  LLVMBasicBlockRef unwind_to;
   LLVMTypeRef rt_types[RT_COUNT];
 
   unsigned md_invariant; /* kind id of !invariant.load */
@@ -175,12 +180,11 @@ LLVMValueRef lower_call_rt(lower_func *lf, lower_rt rt, LLVMValueRef *args,
 /* Call a runtime helper returning a trap code and trap if it is not 0. */
 void lower_call_rt_checked(lower_func *lf, lower_rt rt, LLVMValueRef *args,
                            unsigned nargs);
-/* A call of a function that may throw a Wasm exception (a Wasm function
- * or a host function): an invoke unwinding to the innermost handler of
- * the function when there is one (lower_exn.c), else a plain call. */
-LLVMValueRef lower_call_may_throw(lower_func *lf, LLVMTypeRef fnty,
-                                  LLVMValueRef fn, LLVMValueRef *args,
-                                  unsigned nargs);
+/* Where a call that may throw a Wasm exception (a Wasm function or a
+ * host function) at this point unwinds to: the landing pad of the
+ * innermost handler of the function (lower_exn.c), or NULL when the
+ * exception would leave the function. For lm->unwind_to. */
+LLVMBasicBlockRef lower_exn_unwind_dest(lower_func *lf);
 /* Call an LLVM intrinsic by name, e.g. "llvm.ctlz" overloaded on types. */
 LLVMValueRef lower_intrinsic(lower_func *lf, const char *name,
                              LLVMTypeRef *overloads, unsigned noverloads,
@@ -252,12 +256,35 @@ lower_module *lower_module_new_chunk(const wasm_module *wm,
                                      const char *triple, uint32_t first,
                                      uint32_t end, wasm_error *err);
 /* A call of a Wasm function (or host adapter) fn of type fnty with the
- * Wasm calling convention; musttail for return_call*. */
+ * Wasm calling convention, args as the convention has them (ctx first);
+ * musttail for return_call*. Only lower_conv.c builds such argument
+ * lists: everything else calls lower_conv_call. */
 LLVMValueRef lower_wasm_call(lower_module *lm, LLVMTypeRef fnty, LLVMValueRef fn,
                              LLVMValueRef *args, unsigned nargs, bool musttail);
 /* The personality routine (WASMRT_PERSONALITY_SYMBOL), declared on
  * first use. */
 LLVMValueRef lower_personality(lower_module *lm);
+
+/* ---- the native calling convention (lower_conv.c) ------------------------ */
+/* Sets lm->conv and lm->wasm_cc for a target's convention. */
+void lower_conv_init(lower_module *lm, target_conv conv);
+/* The LLVM function type of Wasm type ft. */
+LLVMTypeRef lower_conv_fn_type(lower_module *lm, const wasm_functype *ft);
+/* Spill area slots (wasmrt_spill_area) a call of type ft needs. */
+uint32_t lower_conv_spill_slots(const lower_module *lm, const wasm_functype *ft);
+/* At the start of fn's entry block: its Wasm parameters, out[nparams]. */
+void lower_conv_params(lower_module *lm, LLVMValueRef fn,
+                       const wasm_functype *ft, LLVMValueRef *out);
+/* Returns the Wasm results vals[nresults] from the current function. */
+void lower_conv_return(lower_module *lm, const wasm_functype *ft,
+                       LLVMValueRef *vals);
+/* Calls fn (LLVM type fnty, Wasm type ft) with ctx and the Wasm arguments
+ * args[nparams]. Ordinary: the Wasm results in results[nresults].
+ * musttail (return_call*): a guaranteed tail call, and the current block
+ * is ended by returning what it returns (results unused). */
+void lower_conv_call(lower_module *lm, const wasm_functype *ft,
+                     LLVMTypeRef fnty, LLVMValueRef fn, LLVMValueRef ctx,
+                     LLVMValueRef *args, bool musttail, LLVMValueRef *results);
 /* The LLVM function of defined function fidx (declared here if needed). */
 LLVMValueRef lower_func_ref(lower_module *lm, uint32_t fidx);
 /* Lowers the body of defined function fidx, which must be in the module's

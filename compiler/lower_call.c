@@ -5,8 +5,10 @@
  * type_id}: an imported function through vmctx FUNCS[idx] (the runtime
  * binds it to another instance's function or to a host adapter),
  * call_indirect through a table element after the three checks the spec
- * orders: index in bounds, element not null, signature equal (canonical
- * type ids, so equal types from different modules match).
+ * orders: index in bounds, element not null, type a subtype (canonical
+ * type ids, so equal types from different modules match; one compare
+ * for a final type, the runtime's supertype walk otherwise). call_ref
+ * needs only the null check: its operand's type is static.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,38 +41,28 @@ static LLVMValueRef funcref_of(lower_func *lf, uint32_t f) {
 }
 
 /* Pops the params of `ft`, calls fn(ctx, params...) and pushes the
- * results (a multi-value result comes back as a struct). */
+ * results; for return_call* (lf->tail) a guaranteed tail call that ends
+ * the block (lower_conv_call), so what follows is dead. */
 static void emit_call(lower_func *lf, const wasm_functype *ft, LLVMTypeRef fnty,
                       LLVMValueRef fn, LLVMValueRef ctx) {
   lower_module *lm = lf->lm;
-  uint32_t n = ft->nparams;
-  LLVMValueRef *args = malloc((n + 1) * sizeof *args);
+  uint32_t n = ft->nparams, m = ft->nresults;
+  LLVMValueRef *args = malloc((n + m + 1) * sizeof *args);
   if (!args)
     abort();
-  args[0] = ctx;
   for (uint32_t i = n; i > 0; i--)
-    args[i] = lower_pop(lf);
-  /* return_call*: a musttail call, never an invoke: the caller's frame,
-   * and its handlers, are gone when the callee runs. */
-  LLVMValueRef call = lf->tail
-                          ? lower_wasm_call(lm, fnty, fn, args, n + 1, true)
-                          : lower_call_may_throw(lf, fnty, fn, args, n + 1);
+    args[i - 1] = lower_pop(lf);
+  /* Inside an exception handler the call is an invoke to its landing
+   * pad; return_call* stays a musttail call, never an invoke: the caller's
+   * frame, and its handlers, are gone when the callee runs. */
+  if (!lf->tail)
+    lm->unwind_to = lower_exn_unwind_dest(lf);
+  lower_conv_call(lm, ft, fnty, fn, ctx, args, lf->tail, args + n);
+  lm->unwind_to = NULL;
+  if (!lf->tail)
+    for (uint32_t i = 0; i < m; i++)
+      lower_push(lf, args[n + i]);
   free(args);
-  if (lf->tail) {
-    /* return_call*: the callee's results are ours (validated), so the
-     * call's value is returned as it is; what follows is dead. */
-    if (ft->nresults == 0)
-      LLVMBuildRetVoid(lm->b);
-    else
-      LLVMBuildRet(lm->b, call);
-    return;
-  }
-  if (ft->nresults == 1) {
-    lower_push(lf, call);
-  } else {
-    for (uint32_t i = 0; i < ft->nresults; i++)
-      lower_push(lf, LLVMBuildExtractValue(lm->b, call, i, ""));
-  }
 }
 
 static void lower_call_direct(lower_func *lf, uint32_t f) {
@@ -108,31 +100,56 @@ static void lower_call_indirect(lower_func *lf, uint32_t typeidx,
   LLVMValueRef tid = load_at(lf, lm->t_i32, fr, FUNCREF_TYPE_ID, true, "type_id");
   LLVMValueRef ids = lower_vmctx_slot(lf, WASMRT_VMCTX_TYPE_IDS, true);
   LLVMValueRef want = load_at(lf, lm->t_i32, ids, 4ull * typeidx, true, "want");
-  lower_trap_if(lf, LLVMBuildICmp(lm->b, LLVMIntNE, tid, want, "badtype"),
-                WASMRT_TRAP_INDIRECT_TYPE);
+  LLVMValueRef differ = LLVMBuildICmp(lm->b, LLVMIntNE, tid, want, "badtype");
+  if (lm->wm->subtypes[typeidx].final) {
+    /* No type can declare a final type its supertype: equal ids or trap. */
+    lower_trap_if(lf, differ, WASMRT_TRAP_INDIRECT_TYPE);
+  } else {
+    /* A function of a declared subtype passes too: when the ids differ,
+     * the runtime walks the funcref type's supertype chain (cold). */
+    LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(lm->llctx, lf->fn,
+                                                           "subtype");
+    LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(lm->llctx, lf->fn,
+                                                         "type.ok");
+    LLVMBuildCondBr(lm->b, differ, slow, ok);
+    LLVMPositionBuilderAtEnd(lm->b, slow);
+    LLVMValueRef args[2] = {tid, want};
+    LLVMValueRef sub = LLVMBuildCall2(lm->b, lm->rt_types[RT_TYPE_SUB],
+                                      lm->rt[RT_TYPE_SUB], args, 2, "is_sub");
+    lower_trap_if(lf, LLVMBuildICmp(lm->b, LLVMIntEQ, sub,
+                                    lower_const_i32(lm, 0), "notsub"),
+                  WASMRT_TRAP_INDIRECT_TYPE);
+    LLVMBuildBr(lm->b, ok);
+    LLVMPositionBuilderAtEnd(lm->b, ok);
+  }
   LLVMValueRef code = load_at(lf, lm->t_ptr, fr, FUNCREF_CODE, true, "code");
   LLVMValueRef ctx = load_at(lf, lm->t_ptr, fr, FUNCREF_CTX, true, "ctx");
   emit_call(lf, &lm->wm->types[typeidx], lm->fn_types[typeidx], code, ctx);
 }
 
-/* return_call*: the call is a guaranteed tail call (musttail with the
- * tailcc convention, lower.c), so an endless chain of them runs in
- * constant stack whatever the signatures. Where the target has no such
- * convention the module is refused rather than compiled into code whose
- * stack would grow. */
-static bool tail_call(lower_func *lf, const wasm_instr *in) {
+/* call_ref $t: the validator proved the reference's type a subtype of
+ * $t, so beyond the null check there is nothing to compare: the
+ * funcref's code has $t's native signature (subtypes of a function type
+ * have the same parameter and result representations). */
+static void lower_call_ref(lower_func *lf, uint32_t typeidx) {
   lower_module *lm = lf->lm;
-  if (!lm->tail_calls) {
-    snprintf(lf->err, sizeof lm->err,
-             "not supported yet: %s on %s (LLVM has no tailcc calling "
-             "convention for this architecture, so tail calls cannot be "
-             "guaranteed)",
-             wasm_opinfos[in->op].text, LLVMGetTarget(lm->mod));
-    return false;
-  }
+  LLVMValueRef fr = lower_pop(lf);
+  lower_trap_if(lf, LLVMBuildIsNull(lm->b, fr, "null"),
+                WASMRT_TRAP_NULL_FUNC_REF);
+  LLVMValueRef code = load_at(lf, lm->t_ptr, fr, FUNCREF_CODE, true, "code");
+  LLVMValueRef ctx = load_at(lf, lm->t_ptr, fr, FUNCREF_CTX, true, "ctx");
+  emit_call(lf, &lm->wm->types[typeidx], lm->fn_types[typeidx], code, ctx);
+}
+
+/* return_call*: the call is a guaranteed tail call (musttail, under
+ * the target's convention: lower_conv.c), so an endless chain of them
+ * runs in constant stack whatever the signatures. */
+static bool tail_call(lower_func *lf, const wasm_instr *in) {
   lf->tail = true;
   if (in->op == WASM_OP_RETURN_CALL)
     lower_call_direct(lf, in->imm.index);
+  else if (in->op == WASM_OP_RETURN_CALL_REF)
+    lower_call_ref(lf, in->imm.index);
   else
     lower_call_indirect(lf, in->imm.index2.a, in->imm.index2.b);
   lf->tail = false;
@@ -145,7 +162,17 @@ bool lower_call(lower_func *lf, const wasm_instr *in) {
   switch (in->op) {
   case WASM_OP_RETURN_CALL:
   case WASM_OP_RETURN_CALL_INDIRECT:
+  case WASM_OP_RETURN_CALL_REF:
     return tail_call(lf, in);
+  case WASM_OP_CALL_REF:
+    lower_call_ref(lf, in->imm.index);
+    return true;
+  case WASM_OP_REF_AS_NON_NULL: {
+    LLVMValueRef v = lower_pop(lf);
+    lower_trap_if(lf, LLVMBuildIsNull(lm->b, v, "null"), WASMRT_TRAP_NULL_REF);
+    lower_push(lf, v);
+    return true;
+  }
   case WASM_OP_CALL:
     lower_call_direct(lf, in->imm.index);
     return true;

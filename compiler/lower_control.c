@@ -326,6 +326,26 @@ bool lower_control(lower_func *lf, const wasm_instr *in) {
   case WASM_OP_BR_TABLE:
     lower_br_table(lf, in);
     return true;
+  case WASM_OP_BR_ON_NULL:
+  case WASM_OP_BR_ON_NON_NULL: {
+    /* A null reference is a null pointer. br_on_null branches without
+     * the reference and keeps it otherwise; br_on_non_null branches with
+     * it (the label's last value) and drops it otherwise. */
+    bool on_null = in->op == WASM_OP_BR_ON_NULL;
+    LLVMValueRef ref = lower_pop(lf);
+    LLVMValueRef cond = on_null ? LLVMBuildIsNull(lm->b, ref, "is_null")
+                                : LLVMBuildIsNotNull(lm->b, ref, "non_null");
+    LLVMBasicBlockRef cont = new_block(lf, "br.cont");
+    if (!on_null)
+      lower_push(lf, ref);
+    LLVMBuildCondBr(lm->b, cond, edge_to(lf, in->imm.index), cont);
+    LLVMPositionBuilderAtEnd(lm->b, cont);
+    if (on_null)
+      lower_push(lf, ref);
+    else
+      lower_pop(lf);
+    return true;
+  }
   case WASM_OP_RETURN:
     LLVMBuildBr(lm->b, edge_to(lf, lf->nframes - 1));
     set_unreachable(lf);

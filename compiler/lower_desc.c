@@ -17,7 +17,10 @@
  *                             kind@24 type_index@28 value_type@32
  *                             mutable_@36 limits@40
  *   wasmrt_export_desc    24: name@0 name_len@8 kind@12 index@16 (+4 pad)
- *   wasmrt_table_desc     32: elem_type@0 (+4) limits@8
+ *   wasmrt_typedef_desc   48: kind@0 final@4 super@8 rec_first@12
+ *                             rec_size@16 nparams@20 nresults@24 (+4)
+ *                             params@32 results@40
+ *   wasmrt_table_desc     48: elem_type@0 (+4) limits@8 init@32
  *   wasmrt_memory_desc    24: limits@0
  *   wasmrt_global_desc    24: type@0 mutable_@4 init@8
  *   wasmrt_elem_desc      40: mode@0 table@4 elem_type@8 count@12
@@ -35,8 +38,9 @@
  *                             nexports@144 exports@152 nelems@160
  *                             elems@168 ndatas@176 datas@184 start@192
  *                             module_name@200 cpu_features@208
- *                             cpu_built_with@216 ntags@224
- *                             nimported_tags@228 tag_types@232
+ *                             cpu_built_with@216 typedefs@224
+ *                             ntags@232 nimported_tags@236
+ *                             tag_types@240 (248)
  * The _Static_asserts below check this table against the C header on the
  * compiler's own (LP64) host, and lower_descriptor compares the size it
  * built with sizeof(wasmrt_module_desc).
@@ -50,6 +54,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "subtype.h"
 
 enum { VAL_SIZE = 16 }; /* sizeof(wasmrt_val) */
 
@@ -65,14 +70,17 @@ SIZE(wasmrt_const_desc, 16); LAYOUT(wasmrt_const_desc, ops, 8);
 SIZE(wasmrt_import_desc, 64); LAYOUT(wasmrt_import_desc, module_len, 16);
 LAYOUT(wasmrt_import_desc, mutable_, 36); LAYOUT(wasmrt_import_desc, limits, 40);
 SIZE(wasmrt_export_desc, 24); LAYOUT(wasmrt_export_desc, index, 16);
-SIZE(wasmrt_table_desc, 32); LAYOUT(wasmrt_table_desc, limits, 8);
+SIZE(wasmrt_table_desc, 48); LAYOUT(wasmrt_table_desc, limits, 8);
+LAYOUT(wasmrt_table_desc, init, 32);
+SIZE(wasmrt_typedef_desc, 48); LAYOUT(wasmrt_typedef_desc, nresults, 24);
+LAYOUT(wasmrt_typedef_desc, params, 32); LAYOUT(wasmrt_typedef_desc, results, 40);
 SIZE(wasmrt_memory_desc, 24);
 SIZE(wasmrt_global_desc, 24); LAYOUT(wasmrt_global_desc, init, 8);
 SIZE(wasmrt_elem_desc, 40); LAYOUT(wasmrt_elem_desc, offset, 16);
 LAYOUT(wasmrt_elem_desc, items, 32);
 SIZE(wasmrt_data_desc, 40); LAYOUT(wasmrt_data_desc, offset, 16);
 LAYOUT(wasmrt_data_desc, bytes, 32);
-SIZE(wasmrt_module_desc, 240); LAYOUT(wasmrt_module_desc, ntypes, 16);
+SIZE(wasmrt_module_desc, 248); LAYOUT(wasmrt_module_desc, ntypes, 16);
 LAYOUT(wasmrt_module_desc, types, 24); LAYOUT(wasmrt_module_desc, nimports, 48);
 LAYOUT(wasmrt_module_desc, nfuncs, 64); LAYOUT(wasmrt_module_desc, ntables, 96);
 LAYOUT(wasmrt_module_desc, nmemories, 112); LAYOUT(wasmrt_module_desc, nglobals, 128);
@@ -81,7 +89,8 @@ LAYOUT(wasmrt_module_desc, ndatas, 176); LAYOUT(wasmrt_module_desc, start, 192);
 LAYOUT(wasmrt_module_desc, module_name, 200);
 LAYOUT(wasmrt_module_desc, cpu_features, 208);
 LAYOUT(wasmrt_module_desc, cpu_built_with, 216);
-LAYOUT(wasmrt_module_desc, ntags, 224); LAYOUT(wasmrt_module_desc, tag_types, 232);
+LAYOUT(wasmrt_module_desc, typedefs, 224);
+LAYOUT(wasmrt_module_desc, ntags, 232); LAYOUT(wasmrt_module_desc, tag_types, 240);
 /* wasmrt_exn fields that lower_exn.c addresses by offset */
 LAYOUT(wasmrt_exn, tag, WASMRT_EXN_TAG_OFFSET);
 LAYOUT(wasmrt_exn, vals, WASMRT_EXN_VALS_OFFSET);
@@ -210,9 +219,10 @@ static LLVMValueRef const_bytes(lower_module *lm, const void *p, uint32_t len,
 
 /* ---- descriptor pieces ------------------------------------------------------ */
 
-/* A list of value types as the descriptor's byte codes (wasmrt_abi.h);
- * NULL when empty. The validator lets only Wasm 2.0 types through, whose
- * wasm_vtype is their byte code. */
+/* A list of value types as the flat signature's byte codes
+ * (wasmrt_functype_desc); NULL when empty. A reference is passed as a
+ * pointer whatever its type, so it appears as the top of its hierarchy
+ * (funcref or externref). */
 static LLVMValueRef type_codes(lower_module *lm, const wasm_vtype *ts,
                                uint32_t n) {
   if (n == 0)
@@ -221,10 +231,46 @@ static LLVMValueRef type_codes(lower_module *lm, const wasm_vtype *ts,
   if (!b)
     abort();
   for (uint32_t i = 0; i < n; i++)
-    b[i] = (uint8_t)ts[i];
+    b[i] = wasm_vt_is_ref(ts[i])
+               ? (uint8_t)wasm_heap_top(lm->wm, wasm_vt_heap(ts[i]))
+               : (uint8_t)ts[i];
   LLVMValueRef g = const_bytes(lm, b, n, "wasm.types");
   free(b);
   return g;
+}
+
+/* Value types as 32-bit words (wasmrt_typedef_desc); NULL when empty. */
+static LLVMValueRef type_words(lower_module *lm, const wasm_vtype *ts,
+                               uint32_t n) {
+  if (n == 0)
+    return NULL;
+  LLVMValueRef *v = malloc(n * sizeof *v);
+  if (!v)
+    abort();
+  for (uint32_t i = 0; i < n; i++)
+    v[i] = lower_const_i32(lm, ts[i]);
+  LLVMValueRef g = value_array(lm, lm->t_i32, v, n, "wasm.vtypes", 4);
+  free(v);
+  return g;
+}
+
+/* The type section's view of type i, for the runtime's registry. */
+static cvalue typedef_desc(lower_module *lm, uint32_t i) {
+  const wasm_subtype *st = &lm->wm->subtypes[i];
+  const wasm_functype *ft = &lm->wm->types[i];
+  cstruct s;
+  cs_init(&s, lm);
+  cs_u32(&s, st->kind);
+  cs_u32(&s, st->final);
+  cs_u32(&s, st->super == WASM_NO_SUPER ? UINT32_MAX : st->super);
+  cs_u32(&s, st->rec_first);
+  cs_u32(&s, st->rec_size);
+  cs_u32(&s, ft->nparams);
+  cs_u32(&s, ft->nresults);
+  cs_u32(&s, 0);
+  cs_ptr(&s, type_words(lm, ft->params, ft->nparams));
+  cs_ptr(&s, type_words(lm, ft->results, ft->nresults));
+  return cs_end(&s);
 }
 
 static cvalue limits_desc(lower_module *lm, const wasm_limits *l) {
@@ -319,22 +365,19 @@ static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
   LLVMPositionBuilderAtEnd(lm->b,
                            LLVMAppendBasicBlockInContext(lm->llctx, fn, ""));
   LLVMValueRef vals = LLVMGetParam(fn, 2);
-  LLVMValueRef *args = malloc((ft->nparams + 1) * sizeof *args);
+  uint32_t n = ft->nparams + ft->nresults;
+  LLVMValueRef *args = malloc((n ? n : 1) * sizeof *args);
   if (!args)
     abort();
-  args[0] = LLVMGetParam(fn, 1);
   for (uint32_t i = 0; i < ft->nparams; i++) {
     LLVMValueRef v = LLVMBuildLoad2(lm->b, lower_valtype(lm, ft->params[i]),
                                     val_slot(lm, vals, i), "");
     LLVMSetAlignment(v, 8);
-    args[i + 1] = v;
+    args[i] = v;
   }
-  LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(lm->llctx, fn, "ok");
+  /* An invoke: the landing pad takes what no Wasm handler caught. */
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(lm->b);
   LLVMBasicBlockRef lpad = LLVMAppendBasicBlockInContext(lm->llctx, fn, "uncaught");
-  LLVMValueRef r = LLVMBuildInvoke2(lm->b, lm->fn_types[t], LLVMGetParam(fn, 0),
-                                    args, ft->nparams + 1, ok, lpad, "");
-  LLVMSetInstructionCallConv(r, lm->wasm_cc);
-  free(args);
   LLVMSetPersonalityFn(fn, lower_personality(lm));
   LLVMPositionBuilderAtEnd(lm->b, lpad);
   LLVMTypeRef lpf[2] = {lm->t_ptr, lm->t_i32};
@@ -347,55 +390,50 @@ static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
   LLVMBuildCall2(lm->b, lm->rt_types[RT_EXN_UNCAUGHT], lm->rt[RT_EXN_UNCAUGHT],
                  uargs, 2, "");
   LLVMBuildRetVoid(lm->b);
-  LLVMPositionBuilderAtEnd(lm->b, ok);
-  for (uint32_t i = 0; i < ft->nresults; i++) {
-    LLVMValueRef v =
-        ft->nresults == 1 ? r : LLVMBuildExtractValue(lm->b, r, i, "");
-    LLVMSetAlignment(LLVMBuildStore(lm->b, v, val_slot(lm, vals, i)), 8);
-  }
+  LLVMPositionBuilderAtEnd(lm->b, here);
+  LLVMValueRef *results = args + ft->nparams;
+  lm->unwind_to = lpad;
+  lower_conv_call(lm, ft, lm->fn_types[t], LLVMGetParam(fn, 0),
+                  LLVMGetParam(fn, 1), args, false, results);
+  lm->unwind_to = NULL;
+  for (uint32_t i = 0; i < ft->nresults; i++)
+    LLVMSetAlignment(LLVMBuildStore(lm->b, results[i], val_slot(lm, vals, i)), 8);
+  free(args);
   LLVMBuildRetVoid(lm->b);
   return fn;
 }
 
-/* R adapter(ptr hf, P...): Wasm -> host for type t. */
+/* R adapter(ptr hf, P...): Wasm -> host for type t, a Wasm function to
+ * its callers (the target's convention, lower_conv.c). */
 static LLVMValueRef host_adapter(lower_module *lm, uint32_t t) {
   const wasm_functype *ft = &lm->wm->types[t];
   char name[40];
   snprintf(name, sizeof name, "wasm_host_t%u", t);
   LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[t]);
   LLVMSetLinkage(fn, LLVMInternalLinkage);
-  LLVMSetFunctionCallConv(fn, lm->wasm_cc); /* Wasm code calls it as a Wasm function */
+  LLVMSetFunctionCallConv(fn, lm->wasm_cc);
   LLVMPositionBuilderAtEnd(lm->b,
                            LLVMAppendBasicBlockInContext(lm->llctx, fn, ""));
   uint32_t n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+  LLVMValueRef *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v)
+    abort();
+  lower_conv_params(lm, fn, ft, v);
   LLVMValueRef vals = LLVMBuildAlloca(
       lm->b, LLVMArrayType2(lm->t_i8, (uint64_t)VAL_SIZE * (n ? n : 1)), "vals");
   LLVMSetAlignment(vals, 16);
   for (uint32_t i = 0; i < ft->nparams; i++)
-    LLVMSetAlignment(
-        LLVMBuildStore(lm->b, LLVMGetParam(fn, i + 1), val_slot(lm, vals, i)),
-        8);
+    LLVMSetAlignment(LLVMBuildStore(lm->b, v[i], val_slot(lm, vals, i)), 8);
   LLVMValueRef args[2] = {LLVMGetParam(fn, 0), vals};
   LLVMBuildCall2(lm->b, lm->rt_types[RT_CALL_HOST], lm->rt[RT_CALL_HOST], args,
                  2, "");
-  if (ft->nresults == 0) {
-    LLVMBuildRetVoid(lm->b);
-    return fn;
-  }
-  LLVMValueRef agg = ft->nresults > 1
-                         ? LLVMGetUndef(LLVMGetReturnType(lm->fn_types[t]))
-                         : NULL;
   for (uint32_t i = 0; i < ft->nresults; i++) {
-    LLVMValueRef v = LLVMBuildLoad2(lm->b, lower_valtype(lm, ft->results[i]),
-                                    val_slot(lm, vals, i), "");
-    LLVMSetAlignment(v, 8);
-    if (ft->nresults == 1) {
-      LLVMBuildRet(lm->b, v);
-      return fn;
-    }
-    agg = LLVMBuildInsertValue(lm->b, agg, v, i, "");
+    v[i] = LLVMBuildLoad2(lm->b, lower_valtype(lm, ft->results[i]),
+                          val_slot(lm, vals, i), "");
+    LLVMSetAlignment(v[i], 8);
   }
-  LLVMBuildRet(lm->b, agg);
+  lower_conv_return(lm, ft, v);
+  free(v);
   return fn;
 }
 
@@ -502,19 +540,6 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
   if (wm->nmemories > max) max = wm->nmemories;
   if (wm->nglobals > max) max = wm->nglobals;
   if (wm->ntags > max) max = wm->ntags;
-  /* The runtime identifies a function type by its flat signature, which
-   * is its canonical identity only for a final type without supertype
-   * alone in its group (every Wasm 2.0 type). */
-  for (uint32_t i = 0; i < nt; i++) {
-    const wasm_subtype *st = &wm->subtypes[i];
-    if (st->rec_size != 1 || !st->final || st->super != WASM_NO_SUPER)
-      return wasm_fail(err, st->offset,
-                       "not supported yet: compiling type %u (%s): the "
-                       "runtime's type identity covers final types alone "
-                       "in their recursive group only",
-                       i, st->rec_size != 1 ? "in a recursive group"
-                                            : "with declared subtyping");
-  }
   cvalue *cv = calloc(max + 1, sizeof *cv);
   LLVMValueRef *pv = calloc(max + 1, sizeof *pv);
   if (!cv || !pv)
@@ -581,6 +606,11 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
     cs_init(&s, lm);
     cs_u32(&s, wm->tables[i].elem);
     cs_nested(&s, limits_desc(lm, &wm->tables[i].limits));
+    cvalue init = no_const(lm);
+    if (wasm_table_init(wm, i) &&
+        !const_desc(lm, wasm_table_init(wm, i), &init, err))
+      goto out;
+    cs_nested(&s, init);
     cv[i - wm->nimported_tables] = cs_end(&s);
   }
   cs_ptr(&d, const_array(lm, cv, wm->ntables - wm->nimported_tables, "wasm.tables"));
@@ -653,6 +683,9 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
                                (uint32_t)strlen(cpu_built_with),
                                "wasm.cpu_built_with")
                  : NULL);
+  for (uint32_t i = 0; i < nt; i++)
+    cv[i] = typedef_desc(lm, i);
+  cs_ptr(&d, const_array(lm, cv, nt, "wasm.typedefs"));
   /* tags */
   cs_u32(&d, wm->ntags);
   cs_u32(&d, wm->nimported_tags);

@@ -3,7 +3,7 @@
  *
  * Zero cost until something is thrown. A call inside a handler's scope
  * becomes an LLVM `invoke` whose unwind edge is the handler's landing pad
- * (lower_call_may_throw); outside any handler it stays a plain call, and
+ * (lower_exn_unwind_dest, lower_wasm_call); outside any handler it stays a plain call, and
  * the unwinder passes through the frame. The landing pad catches every
  * Wasm exception (the runtime's personality routine treats each landing
  * pad as a catch-all, runtime/exn.c) and hands the exception to the
@@ -94,22 +94,9 @@ static LLVMBasicBlockRef landing_pad(lower_func *lf, lower_frame *h) {
   return h->lpad;
 }
 
-LLVMValueRef lower_call_may_throw(lower_func *lf, LLVMTypeRef fnty,
-                                  LLVMValueRef fn, LLVMValueRef *args,
-                                  unsigned nargs) {
-  lower_module *lm = lf->lm;
+LLVMBasicBlockRef lower_exn_unwind_dest(lower_func *lf) {
   lower_frame *h = handler_from(lf, 0);
-  if (!h)
-    return lower_wasm_call(lm, fnty, fn, args, nargs, false);
-  LLVMBasicBlockRef lp = landing_pad(lf, h);
-  LLVMBasicBlockRef cont = new_block(lf, "invoke.cont");
-  LLVMValueRef v =
-      LLVMBuildInvoke2(lm->b, fnty, fn, args, nargs, cont, lp, "");
-  /* the Wasm calling convention, as lower_wasm_call gives plain calls (an
-   * invoke is never a tail call, so recursion still uses stack) */
-  LLVMSetInstructionCallConv(v, lm->wasm_cc);
-  LLVMPositionBuilderAtEnd(lm->b, cont);
-  return v;
+  return h ? landing_pad(lf, h) : NULL;
 }
 
 /* Legacy catch arms hold their exception (for rethrow) until they end.

@@ -193,11 +193,15 @@ static family_fn family_of(uint16_t op) {
   case WASM_OP_CALL: case WASM_OP_CALL_INDIRECT: case WASM_OP_REF_NULL:
   case WASM_OP_REF_IS_NULL: case WASM_OP_REF_FUNC:
   case WASM_OP_RETURN_CALL: case WASM_OP_RETURN_CALL_INDIRECT:
+  case WASM_OP_CALL_REF: case WASM_OP_RETURN_CALL_REF:
+  case WASM_OP_REF_AS_NON_NULL:
     return lower_call;
   case WASM_OP_THROW: case WASM_OP_THROW_REF: case WASM_OP_TRY_TABLE:
   case WASM_OP_TRY: case WASM_OP_CATCH: case WASM_OP_CATCH_ALL:
   case WASM_OP_DELEGATE: case WASM_OP_RETHROW:
     return lower_exn;
+  case WASM_OP_BR_ON_NULL: case WASM_OP_BR_ON_NON_NULL:
+    return lower_control;
   case WASM_OP_LOCAL_GET: case WASM_OP_LOCAL_SET: case WASM_OP_LOCAL_TEE:
   case WASM_OP_GLOBAL_GET: case WASM_OP_GLOBAL_SET:
     return lower_variable;
@@ -246,11 +250,19 @@ static void prologue(lower_func *lf) {
     lf->locals[i] =
         LLVMBuildAlloca(lm->b, lower_valtype(lm, lf->local_types[i]), name);
   }
+  /* The parameters as the calling convention delivers them (lower_conv.c):
+   * nothing before this may call. */
+  LLVMValueRef *params =
+      malloc((lf->type->nparams ? lf->type->nparams : 1) * sizeof *params);
+  if (!params)
+    abort();
+  lower_conv_params(lm, lf->fn, lf->type, params);
   for (uint32_t i = 0; i < lf->nlocals; i++) {
-    LLVMValueRef v = i < lf->type->nparams ? LLVMGetParam(lf->fn, i + 1)
+    LLVMValueRef v = i < lf->type->nparams ? params[i]
                                            : zero_of(lm, lf->local_types[i]);
     LLVMBuildStore(lm->b, v, lf->locals[i]);
   }
+  free(params);
 
   /* Call-stack exhaustion: every function compares the stack pointer with
    * the limit the runtime leaves below its guard, so deep recursion traps
@@ -284,17 +296,7 @@ static void push_body_frame(lower_func *lf) {
     fr->phis[i] = LLVMBuildPhi(lm->b, lower_valtype(lm, fr->results[i]), "ret");
   fr->end_phis = fr->phis;
   /* The return block's terminator. */
-  if (fr->nresults == 0) {
-    LLVMBuildRetVoid(lm->b);
-  } else if (fr->nresults == 1) {
-    LLVMBuildRet(lm->b, fr->phis[0]);
-  } else {
-    LLVMTypeRef st = LLVMGetReturnType(lm->fn_types[lm->wm->funcs[lf->fidx].type]);
-    LLVMValueRef agg = LLVMGetUndef(st);
-    for (uint32_t i = 0; i < fr->nresults; i++)
-      agg = LLVMBuildInsertValue(lm->b, agg, fr->phis[i], i, "");
-    LLVMBuildRet(lm->b, agg);
-  }
+  lower_conv_return(lm, lf->type, fr->phis);
   LLVMPositionBuilderAtEnd(lm->b, here);
 }
 

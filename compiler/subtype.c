@@ -25,7 +25,7 @@
 /* ---- heap and value types -------------------------------------------------- */
 
 static bool concrete(wasm_heaptype ht) {
-  return ht >= WASM_HT_INDEX && ht != WASM_HT_INVALID;
+  return ht >= WASM_HT_INDEX && ht < WASM_HT_BOT;
 }
 
 /* The composite kind of concrete heap type ht (0 when not a known type). */
@@ -52,6 +52,8 @@ static bool index_sub(const wasm_module *m, uint32_t a, uint32_t b) {
 }
 
 bool wasm_heap_sub(const wasm_module *m, wasm_heaptype a, wasm_heaptype b) {
+  if (a == WASM_HT_BOT) /* the validator's bottom: below everything */
+    return true;
   if (concrete(a) && concrete(b))
     return index_sub(m, a - WASM_HT_INDEX, b - WASM_HT_INDEX);
   if (a == b)

@@ -94,6 +94,12 @@ static bool op_supported(uint16_t op) {
     return true; /* exception handling */
   case WASM_OP_RETURN_CALL:
   case WASM_OP_RETURN_CALL_INDIRECT:
+  /* typed function references */
+  case WASM_OP_CALL_REF:
+  case WASM_OP_RETURN_CALL_REF:
+  case WASM_OP_REF_AS_NON_NULL:
+  case WASM_OP_BR_ON_NULL:
+  case WASM_OP_BR_ON_NON_NULL:
     return true;
   default:
     /* threads: every 0xFE instruction (atomics, wait/notify, fence) */
@@ -114,6 +120,7 @@ typedef struct {
   const wasm_vtype *params, *results; /* results NULL: the one type `one` */
   wasm_vtype one;    /* the result of a block typed by one value type */
   uint32_t stamp;    /* br_table: label already checked by this br_table */
+  uint32_t init_height; /* locals initialised before the block (v->ninits) */
 } frame;
 
 typedef struct {
@@ -138,6 +145,17 @@ typedef struct {
   size_t gend_cap;
   uint32_t ngroups;
   const wasm_local_group *groups;
+
+  /* Non-defaultable locals (3.0: non-nullable references) set so far on
+   * the current path: the spec's `inits` stack (undo log, in order of
+   * first set) and a hash set of the same indices for lookups. Only
+   * locals that are set appear, so this is bounded by the body's size
+   * whatever the declarations say. */
+  uint32_t *inits;
+  uint32_t ninits, inits_cap;
+  uint32_t *iset;         /* open addressing, key = local index + 1 */
+  uint32_t iset_cap;      /* a power of two, > 2 * ninits */
+  bool any_nondefaultable;/* the function declares such a local */
 
   uint8_t *refs;          /* bitmap: C.refs (functions declared outside code) */
   uint32_t *targets;      /* br_table scratch, handed from reader to reader */
@@ -210,7 +228,8 @@ static inline bool pop_expect(validator *v, wasm_vtype want) {
   frame *fr = top(v);
   if (v->nvals > fr->height) {
     wasm_vtype got = v->vals[v->nvals - 1];
-    if (got != want && got != T_ANY && want != T_ANY)
+    if (got != want && got != T_ANY && want != T_ANY &&
+        !wasm_vt_sub(v->m, got, want))
       return mismatch(v, want, got);
     v->nvals--;
     return true;
@@ -235,6 +254,22 @@ static inline bool pop_any(validator *v, wasm_vtype *out) {
                    "type mismatch: %s expects an operand but the stack is "
                    "empty",
                    opname(v));
+}
+
+/* pop_ref() of the spec: a reference of any type; the polymorphic
+ * bottom gives (ref bot), which is below every reference type. */
+static bool pop_ref(validator *v, wasm_vtype *out) {
+  if (!pop_any(v, out))
+    return false;
+  if (*out == T_ANY) {
+    *out = wasm_vt_ref(false, WASM_HT_BOT);
+    return true;
+  }
+  if (!wasm_vt_is_ref(*out))
+    return wasm_fail(v->err, at(v),
+                     "type mismatch: %s expects a reference but got %s",
+                     opname(v), tname(*out));
+  return true;
 }
 
 static bool pop_n(validator *v, const wasm_vtype *ts, uint32_t n) {
@@ -269,6 +304,7 @@ static bool push_ctrl(validator *v, uint16_t op, const wasm_vtype *params,
   fr->nresults = nr;
   fr->one = one;
   fr->stamp = 0;
+  fr->init_height = v->ninits;
   if (v->nctrls > v->max_ctrls)
     v->max_ctrls = v->nctrls;
   return push_n(v, params, np);
@@ -325,7 +361,7 @@ static bool check_keep(validator *v, const wasm_vtype *ts, uint32_t n) {
   uint32_t have = avail < n ? avail : n;
   for (uint32_t i = 0; i < have; i++) {
     wasm_vtype got = v->vals[v->nvals - 1 - i], want = ts[n - 1 - i];
-    if (got != want && got != T_ANY)
+    if (got != want && got != T_ANY && !wasm_vt_sub(v->m, got, want))
       return mismatch(v, want, got);
   }
   if (avail >= n)
@@ -359,16 +395,113 @@ static const char *vtype_feature(wasm_vtype t) {
   return "GC";
 }
 
-/* A value type the rest of wasmc handles. The decoder reads every Wasm
- * 3.0 type; those beyond Wasm 2.0 are refused here until their feature
- * is implemented. */
+/* A value type must name a type the module defines (a concrete heap
+ * type) and belong to a feature wasmc implements: numbers, vectors and
+ * the function and extern hierarchies with typed function references.
+ * exception handling's exn hierarchy; GC's types are refused as "not
+ * supported yet". */
 static bool check_vtype(validator *v, wasm_vtype t, uint32_t off) {
-  /* exnref: exception handling. (ref exn) and nullexnref need the
-   * nullability rules of typed function references. */
-  if (wasm_vt_is_2_0(t) || t == WASM_EXNREF)
+  if (!wasm_vt_is_ref(t))
     return true;
-  return wasm_fail(v->err, off, "not supported yet: value type %s (%s)",
-                   wasm_vtype_name(t), vtype_feature(t));
+  wasm_heaptype ht = wasm_vt_heap(t);
+  if (ht >= WASM_HT_INDEX) {
+    if (ht >= WASM_HT_BOT || ht - WASM_HT_INDEX >= v->m->ntypes)
+      return wasm_fail(v->err, off, "unknown type %u (module has %u types) "
+                       "in %s",
+                       ht >= WASM_HT_BOT ? UINT32_MAX : ht - WASM_HT_INDEX,
+                       v->m->ntypes, wasm_vtype_name(t));
+    return true;
+  }
+  switch (ht) {
+  case WASM_HT_FUNC: case WASM_HT_NOFUNC:
+  case WASM_HT_EXTERN: case WASM_HT_NOEXTERN:
+  case WASM_HT_EXN: case WASM_HT_NOEXN: /* exception handling */
+    return true;
+  default:
+    return wasm_fail(v->err, off, "not supported yet: value type %s (%s)",
+                     wasm_vtype_name(t), vtype_feature(t));
+  }
+}
+
+/* Locals of a non-defaultable type have no initial value: they must be
+ * set before they are read (3.0, "local initialisation"). */
+static bool defaultable(wasm_vtype t) {
+  return !wasm_vt_is_ref(t) || wasm_vt_nullable(t);
+}
+
+/* ---- local initialisation -------------------------------------------------- */
+
+static uint32_t iset_slot(uint32_t key, uint32_t cap) {
+  return (key * 0x9E3779B1u) & (cap - 1);
+}
+
+static bool local_inited(const validator *v, uint32_t idx) {
+  if (!v->iset_cap)
+    return false;
+  for (uint32_t i = iset_slot(idx + 1, v->iset_cap);;
+       i = (i + 1) & (v->iset_cap - 1)) {
+    if (v->iset[i] == idx + 1)
+      return true;
+    if (v->iset[i] == 0)
+      return false;
+  }
+}
+
+static void iset_put(uint32_t *set, uint32_t cap, uint32_t key) {
+  uint32_t i = iset_slot(key, cap);
+  while (set[i])
+    i = (i + 1) & (cap - 1);
+  set[i] = key;
+}
+
+/* Marks local idx initialised until the end of the enclosing block. */
+static bool init_local(validator *v, uint32_t idx) {
+  if (local_inited(v, idx))
+    return true;
+  if (v->ninits == v->inits_cap) {
+    uint32_t cap = v->inits_cap ? v->inits_cap * 2 : 16;
+    uint32_t *p = realloc(v->inits, (size_t)cap * sizeof *p);
+    if (!p)
+      return wasm_fail(v->err, at(v), "out of memory");
+    v->inits = p;
+    v->inits_cap = cap;
+  }
+  if (2 * (v->ninits + 1) >= v->iset_cap) {
+    uint32_t cap = v->iset_cap ? v->iset_cap * 2 : 32;
+    uint32_t *set = calloc(cap, sizeof *set);
+    if (!set)
+      return wasm_fail(v->err, at(v), "out of memory");
+    for (uint32_t i = 0; i < v->ninits; i++)
+      iset_put(set, cap, v->inits[i] + 1);
+    free(v->iset);
+    v->iset = set;
+    v->iset_cap = cap;
+  }
+  v->inits[v->ninits++] = idx;
+  iset_put(v->iset, v->iset_cap, idx + 1);
+  return true;
+}
+
+/* Forgets the locals set since the init log had `height` entries (the
+ * end of a block, or its else). Linear probing deletes by shifting the
+ * following run of the cluster back. */
+static void reset_inits(validator *v, uint32_t height) {
+  while (v->ninits > height) {
+    uint32_t key = v->inits[--v->ninits] + 1, mask = v->iset_cap - 1;
+    uint32_t i = iset_slot(key, v->iset_cap);
+    while (v->iset[i] != key)
+      i = (i + 1) & mask;
+    v->iset[i] = 0;
+    for (uint32_t j = (i + 1) & mask; v->iset[j]; j = (j + 1) & mask) {
+      uint32_t k = v->iset[j], home = iset_slot(k, v->iset_cap);
+      /* k may move into the hole unless its home lies in (i, j] */
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        v->iset[i] = k;
+        v->iset[j] = 0;
+        i = j;
+      }
+    }
+  }
 }
 
 static bool check_vtypes(validator *v, const wasm_vtype *ts, uint32_t n,
@@ -576,7 +709,7 @@ static bool tail_call_results(validator *v, const wasm_functype *callee) {
   const wasm_functype *me = v->ft;
   bool same = callee->nresults == me->nresults;
   for (uint32_t i = 0; same && i < me->nresults; i++)
-    same = callee->results[i] == me->results[i];
+    same = wasm_vt_sub(v->m, callee->results[i], me->results[i]);
   if (!same)
     return wasm_fail(v->err, at(v),
                      "type mismatch: %s of a function returning %u value%s "
@@ -653,19 +786,23 @@ static bool check_catch(validator *v, const wasm_catch *c) {
     return false;
   uint32_t n, np = ft ? ft->nparams : 0;
   const wasm_vtype *ts = label_types(fr, &n);
+  /* [t* (ref exn)?] must match the label's types */
   bool ok = n == np + ref;
   for (uint32_t i = 0; ok && i < np; i++)
-    ok = ts[i] == ft->params[i];
-  /* the exception comes as a (ref exn); until the validator has
-   * subtyping, the label may take exactly that or exnref */
+    ok = wasm_vt_sub(v->m, ft->params[i], ts[i]);
   if (ok && ref)
-    ok = ts[np] == WASM_EXNREF || ts[np] == wasm_vt_ref(false, WASM_HT_EXN);
-  if (!ok)
+    ok = wasm_vt_sub(v->m, wasm_vt_ref(false, WASM_HT_EXN), ts[np]);
+  if (!ok && n != np + ref)
     return wasm_fail(v->err, at(v),
                      "type mismatch: catch clause for label %u carries %u "
                      "value%s%s, the label takes %u",
                      c->label, np + ref, np + ref == 1 ? "" : "s",
                      ref ? " (the last an exnref)" : "", n);
+  if (!ok)
+    return wasm_fail(v->err, at(v),
+                     "type mismatch: catch clause for label %u: its values "
+                     "do not match the label's types",
+                     c->label);
   return true;
 }
 
@@ -704,9 +841,8 @@ static bool check_exceptions(validator *v, const wasm_instr *in) {
     wasm_vtype t = T_ANY;
     if (!pop_any(v, &t))
       return false;
-    /* exnref, (ref exn), or a null of their bottom type */
-    wasm_heaptype ht = wasm_vt_heap(t);
-    if (t != T_ANY && (!wasm_vt_is_ref(t) || (ht != WASM_HT_EXN && ht != WASM_HT_NOEXN)))
+    /* exnref or any subtype of it */
+    if (t != T_ANY && !wasm_vt_sub(v->m, t, WASM_EXNREF))
       return mismatch(v, WASM_EXNREF, t);
     set_unreachable(v);
     return true;
@@ -790,6 +926,7 @@ static bool check_other(validator *v, const wasm_instr *in) {
     v->what = NULL;
     fr->op = WASM_OP_ELSE;
     fr->unreachable = false;
+    reset_inits(v, fr->init_height);
     return push_n(v, fr->params, fr->nparams);
   case WASM_OP_END:
     fr = top(v);
@@ -808,13 +945,16 @@ static bool check_other(validator *v, const wasm_instr *in) {
     /* if without else: the missing else arm passes its parameters
      * through unchanged, so they must equal the results. */
     rs = frame_results(fr);
-    if (fr->op == WASM_OP_IF &&
-        (fr->nparams != fr->nresults ||
-         (fr->nparams &&
-          memcmp(fr->params, rs, fr->nparams * sizeof *rs) != 0)))
-      return wasm_fail(v->err, in->offset,
-                       "type mismatch: if without else must have matching "
-                       "parameter and result types");
+    if (fr->op == WASM_OP_IF) {
+      bool ok = fr->nparams == fr->nresults;
+      for (uint32_t i = 0; ok && i < fr->nparams; i++)
+        ok = wasm_vt_sub(m, fr->params[i], rs[i]);
+      if (!ok)
+        return wasm_fail(v->err, in->offset,
+                         "type mismatch: if without else must have matching "
+                         "parameter and result types");
+    }
+    reset_inits(v, fr->init_height);
     nr = fr->nresults;
     v->nctrls--; /* the frame's storage (and `one`) stays valid */
     return v->nctrls == 0 || push_n(v, rs, nr);
@@ -854,7 +994,7 @@ static bool check_other(validator *v, const wasm_instr *in) {
     uint32_t ti = in->imm.index2.a, tab = in->imm.index2.b;
     if (!check_table(v, tab))
       return false;
-    if (m->tables[tab].elem != WASM_FUNCREF)
+    if (!wasm_vt_sub(m, m->tables[tab].elem, WASM_FUNCREF))
       return wasm_fail(v->err, in->offset,
                        "type mismatch: call_indirect needs a funcref table, "
                        "table %u holds %s",
@@ -895,12 +1035,24 @@ static bool check_other(validator *v, const wasm_instr *in) {
     return check_vtype(v, t, in->offset) && pop_expect(v, WASM_I32) && pop_expect(v, t) && pop_expect(v, t) &&
            push(v, t);
   case WASM_OP_LOCAL_GET:
-    return local_type(v, in->imm.index, &t) && push(v, t);
+    if (!local_type(v, in->imm.index, &t))
+      return false;
+    if (!defaultable(t) && in->imm.index >= v->ft->nparams &&
+        !local_inited(v, in->imm.index))
+      return wasm_fail(v->err, in->offset,
+                       "uninitialized local %u: its type %s has no default "
+                       "value, and no local.set or local.tee in this block "
+                       "or an enclosing one sets it before",
+                       in->imm.index, tname(t));
+    return push(v, t);
   case WASM_OP_LOCAL_SET:
-    return local_type(v, in->imm.index, &t) && pop_expect(v, t);
   case WASM_OP_LOCAL_TEE:
-    return local_type(v, in->imm.index, &t) && pop_expect(v, t) &&
-           push(v, t);
+    if (!local_type(v, in->imm.index, &t) || !pop_expect(v, t))
+      return false;
+    if (!defaultable(t) && in->imm.index >= v->ft->nparams &&
+        !init_local(v, in->imm.index))
+      return false;
+    return in->op == WASM_OP_LOCAL_SET || push(v, t);
   case WASM_OP_GLOBAL_GET:
     return check_global(v, in->imm.index) &&
            push(v, m->globals[in->imm.index].type.type);
@@ -931,7 +1083,7 @@ static bool check_other(validator *v, const wasm_instr *in) {
     uint32_t dst = in->imm.index2.a, src = in->imm.index2.b;
     if (!check_table(v, dst) || !check_table(v, src))
       return false;
-    if (m->tables[dst].elem != m->tables[src].elem)
+    if (!wasm_vt_sub(m, m->tables[src].elem, m->tables[dst].elem))
       return wasm_fail(v->err, in->offset,
                        "type mismatch: table.copy from a %s table to a %s "
                        "table",
@@ -943,7 +1095,7 @@ static bool check_other(validator *v, const wasm_instr *in) {
     uint32_t e = in->imm.index2.a, tab = in->imm.index2.b;
     if (!check_table(v, tab) || !check_elem(v, e))
       return false;
-    if (m->elems[e].type != m->tables[tab].elem)
+    if (!wasm_vt_sub(m, m->elems[e].type, m->tables[tab].elem))
       return wasm_fail(v->err, in->offset,
                        "type mismatch: table.init of a %s table from a %s "
                        "segment",
@@ -958,6 +1110,52 @@ static bool check_other(validator *v, const wasm_instr *in) {
   case WASM_OP_REF_NULL:
     return check_vtype(v, in->imm.reftype, in->offset) &&
            push(v, in->imm.reftype);
+  case WASM_OP_REF_AS_NON_NULL:
+    return pop_ref(v, &t) && push(v, wasm_vt_ref(false, wasm_vt_heap(t)));
+  case WASM_OP_BR_ON_NULL:
+    /* [t* (ref null ht)] -> [t* (ref ht)], branching with t* on null */
+    if (!get_label(v, in->imm.index, &fr) || !pop_ref(v, &t))
+      return false;
+    rs = label_types(fr, &nr);
+    return pop_n(v, rs, nr) && push_n(v, rs, nr) &&
+           push(v, wasm_vt_ref(false, wasm_vt_heap(t)));
+  case WASM_OP_BR_ON_NON_NULL:
+    /* [t* (ref null ht)] -> [t*], branching with t* (ref ht) otherwise:
+     * the label's last type must take the non-null reference */
+    if (!get_label(v, in->imm.index, &fr))
+      return false;
+    rs = label_types(fr, &nr);
+    if (nr == 0 || !wasm_vt_is_ref(rs[nr - 1]))
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: br_on_non_null needs a label whose "
+                       "last type is a reference, label %u takes %s",
+                       in->imm.index,
+                       nr ? tname(rs[nr - 1]) : "no values");
+    if (!pop_ref(v, &t) || !push(v, wasm_vt_ref(false, wasm_vt_heap(t))) ||
+        !pop_n(v, rs, nr))
+      return false;
+    return push_n(v, rs, nr - 1);
+  case WASM_OP_CALL_REF:
+  case WASM_OP_RETURN_CALL_REF: {
+    uint32_t ti = in->imm.index;
+    if (ti >= m->ntypes)
+      return wasm_fail(v->err, in->offset,
+                       "unknown type %u (module has %u types)", ti,
+                       m->ntypes);
+    if (m->subtypes[ti].kind != WASM_COMP_FUNC)
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: %s needs a function type, type %u "
+                       "is not one",
+                       opname(v), ti);
+    const wasm_functype *ft = &m->types[ti];
+    if (!pop_expect(v, wasm_vt_ref(true, WASM_HT_INDEX + ti)))
+      return false;
+    if (in->op == WASM_OP_RETURN_CALL_REF)
+      return tail_call_results(v, ft) && pop_n(v, ft->params, ft->nparams) &&
+             (set_unreachable(v), true);
+    return pop_n(v, ft->params, ft->nparams) &&
+           push_n(v, ft->results, ft->nresults);
+  }
   case WASM_OP_REF_IS_NULL:
     if (!pop_any(v, &t))
       return false;
@@ -976,7 +1174,7 @@ static bool check_other(validator *v, const wasm_instr *in) {
                        "named outside function bodies (element segment, "
                        "global or export)",
                        in->imm.index);
-    return push(v, WASM_FUNCREF);
+    return push(v, wasm_vt_ref(false, WASM_HT_INDEX + m->funcs[in->imm.index].type));
   case WASM_OP_THROW: case WASM_OP_THROW_REF: case WASM_OP_TRY_TABLE:
   case WASM_OP_TRY: case WASM_OP_CATCH: case WASM_OP_CATCH_ALL:
   case WASM_OP_DELEGATE: case WASM_OP_RETHROW:
@@ -994,9 +1192,14 @@ static bool check_other(validator *v, const wasm_instr *in) {
  * binary-search the cumulative group ends, so hostile declarations cost
  * neither time nor memory. */
 static bool setup_locals(validator *v, const wasm_func *f) {
-  for (uint32_t i = 0; i < f->ngroups; i++)
+  reset_inits(v, 0);
+  v->any_nondefaultable = false;
+  for (uint32_t i = 0; i < f->ngroups; i++) {
     if (!check_vtype(v, f->groups[i].type, f->groups[i].offset))
       return false;
+    if (!defaultable(f->groups[i].type))
+      v->any_nondefaultable = true;
+  }
   v->ngroups = f->ngroups;
   v->groups = f->groups;
   v->ltypes = NULL;
@@ -1216,7 +1419,7 @@ static bool check_const(validator *v, const wasm_constexpr *ce, wasm_vtype want,
                    in->imm.index, m->nfuncs);
         goto out;
       }
-      t = WASM_FUNCREF;
+      t = wasm_vt_ref(false, WASM_HT_INDEX + m->funcs[in->imm.index].type);
       break;
     case WASM_OP_GLOBAL_GET: {
       uint32_t g = in->imm.index;
@@ -1248,7 +1451,7 @@ static bool check_const(validator *v, const wasm_constexpr *ce, wasm_vtype want,
                "type mismatch: expected one %s, the expression produces %u "
                "values",
                tname(want), n);
-  else if (st[0] != want)
+  else if (!wasm_vt_sub(m, st[0], want))
     const_fail(v, ce->offset, site, "type mismatch: expected %s, got %s",
                tname(want), tname(st[0]));
   else
@@ -1326,6 +1529,9 @@ static void collect_refs(validator *v) {
   const wasm_module *m = v->m;
   for (uint32_t g = m->nimported_globals; g < m->nglobals; g++)
     mark_refs_in(v, &m->globals[g].init);
+  for (uint32_t t = 0; t < m->ntables; t++)
+    if (wasm_table_init(m, t))
+      mark_refs_in(v, wasm_table_init(m, t));
   for (uint32_t e = 0; e < m->nelems; e++) {
     const wasm_elem *el = &m->elems[e];
     if (el->mode == WASM_SEG_ACTIVE)
@@ -1467,6 +1673,21 @@ static bool check_module(validator *v) {
       return false;
     if (!check_limits(v, &m->tables[i].limits, 0, WASM_EXTERN_TABLE, i))
       return false;
+    /* Tables of a non-nullable type have no null to start with: a
+     * defined one needs an initialiser (imports come filled). */
+    const wasm_constexpr *init = wasm_table_init(m, i);
+    if (init) {
+      const_site site = {"the initialiser of table %u", i, 0};
+      /* like a global's, it sees the imported globals only */
+      if (!check_const(v, init, m->tables[i].elem, m->nimported_globals,
+                        site))
+        return false;
+    } else if (i >= m->nimported_tables && !defaultable(m->tables[i].elem)) {
+      return wasm_fail(v->err, section_offset(m, 4),
+                       "type mismatch: table %u of %s needs an initialiser "
+                       "(its type has no null)",
+                       i, tname(m->tables[i].elem));
+    }
   }
   for (uint32_t i = 0; i < m->nmemories; i++)
     if (!check_limits(v, &m->memories[i].limits, 65536, WASM_EXTERN_MEMORY,
@@ -1502,7 +1723,7 @@ static bool check_module(validator *v) {
       return wasm_fail(v->err, e->entry_offset,
                        "unknown table %u (module has %u) in elem segment %u",
                        e->table, m->ntables, i);
-    if (m->tables[e->table].elem != e->type)
+    if (!wasm_vt_sub(m, e->type, m->tables[e->table].elem))
       return wasm_fail(v->err, e->entry_offset,
                        "type mismatch: elem segment %u of %s for table %u "
                        "of %s",
@@ -1596,5 +1817,7 @@ out:
   free(v.ltbuf);
   free(v.gend);
   free(v.targets);
+  free(v.inits);
+  free(v.iset);
   return ok;
 }

@@ -53,6 +53,10 @@ enum {
   WASM_HT_NOFUNC = 0x73,
   WASM_HT_NOEXN = 0x74,
   WASM_HT_INDEX = 0x100,
+  /* The validator's "bottom" heap type: what ref.as_non_null and
+   * br_on_null leave when their operand is the polymorphic stack's
+   * Unknown. Below every heap type; no module names it. */
+  WASM_HT_BOT = 0x3FFFFFFE,
   WASM_HT_INVALID = 0x3FFFFFFF,
 };
 
@@ -429,6 +433,10 @@ typedef struct wasm_module {
 
   uint32_t ntables, nimported_tables;
   wasm_tabletype *tables;
+  /* Per table (imports included, theirs empty): the initialiser of a
+   * defined table (Wasm 3.0's `0x40 0x00 tabletype expr`); ninstrs 0
+   * when it has none (every slot starts null). */
+  wasm_constexpr *table_inits;
 
   uint32_t nmemories, nimported_memories;
   wasm_memtype *memories;
@@ -499,6 +507,14 @@ wasm_module *wasm_module_load_file(const char *path, wasm_error *err);
 bool wasm_validate(wasm_module *m, wasm_error *err);
 
 void wasm_module_free(wasm_module *m);
+
+/* The initialiser of table t, or NULL when its slots start null. */
+static inline const wasm_constexpr *wasm_table_init(const wasm_module *m,
+                                                    uint32_t t) {
+  return m->table_inits && t < m->ntables && m->table_inits[t].ninstrs
+             ? &m->table_inits[t]
+             : NULL;
+}
 
 /* Function type of function index f. */
 static inline const wasm_functype *wasm_func_type(const wasm_module *m,

@@ -5,7 +5,11 @@
  * modules must convert); it rejects only what the spec calls malformed
  * text: unknown operators and identifiers, duplicate identifiers,
  * constants out of range, a type use that does not match its inline
- * signature, misplaced imports, and so on. Errors are wasm_errors whose
+ * signature, misplaced imports, and so on. Annotations are checked
+ * against the spec's token rules; `(@custom ...)`, `(@name ...)` and
+ * `(@metadata.code.branch_hint ...)` become custom sections (custom, name,
+ * branch hints), and a malformed or misplaced one is an error, not a
+ * warning (wat_annot.c says why). Errors are wasm_errors whose
  * offset is a byte offset in the text; wat_error_print (wat_lex.h) prints
  * them as FILE:LINE:COL.
  */

@@ -729,6 +729,7 @@ static bool plain_block(wat_mod *m, const wat_node *kids, uint32_t n, uint32_t *
     wat_buf_free(&catches);
     return false;
   }
+  wat_hint_emit(m, kw, out->n);
   wat_buf_byte(out, is_try_table ? 0x1F : is_try ? 0x06
                     : wat_is_kw(kw, "block") ? 0x02 : wat_is_kw(kw, "loop") ? 0x03 : 0x04);
   wat_buf_bytes(out, bt.p, bt.n);
@@ -824,6 +825,7 @@ static bool folded_block(wat_mod *m, const wat_node *e, wat_buf *out) {
       ok = wat_fail(m, e, "missing (then ...)");
   }
   if (ok) {
+    wat_hint_emit(m, e, out->n);
     wat_buf_byte(out, is_try_table ? 0x1F : is_try ? 0x06 : is_if ? 0x04
                       : wat_is_kw(kw, "block") ? 0x02 : 0x03);
     wat_buf_bytes(out, bt.p, bt.n);
@@ -909,6 +911,8 @@ static bool folded(wat_mod *m, const wat_node *e, wat_buf *out) {
   if (e->n == 0 || e->kids[0].tok.kind != WAT_KEYWORD)
     return wat_fail(m, e->n ? &e->kids[0] : e, "unexpected token, expected an instruction");
   const wat_node *kw = &e->kids[0];
+  if (!wat_hint_take(m, e))
+    return false;
   if (is_block_kw(kw))
     return folded_block(m, e, out);
   uint16_t op = lookup_op(&kw->tok);
@@ -921,6 +925,7 @@ static bool folded(wat_mod *m, const wat_node *e, wat_buf *out) {
   cursor c = {e->kids, e->n, &i};
   wat_buf ins = {0};
   bool ok = plain_op(m, op, kw, &c, &ins) && folded_all(m, e->kids, e->n, i, out);
+  wat_hint_emit(m, e, out->n);
   wat_buf_bytes(out, ins.p, ins.n);
   wat_buf_free(&ins);
   return ok;
@@ -940,6 +945,8 @@ bool wat_instrs(wat_mod *m, const wat_node *kids, uint32_t n, uint32_t *i,
       return true;
     if (t->tok.kind != WAT_KEYWORD)
       return wat_fail(m, t, "unexpected token %.*s", tlen(t), t->tok.text);
+    if (!wat_hint_take(m, t))
+      return false;
     if (is_block_kw(t)) {
       if (!plain_block(m, kids, n, i, out))
         return false;
@@ -954,6 +961,7 @@ bool wat_instrs(wat_mod *m, const wat_node *kids, uint32_t n, uint32_t *i,
     }
     (*i)++;
     cursor c = {kids, n, i};
+    wat_hint_emit(m, t, out->n); /* br_if: its opcode comes first */
     if (!plain_op(m, op, t, &c, out))
       return false;
   }

@@ -25,13 +25,32 @@ typedef struct wat_node {
   uint32_t n;             /* children of a list */
   struct wat_node *kids;
   uint32_t end;           /* a list: offset just past its `)` */
+  uint32_t nannots;
+  struct wat_annot *annots; /* interpreted annotations next to this node */
 } wat_node;
+
+/* An interpreted annotation (`@custom`, `@name`, `@metadata.code.branch_hint`),
+ * kept beside the tree rather than in it, so that every consumer of the
+ * tree sees the plain grammar: a node's annotations are those right before
+ * it in its list (`(@name "f") (type 0)`, `(@metadata.code.branch_hint
+ * "\01") if`), and for a list also those after its last child (trailing:
+ * `(func $f (@name "g"))`). The encoder marks the ones it uses; any left
+ * over are misplaced (wat_annot.c). */
+typedef struct wat_annot {
+  wat_node body;          /* tok: the whole annotation (WAT_ANNOT, offset of
+                             its `(`); kids: its contents after the id */
+  const char *id;         /* "custom", "name", ... (not NUL-terminated) */
+  uint32_t idlen;
+  bool trailing;          /* after the last child of the list it belongs to */
+  bool used;              /* consumed by the encoder */
+} wat_annot;
 
 /* Nesting deeper than this is refused (the encoders recurse on it). */
 #define WAT_MAX_DEPTH 2000
 
 /* The whole text as a list of top-level nodes (a pseudo-list whose token
- * offset is 0). false + err on a lexical error or unbalanced parentheses. */
+ * offset is 0), with the interpreted annotations attached (wat_annot).
+ * false + err on a lexical error or unbalanced parentheses. */
 bool wat_sexpr_parse(const char *src, size_t size, wasm_arena *arena,
                      wat_node *root, wasm_error *err);
 
@@ -92,6 +111,15 @@ typedef struct {
   uint32_t len;
 } wat_label;
 
+/* A custom section from an @custom annotation: where it goes and its
+ * contents (name, then the bytes). */
+#define WAT_NSECTION_KINDS 13
+#define WAT_CUSTOM_LAST (2 * WAT_NSECTION_KINDS + 1)
+typedef struct {
+  uint8_t slot;   /* 0 before first, 1+2k / 2+2k before / after kind k */
+  wat_buf bytes;
+} wat_custom;
+
 typedef struct wat_mod {
   const char *src;    /* the text, for messages */
   size_t size;
@@ -114,6 +142,21 @@ typedef struct wat_mod {
    * i32 memory's offsets must fit in 32 bits */
   bool *mem64;
   uint32_t nmem64, mem64_cap;
+
+  /* annotations (wat_annot.c) */
+  wat_custom *customs;
+  uint32_t ncustoms, customs_cap;
+  bool in_func;              /* encoding a function body: hints allowed */
+  struct { const wat_node *node; uint8_t value; } *pending; /* hints taken,
+                                not yet at their instruction */
+  uint32_t npending, pending_cap;
+  wat_buf fhints;            /* this function's hints */
+  uint32_t nfhints;
+  wat_buf hints;             /* the branch hint section's entries */
+  uint32_t nhint_funcs;
+  wat_buf module_name;       /* a name, when module_name.n */
+  wat_buf func_names;        /* name map entries, by index */
+  uint32_t nfunc_names;
 } wat_mod;
 
 /* Reports a malformed-text error at node n (its first token). */
@@ -160,5 +203,27 @@ bool wat_instrs(wat_mod *m, const wat_node *kids, uint32_t n, uint32_t *i,
 /* A constant expression: instructions then `end`. */
 bool wat_expr(wat_mod *m, const wat_node *kids, uint32_t n, uint32_t *i,
               wat_buf *out);
+
+/* Annotations (wat_annot.c). */
+/* The @custom annotations before node (trailing: at the end of list node),
+ * collected into m->customs. */
+bool wat_custom_annots(wat_mod *m, const wat_node *node, bool trailing);
+/* The @name annotation at position pos of list (before kids[pos], or at
+ * its end when pos == n): its name as a binary name (length + bytes)
+ * appended to name, *found; what names the entity for "multiple ...". */
+bool wat_name_annot(wat_mod *m, const wat_node *list, uint32_t pos, const char *what,
+                    wat_buf *name, bool *found);
+/* A branch hint before instruction n (keyword or folded list) is taken;
+ * wat_hint_emit records it when n's opcode is written at body offset off. */
+bool wat_hint_take(wat_mod *m, const wat_node *n);
+void wat_hint_emit(wat_mod *m, const wat_node *n, size_t off);
+/* Any annotation left unused in list's subtree is misplaced (module_level:
+ * list holds module fields; in_func: inside a function). */
+bool wat_annots_check(wat_mod *m, const wat_node *list, bool module_level, bool in_func);
+/* Section id of section kind k (binary order); custom sections. */
+uint8_t wat_section_kind_id(unsigned k);
+void wat_customs_at(const wat_mod *m, unsigned slot, wat_buf *out);
+void wat_custom_section(wat_buf *out, const char *name, const wat_buf *body);
+void wat_annot_free(wat_mod *m);
 
 #endif

@@ -17,6 +17,17 @@ void wat_lexer_init(wat_lexer *lx, const char *src, size_t size, wasm_error *err
   lx->size = size;
   lx->pos = 0;
   lx->err = err;
+  lx->keep_annotations = false;
+}
+
+/* The annotations the module encoder interprets (wat_annot.c); all others
+ * are checked and skipped. */
+static bool interpreted_annotation(const char *id, size_t n) {
+  static const char *const ids[] = {"custom", "name", "metadata.code.branch_hint"};
+  for (size_t k = 0; k < sizeof ids / sizeof *ids; k++)
+    if (strlen(ids[k]) == n && memcmp(ids[k], id, n) == 0)
+      return true;
+  return false;
 }
 
 void wat_position(const char *src, size_t size, size_t off, uint32_t *line,
@@ -175,18 +186,45 @@ static bool scan_string(wat_lexer *lx) {
   return fail(lx, start, "unclosed string literal");
 }
 
-/* An annotation `(@id ...)` starting at lx->pos: skipped up to its
- * matching parenthesis (strings and comments inside are honoured). */
+/* An annotation `(@id ...)` starting at lx->pos, skipped up to its matching
+ * parenthesis. The spec's grammar makes its body a sequence of ordinary
+ * tokens (and balanced parentheses, comments, white space), so anything
+ * that could not be a token outside an annotation is refused inside it
+ * too: a control character, a non-ASCII character outside a string or
+ * comment ("illegal character"), or bytes that are not UTF-8. Only the
+ * parentheses nest: `(@x)` inside an annotation is no new annotation, so
+ * `(@)` there is allowed (annotations.wast relies on both). */
 static bool skip_annotation(wat_lexer *lx) {
   const unsigned char *s = (const unsigned char *)lx->src;
   size_t start = lx->pos;
   lx->pos += 2;
+  /* The id comes right after the `@`: idchars, or a string that is a
+   * valid, non-empty name. Anything else (a space, a parenthesis, a
+   * string that does not close on its line) leaves the id empty. */
   if (lx->pos < lx->size && s[lx->pos] == '"') {
     size_t q = lx->pos;
-    if (!scan_string(lx))
-      return false;
-    if (lx->pos - q == 2)
+    wasm_error *saved = lx->err, scratch = {0};
+    lx->err = &scratch; /* a broken string here is an empty id */
+    bool closed = scan_string(lx);
+    lx->err = saved;
+    if (!closed || lx->pos - q == 2)
       return fail(lx, start, "empty annotation id");
+    wat_token t = {WAT_STRING, (uint32_t)q, (uint32_t)(lx->pos - q), lx->src + q};
+    uint8_t *name = malloc(t.len);
+    if (!name)
+      return fail(lx, start, "out of memory");
+    size_t n = wat_string_bytes(&t, name);
+    bool utf8 = true;
+    for (size_t i = 0; utf8 && i < n;) {
+      size_t k = utf8_len(name + i, n - i);
+      utf8 = k != 0;
+      i += k;
+    }
+    free(name);
+    if (n == 0)
+      return fail(lx, start, "empty annotation id");
+    if (!utf8)
+      return fail(lx, q, "malformed UTF-8 encoding");
   } else {
     size_t q = lx->pos;
     while (lx->pos < lx->size && is_idchar(s[lx->pos]))
@@ -197,12 +235,11 @@ static bool skip_annotation(wat_lexer *lx) {
   unsigned depth = 1;
   while (lx->pos < lx->size) {
     unsigned char c = s[lx->pos];
-    if (c == '(') {
-      if (lx->pos + 1 < lx->size && s[lx->pos + 1] == ';') {
-        if (!skip_block_comment(lx))
-          return false;
-        continue;
-      }
+    bool two = lx->pos + 1 < lx->size;
+    if (c == '(' && two && s[lx->pos + 1] == ';') {
+      if (!skip_block_comment(lx))
+        return false;
+    } else if (c == '(') {
       depth++;
       lx->pos++;
     } else if (c == ')') {
@@ -212,14 +249,20 @@ static bool skip_annotation(wat_lexer *lx) {
     } else if (c == '"') {
       if (!scan_string(lx))
         return false;
-    } else if (c == ';' && lx->pos + 1 < lx->size && s[lx->pos + 1] == ';') {
-      while (lx->pos < lx->size && s[lx->pos] != '\n')
-        lx->pos++;
+    } else if (c == ';' && two && s[lx->pos + 1] == ';') {
+      while (lx->pos < lx->size && s[lx->pos] != '\n' && s[lx->pos] != '\r') {
+        size_t n = utf8_len(s + lx->pos, lx->size - lx->pos);
+        if (!n)
+          return fail(lx, lx->pos, "malformed UTF-8 encoding");
+        lx->pos += n;
+      }
+    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || is_idchar(c) ||
+               (c && strchr(",;[]{}", c))) {
+      lx->pos++; /* white space, or a character of some token */
+    } else if (utf8_len(s + lx->pos, lx->size - lx->pos)) {
+      return fail(lx, lx->pos, "illegal character");
     } else {
-      size_t n = utf8_len(s + lx->pos, lx->size - lx->pos);
-      if (!n)
-        return fail(lx, lx->pos, "malformed UTF-8 encoding");
-      lx->pos += n;
+      return fail(lx, lx->pos, "malformed UTF-8 encoding");
     }
   }
   return fail(lx, start, "unclosed annotation");
@@ -328,8 +371,16 @@ bool wat_next(wat_lexer *lx, wat_token *tok) {
       if (!skip_block_comment(lx))
         return false;
     } else if (c == '(' && lx->pos + 1 < lx->size && s[lx->pos + 1] == '@') {
+      size_t at = lx->pos;
       if (!skip_annotation(lx))
         return false;
+      size_t idn = 0;
+      while (at + 2 + idn < lx->pos && is_idchar(s[at + 2 + idn]))
+        idn++;
+      if (lx->keep_annotations && interpreted_annotation(lx->src + at + 2, idn)) {
+        *tok = (wat_token){WAT_ANNOT, (uint32_t)at, (uint32_t)(lx->pos - at), lx->src + at};
+        return true;
+      }
     } else {
       break;
     }

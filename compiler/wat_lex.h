@@ -6,7 +6,10 @@
  * token, which the parser then reports as an unknown operator, exactly as
  * the reference interpreter does. Comments (`;;`, nested `(; ;)`) and
  * annotations (`(@name ...)`, including `(@custom ...)` and branch hints)
- * are skipped here, so the parser never sees them.
+ * are skipped here after their syntax is checked; a lexer asked to keep
+ * annotations (keep_annotations) returns the few that wasmc interprets
+ * (`@custom`, `@name`, `@metadata.code.branch_hint`) as one WAT_ANNOT
+ * token each, for the S-expression reader to attach to the tree.
  *
  * Positions are byte offsets into the text; wat_position turns one into
  * line:column for messages (only when an error is printed, so lexing costs
@@ -32,6 +35,8 @@ typedef enum {
   WAT_ID,       /* $name or $"name" (text keeps the $) */
   WAT_KEYWORD,  /* i32.add, offset=4, nan:canonical */
   WAT_RESERVED, /* anything else made of idchars and strings */
+  WAT_ANNOT,    /* a whole interpreted annotation `(@custom ...)` (only with
+                   keep_annotations) */
 } wat_tokkind;
 
 typedef struct {
@@ -45,6 +50,7 @@ typedef struct {
   const char *src;
   size_t size, pos;
   wasm_error *err;
+  bool keep_annotations; /* return interpreted annotations as WAT_ANNOT */
 } wat_lexer;
 
 void wat_lexer_init(wat_lexer *lx, const char *src, size_t size, wasm_error *err);

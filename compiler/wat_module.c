@@ -514,6 +514,11 @@ static bool number_fields(module_ctx *c) {
   wat_mod *m = c->m;
   for (uint32_t fi = 0; fi < c->nfields; fi++) {
     const wat_node *f = &c->fields[fi];
+    /* `( @a)`: a reserved token where the field's keyword goes is what
+     * the reference interpreter calls an unknown operator */
+    if (wat_is_list(f) && f->n > 0 && f->kids[0].tok.kind == WAT_RESERVED)
+      return wat_fail(m, &f->kids[0], "unknown operator %.*s", tok_len(&f->kids[0]),
+                      f->kids[0].tok.text);
     if (!wat_is_list(f) || f->n == 0 || f->kids[0].tok.kind != WAT_KEYWORD)
       return wat_fail(m, f, "unexpected token %.*s, expected a module field",
                       tok_len(f), f->tok.text);
@@ -895,9 +900,26 @@ static void local_groups(const wat_buf *types, const uint32_t *offs, uint32_t n,
   }
 }
 
+/* A function's @name annotation (right after `func $id?`), into the name
+ * map; functions come in index order, as the name map wants. */
+static bool func_name(wat_mod *m, const wat_node *f, uint32_t idx) {
+  wat_buf name = {0};
+  bool found;
+  bool ok = wat_name_annot(m, f, after_id(f), "function names", &name, &found);
+  if (ok && found) {
+    wat_buf_u32(&m->func_names, idx);
+    wat_buf_bytes(&m->func_names, name.p, name.n);
+    m->nfunc_names++;
+  }
+  wat_buf_free(&name);
+  return ok;
+}
+
 static bool func_field(module_ctx *c, const wat_node *f, uint32_t idx) {
   wat_mod *m = c->m;
   uint32_t i = after_id(f);
+  if (!func_name(m, f, idx))
+    return false;
   if (!inline_exports(c, f, &i, 0, idx))
     return false;
   if (i < f->n && wat_is_form(&f->kids[i], "import")) {
@@ -949,11 +971,23 @@ static bool func_field(module_ctx *c, const wat_node *f, uint32_t idx) {
   if (ok) {
     local_groups(&ltypes, offs, nl, &body);
     m->labels_cap = m->labels_cap ? m->labels_cap : 0;
+    m->in_func = true;
+    m->nfhints = 0;
+    m->fhints.n = 0;
     ok = wat_instrs(m, f->kids, f->n, &i, NULL, &body);
+    m->in_func = false;
     if (ok && i < f->n)
       ok = wat_fail(m, &f->kids[i], "unexpected token %.*s", tok_len(&f->kids[i]),
                     f->kids[i].tok.text);
     wat_buf_byte(&body, 0x0B);
+    /* a hint the body did not use sits before some other instruction */
+    ok = ok && wat_annots_check(m, f, false, true);
+    if (ok && m->nfhints) {
+      wat_buf_u32(&m->hints, idx);
+      wat_buf_u32(&m->hints, m->nfhints);
+      wat_buf_bytes(&m->hints, m->fhints.p, m->fhints.n);
+      m->nhint_funcs++;
+    }
   }
   if (ok) {
     wat_buf_u32(&c->code, (uint32_t)body.n);
@@ -1083,6 +1117,21 @@ static bool table_field(module_ctx *c, const wat_node *f, uint32_t idx) {
                : wat_is_list(it)       ? wat_expr(m, it, 1, &k, &items)
                                        : wat_fail(m, it, "unexpected token");
           count++;
+        }
+      } else if (!(rt.n == 1 && rt.p[0] == 0x70)) {
+        /* function indices for a typed table: the segment has the
+         * table's type (a funcidx segment's would be (ref func)), so its
+         * items are written as ref.func expressions */
+        exprs = true;
+        for (; ok && j < e->n; j++) {
+          uint32_t x;
+          ok = wat_index(m, &m->funcs, &e->kids[j], "function", &x);
+          if (ok) {
+            wat_buf_byte(&items, 0xD2);
+            wat_buf_u32(&items, x);
+            wat_buf_byte(&items, 0x0B);
+            count++;
+          }
         }
       } else {
         ok = elem_items(c, e, &j, true, &exprs, &rt, &items, &count);
@@ -1374,6 +1423,8 @@ static bool encode_fields(module_ctx *c) {
       ok = tag_field(c, f, ntag++);
     else if (wat_is_form(f, "import")) {
       const wat_node *d = &f->kids[3];
+      if (wat_is_form(d, "func") && !func_name(m, d, nf))
+        return false;
       if (wat_is_form(d, "func")) nf++;
       else if (wat_is_form(d, "table")) nt++;
       else if (wat_is_form(d, "memory")) nm++;
@@ -1426,18 +1477,56 @@ static void free_mod(wat_mod *m) {
   free(m->labels);
   free(m->mem64);
   wat_buf_free(&m->typesec);
+  wat_annot_free(m);
 }
 
 /* Pre-scan of memories' address types (for memarg offsets and the like)
  * is not needed by the encoder; memories are noted as they are encoded. */
 
+/* The name section: the module's name (subsection 0) and the functions'
+ * (subsection 1), from @name annotations. */
+static void name_section(wat_mod *m, wat_buf *out) {
+  wat_buf body = {0};
+  if (m->module_name.n) {
+    wat_buf_byte(&body, 0);
+    wat_buf_u32(&body, (uint32_t)m->module_name.n);
+    wat_buf_bytes(&body, m->module_name.p, m->module_name.n);
+  }
+  if (m->nfunc_names) {
+    wat_buf map = {0};
+    wat_buf_u32(&map, m->nfunc_names);
+    wat_buf_bytes(&map, m->func_names.p, m->func_names.n);
+    wat_buf_byte(&body, 1);
+    wat_buf_u32(&body, (uint32_t)map.n);
+    wat_buf_bytes(&body, map.p, map.n);
+    wat_buf_free(&map);
+  }
+  wat_custom_section(out, "name", &body);
+  wat_buf_free(&body);
+}
+
+/* The annotations of the module itself: @custom between fields and at the
+ * end, and the module's @name right after `module $id?`. */
+static bool module_annots(module_ctx *c, const wat_node *owner, uint32_t first) {
+  wat_mod *m = c->m;
+  for (uint32_t fi = 0; fi < c->nfields; fi++)
+    if (!wat_custom_annots(m, &c->fields[fi], false))
+      return false;
+  if (!wat_custom_annots(m, owner, true))
+    return false;
+  bool found;
+  return wat_name_annot(m, owner, first, "module names", &m->module_name, &found);
+}
+
 bool wat_encode_module(wasm_arena *arena, const char *src, size_t size,
-                       const wat_node *fields, uint32_t nfields, wat_buf *out,
+                       const wat_node *owner, uint32_t first, wat_buf *out,
                        wasm_error *err);
 
 bool wat_encode_module(wasm_arena *arena, const char *src, size_t size,
-                       const wat_node *fields, uint32_t nfields, wat_buf *out,
+                       const wat_node *owner, uint32_t first, wat_buf *out,
                        wasm_error *err) {
+  const wat_node *fields = owner->kids + first;
+  uint32_t nfields = owner->n - first;
   wat_mod m;
   memset(&m, 0, sizeof m);
   m.src = src;
@@ -1449,38 +1538,66 @@ bool wat_encode_module(wasm_arena *arena, const char *src, size_t size,
   c.m = &m;
   c.fields = fields;
   c.nfields = nfields;
-  bool ok = number_fields(&c) && encode_types(&c) && encode_fields(&c);
+  bool ok = number_fields(&c) && module_annots(&c, owner, first) && encode_types(&c) &&
+            encode_fields(&c) && wat_annots_check(&m, owner, true, false);
   if (ok) {
     static const uint8_t header[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
     wat_buf_bytes(out, header, 8);
-    section(out, 1, m.ntype_entries, &m.typesec);
-    section(out, 2, c.nimports, &c.imports);
-    section(out, 3, c.nfuncs, &c.funcs);
-    section(out, 4, c.ntables, &c.tables);
-    section(out, 5, c.nmems, &c.mems);
-    section(out, 13, c.ntags, &c.tags);
-    section(out, 6, c.nglobals, &c.globals);
-    section(out, 7, c.nexports, &c.exports);
-    if (c.has_start) {
-      wat_buf s = {0};
-      wat_buf_u32(&s, c.start);
-      wat_buf_byte(out, 8);
-      wat_buf_u32(out, (uint32_t)s.n);
-      wat_buf_bytes(out, s.p, s.n);
-      wat_buf_free(&s);
+    /* the sections in binary order, each with the custom sections placed
+     * before and after it by @custom annotations */
+    wat_customs_at(&m, 0, out);
+    for (unsigned k = 0; k < WAT_NSECTION_KINDS; k++) {
+      wat_customs_at(&m, 1 + 2 * k, out);
+      switch (wat_section_kind_id(k)) {
+      case 1: section(out, 1, m.ntype_entries, &m.typesec); break;
+      case 2: section(out, 2, c.nimports, &c.imports); break;
+      case 3: section(out, 3, c.nfuncs, &c.funcs); break;
+      case 4: section(out, 4, c.ntables, &c.tables); break;
+      case 5: section(out, 5, c.nmems, &c.mems); break;
+      case 13: section(out, 13, c.ntags, &c.tags); break;
+      case 6: section(out, 6, c.nglobals, &c.globals); break;
+      case 7: section(out, 7, c.nexports, &c.exports); break;
+      case 8:
+        if (c.has_start) {
+          wat_buf s = {0};
+          wat_buf_u32(&s, c.start);
+          wat_buf_byte(out, 8);
+          wat_buf_u32(out, (uint32_t)s.n);
+          wat_buf_bytes(out, s.p, s.n);
+          wat_buf_free(&s);
+        }
+        break;
+      case 9: section(out, 9, c.nelems, &c.elems); break;
+      case 12:
+        if (m.uses_data_count) {
+          wat_buf s = {0};
+          wat_buf_u32(&s, c.ndatas);
+          wat_buf_byte(out, 12);
+          wat_buf_u32(out, (uint32_t)s.n);
+          wat_buf_bytes(out, s.p, s.n);
+          wat_buf_free(&s);
+        }
+        break;
+      case 10:
+        /* branch hints go before the code they describe, so that a
+         * streaming compiler has them in time (the proposal's advice) */
+        if (m.nhint_funcs) {
+          wat_buf h = {0};
+          wat_buf_u32(&h, m.nhint_funcs);
+          wat_buf_bytes(&h, m.hints.p, m.hints.n);
+          wat_custom_section(out, "metadata.code.branch_hint", &h);
+          wat_buf_free(&h);
+        }
+        section(out, 10, c.ncode, &c.code);
+        break;
+      case 11: section(out, 11, c.ndatas, &c.datas); break;
+      }
+      wat_customs_at(&m, 2 + 2 * k, out);
     }
-    section(out, 9, c.nelems, &c.elems);
-    if (m.uses_data_count) {
-      wat_buf s = {0};
-      wat_buf_u32(&s, c.ndatas);
-      wat_buf_byte(out, 12);
-      wat_buf_u32(out, (uint32_t)s.n);
-      wat_buf_bytes(out, s.p, s.n);
-      wat_buf_free(&s);
-    }
-    section(out, 10, c.ncode, &c.code);
-    section(out, 11, c.ndatas, &c.datas);
-    if (out->oom || m.typesec.oom)
+    if (m.module_name.n || m.nfunc_names)
+      name_section(&m, out);
+    wat_customs_at(&m, WAT_CUSTOM_LAST, out);
+    if (out->oom || m.typesec.oom || m.hints.oom || m.func_names.oom)
       ok = wasm_fail(err, 0, "out of memory");
   }
   wat_buf *bufs[] = {&c.imports, &c.funcs, &c.tables, &c.mems, &c.tags, &c.globals,
@@ -1509,7 +1626,6 @@ bool wat_module_form(wasm_arena *arena, const char *src, size_t size,
 bool wat_module_form(wasm_arena *arena, const char *src, size_t size,
                      const wat_node *root, wat_buf *out, wasm_error *err,
                      unsigned depth) {
-  const wat_node *fields = root->kids;
   uint32_t n = root->n;
   if (n >= 1 && wat_is_form(&root->kids[0], "module")) {
     if (n > 1)
@@ -1551,10 +1667,9 @@ bool wat_module_form(wasm_arena *arena, const char *src, size_t size,
       wat_buf_free(&text);
       return ok;
     }
-    fields = mod->kids + i;
-    n = mod->n - i;
+    return wat_encode_module(arena, src, size, mod, i, out, err);
   }
-  return wat_encode_module(arena, src, size, fields, n, out, err);
+  return wat_encode_module(arena, src, size, root, 0, out, err);
 }
 
 bool wat_to_wasm(const char *src, size_t size, uint8_t **out, size_t *out_size,

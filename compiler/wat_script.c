@@ -26,7 +26,7 @@ struct wat_script {
 };
 
 bool wat_encode_module(wasm_arena *arena, const char *src, size_t size,
-                       const wat_node *fields, uint32_t nfields, wat_buf *out,
+                       const wat_node *owner, uint32_t first, wat_buf *out,
                        wasm_error *err);
 bool wat_module_form(wasm_arena *arena, const char *src, size_t size,
                      const wat_node *root, wat_buf *out, wasm_error *err,
@@ -168,8 +168,7 @@ static bool script_module(sctx *c, const wat_node *mod, wat_command *cmd,
   }
   wat_buf bin = {0};
   wasm_error merr = {0};
-  if (!wat_encode_module(&c->s->arena, c->src, c->size, mod->kids + i, mod->n - i, &bin,
-                         &merr)) {
+  if (!wat_encode_module(&c->s->arena, c->src, c->size, mod, i, &bin, &merr)) {
     wat_buf_free(&bin);
     if (!text_fallback) {
       *c->err = merr;
@@ -438,9 +437,13 @@ static bool command(sctx *c, const wat_node *f) {
       cmd->has_module = false;
       return true;
     }
-    bool invalid = module_asserts[k].kind == WAT_CMD_ASSERT_INVALID ||
-                   module_asserts[k].kind == WAT_CMD_ASSERT_INVALID_CUSTOM;
-    return script_module(c, mod, cmd, false, invalid, NULL);
+    /* kept as text when our reader refuses it: an assert_invalid module
+     * (see script_module), and the _custom kinds, whose error is in an
+     * annotation the reader refuses (wat.h) */
+    bool fallback = module_asserts[k].kind == WAT_CMD_ASSERT_INVALID ||
+                    module_asserts[k].kind == WAT_CMD_ASSERT_INVALID_CUSTOM ||
+                    module_asserts[k].kind == WAT_CMD_ASSERT_MALFORMED_CUSTOM;
+    return script_module(c, mod, cmd, false, fallback, NULL);
   }
   if (wat_is_kw(kw, "assert_trap") && f->n == 3 && wat_is_form(&f->kids[1], "module")) {
     if (!(cmd = new_cmd(c, WAT_CMD_ASSERT_UNINSTANTIABLE, f)))
@@ -506,7 +509,7 @@ wat_script *wat_script_parse(const char *src, size_t size, wasm_error *err) {
     /* a script that is one module's bare fields */
     wat_command *cmd = new_cmd(&c, WAT_CMD_MODULE, &root.kids[0]);
     wat_buf bin = {0};
-    ok = cmd && wat_encode_module(&s->arena, src, size, root.kids, root.n, &bin, err);
+    ok = cmd && wat_encode_module(&s->arena, src, size, &root, 0, &bin, err);
     if (ok) {
       cmd->has_module = true;
       cmd->bytes = bin.p;

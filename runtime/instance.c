@@ -151,8 +151,9 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
     case WASMRT_EXTERN_FUNC: {
       wasmrt_funcref *f = ex->of.func;
       if (!f) return link_error(err, imp, "null function");
-      if (f->type_id != m->type_ids[imp->type_index])
-        return link_error(err, imp, "function signature differs");
+      /* a function of a subtype of the import's type will do */
+      if (!rt_type_sub(f->type_id, m->type_ids[imp->type_index]))
+        return link_error(err, imp, "function type differs");
       if (rt_funcref_is_host(f)) {
         void *adapter = d->host_adapters ? d->host_adapters[imp->type_index] : NULL;
         if (!adapter)
@@ -167,7 +168,8 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
     case WASMRT_EXTERN_TABLE: {
       wasmrt_table *t = ex->of.table;
       if (!t) return link_error(err, imp, "null table");
-      if (t->elem_type != imp->value_type)
+      /* tables are mutable: the element types must be the same */
+      if (t->elem_type != rt_vt_canon(imp->value_type, m->type_ids))
         return link_error(err, imp, "table element type differs");
       if (!limits_match(t->size, rt_table_has_max(t), t->max, &imp->limits))
         return link_error(err, imp, "table limits do not match");
@@ -195,7 +197,11 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
     case WASMRT_EXTERN_GLOBAL: {
       wasmrt_global *g = ex->of.global;
       if (!g) return link_error(err, imp, "null global");
-      if (g->type != imp->value_type || g->mutable_ != (imp->mutable_ ? 1 : 0))
+      /* an immutable global may be of a subtype; a mutable one is read
+       * and written, so its type must be the same */
+      uint32_t want = rt_vt_canon(imp->value_type, m->type_ids);
+      if (g->mutable_ != (imp->mutable_ ? 1 : 0) ||
+          (imp->mutable_ ? g->type != want : !rt_vt_sub(g->type, want)))
         return link_error(err, imp, "global type or mutability differs");
       inst->globals[gi++] = g;
       break;
@@ -336,8 +342,9 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
       rt_error(err, "table size out of range");
       goto fail;
     }
-    inst->tables[i] = rt_table_create((uint8_t)t->elem_type, (uint32_t)t->limits.min,
-                                      (uint32_t)t->limits.max, t->limits.has_max, NULL, err);
+    inst->tables[i] = rt_table_create(rt_vt_canon(t->elem_type, m->type_ids),
+                                      (uint32_t)t->limits.min, (uint32_t)t->limits.max,
+                                      t->limits.has_max, NULL, err);
     if (!inst->tables[i]) goto fail;
   }
   bool guarded = !(d->flags & WASMRT_MODULE_BOUNDS_CHECKED);
@@ -366,9 +373,18 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
     const wasmrt_global_desc *gd = &d->globals[i - d->nimported_globals];
     wasmrt_global *g = &inst->own_globals[i - d->nimported_globals];
     if (!eval_const(inst, &gd->init, &g->value, err)) goto fail;
-    g->type = (uint8_t)gd->type;
+    g->type = rt_vt_canon(gd->type, m->type_ids);
     g->mutable_ = gd->mutable_ ? 1 : 0;
     inst->globals[i] = g;
+  }
+  /* Table initialisers (Wasm 3.0), once globals and functions exist: an
+   * initialiser may read imported globals and take ref.func. */
+  for (uint32_t i = d->nimported_tables; i < d->ntables; i++) {
+    const wasmrt_table_desc *t = &d->tables[i - d->nimported_tables];
+    if (!t->init.nops) continue;
+    wasmrt_val v;
+    if (!eval_const(inst, &t->init, &v, err)) goto fail;
+    for (uint32_t k = 0; k < inst->tables[i]->size; k++) inst->tables[i]->elems[k] = v.ref;
   }
   /* Element segment items. */
   for (uint32_t i = 0; i < d->nelems; i++) {

@@ -27,6 +27,15 @@
  * `entry` (may be NULL) remember a host->Wasm trampoline for that id. */
 uint32_t rt_types_intern(const uint8_t *params, uint32_t np, const uint8_t *results,
                          uint32_t nr, const void *owner, wasmrt_entry_fn entry);
+/* Canonical ids of all of a module's types into ids[0..ntypes), rec
+ * group by rec group (d->typedefs), with `owner`'s entry trampolines.
+ * false when out of memory. */
+bool rt_types_intern_module(const wasmrt_module_desc *d, const void *owner, uint32_t *ids);
+/* A descriptor's value type (module type indices) as a canonical one. */
+uint32_t rt_vt_canon(uint32_t t, const uint32_t *ids);
+/* Subtyping over canonical value types and over type ids. */
+bool rt_vt_sub(uint32_t a, uint32_t b);
+bool rt_type_sub(uint32_t sub, uint32_t super);
 /* Forget every trampoline `owner` provided (its code is being unloaded). */
 void rt_types_forget_owner(const void *owner);
 /* An entry trampoline for the id, or NULL when no loaded module has one. */
@@ -115,7 +124,7 @@ typedef struct {
   wasmrt_table pub;
   bool has_max;
 } rt_table;
-wasmrt_table *rt_table_create(uint8_t elem_type, uint32_t min, uint32_t max, bool has_max,
+wasmrt_table *rt_table_create(uint32_t elem_type, uint32_t min, uint32_t max, bool has_max,
                               void *init, wasmrt_error *err);
 static inline bool rt_table_has_max(const wasmrt_table *t) {
   return ((const rt_table *)t)->has_max;

@@ -86,12 +86,7 @@ static wasmrt_module *make_module(void *dl, const wasmrt_module_desc *d, wasmrt_
   uint32_t ndef = d->nfuncs - d->nimported_funcs;
   m->code_sorted = calloc(ndef ? ndef : 1, sizeof *m->code_sorted);
   if (!m->type_ids || !m->code_sorted) goto oom;
-  for (uint32_t i = 0; i < d->ntypes; i++) {
-    const wasmrt_functype_desc *t = &d->types[i];
-    m->type_ids[i] = rt_types_intern(t->params, t->nparams, t->results, t->nresults, m,
-                                     d->entries ? d->entries[i] : NULL);
-    if (m->type_ids[i] == UINT32_MAX) goto oom;
-  }
+  if (!rt_types_intern_module(d, m, m->type_ids)) goto oom;
   for (uint32_t i = 0; i < ndef; i++) {
     m->code_sorted[i].addr = (uintptr_t)d->func_code[i];
     m->code_sorted[i].index = d->nimported_funcs + i;

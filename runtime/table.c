@@ -12,7 +12,7 @@
  * spec allows: it keeps a runaway grow from exhausting host memory. */
 #define TABLE_HARD_LIMIT 10000000u
 
-wasmrt_table *rt_table_create(uint8_t elem_type, uint32_t min, uint32_t max, bool has_max,
+wasmrt_table *rt_table_create(uint32_t elem_type, uint32_t min, uint32_t max, bool has_max,
                               void *init, wasmrt_error *err) {
   if (has_max && min > max) {
     rt_error(err, "size minimum must not be greater than maximum");

@@ -1,13 +1,24 @@
-/* types.c: the process-wide registry of canonical function types.
+/* types.c: the process-wide registry of canonical types.
  *
- * call_indirect compares a funcref's type_id with the id of the expected
- * type, so ids must be equal exactly when signatures are equal, across
- * every module loaded in the process and every host function. The
- * registry also remembers, per id, the host->Wasm entry trampolines that
- * loaded modules provide, so that wasmrt_call can call any funcref of that
- * type whichever module it came from. Entries are never removed (ids stay
- * valid for the process lifetime); trampolines are forgotten when the
- * module providing them is unloaded. */
+ * A type id names a type up to Wasm 3.0's iso-recursive equivalence,
+ * across every module loaded in the process and every host function:
+ * two types get the same id exactly when their recursive groups are
+ * structurally the same (references into the group counted by position,
+ * references outside it by canonical id) and they sit at the same place
+ * in them. So call_indirect's check is one compare for equal types, and
+ * `sub` chains (declared subtyping) are kept per id for the rest
+ * (wasmrt_type_sub, import matching).
+ *
+ * The registry holds groups, keyed by a list of 64-bit words (per type:
+ * kind and finality, supertype, arity, one word per value type); a
+ * group's types get consecutive ids. The key has a kind per type, so
+ * GC's struct and array types only add their field words. Each id also
+ * keeps the flat signature (how values are passed) and the host->Wasm
+ * entry trampolines that loaded modules provide for it, so that
+ * wasmrt_call can call any funcref whichever module it came from.
+ * Entries are never removed (ids stay valid for the process lifetime);
+ * trampolines are forgotten when the module providing them is unloaded.
+ */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,75 +32,301 @@ typedef struct tramp {
 } tramp;
 
 typedef struct {
-  wasmrt_functype_desc type; /* points into bytes below */
+  wasmrt_functype_desc type; /* flat signature; points into bytes below */
   uint8_t *bytes;
-  uint64_t hash;
+  uint32_t kind, final;
+  uint32_t super; /* canonical id of the declared supertype, or UINT32_MAX */
   tramp *tramps;
 } type_entry;
+
+typedef struct {
+  uint64_t hash;
+  uint64_t *words;
+  uint32_t nwords;
+  uint32_t first, size; /* ids [first, first + size) */
+} group_entry;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static type_entry **entries; /* entries[id]; each entry's address is stable */
 static uint32_t nentries, cap;
+static group_entry *groups;
+static uint32_t ngroups, groups_cap;
 
-static uint64_t hash_sig(const uint8_t *p, uint32_t np, const uint8_t *r, uint32_t nr) {
-  uint64_t h = 1469598103934665603ull ^ ((uint64_t)np << 32 | nr);
-  for (uint32_t i = 0; i < np; i++) h = (h ^ p[i]) * 1099511628211ull;
-  h = (h ^ 0xFF) * 1099511628211ull;
-  for (uint32_t i = 0; i < nr; i++) h = (h ^ r[i]) * 1099511628211ull;
-  return h;
+/* ---- value types ------------------------------------------------------------ */
+
+static bool vt_is_ref(uint32_t t) {
+  return (t & WASMRT_VT_REF) || (t >= 0x69 && t <= 0x74);
 }
+static bool vt_nullable(uint32_t t) {
+  return !(t & WASMRT_VT_REF) || (t & WASMRT_VT_NULL);
+}
+static uint32_t vt_heap(uint32_t t) {
+  return (t & WASMRT_VT_REF) ? t & ~(uint32_t)(WASMRT_VT_REF | WASMRT_VT_NULL) : t;
+}
+
+uint32_t rt_vt_canon(uint32_t t, const uint32_t *ids) {
+  uint32_t ht = vt_heap(t);
+  if (!(t & WASMRT_VT_REF) || ht < WASMRT_HT_INDEX) return t;
+  return (t & (WASMRT_VT_REF | WASMRT_VT_NULL)) | (WASMRT_HT_INDEX + ids[ht - WASMRT_HT_INDEX]);
+}
+
+/* ---- group keys --------------------------------------------------------------- */
+
+/* One value type of a definition in group [first, first+size) of a module
+ * whose earlier types have canonical ids `ids`. */
+static uint64_t enc_vt(uint32_t t, uint32_t first, uint32_t size, const uint32_t *ids) {
+  uint32_t ht = vt_heap(t);
+  if (!(t & WASMRT_VT_REF) || ht < WASMRT_HT_INDEX) return t;
+  uint32_t x = ht - WASMRT_HT_INDEX;
+  uint64_t nullable = vt_nullable(t);
+  if (x >= first && x - first < size)
+    return 1ull << 40 | nullable << 39 | 1ull << 38 | (x - first);
+  return 1ull << 40 | nullable << 39 | ids[x];
+}
+
+static uint64_t mix(uint64_t h, uint64_t w) { return (h ^ w) * 0x100000001b3ull; }
+
+typedef struct {
+  uint64_t *w;
+  uint32_t n, cap;
+  bool oom;
+} words;
+
+static void put(words *k, uint64_t w) {
+  if (k->n == k->cap) {
+    uint32_t c = k->cap ? k->cap * 2 : 32;
+    uint64_t *p = realloc(k->w, c * sizeof *p);
+    if (!p) {
+      k->oom = true;
+      return;
+    }
+    k->w = p;
+    k->cap = c;
+  }
+  k->w[k->n++] = w;
+}
+
+/* The key of a module's group starting at type index `first`. */
+static void group_key(const wasmrt_module_desc *d, uint32_t first, const uint32_t *ids,
+                      words *k) {
+  const wasmrt_typedef_desc *g = &d->typedefs[first];
+  uint32_t size = g->rec_size;
+  for (uint32_t i = 0; i < size; i++) {
+    const wasmrt_typedef_desc *t = &d->typedefs[first + i];
+    put(k, (uint64_t)t->kind << 8 | (t->final ? 1 : 0));
+    put(k, t->super == UINT32_MAX
+               ? UINT64_MAX
+               : enc_vt(WASMRT_VT_REF | (WASMRT_HT_INDEX + t->super), first, size, ids));
+    put(k, (uint64_t)t->nparams << 32 | t->nresults);
+    for (uint32_t p = 0; p < t->nparams; p++) put(k, enc_vt(t->params[p], first, size, ids));
+    for (uint32_t r = 0; r < t->nresults; r++) put(k, enc_vt(t->results[r], first, size, ids));
+  }
+}
+
+static type_entry *new_entry(const wasmrt_functype_desc *flat) {
+  type_entry *e = calloc(1, sizeof *e);
+  uint8_t *bytes = malloc(flat->nparams + flat->nresults + 1);
+  if (!e || !bytes) {
+    free(e);
+    free(bytes);
+    return NULL;
+  }
+  if (flat->nparams) memcpy(bytes, flat->params, flat->nparams);
+  if (flat->nresults) memcpy(bytes + flat->nparams, flat->results, flat->nresults);
+  e->bytes = bytes;
+  e->type = (wasmrt_functype_desc){flat->nparams, flat->nresults, bytes, bytes + flat->nparams};
+  e->super = UINT32_MAX;
+  e->final = 1;
+  e->kind = WASMRT_COMP_FUNC;
+  return e;
+}
+
+/* Finds or adds the group with key k (lock held); its first id, or
+ * UINT32_MAX when out of memory. `fresh` tells whether it was added (the
+ * caller then fills the entries' kind, finality and supertypes). */
+static uint32_t intern_group(words *k, uint32_t size, const wasmrt_functype_desc *const *flats,
+                             bool *fresh) {
+  uint64_t h = 0xcbf29ce484222325ull ^ size;
+  for (uint32_t i = 0; i < k->n; i++) h = mix(h, k->w[i]);
+  *fresh = false;
+  /* Linear scan keyed by hash: modules have tens of types and the scan
+   * runs once per group at load time. */
+  for (uint32_t i = 0; i < ngroups; i++) {
+    group_entry *g = &groups[i];
+    if (g->hash == h && g->size == size && g->nwords == k->n &&
+        memcmp(g->words, k->w, k->n * sizeof *k->w) == 0)
+      return g->first;
+  }
+  if (ngroups == groups_cap) {
+    uint32_t c = groups_cap ? groups_cap * 2 : 64;
+    group_entry *p = realloc(groups, c * sizeof *p);
+    if (!p) return UINT32_MAX;
+    groups = p;
+    groups_cap = c;
+  }
+  while (nentries + size > cap) {
+    uint32_t c = cap ? cap * 2 : 64;
+    type_entry **p = realloc(entries, c * sizeof *p);
+    if (!p) return UINT32_MAX;
+    entries = p;
+    cap = c;
+  }
+  uint64_t *w = malloc((k->n ? k->n : 1) * sizeof *w);
+  if (!w) return UINT32_MAX;
+  memcpy(w, k->w, k->n * sizeof *w);
+  uint32_t first = nentries;
+  for (uint32_t i = 0; i < size; i++) {
+    entries[first + i] = new_entry(flats[i]);
+    if (!entries[first + i]) {
+      while (i--) {
+        free(entries[first + i]->bytes);
+        free(entries[first + i]);
+      }
+      free(w);
+      return UINT32_MAX;
+    }
+  }
+  nentries += size;
+  groups[ngroups++] = (group_entry){h, w, k->n, first, size};
+  *fresh = true;
+  return first;
+}
+
+static bool add_tramp(uint32_t id, const void *owner, wasmrt_entry_fn entry) {
+  if (!entry) return true;
+  tramp *t = malloc(sizeof *t);
+  if (!t) return false;
+  *t = (tramp){owner, entry, entries[id]->tramps};
+  entries[id]->tramps = t;
+  return true;
+}
+
+/* ---- interning ---------------------------------------------------------------- */
 
 uint32_t rt_types_intern(const uint8_t *params, uint32_t np, const uint8_t *results,
                          uint32_t nr, const void *owner, wasmrt_entry_fn entry) {
-  uint64_t h = hash_sig(params, np, results, nr);
+  /* A flat signature of Wasm 2.0 types is a final function type alone in
+   * its group, keyed as a module's would be (so the two meet). */
+  words k = {0};
+  put(&k, (uint64_t)WASMRT_COMP_FUNC << 8 | 1);
+  put(&k, UINT64_MAX);
+  put(&k, (uint64_t)np << 32 | nr);
+  for (uint32_t i = 0; i < np; i++) put(&k, params[i]);
+  for (uint32_t i = 0; i < nr; i++) put(&k, results[i]);
+  if (k.oom) {
+    free(k.w);
+    return UINT32_MAX;
+  }
+  wasmrt_functype_desc flat = {np, nr, params, results};
+  const wasmrt_functype_desc *flats[1] = {&flat};
+  bool fresh;
   pthread_mutex_lock(&lock);
-  uint32_t id = UINT32_MAX;
-  /* Linear scan keyed by hash: modules have tens of types and the scan
-   * runs once per type at load time. */
-  for (uint32_t i = 0; i < nentries; i++) {
-    type_entry *e = entries[i];
-    if (e->hash == h && e->type.nparams == np && e->type.nresults == nr &&
-        (np == 0 || memcmp(e->type.params, params, np) == 0) &&
-        (nr == 0 || memcmp(e->type.results, results, nr) == 0)) {
-      id = i;
+  uint32_t id = intern_group(&k, 1, flats, &fresh);
+  if (id != UINT32_MAX && !add_tramp(id, owner, entry)) id = UINT32_MAX;
+  pthread_mutex_unlock(&lock);
+  free(k.w);
+  return id;
+}
+
+bool rt_types_intern_module(const wasmrt_module_desc *d, const void *owner, uint32_t *ids) {
+  if (!d->typedefs) {
+    for (uint32_t i = 0; i < d->ntypes; i++) {
+      const wasmrt_functype_desc *t = &d->types[i];
+      ids[i] = rt_types_intern(t->params, t->nparams, t->results, t->nresults, owner,
+                               d->entries ? d->entries[i] : NULL);
+      if (ids[i] == UINT32_MAX) return false;
+    }
+    return true;
+  }
+  bool ok = true;
+  words k = {0};
+  const wasmrt_functype_desc **flats = calloc(d->ntypes + 1, sizeof *flats);
+  if (!flats) return false;
+  pthread_mutex_lock(&lock);
+  for (uint32_t f = 0; ok && f < d->ntypes; f += d->typedefs[f].rec_size) {
+    uint32_t size = d->typedefs[f].rec_size;
+    k.n = 0;
+    group_key(d, f, ids, &k);
+    if (k.oom) {
+      ok = false;
       break;
     }
-  }
-  if (id == UINT32_MAX) {
-    if (nentries == cap) {
-      uint32_t ncap = cap ? cap * 2 : 64;
-      type_entry **n = realloc(entries, ncap * sizeof *n);
-      if (!n) goto oom;
-      entries = n;
-      cap = ncap;
+    for (uint32_t i = 0; i < size; i++) flats[i] = &d->types[f + i];
+    bool fresh;
+    uint32_t first = intern_group(&k, size, flats, &fresh);
+    if (first == UINT32_MAX) {
+      ok = false;
+      break;
     }
-    type_entry *e = calloc(1, sizeof *e);
-    uint8_t *bytes = malloc(np + nr + 1);
-    if (!e || !bytes) {
-      free(e);
-      free(bytes);
-      goto oom;
+    for (uint32_t i = 0; i < size; i++) ids[f + i] = first + i;
+    for (uint32_t i = 0; fresh && i < size; i++) {
+      const wasmrt_typedef_desc *t = &d->typedefs[f + i];
+      type_entry *e = entries[first + i];
+      e->kind = t->kind;
+      e->final = t->final ? 1 : 0;
+      /* a supertype precedes its subtype, so its id is known */
+      e->super = t->super == UINT32_MAX ? UINT32_MAX : ids[t->super];
     }
-    if (np) memcpy(bytes, params, np);
-    if (nr) memcpy(bytes + np, results, nr);
-    e->bytes = bytes;
-    e->type = (wasmrt_functype_desc){np, nr, bytes, bytes + np};
-    e->hash = h;
-    id = nentries;
-    entries[nentries++] = e;
-  }
-  if (entry) {
-    tramp *t = malloc(sizeof *t);
-    if (!t) goto oom;
-    *t = (tramp){owner, entry, entries[id]->tramps};
-    entries[id]->tramps = t;
+    for (uint32_t i = 0; ok && i < size; i++)
+      ok = add_tramp(first + i, owner, d->entries ? d->entries[f + i] : NULL);
   }
   pthread_mutex_unlock(&lock);
-  return id;
-oom:
-  pthread_mutex_unlock(&lock);
-  return UINT32_MAX;
+  free(flats);
+  free(k.w);
+  return ok;
 }
+
+/* ---- subtyping ---------------------------------------------------------------- */
+
+/* a <: b over ids (lock held): b is a or one of a's declared ancestors. */
+static bool id_sub(uint32_t a, uint32_t b) {
+  while (a < nentries) {
+    if (a == b) return true;
+    a = entries[a]->super;
+  }
+  return false;
+}
+
+static uint32_t id_kind(uint32_t id) { return id < nentries ? entries[id]->kind : 0; }
+
+/* Heap type a <: b, canonical (lock held). The function and extern
+ * hierarchies; GC's (any, eq, i31, struct, array, none) come with GC. */
+static bool heap_sub(uint32_t a, uint32_t b) {
+  bool ca = a >= WASMRT_HT_INDEX, cb = b >= WASMRT_HT_INDEX;
+  if (ca && cb) return id_sub(a - WASMRT_HT_INDEX, b - WASMRT_HT_INDEX);
+  if (a == b) return true;
+  if (ca) return b == WASMRT_HT_FUNC && id_kind(a - WASMRT_HT_INDEX) == WASMRT_COMP_FUNC;
+  if (cb) return a == WASMRT_HT_NOFUNC && id_kind(b - WASMRT_HT_INDEX) == WASMRT_COMP_FUNC;
+  return (a == WASMRT_HT_NOFUNC && b == WASMRT_HT_FUNC) ||
+         (a == WASMRT_HT_NOEXTERN && b == WASMRT_HT_EXTERN) ||
+         (a == 0x74 && b == 0x69); /* noexn <: exn */
+}
+
+bool rt_vt_sub(uint32_t a, uint32_t b) {
+  if (a == b) return true;
+  if (!vt_is_ref(a) || !vt_is_ref(b)) return false;
+  if (vt_nullable(a) && !vt_nullable(b)) return false;
+  pthread_mutex_lock(&lock);
+  bool r = heap_sub(vt_heap(a), vt_heap(b));
+  pthread_mutex_unlock(&lock);
+  return r;
+}
+
+bool rt_type_sub(uint32_t sub, uint32_t super) {
+  if (sub == super) return true;
+  pthread_mutex_lock(&lock);
+  bool r = id_sub(sub, super);
+  pthread_mutex_unlock(&lock);
+  return r;
+}
+
+/* Called by generated code only when the ids differ and the expected
+ * type is not final (final types keep the one-compare check). */
+WASMRT_API uint32_t wasmrt_type_sub(uint32_t sub, uint32_t super) {
+  return rt_type_sub(sub, super) ? 1 : 0;
+}
+
+/* ---- trampolines and flat signatures -------------------------------------------- */
 
 void rt_types_forget_owner(const void *owner) {
   pthread_mutex_lock(&lock);

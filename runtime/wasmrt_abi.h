@@ -14,13 +14,12 @@
  *
  *     R f(void *ctx, P1 p1, ..., Pn pn)
  *
- * with LLVM's tailcc calling convention on x86_64 and aarch64 (arguments
- * in the platform C convention's registers; the callee pops its stack
- * arguments, which is what lets return_call* be guaranteed tail calls
- * between any signatures) and the platform C convention on riscv64
- * (LLVM has no tailcc there; compiler/target.c). Host adapters use the
- * same convention, since Wasm code calls them as Wasm functions; entry
- * trampolines are C functions.
+ * on x86_64 and aarch64, with LLVM's tailcc calling convention
+ * (arguments in the platform C convention's registers; the callee pops
+ * its stack arguments, which is what lets return_call* be guaranteed tail
+ * calls between any signatures). Host adapters use the same convention,
+ * since Wasm code calls them as Wasm functions; entry trampolines are C
+ * functions.
  *
  * where ctx is the callee's wasmrt_vmctx (for host functions: the
  * wasmrt_host_func), and
@@ -31,6 +30,35 @@
  *     R is void (m = 0), the single result type (m = 1), or an LLVM
  *     literal struct {R1, ..., Rm} returned by value (m > 1; LLVM lowers it
  *     per target, demoting to a hidden pointer when registers run out).
+ *
+ * On riscv64 LLVM has no tailcc, and musttail needs identical prototypes
+ * and no stack arguments (compiler/target.c has the facts), so every
+ * Wasm function and host adapter has ONE prototype, under LLVM's fastcc:
+ *
+ *     R f(void *ctx, i64 x 11, double x 12, float x 8)
+ *         a0; a1-a7, t3-t6; fa0-fa7, ft0-ft3; ft4-ft11
+ *
+ * The parameters are given slots left to right by class:
+ *     i32 (sign-extended), i64, funcref/externref (the pointer's bits):
+ *         the next i64 slot;
+ *     f64: the next double slot, else the next i64 slot (its bits);
+ *     f32: the next float slot, else the next i64 slot (its bits,
+ *         sign-extended);
+ *     v128: the next two i64 slots (low half first), if two are left;
+ *     anything without a slot: the next slot of the spill area (below),
+ *         in parameter order from wasmrt_spill_area[0].
+ * Unused slots are undefined. R is the natural result of the type (void,
+ * the single result, or the literal struct of the results, as above)
+ * when that takes at most two registers (two scalars, or one v128),
+ * which is what the backend can return in a tail call; otherwise R is
+ * void and result i is in wasmrt_spill_area[i].
+ *
+ * The spill area is per thread: the caller writes it just before the
+ * call and the callee reads it on entry, before any call of its own;
+ * results are written just before returning and read right after the
+ * call. So one area serves every activation of the thread, and a tail
+ * call needs no frame of the caller's to pass them.
+ *
  * Such signatures are not all expressible in C, so the host never calls
  * them directly: it goes through the per-type entry trampolines below,
  * which take values as an array of wasmrt_val.
@@ -47,11 +75,17 @@
  * and EXPECTED_SHARED, the entry points ATOMIC_WAIT32/64 and ATOMIC_NOTIFY,
  * wasmrt_memory.size written atomically (see wasmrt_memory); Wasm
  * functions use tailcc on x86_64 and aarch64 (tail calls); constant
- * expressions may use WASMRT_CONST_I32_ADD...I64_MUL. Exception handling:
- * tags (descriptor, vmctx TAGS, extern kind 4), wasmrt_exn, the exception
- * entry points and wasmrt_personality, the trap codes NULL_EXNREF and
- * UNCAUGHT_EXCEPTION. */
-#define WASMRT_ABI_VERSION 4u
+ * expressions may use WASMRT_CONST_I32_ADD...I64_MUL. 5: typed function
+ * references: run-time type identity of recursive groups and declared
+ * subtypes (wasmrt_typedef_desc, wasmrt_module_desc.typedefs; type ids
+ * are canonical over rec groups, not flat signatures), the entry point
+ * TYPE_SUB, the trap codes NULL_FUNC_REF and NULL_REF, table
+ * initialisers (wasmrt_table_desc.init), and 32-bit canonical value
+ * types in wasmrt_table.elem_type and wasmrt_global.type; riscv64 Wasm
+ * functions use the uniform register-only fastcc prototype with the
+ * per-thread spill area (wasmrt_spill_area, WASMRT_SPILL_SLOTS): tail
+ * calls on riscv64; nothing changes there on x86_64 and aarch64. */
+#define WASMRT_ABI_VERSION 5u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
  * (the spec lets memory.grow fail for any reason, and a memory whose
@@ -80,6 +114,27 @@ enum {
   WASMRT_EXNREF = 0x69,
 };
 
+/* Wasm 3.0 value types in 32 bits (ABI 5), the compiler's wasm_vtype
+ * (compiler/wasm.h): a numeric type or an abstract (ref null HT) is its
+ * one-byte code; any other reference type is WASMRT_VT_REF, plus
+ * WASMRT_VT_NULL when nullable, plus its heap type: an abstract heap
+ * type's code, or WASMRT_HT_INDEX + a type index. In a descriptor that
+ * index is the module's own type index; in the runtime's structures
+ * (wasmrt_table.elem_type, wasmrt_global.type) it is the canonical type
+ * id, so equal types are equal words across modules. */
+#define WASMRT_VT_REF 0x80000000u
+#define WASMRT_VT_NULL 0x40000000u
+enum {
+  WASMRT_HT_INDEX = 0x100,
+  WASMRT_HT_FUNC = 0x70,
+  WASMRT_HT_EXTERN = 0x6F,
+  WASMRT_HT_NOFUNC = 0x73,
+  WASMRT_HT_NOEXTERN = 0x72,
+};
+/* Composite type kinds (wasmrt_typedef_desc.kind), the binary's codes:
+ * functions today, struct and array when GC comes. */
+enum { WASMRT_COMP_FUNC = 0x60, WASMRT_COMP_STRUCT = 0x5F, WASMRT_COMP_ARRAY = 0x5E };
+
 /* Extern kinds, as in the binary format. */
 enum {
   WASMRT_EXTERN_FUNC = 0,
@@ -107,6 +162,9 @@ typedef enum {
                                      atomic access not a multiple of its size) */
   WASMRT_TRAP_EXPECTED_SHARED,    /* "expected shared memory" (memory.atomic.wait
                                      on a memory that is not shared) */
+  WASMRT_TRAP_NULL_FUNC_REF,      /* "null function reference" (call_ref and
+                                     return_call_ref of a null) */
+  WASMRT_TRAP_NULL_REF,           /* "null reference" (ref.as_non_null of a null) */
   WASMRT_TRAP_NULL_EXNREF,        /* "null exception reference" (throw_ref) */
   /* Not a trap: a Wasm exception nothing caught reached the host (the
    * embedding API's error code for it; Wasm code can never catch a trap,
@@ -128,6 +186,19 @@ typedef union wasmrt_val {
   _Alignas(16) uint64_t u64[2];
 } wasmrt_val;
 
+/* The per-thread spill area of the riscv64 calling convention (above):
+ * WASMRT_SPILL_SLOTS values, 16-byte aligned, allocated by the runtime
+ * before a thread first runs Wasm code (and freed at its exit), never
+ * moved. Generated code reads the pointer with an initial-exec TLS
+ * access (the runtime that defines it is loaded before any module). A
+ * Wasm type needing more slots (parameters without a register, or
+ * results) is refused by the compiler: an implementation limit far
+ * above Wasm's usual 1000 parameters and 1000 results. Unused on x86_64
+ * and aarch64 (NULL there). */
+#define WASMRT_SPILL_SLOTS 1024u
+#define WASMRT_SPILL_AREA_SYMBOL "wasmrt_spill_area"
+extern _Thread_local wasmrt_val *wasmrt_spill_area;
+
 /* A function reference: what a funcref value points to, what a table
  * slot holds and what an import binds. Created by the runtime, immutable,
  * alive as long as the instance (or host function) it belongs to.
@@ -135,7 +206,8 @@ typedef union wasmrt_val {
 typedef struct wasmrt_funcref {
   void *code;       /* native entry, signature as above */
   void *ctx;        /* first argument for code */
-  uint32_t type_id; /* canonical signature id (equal ids <=> equal types) */
+  uint32_t type_id; /* canonical type id (equal ids <=> equivalent types;
+                       runtime/types.c) */
   uint32_t func_index; /* index in its defining module, for messages */
 } wasmrt_funcref;
 
@@ -166,13 +238,14 @@ typedef struct wasmrt_table {
   uint32_t size;      /* current number of elements */
   uint32_t max;       /* maximum (UINT32_MAX when none) */
   uint32_t capacity;  /* allocated slots (runtime-private) */
-  uint8_t elem_type;  /* WASMRT_FUNCREF or WASMRT_EXTERNREF */
+  uint32_t elem_type; /* canonical value type (WASMRT_VT_*), e.g.
+                         WASMRT_FUNCREF, WASMRT_EXTERNREF */
 } wasmrt_table;
 
 /* A global's storage: the value at offset 0, 16 bytes. */
 typedef struct wasmrt_global {
   wasmrt_val value;
-  uint8_t type;     /* value type code */
+  uint32_t type;    /* canonical value type (WASMRT_VT_*) */
   uint8_t mutable_; /* 0 or 1 */
 } wasmrt_global;
 
@@ -260,11 +333,35 @@ typedef struct wasmrt_host_func wasmrt_host_func;
 
 /* ---- the module descriptor (constant data emitted by wasmc) -------------- */
 
+/* A function type's flat signature: how its values are passed (entry
+ * trampolines, host calls, wasmrt_val arrays). A reference type appears
+ * as the code of the top of its hierarchy (WASMRT_FUNCREF for every
+ * function reference, WASMRT_EXTERNREF). Type identity is not here but
+ * in wasmrt_typedef_desc. */
 typedef struct {
   uint32_t nparams, nresults;
   const uint8_t *params;  /* value type codes */
   const uint8_t *results;
 } wasmrt_functype_desc;
+
+/* A type definition as the type section says it (ABI 5), what the
+ * runtime's registry (runtime/types.c) makes canonical: types are the
+ * same when their recursive groups are structurally the same and they
+ * sit at the same place in them (iso-recursive equivalence), and a type
+ * is a subtype of its declared supertype's chain. Value types are
+ * WASMRT_VT_* words with the module's type indices. Struct and array
+ * types (GC) will add their fields after `results` (with an ABI bump);
+ * the registry's group key already encodes a kind per type. */
+typedef struct {
+  uint32_t kind;       /* WASMRT_COMP_FUNC */
+  uint32_t final;      /* 1: no type may declare it as its supertype */
+  uint32_t super;      /* declared supertype's type index, or UINT32_MAX */
+  uint32_t rec_first;  /* its recursive group: type indices [rec_first, */
+  uint32_t rec_size;   /*   rec_first + rec_size) */
+  uint32_t nparams, nresults;
+  uint32_t pad_;
+  const uint32_t *params, *results;
+} wasmrt_typedef_desc;
 
 typedef struct {
   uint64_t min, max; /* max meaningful when has_max */
@@ -322,8 +419,9 @@ typedef struct {
 } wasmrt_export_desc;
 
 typedef struct {
-  uint32_t elem_type;
+  uint32_t elem_type;        /* WASMRT_VT_* with the module's type indices */
   wasmrt_limits_desc limits;
+  wasmrt_const_desc init;    /* every slot's first value; nops 0: null */
 } wasmrt_table_desc;
 
 typedef struct {
@@ -398,6 +496,12 @@ typedef struct wasmrt_module_desc {
    * "--cpu native (sapphirerapids)", "--features +avx2". NULL when
    * cpu_features is. */
   const char *cpu_built_with;
+  /* Per type index (ntypes entries): its definition, for the run-time
+   * identity of types (ABI 5). NULL: every type is final, without
+   * supertype, alone in its group, identified by its flat signature
+   * (hand-written descriptors of Wasm 2.0 modules). */
+  const wasmrt_typedef_desc *typedefs;
+
 
   /* Tags (exception handling): the type index of each tag of the index
    * space, imported ones first. */
@@ -493,7 +597,12 @@ typedef struct wasmrt_module_desc {
   /* memory.atomic.notify on a shared memory: wakes up to count waiters    \
    * on addr (checked as for wait), returns how many it woke. */           \
   X(ATOMIC_NOTIFY, wasmrt_atomic_notify, none, uint32_t, 3,                    \
-    (wasmrt_vmctx *, ctx), (void *, addr), (uint32_t, count))                                \
+    (wasmrt_vmctx *, ctx), (void *, addr), (uint32_t, count))               \
+  /* call_indirect when the funcref's type id is not the expected one and  \
+   * the expected type is not final: 1 when type `sub` is a (declared,     \
+   * transitive) subtype of `super`, else 0. */                            \
+  X(TYPE_SUB, wasmrt_type_sub, none, uint32_t, 2,                              \
+    (uint32_t, sub), (uint32_t, super))                                        \
   /* throw: a new exception of tag `tag` (vmctx TAGS index), payload to  \
    * be stored by the caller; traps (out of memory) rather than fail */     \
   X(EXN_NEW, wasmrt_exn_new, none, wasmrt_exn *, 3,                            \

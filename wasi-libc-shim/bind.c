@@ -184,7 +184,7 @@ static bool call(void *env, wasmrt_val *v, char *msg, size_t msg_size) {
   }
   if (locked) pthread_rwlock_unlock(&ctx->lock);
   if (r == WASI_END) {
-    snprintf(msg, msg_size, "%s", ctx->end_msg);
+    wasi_end_message(ctx, msg, msg_size); /* under its lock: see wasi_internal.h */
     return false;
   }
   if (s->has_result) v[0].i32 = (int32_t)r;

@@ -37,6 +37,7 @@ wasi_ctx *wasi_ctx_new(const wasi_config *cfg, char *msg, size_t msg_size) {
   wasi_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) { snprintf(msg, msg_size, "out of memory"); return NULL; }
   pthread_rwlock_init(&ctx->lock, NULL);
+  pthread_mutex_init(&ctx->end_lock, NULL);
   bool ok = true;
   if (cfg->argc < 0 || cfg->nenv < 0 || cfg->npreopens < 0 || cfg->nsockets < 0) {
     snprintf(msg, msg_size, "wasi: negative count in wasi_config");
@@ -113,16 +114,38 @@ void wasi_ctx_free(wasi_ctx *ctx) {
   for (uint32_t i = 0; i < ctx->nfuncs; i++) wasi_bound_free(ctx->funcs[i]);
   free(ctx->funcs);
   pthread_rwlock_destroy(&ctx->lock);
+  pthread_mutex_destroy(&ctx->end_lock);
   free(ctx);
 }
 
 void wasi_ctx_set_memory(wasi_ctx *ctx, wasmrt_memory *mem) { ctx->mem = mem; }
 
-int wasi_raised_signal(const wasi_ctx *ctx) { return ctx->raised_signal; }
+/* The end state is read under end_lock (wasi_internal.h says why). The
+ * contexts are never const objects (wasi_ctx_new allocates them), so the
+ * public const API may lock. */
+static pthread_mutex_t *end_lock_of(const wasi_ctx *ctx) {
+  return (pthread_mutex_t *)&ctx->end_lock;
+}
+
+int wasi_raised_signal(const wasi_ctx *ctx) {
+  pthread_mutex_lock(end_lock_of(ctx));
+  int sig = ctx->raised_signal;
+  pthread_mutex_unlock(end_lock_of(ctx));
+  return sig;
+}
 
 bool wasi_exited(const wasi_ctx *ctx, uint32_t *code) {
-  if (ctx->exited && code) *code = ctx->exit_code;
-  return ctx->exited;
+  pthread_mutex_lock(end_lock_of(ctx));
+  bool exited = ctx->exited;
+  if (exited && code) *code = ctx->exit_code;
+  pthread_mutex_unlock(end_lock_of(ctx));
+  return exited;
+}
+
+void wasi_end_message(wasi_ctx *ctx, char *msg, size_t msg_size) {
+  pthread_mutex_lock(&ctx->end_lock);
+  snprintf(msg, msg_size, "%s", ctx->end_msg);
+  pthread_mutex_unlock(&ctx->end_lock);
 }
 
 wasi_fd *wasi_fd_get(wasi_ctx *ctx, int32_t fd) {

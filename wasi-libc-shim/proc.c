@@ -13,10 +13,18 @@
 
 #include "wasi_internal.h"
 
+/* Whether the run already ended (another thread's proc_exit or
+ * proc_raise); with end_lock held. */
+static bool ended(const wasi_ctx *ctx) { return ctx->exited || ctx->raised_signal; }
+
 uint32_t wasi_proc_exit(wasi_ctx *ctx, uint32_t code) {
-  ctx->exited = true;
-  ctx->exit_code = code;
-  snprintf(ctx->end_msg, sizeof ctx->end_msg, "wasi proc_exit(%u)", code);
+  pthread_mutex_lock(&ctx->end_lock); /* threads: wasi_internal.h */
+  if (!ended(ctx)) {
+    ctx->exited = true;
+    ctx->exit_code = code;
+    snprintf(ctx->end_msg, sizeof ctx->end_msg, "wasi proc_exit(%u)", code);
+  }
+  pthread_mutex_unlock(&ctx->end_lock);
   return WASI_END;
 }
 
@@ -46,8 +54,12 @@ static const struct { const char *name; int host; bool fatal; } signals[] = {
 uint32_t wasi_proc_raise(wasi_ctx *ctx, uint32_t sig) {
   if (sig == 0 || sig >= sizeof signals / sizeof signals[0]) return WASI_EINVAL;
   if (!signals[sig].fatal) return WASI_ESUCCESS;
-  ctx->raised_signal = signals[sig].host;
-  snprintf(ctx->end_msg, sizeof ctx->end_msg, "wasi proc_raise(%s)", signals[sig].name);
+  pthread_mutex_lock(&ctx->end_lock);
+  if (!ended(ctx)) {
+    ctx->raised_signal = signals[sig].host;
+    snprintf(ctx->end_msg, sizeof ctx->end_msg, "wasi proc_raise(%s)", signals[sig].name);
+  }
+  pthread_mutex_unlock(&ctx->end_lock);
   return WASI_END;
 }
 
@@ -75,11 +87,15 @@ int wasi_run_start(wasi_ctx *ctx, wasmrt_instance *inst, wasmrt_error *err) {
     snprintf(err->message, sizeof err->message, "_start must have type [] -> []");
     return -1;
   }
+  /* No thread exists yet: this thread alone sees the end state. */
   ctx->exited = false;
   ctx->raised_signal = 0;
   wasmrt_val vals[1];
   if (wasmrt_call(inst, ext.of.func, vals, 1, err)) return 0;
-  if (ctx->exited) return (int)(ctx->exit_code & 255);
-  if (ctx->raised_signal) return 128 + ctx->raised_signal;
+  /* Through the accessors: a spawned thread may be ending the run now. */
+  uint32_t code;
+  if (wasi_exited(ctx, &code)) return (int)(code & 255);
+  int sig = wasi_raised_signal(ctx);
+  if (sig) return 128 + sig;
   return -1;
 }

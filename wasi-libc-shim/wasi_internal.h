@@ -121,6 +121,13 @@ struct wasi_ctx {
   wasmrt_memory *mem;
   struct wasi_bound **funcs; /* bound host functions (bind.c), freed with the ctx */
   uint32_t nfuncs, funcs_cap;
+  /* How the run ended, under end_lock: with wasi-threads several threads
+   * may end it at once (proc_exit, proc_raise), while others read it
+   * (threads.c, bind.c), and the rwlock below is only held shared by
+   * those calls, which orders nothing between them (ThreadSanitizer
+   * found the race). The first ending wins: later ones leave it alone,
+   * so every thread reports the same status. */
+  pthread_mutex_t end_lock;
   bool exited;
   uint32_t exit_code;
   int raised_signal; /* host signal number after proc_raise ended the run, else 0 */
@@ -142,6 +149,9 @@ typedef struct wasi_bound {
 } wasi_bound;
 /* Frees a binding and its host function (bind.c). */
 void wasi_bound_free(wasi_bound *b);
+
+/* Copies end_msg (under end_lock) for the call that returned WASI_END. */
+void wasi_end_message(wasi_ctx *ctx, char *msg, size_t msg_size);
 
 /* errno -> WASI errno. */
 int32_t wasi_errno_from(int e);

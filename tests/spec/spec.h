@@ -49,6 +49,10 @@ enum kind {
   K_ASSERT_EXCEPTION,
   K_THREAD, /* threads: a script thread started (spec_commands.c) */
   K_WAIT,   /* threads: a script thread joined */
+  K_MODULE_DEFINITION,       /* compiled, not instantiated (Wasm 3.0 scripts) */
+  K_MODULE_INSTANCE,         /* a new instance of a module definition */
+  K_ASSERT_INVALID_CUSTOM,   /* invalid only in a custom section/annotation */
+  K_ASSERT_MALFORMED_CUSTOM, /* malformed only in a custom section/annotation */
   K_OTHER, /* a command type this harness does not know: always a failure */
   NKINDS
 };
@@ -59,6 +63,16 @@ enum result { R_PASSED, R_FAILED, R_SKIPPED, R_NA, NRESULTS };
 /* spec_superseded.c: why the assert_invalid at `line` of the .wast
  * `source` no longer holds in Wasm 3.0, or NULL when it does. */
 const char *spec_superseded(const char *source, int line);
+
+/* The files that need Wasm GC (a later issue), from the list given with
+ * --needs-gc: the reason given for `source`, or NULL when it is not
+ * listed. In a listed file a command that fails because wasmc refused a
+ * GC construct ("... (GC)") is skipped, by name; everything else in it
+ * must pass, and a listed file without any GC refusal fails (the list is
+ * stale). spec_load_needs_gc: false + a message on stderr when the list
+ * can't be read. */
+bool spec_load_needs_gc(const char *path);
+const char *spec_needs_gc(const char *source);
 
 /* Why modules could not be compiled ("not supported yet: i32.popcnt"):
  * collected per file, summed by the parent, so the report says which
@@ -83,6 +97,8 @@ typedef struct {
   /* Commands that failed only because their module was not available
    * (compilation or instantiation failed earlier): counted as failed. */
   uint32_t dependent_failures;
+  /* Commands of a --needs-gc file skipped because they need GC. */
+  uint32_t gc_skipped;
   int32_t ncommands;               /* -1 until the JSON has been read */
   int32_t next;                    /* first command not finished yet */
   int32_t current;                 /* command being checked, or -1 */
@@ -182,6 +198,9 @@ bool spec_value_parse(const json *v, uint8_t *type, wasmrt_val *out,
 /* Does actual (of type `type`) match the expected result `e` (exact bits,
  * nan:canonical / nan:arithmetic, v128 lanes, references, "either")? */
 bool spec_value_matches(const json *e, uint8_t type, const wasmrt_val *actual);
+/* Can an argument parsed as `arg` (value v) be passed for a parameter of
+ * type `param`? Its exact type, or a null of the param's reference family. */
+bool spec_arg_fits(uint8_t arg, const wasmrt_val *v, uint8_t param);
 /* Human-readable forms for failure messages. */
 void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n);
 void spec_expected_format(const json *e, char *buf, size_t n);

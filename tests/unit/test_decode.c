@@ -664,26 +664,26 @@ Test(elems, all_eight_forms) {
   cr_assert_eq(e[0].mode, WASM_SEG_ACTIVE);
   cr_assert_eq(e[0].table, 0);
   expect_i32_offset(&e[0], 1);
-  cr_assert_eq(e[0].type, WASM_FUNCREF);
+  cr_assert_eq(e[0].type, wasm_vt_ref(false, WASM_HT_FUNC)); /* 3.0: (ref func) */
   cr_assert_eq(e[0].count, 2);
   expect_ref_func(&e[0].items[0], 0);
   expect_ref_func(&e[0].items[1], 1);
 
   cr_assert_eq(e[1].mode, WASM_SEG_PASSIVE);
-  cr_assert_eq(e[1].type, WASM_FUNCREF);
+  cr_assert_eq(e[1].type, wasm_vt_ref(false, WASM_HT_FUNC)); /* 3.0: (ref func) */
   cr_assert_eq(e[1].count, 1);
   expect_ref_func(&e[1].items[0], 2);
 
   cr_assert_eq(e[2].mode, WASM_SEG_ACTIVE);
   cr_assert_eq(e[2].table, 1);
   expect_i32_offset(&e[2], 2);
-  cr_assert_eq(e[2].type, WASM_FUNCREF);
+  cr_assert_eq(e[2].type, wasm_vt_ref(false, WASM_HT_FUNC)); /* 3.0: (ref func) */
   cr_assert_eq(e[2].count, 2);
   expect_ref_func(&e[2].items[0], 1);
   expect_ref_func(&e[2].items[1], 0);
 
   cr_assert_eq(e[3].mode, WASM_SEG_DECLARATIVE);
-  cr_assert_eq(e[3].type, WASM_FUNCREF);
+  cr_assert_eq(e[3].type, wasm_vt_ref(false, WASM_HT_FUNC)); /* 3.0: (ref func) */
   cr_assert_eq(e[3].count, 1);
   expect_ref_func(&e[3].items[0], 0);
 

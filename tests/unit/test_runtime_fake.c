@@ -111,7 +111,7 @@ static void *const func_code[FAKE_NFUNCS - 1] = {
 static const char *const func_names[FAKE_NFUNCS] = {
     NULL, "load", NULL, "div", "recurse", "call_host", "grow", "wild", "start",
     "recurse_raw", "call_ref"};
-static const wasmrt_table_desc tables[1] = {{WASMRT_FUNCREF, {4, 10, 1, 0}}};
+static const wasmrt_table_desc tables[1] = {{WASMRT_FUNCREF, {4, 10, 1, 0}, {0, NULL}}};
 wasmrt_memory_desc fake_memory = {{1, 2, 1, 0}};
 static const wasmrt_const_op g0_init = {WASMRT_CONST_I32, 0, 42, 0};
 static const wasmrt_const_op g1_init = {WASMRT_CONST_REF_FUNC, 0, FAKE_F_LOAD, 0};

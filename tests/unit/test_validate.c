@@ -1297,13 +1297,20 @@ Test(threads, fence_immediate_must_be_zero) {
 
 /* ---- Wasm 3.0 value types ------------------------------------------------- */
 
-/* The decoder reads every 3.0 value type; those no feature handles yet are
- * refused by the validator, naming the type and its feature. */
-Test(vtypes, decoded_then_refused_until_supported) {
-  /* a local (ref null 0) */
+/* The decoder reads every 3.0 value type; those no feature handles yet
+ * (GC's, exception handling's) are refused by the validator, naming the
+ * type and its feature; typed function references are checked: a
+ * concrete heap type must name a defined type. */
+Test(vtypes, typed_refs_checked_gc_refused) {
+  /* a local (ref null 0): valid since typed function references */
   wb_buf b = locals_module((const uint8_t[]){1, 1, 0x63, 0x00}, 4,
                            (const uint8_t[]){0x0B}, 1);
-  wasm_error err = module_invalid(&b, "not supported yet: value type (ref null $0)");
+  module_valid(&b);
+  wb_free(&b);
+  /* a local (ref null 5): no such type */
+  b = locals_module((const uint8_t[]){1, 1, 0x63, 0x05}, 4,
+                    (const uint8_t[]){0x0B}, 1);
+  wasm_error err = module_invalid(&b, "unknown type 5");
   cr_assert_eq(err.offset, 0x18, "offset 0x%zx", err.offset); /* the type */
   wb_free(&b);
   /* a block typed anyref */
@@ -1312,4 +1319,135 @@ Test(vtypes, decoded_then_refused_until_supported) {
                     7);
   module_invalid(&b, "not supported yet: value type anyref (GC)");
   wb_free(&b);
+}
+
+/* ---- typed function references (text modules) ---------------------------- */
+
+#include "wat.h"
+
+/* Validates a text module; NULL msg: must be valid, else the message
+ * must contain msg. Returns the error (offset included). */
+static wasm_error wat_check(const char *text, const char *msg) {
+  uint8_t *bin;
+  size_t n;
+  wasm_error err = {0};
+  cr_assert(wat_to_wasm(text, strlen(text), &bin, &n, &err), "text: %s",
+            err.msg);
+  wasm_module *m = wasm_decode(bin, n, "test.wasm", &err);
+  cr_assert(m, "decode failed: %s @0x%zx", err.msg, err.offset);
+  bool ok = wasm_validate(m, &err);
+  wasm_module_free(m);
+  free(bin);
+  if (!msg)
+    cr_assert(ok, "rejected: %s @0x%zx", err.msg, err.offset);
+  else {
+    cr_assert(!ok, "accepted, expected \"%s\"", msg);
+    cr_assert(strstr(err.msg, msg), "message \"%s\" lacks \"%s\"", err.msg,
+              msg);
+  }
+  return err;
+}
+
+Test(funcref, subtyping_in_pops_and_calls) {
+  /* (ref $t) passes where (ref null $t) and funcref are expected */
+  wat_check("(type $t (func (param i32) (result i32)))"
+            "(func $f (type $t) (local.get 0))"
+            "(elem declare func $f)"
+            "(func (result funcref) (ref.func $f))"
+            "(func (result i32) (call_ref $t (i32.const 1) (ref.func $f)))",
+            NULL);
+  /* but not the reverse */
+  wat_check("(type $t (func))"
+            "(func (param funcref) (call_ref $t (local.get 0)))",
+            "type mismatch");
+  /* declared subtypes: contravariant params */
+  wat_check("(type $a (sub (func (param (ref func)))))"
+            "(type $b (sub $a (func (param funcref))))"
+            "(func (param (ref $b)) (result (ref null $a)) (local.get 0))",
+            NULL);
+  wat_check("(type $a (sub final (func)))"
+            "(type $b (sub $a (func)))",
+            "final");
+}
+
+Test(funcref, null_instructions) {
+  wat_check("(type $t (func))"
+            "(func (param (ref null $t)) (result (ref $t))"
+            "  (ref.as_non_null (local.get 0)))",
+            NULL);
+  wat_check("(type $t (func))"
+            "(func (param (ref null $t)) (result (ref $t))"
+            "  (block (br_on_null 0 (local.get 0)) (return)) (unreachable))",
+            NULL);
+  wat_check("(type $t (func))"
+            "(func (param (ref null $t)) (result (ref $t))"
+            "  (block (result (ref $t)) (br_on_non_null 0 (local.get 0))"
+            "    (unreachable)))",
+            NULL);
+  /* br_on_non_null's label must end in a reference type */
+  wat_check("(func (param funcref) (block (br_on_non_null 0 (local.get 0))))",
+            "br_on_non_null");
+  /* in unreachable code the operand is (ref bot): not a number */
+  wat_check("(func (result i32) (unreachable) (ref.as_non_null) (i32.eqz))",
+            "type mismatch");
+}
+
+Test(funcref, local_initialisation) {
+  /* set before use: valid */
+  wat_check("(func $f (local (ref func)) (local.set 0 (ref.func $f))"
+            "  (drop (local.get 0)))"
+            "(elem declare func $f)",
+            NULL);
+  /* never set */
+  wasm_error err = wat_check("(func (local (ref func)) (drop (local.get 0)))",
+                             "uninitialized local");
+  cr_assert_gt(err.offset, 0);
+  /* set in an inner block only: forgotten at its end */
+  wat_check("(func $f (local (ref func))"
+            "  (block (local.set 0 (ref.func $f))) (drop (local.get 0)))"
+            "(elem declare func $f)",
+            "uninitialized local");
+  /* set in the then arm: not in the else arm */
+  wat_check("(func $f (param i32) (local (ref func))"
+            "  (if (local.get 0) (then (local.set 1 (ref.func $f)))"
+            "    (else (drop (local.get 1)))))"
+            "(elem declare func $f)",
+            "uninitialized local");
+  /* nullable and numeric locals need nothing */
+  wat_check("(func (local funcref i32) (drop (local.get 0))"
+            "  (drop (local.get 1)))",
+            NULL);
+}
+
+Test(funcref, typed_tables_and_segments) {
+  /* a non-nullable table needs an initialiser */
+  wat_check("(table 1 (ref func))", "needs an initialiser");
+  wat_check("(func $f) (table 1 (ref func) (ref.func $f))", NULL);
+  /* funcidx segments are (ref func): fine for funcref tables */
+  wat_check("(func $f) (table 1 funcref) (elem (i32.const 0) $f)", NULL);
+  /* a funcref segment does not fit a (ref null $t) table */
+  wat_check("(type $t (func)) (table 1 (ref null $t))"
+            "(elem (table 0) (i32.const 0) funcref (ref.null func))",
+            "type mismatch");
+  /* call_indirect needs a table of function references */
+  wat_check("(type $t (func)) (table 1 (ref null $t))"
+            "(func (call_indirect 0 (type $t) (i32.const 0)))",
+            NULL);
+  wat_check("(type $t (func)) (table 1 externref)"
+            "(func (call_indirect 0 (type $t) (i32.const 0)))",
+            "type mismatch");
+}
+
+Test(funcref, br_table_subtyping) {
+  /* 3.0: each target checks the operands by subtyping, not equality */
+  wat_check("(type $t (func))"
+            "(func (param (ref $t) i32) (result funcref)"
+            "  (block (result (ref null $t))"
+            "    (br_table 0 1 (local.get 0) (local.get 1))))",
+            NULL);
+  wat_check("(func (param funcref i32) (result funcref)"
+            "  (block (result (ref func))"
+            "    (br_table 0 1 (local.get 0) (local.get 1)))"
+            "  (unreachable))",
+            "type mismatch");
 }

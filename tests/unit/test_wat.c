@@ -51,6 +51,63 @@ Test(wat_lex, comments_and_annotations_are_skipped) {
   cr_expect_eq(memcmp(t.text, "foo", 3), 0);
 }
 
+/* The annotation rules of the spec's text format: the lexer checks the
+ * id and every character of the body, though it skips the annotation. */
+static void lex_all(const char *s, size_t n, bool want_ok, const char *msg,
+                    uint32_t want_off) {
+  wat_lexer lx;
+  wasm_error err = {0};
+  wat_lexer_init(&lx, s, n, &err);
+  wat_token t;
+  bool ok;
+  do
+    ok = wat_next(&lx, &t);
+  while (ok && t.kind != WAT_EOF);
+  if (want_ok) {
+    cr_expect(ok, "%.*s: %s", (int)n, s, err.msg);
+    return;
+  }
+  cr_assert(!ok, "%.*s lexed", (int)n, s);
+  cr_expect(strstr(err.msg, msg), "%.*s: \"%s\" lacks \"%s\"", (int)n, s, err.msg, msg);
+  cr_expect_eq(err.offset, want_off, "%.*s: error at %zu, want %u", (int)n, s,
+               (size_t)err.offset, want_off);
+}
+
+/* a literal's length, NUL bytes inside included */
+#define LEX(lit, ...) lex_all(lit, sizeof lit - 1, __VA_ARGS__)
+
+Test(wat_lex, annotation_bodies) {
+  /* any tokens, balanced parentheses, comments; `(@)` nests as a plain
+   * list inside an annotation */
+  LEX("(@a x-y$yz\"aa\"-2 , ; ] [ }x{ (@) (@ x) (;c;) \"\\u{e9}\")", true, NULL, 0);
+  LEX("(@a ;; line\n x)", true, NULL, 0);
+  LEX("(@a\t\r\n)", true, NULL, 0);
+  LEX("(@\"a b\" \"\xC3\xA9\")", true, NULL, 0);
+  /* control characters other than tab, LF and CR; DEL */
+  LEX("(@a \x01)", false, "illegal character", 4);
+  LEX("(@a \x0b)", false, "illegal character", 4);
+  LEX("(@a \x7f)", false, "illegal character", 4);
+  LEX("(@a \0)", false, "illegal character", 4);
+  /* non-ASCII outside strings: valid UTF-8 is illegal, invalid malformed */
+  LEX("(@a \xC3\xA9)", false, "illegal character", 4);
+  LEX("(@a \x80)", false, "malformed UTF-8", 4);
+  LEX("(@a \xE0)", false, "malformed UTF-8", 4);
+  LEX("(@a \"\xff\")", false, "malformed UTF-8", 5);
+}
+
+Test(wat_lex, annotation_ids_and_ends) {
+  LEX("(@)", false, "empty annotation id", 0);
+  LEX("(@ x)", false, "empty annotation id", 0);
+  LEX("(@(@a)x)", false, "empty annotation id", 0);
+  LEX("(@\"\")", false, "empty annotation id", 0);
+  LEX("(@\"\n\")", false, "empty annotation id", 0);
+  LEX("(@\"\\ef\")", false, "malformed UTF-8", 2);
+  LEX("(@x (y (z))", false, "unclosed annotation", 0);
+  LEX("(@x \"", false, "unclosed string", 4);
+  LEX("(@x (; ;)", false, "unclosed annotation", 0);
+  LEX("(@x (; )", false, "unclosed comment", 4);
+}
+
 Test(wat_lex, integers) {
   uint64_t v;
   wat_token t = tok_of("4294967295");
@@ -187,6 +244,97 @@ Test(wat_module, malformed) {
   expect_malformed("(func)\n(import \"m\" \"g\" (global i32))", 2, 1, "import after function");
   expect_malformed("(func (local.get $x))", 1, 18, "unknown local");
   expect_malformed("(func block $a end $b)", 1, 20, "mismatching label");
+}
+
+Test(wat_module, annotation_errors_at_line_and_column) {
+  expect_malformed("(module\n  (@a \x01))", 2, 7, "illegal character");
+  expect_malformed("(module ( @a))", 1, 11, "unknown operator");
+}
+
+/* ---- annotations that become custom sections ------------------------------------ */
+
+static uint8_t *to_bin(const char *text, size_t *n) {
+  uint8_t *bin = NULL;
+  wasm_error err = {0};
+  cr_assert(wat_to_wasm(text, strlen(text), &bin, n, &err), "%s: %s", text, err.msg);
+  return bin;
+}
+
+/* The offset of the first occurrence of a byte string in bin, or -1. */
+static long find_bytes(const uint8_t *bin, size_t n, const void *what, size_t len) {
+  for (size_t i = 0; i + len <= n; i++)
+    if (memcmp(bin + i, what, len) == 0)
+      return (long)i;
+  return -1;
+}
+
+Test(wat_annot, custom_sections_placed) {
+  size_t n;
+  uint8_t *bin = to_bin("(module (@custom \"z\" \"1\") (func)\n"
+                        "  (@custom \"b\" (before func) \"2\" \"3\")\n"
+                        "  (@custom \"a\" (after func) \"4\") (@custom \"f\" (before first)))",
+                        &n);
+  /* header, "f" first, type, "b", func, "a", code, then "z" (after last) */
+  static const uint8_t want[] = {
+      0, 'a', 's', 'm', 1, 0, 0, 0,
+      0, 2, 1, 'f',                  /* custom "f", empty */
+      1, 4, 1, 0x60, 0, 0,           /* type () -> () */
+      0, 4, 1, 'b', '2', '3',        /* custom "b" "23" */
+      3, 2, 1, 0,                    /* func */
+      0, 3, 1, 'a', '4',             /* custom "a" "4" */
+      10, 4, 1, 2, 0, 0x0B,          /* code */
+      0, 3, 1, 'z', '1'};            /* custom "z" "1" */
+  cr_assert_eq(n, sizeof want);
+  cr_expect_eq(memcmp(bin, want, n), 0);
+  free(bin);
+}
+
+Test(wat_annot, name_section) {
+  size_t n;
+  uint8_t *bin = to_bin("(module $m (@name \"M\") (import \"x\" \"y\" (func (@name \"i\")))\n"
+                        "  (func $f (@name \"\\u{3bb}\")) (func))", &n);
+  static const uint8_t want[] = {0, 19, 4, 'n', 'a', 'm', 'e',
+                                 0, 2, 1, 'M',                     /* module */
+                                 1, 8, 2, 0, 1, 'i', 1, 2, 0xCE, 0xBB}; /* funcs 0, 1 */
+  cr_expect_geq(find_bytes(bin, n, want, sizeof want), 0, "no name section as expected");
+  wasm_error err = {0};
+  wasm_module *m = wasm_decode(bin, n, "t", &err);
+  cr_assert(m, "%s", err.msg);
+  wasm_module_free(m);
+  free(bin);
+}
+
+Test(wat_annot, branch_hints) {
+  size_t n;
+  uint8_t *bin = to_bin("(func (param i32)\n"
+                        "  (@metadata.code.branch_hint \"\\01\") (if (local.get 0) (then))\n"
+                        "  (block local.get 0 (@metadata.code.branch_hint \"\\00\") br_if 0))",
+                        &n);
+  /* body: 00 (no locals) | 20 00 | 04 40 0b | 02 40 20 00 0d 00 0b | 0b:
+   * the if at offset 3, the br_if at 10 */
+  static const uint8_t want[] = {0, 35, 25, 'm', 'e', 't', 'a', 'd', 'a', 't', 'a', '.',
+                                 'c', 'o', 'd', 'e', '.', 'b', 'r', 'a', 'n', 'c', 'h',
+                                 '_', 'h', 'i', 'n', 't',
+                                 1, 0, 2, 3, 1, 1, 10, 1, 0};
+  cr_expect_geq(find_bytes(bin, n, want, sizeof want), 0, "no hint section as expected");
+  free(bin);
+}
+
+Test(wat_annot, misplaced_and_malformed) {
+  expect_malformed("(func (@custom \"x\"))", 1, 7, "misplaced @custom annotation");
+  expect_malformed("(module (func) (@name \"M\"))", 1, 16, "misplaced @name annotation");
+  expect_malformed("(module (@name \"a\") (@name \"b\"))", 1, 21,
+                   "@name annotation: multiple module");
+  expect_malformed("(@custom \"x\" (before types))", 1, 22,
+                   "@custom annotation: malformed section kind");
+  expect_malformed("(@custom \"\\ff\")", 1, 10, "@custom annotation: malformed UTF-8");
+  expect_malformed("(func\n  i32.const 0 (@metadata.code.branch_hint \"\\01\") drop)", 2, 15,
+                   "@metadata.code.branch_hint annotation: invalid target");
+  expect_malformed("(@metadata.code.branch_hint \"\\01\") (func)", 1, 1,
+                   "@metadata.code.branch_hint annotation: not in a function");
+  expect_malformed("(func (@metadata.code.branch_hint \"\\01\") (@metadata.code.branch_hint "
+                   "\"\\01\") (if (i32.const 0) (then)))", 1, 42,
+                   "@metadata.code.branch_hint annotation: duplicate annotation");
 }
 
 /* ---- scripts ------------------------------------------------------------------- */

@@ -4,7 +4,11 @@
 # shim of that folder) under the runner: atomic counters, a wait/notify
 # mutex and a producer/consumer queue across threads; proc_exit and a
 # trap in a spawned thread, and main returning, end the whole program
-# with their status. With WASMC, also as a `wasmc build` executable.
+# with their status; stress.c hits the runtime's and the WASI host's
+# shared paths from several threads at once (WASI calls while the memory
+# grows and threads spawn threads, proc_exit in all threads at once, an
+# out-of-bounds fault in a thread). With WASMC, also as a `wasmc build`
+# executable.
 RUN=$1
 DIR=$2
 WASMC=${3:-}
@@ -16,6 +20,10 @@ check thread_proc_exit 7 "" timeout 60 "$RUN" "$DIR/thread_end.so" -- exit
 WANT_ERR='trap in thread 1: unreachable' \
   check thread_trap 134 "" timeout 60 "$RUN" "$DIR/thread_end.so" -- trap
 check thread_main_returns 3 "" timeout 60 "$RUN" "$DIR/thread_end.so" -- main
+check stress_wasi 0 "wasi: ok" timeout 60 "$RUN" "$DIR/stress.so" -- wasi
+check stress_exit_all 5 "" timeout 60 "$RUN" "$DIR/stress.so" -- exit_all
+WANT_ERR='trap in thread 1: out of bounds memory access' \
+  check stress_oob 134 "" timeout 60 "$RUN" "$DIR/stress.so" -- oob
 if [ -n "$WASMC" ]; then
   if "$WASMC" build "$DIR/threads.wasm" -o "$tmp/threads" >"$tmp/err" 2>&1; then
     check threads_executable 0 "$want" "$tmp/threads"

@@ -42,7 +42,7 @@ void shim_thread_main(int32_t tid, shim_thread *t) {
   shim_notify(&t->done, 1);
 }
 
-shim_thread *shim_start(void (*fn)(void *), void *arg) {
+shim_thread *shim_prepare(void (*fn)(void *), void *arg) {
   shim_thread *t = calloc(1, sizeof *t);
   if (!t) return NULL;
   t->stack = malloc(STACK_SIZE);
@@ -53,6 +53,14 @@ shim_thread *shim_start(void (*fn)(void *), void *arg) {
   t->stack_top = (uint32_t)(uintptr_t)t->stack + STACK_SIZE; /* 16-aligned: malloc's */
   t->fn = fn;
   t->arg = arg;
+  return t;
+}
+
+int32_t shim_spawn_prepared(shim_thread *t) { return shim_thread_spawn(t); }
+
+shim_thread *shim_start(void (*fn)(void *), void *arg) {
+  shim_thread *t = shim_prepare(fn, arg);
+  if (!t) return NULL;
   if (shim_thread_spawn(t) < 0) {
     free(t->stack);
     free(t);

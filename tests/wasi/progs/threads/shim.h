@@ -10,6 +10,10 @@
 typedef struct shim_thread shim_thread;
 /* NULL when thread-spawn failed. */
 shim_thread *shim_start(void (*fn)(void *), void *arg);
+/* The two halves of shim_start, for a thread that starts another: main
+ * prepares (it allocates), any thread spawns (thread id, or < 0). */
+shim_thread *shim_prepare(void (*fn)(void *), void *arg);
+int32_t shim_spawn_prepared(shim_thread *t);
 void shim_join(shim_thread *t);
 
 /* wait/notify on a 32-bit word (memory.atomic.wait32 / notify) */
