@@ -930,6 +930,8 @@ static enum result run_instance(int line, const json *cmd) {
     snprintf(why, sizeof why, "definition %s failed: %s", mname ? mname : "",
              d->why ? d->why : "?");
     set_current(NULL, iname, why);
+    if (gc_failure(why))
+      return R_FAILED; /* made a skip by the caller */
     if (!quiet) {
       slot->dependent_failures++;
       if (cfg.verbose)
@@ -1280,6 +1282,8 @@ static enum result run_command(const json *cmd, enum kind k, int line,
     bind(&st.registered, as, inst, why);
     if (inst)
       return R_PASSED;
+    if (why && gc_failure(why))
+      return R_FAILED; /* made a skip by the caller */
     if (!quiet) {
       slot->dependent_failures++;
       if (cfg.verbose)
