@@ -31,17 +31,19 @@ enum {
   SEC_CODE = 10,
   SEC_DATA = 11,
   SEC_DATACOUNT = 12,
+  SEC_TAG = 13, /* exception handling: between memory and global */
   SEC_COUNT
 };
 
 static const char *const section_names[SEC_COUNT] = {
     "custom", "type",    "import", "function", "table", "memory",   "global",
-    "export", "start",   "element", "code",    "data",  "datacount"};
+    "export", "start",   "element", "code",    "data",  "datacount", "tag"};
 
 /* Position of each section id in the required order: datacount (12) sits
- * between element (9) and code (10), so the ids alone do not give it. */
-static const uint8_t section_rank[SEC_COUNT] = {0, 1, 2,  3,  4,  5, 6,
-                                                7, 8, 9, 11, 12, 10};
+ * between element (9) and code (10), and tag (13) between memory (5) and
+ * global (6), so the ids alone do not give it. */
+static const uint8_t section_rank[SEC_COUNT] = {0, 1, 2,  3,  4,  5,  7,
+                                                8, 9, 10, 12, 13, 11, 6};
 
 typedef struct {
   wasm_module *m;
@@ -58,7 +60,7 @@ typedef struct {
   size_t name_payload; /* where its payload starts (after its name) */
 
   /* index spaces already built (imports + definitions) */
-  bool have_funcs, have_tables, have_memories, have_globals;
+  bool have_funcs, have_tables, have_memories, have_globals, have_tags;
 
   bool have_code_section, have_data_section;
   uint32_t ndefined_funcs;  /* as declared by the function section */
@@ -152,6 +154,19 @@ static bool read_globaltype(decoder *d, wasm_globaltype *g) {
     return wasm_fail(d->err, at, "malformed mutability 0x%02x", mut);
   g->mutable_ = mut;
   return true;
+}
+
+/* A tag type: the attribute byte (0: an exception, the only kind there
+ * is) and the index of its function type. */
+static bool read_tagtype(decoder *d, uint32_t *type) {
+  size_t at = d->r.pos;
+  uint8_t attr;
+  if (!wasm_read_u8(&d->r, &attr))
+    return false;
+  if (attr != 0)
+    return wasm_fail(d->err, at,
+                     "malformed tag attribute 0x%02x (expected 0x00)", attr);
+  return wasm_read_u32(&d->r, type);
 }
 
 /* vec(valtype), into the arena. A count beyond the bytes left is refused
@@ -267,6 +282,8 @@ static bool build_space(decoder *d, wasm_externkind kind, uint32_t ndefined) {
       g->imported = true;
       break;
     }
+    case WASM_EXTERN_TAG: /* build_tags' job */
+      break;
     }
   }
   switch (kind) {
@@ -289,6 +306,8 @@ static bool build_space(decoder *d, wasm_externkind kind, uint32_t ndefined) {
     m->globals = arr;
     m->nglobals = (uint32_t)total;
     d->have_globals = true;
+    break;
+  case WASM_EXTERN_TAG:
     break;
   }
   return true;
@@ -494,6 +513,11 @@ static bool decode_imports(decoder *d) {
         return false;
       m->nimported_globals++;
       break;
+    case WASM_EXTERN_TAG:
+      if (!read_tagtype(d, &imp->desc.tag_type))
+        return false;
+      m->nimported_tags++;
+      break;
     default:
       return wasm_fail(d->err, at, "malformed import kind 0x%02x", kind);
     }
@@ -564,6 +588,40 @@ static bool decode_memories(decoder *d) {
   return true;
 }
 
+/* The tag index space: imported tags first, like the others. Built by the
+ * tag section, or at the end (imports only) when there is none. */
+static bool build_tags(decoder *d, uint32_t ndefined) {
+  wasm_module *m = d->m;
+  uint64_t total = (uint64_t)m->nimported_tags + ndefined;
+  if (total > UINT32_MAX)
+    return wasm_fail(d->err, d->r.pos, "too many tags (%llu)",
+                     (unsigned long long)total);
+  m->tags = wasm_arena_array(&m->arena, (size_t)total, sizeof *m->tags);
+  if (!m->tags)
+    return oom(d);
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < m->nimports; i++)
+    if (m->imports[i].kind == WASM_EXTERN_TAG)
+      m->tags[k++] = (wasm_tag){m->imports[i].desc.tag_type, true};
+  m->ntags = (uint32_t)total;
+  d->have_tags = true;
+  return true;
+}
+
+static bool decode_tags(decoder *d) {
+  wasm_module *m = d->m;
+  uint32_t n;
+  /* smallest tag: the attribute byte and a one-byte type index */
+  if (!read_vec_count(d, 2, "tags", &n) || !build_tags(d, n))
+    return false;
+  for (uint32_t i = 0; i < n; i++) {
+    wasm_tag *t = &m->tags[m->nimported_tags + i];
+    if (!read_tagtype(d, &t->type))
+      return false;
+  }
+  return true;
+}
+
 static bool decode_globals(decoder *d) {
   wasm_module *m = d->m;
   uint32_t n;
@@ -594,7 +652,7 @@ static bool decode_exports(decoder *d) {
     uint8_t kind;
     if (!wasm_read_u8(&d->r, &kind))
       return false;
-    if (kind > WASM_EXTERN_GLOBAL)
+    if (kind > WASM_EXTERN_TAG)
       return wasm_fail(d->err, at, "malformed export kind 0x%02x", kind);
     e->kind = (wasm_externkind)kind;
     if (!wasm_read_u32(&d->r, &e->index))
@@ -830,6 +888,7 @@ static bool decode_section(decoder *d, uint8_t id, wasm_section *s) {
   case SEC_CODE: return decode_code(d);
   case SEC_DATA: return decode_datas(d);
   case SEC_DATACOUNT: return decode_datacount(d);
+  case SEC_TAG: return decode_tags(d);
   }
   return wasm_fail(d->err, s->offset, "malformed section id %u", id);
 }
@@ -940,7 +999,8 @@ static bool finish(decoder *d) {
   if ((!d->have_funcs && !build_space(d, WASM_EXTERN_FUNC, 0)) ||
       (!d->have_tables && !build_space(d, WASM_EXTERN_TABLE, 0)) ||
       (!d->have_memories && !build_space(d, WASM_EXTERN_MEMORY, 0)) ||
-      (!d->have_globals && !build_space(d, WASM_EXTERN_GLOBAL, 0)))
+      (!d->have_globals && !build_space(d, WASM_EXTERN_GLOBAL, 0)) ||
+      (!d->have_tags && !build_tags(d, 0)))
     return false;
   /* every function has an entry, so consumers need no NULL check */
   m->func_names = wasm_arena_array(&m->arena, m->nfuncs, sizeof *m->func_names);

@@ -20,7 +20,8 @@ enum {
 static const char *section_name(uint8_t id) {
   static const char *const names[] = {
       "custom", "type",  "import",  "function", "table", "memory",   "global",
-      "export", "start", "element", "code",     "data",  "datacount"};
+      "export", "start", "element", "code",     "data",  "datacount",
+      "tag"};
   return id < sizeof names / sizeof *names ? names[id] : "?";
 }
 
@@ -200,15 +201,15 @@ static void print_sections(FILE *out, const wasm_module *m) {
 }
 
 static void print_counts(FILE *out, const wasm_module *m) {
-  uint32_t nk[4] = {0};
+  uint32_t nk[5] = {0};
   for (uint32_t i = 0; i < m->nimports; i++)
-    if ((unsigned)m->imports[i].kind < 4)
+    if ((unsigned)m->imports[i].kind < 5)
       nk[m->imports[i].kind]++;
   fprintf(out, "types:     %" PRIu32 "\n", m->ntypes);
   fprintf(out,
           "imports:   %" PRIu32 " (%" PRIu32 " func, %" PRIu32 " table, %" PRIu32
-          " memory, %" PRIu32 " global)\n",
-          m->nimports, nk[0], nk[1], nk[2], nk[3]);
+          " memory, %" PRIu32 " global, %" PRIu32 " tag)\n",
+          m->nimports, nk[0], nk[1], nk[2], nk[3], nk[4]);
   uint64_t code_bytes = 0, nlocals = 0;
   for (uint32_t f = m->nimported_funcs; f < m->nfuncs; f++) {
     code_bytes += m->funcs[f].body_len;
@@ -225,6 +226,8 @@ static void print_counts(FILE *out, const wasm_module *m) {
           m->nimported_memories);
   fprintf(out, "globals:   %" PRIu32 " (%" PRIu32 " imported)\n", m->nglobals,
           m->nimported_globals);
+  fprintf(out, "tags:      %" PRIu32 " (%" PRIu32 " imported)\n", m->ntags,
+          m->nimported_tags);
   fprintf(out, "exports:   %" PRIu32 "\n", m->nexports);
 
   uint32_t modes[3] = {0};
@@ -353,6 +356,9 @@ static void print_imports(FILE *out, const wasm_module *m) {
       fprintf(out, "%s%s", imp->desc.global.mutable_ ? "mut " : "",
               wasm_vtype_name(imp->desc.global.type));
       break;
+    case WASM_EXTERN_TAG:
+      print_functype(out, m, imp->desc.tag_type);
+      break;
     }
     fputc('\n', out);
   }
@@ -419,6 +425,22 @@ static void print_memories_and_tables(FILE *out, const wasm_module *m) {
   }
 }
 
+/* Tags: each one's payload type (a function type with no results). */
+static void print_tags(FILE *out, const wasm_module *m) {
+  if (!m->ntags)
+    return;
+  fprintf(out, "\ntags:\n");
+  for (uint32_t i = 0; i < m->ntags; i++) {
+    if (i == LIST_CAP) {
+      print_more(out, i, m->ntags);
+      break;
+    }
+    fprintf(out, "  %" PRIu32 "  ", i);
+    print_functype(out, m, m->tags[i].type);
+    fputs(i < m->nimported_tags ? "  imported\n" : "\n", out);
+  }
+}
+
 static void print_names(FILE *out, const wasm_module *m) {
   uint32_t named = 0;
   for (uint32_t f = 0; f < m->nfuncs; f++)
@@ -467,5 +489,6 @@ void wasm_inspect_print(FILE *out, const wasm_module *m) {
   print_imports(out, m);
   print_exports(out, m);
   print_memories_and_tables(out, m);
+  print_tags(out, m);
   print_names(out, m);
 }

@@ -164,8 +164,9 @@ bool wasm_read_reftype(wasm_reader *r, wasm_vtype *out) {
 }
 
 const char *wasm_externkind_name(wasm_externkind k) {
-  static const char *const names[] = {"func", "table", "memory", "global"};
-  return (unsigned)k < 4 ? names[k] : "<unknown kind>";
+  static const char *const names[] = {"func", "table", "memory", "global",
+                                      "tag"};
+  return (unsigned)k < 5 ? names[k] : "<unknown kind>";
 }
 
 /* Single zero bytes reserved by the binary format (atomic.fence). */

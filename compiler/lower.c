@@ -1,8 +1,8 @@
 /* lower.c: the LLVM module for one Wasm module.
  *
  * Creates the context and module, the common types, one LLVM function type
- * per Wasm type (calling convention of runtime/wasmrt_abi.h:
- * R f(ptr ctx, P...) with R = void | T | {T...}), declares every defined
+ * per Wasm type (the target's calling convention, lower_conv.c and
+ * runtime/wasmrt_abi.h), declares every defined
  * function as `wasm_f<idx>` (internal: the runtime reaches them only
  * through the descriptor's func_code table), and declares the runtime
  * entry points generated code calls, from their one list
@@ -26,9 +26,6 @@
 
 #include "lower.h"
 #include "target.h"
-
-/* LLVM's CallingConv::Tail (tailcc), which llvm-c/Core.h does not name. */
-enum { LLVM_TAILCC = 18 };
 
 /* ---- common types -------------------------------------------------------- */
 
@@ -75,13 +72,19 @@ enum { RTT_UNKNOWN, RTT_VOID, RTT_I32, RTT_I64, RTT_PTR };
       wasmrt_vmctx *(*)(void): RTT_PTR,                                        \
       wasmrt_host_func *(*)(void): RTT_PTR,                                    \
       wasmrt_val *(*)(void): RTT_PTR,                                          \
+      wasmrt_exn *(*)(void): RTT_PTR,                                          \
       default: RTT_UNKNOWN)
 #define RT_PARAM_TYPE(type, param) RT_TYPE(type)
 #define RT_PARAM_KNOWN(type, param)                                            \
   (RT_TYPE(type) != RTT_UNKNOWN && RT_TYPE(type) != RTT_VOID)
 #define RT_AND() &&
 #define RT_NORETURN_noreturn true
+#define RT_NORETURN_throws true
 #define RT_NORETURN_none false
+/* Entry points that leave by unwinding (a Wasm exception) */
+#define RT_UNWINDS_noreturn false
+#define RT_UNWINDS_throws true
+#define RT_UNWINDS_none false
 #define RT_CHECK(id, name, attr, result, n, ...)                               \
   _Static_assert(RT_TYPE(result) != RTT_UNKNOWN &&                             \
                      WASMRT_EP_MAP##n(RT_PARAM_KNOWN, RT_AND, __VA_ARGS__),    \
@@ -91,11 +94,11 @@ WASMRT_ENTRY_POINTS(RT_CHECK)
 /* The entry points by lower_rt, from the same list. */
 static const struct {
   const char *name;
-  bool noreturn;
+  bool noreturn, unwinds;
   uint8_t result, nparams, params[6]; /* RTT_*; 6: WASMRT_EP_MAP6 */
 } rt_decls[RT_COUNT] = {
 #define RT_DECL(id, name, attr, result, n, ...)                                \
-  [RT_##id] = {#name, RT_NORETURN_##attr, RT_TYPE(result), n,                  \
+  [RT_##id] = {#name, RT_NORETURN_##attr, RT_UNWINDS_##attr, RT_TYPE(result), n, \
                {WASMRT_EP_MAP##n(RT_PARAM_TYPE, WASMRT_EP_COMMA, __VA_ARGS__)}},
     WASMRT_ENTRY_POINTS(RT_DECL)
 #undef RT_DECL
@@ -127,35 +130,15 @@ static void declare_runtime(lower_module *lm) {
     if (rt_decls[i].noreturn) {
       add_fn_attr(lm, lm->rt[i], "noreturn");
       add_fn_attr(lm, lm->rt[i], "cold");
-      add_fn_attr(lm, lm->rt[i], "nounwind");
+      /* A trap leaves by longjmp, never through the unwinder; a throw
+       * leaves by unwinding and must stay an unwinding call. */
+      if (!rt_decls[i].unwinds)
+        add_fn_attr(lm, lm->rt[i], "nounwind");
     }
   }
 }
 
 /* ---- functions ----------------------------------------------------------- */
-
-/* LLVM type of a Wasm function type: (ptr ctx, params...) -> result. */
-static LLVMTypeRef function_type(lower_module *lm, const wasm_functype *ft) {
-  LLVMTypeRef *params = malloc((ft->nparams + 1) * sizeof *params);
-  params[0] = lm->t_ptr;
-  for (uint32_t i = 0; i < ft->nparams; i++)
-    params[i + 1] = lower_valtype(lm, ft->params[i]);
-  LLVMTypeRef ret;
-  if (ft->nresults == 0) {
-    ret = lm->t_void;
-  } else if (ft->nresults == 1) {
-    ret = lower_valtype(lm, ft->results[0]);
-  } else {
-    LLVMTypeRef *rs = malloc(ft->nresults * sizeof *rs);
-    for (uint32_t i = 0; i < ft->nresults; i++)
-      rs[i] = lower_valtype(lm, ft->results[i]);
-    ret = LLVMStructTypeInContext(lm->llctx, rs, ft->nresults, false);
-    free(rs);
-  }
-  LLVMTypeRef t = LLVMFunctionType(ret, params, ft->nparams + 1, false);
-  free(params);
-  return t;
-}
 
 /* Declares defined function i: internal wasm_f<i> in a whole module, a
  * hidden global in a chunk (defined here or in another chunk's object). */
@@ -175,8 +158,29 @@ static LLVMValueRef declare_func(lower_module *lm, uint32_t i) {
   return fn;
 }
 
+LLVMValueRef lower_personality(lower_module *lm) {
+  if (!lm->personality) {
+    /* Only its address matters (the unwinder calls it): declared lazily,
+     * so a module without exception handlers references no such symbol. */
+    LLVMTypeRef t = LLVMFunctionType(lm->t_i32, NULL, 0, true);
+    lm->personality = LLVMAddFunction(lm->mod, WASMRT_PERSONALITY_SYMBOL, t);
+  }
+  return lm->personality;
+}
+
 LLVMValueRef lower_wasm_call(lower_module *lm, LLVMTypeRef fnty, LLVMValueRef fn,
                              LLVMValueRef *args, unsigned nargs, bool musttail) {
+  if (lm->unwind_to && !musttail) {
+    /* Inside an exception handler: an invoke (never a tail call, so
+     * recursion still uses stack), continuing in a new block. */
+    LLVMValueRef f = LLVMGetBasicBlockParent(LLVMGetInsertBlock(lm->b));
+    LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(lm->llctx, f, "invoke.cont");
+    LLVMValueRef inv =
+        LLVMBuildInvoke2(lm->b, fnty, fn, args, nargs, cont, lm->unwind_to, "");
+    LLVMSetInstructionCallConv(inv, lm->wasm_cc);
+    LLVMPositionBuilderAtEnd(lm->b, cont);
+    return inv;
+  }
   LLVMValueRef call = LLVMBuildCall2(lm->b, fnty, fn, args, nargs, "");
   LLVMSetInstructionCallConv(call, lm->wasm_cc);
   /* An ordinary call must stay a call: unbounded recursion has to exhaust
@@ -208,8 +212,7 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
     lm->opts = *opts;
   lm->chunked = chunked;
   const target_row *row = target_of_triple(triple);
-  lm->tail_calls = row && row->tailcc;
-  lm->wasm_cc = lm->tail_calls ? LLVM_TAILCC : LLVMCCallConv;
+  lower_conv_init(lm, row ? row->conv : TARGET_CONV_TAILCC);
   lm->first = first;
   lm->end = end;
   lm->llctx = LLVMContextCreate();
@@ -264,8 +267,19 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
     wasm_fail(err, 0, "out of memory");
     return NULL;
   }
-  for (uint32_t i = 0; i < wm->ntypes; i++)
-    lm->fn_types[i] = function_type(lm, &wm->types[i]);
+  for (uint32_t i = 0; i < wm->ntypes; i++) {
+    /* An implementation limit of the riscv64 convention (wasmrt_abi.h). */
+    uint32_t spill = lower_conv_spill_slots(lm, &wm->types[i]);
+    if (spill > WASMRT_SPILL_SLOTS) {
+      wasm_fail(err, wm->subtypes ? wm->subtypes[i].offset : 0,
+                "implementation limit: type %u passes %u values through "
+                "memory on %s (at most %u)",
+                i, spill, triple ? triple : "this target", WASMRT_SPILL_SLOTS);
+      lower_module_free(lm);
+      return NULL;
+    }
+    lm->fn_types[i] = lower_conv_fn_type(lm, &wm->types[i]);
+  }
 
   declare_runtime(lm);
 

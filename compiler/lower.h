@@ -21,6 +21,8 @@
  *   lower_simd.c      SIMD128
  *   lower_atomic.c    threads: atomic loads/stores/RMW/cmpxchg, fence,
  *                     memory.atomic.wait32/64 and notify
+ *   lower_exn.c       exception handling: throw, throw_ref, try_table,
+ *                     and the legacy try/catch/catch_all/delegate/rethrow
  * A family function returns false only on an internal error (an LLVM
  * failure or an unsupported instruction), with a message in lf->err.
  */
@@ -32,6 +34,7 @@
 #include <stdint.h>
 
 #include "wasmrt_abi.h"
+#include "target.h"
 #include "wasm.h"
 
 typedef struct {
@@ -70,11 +73,11 @@ typedef struct lower_module {
   LLVMTypeRef t_ptr;   /* opaque pointer (address space 0) */
 
   LLVMTypeRef *fn_types;  /* LLVM function type per Wasm type index */
-  /* The calling convention of every Wasm function, host adapter and call
-   * of one (target.h's tailcc: LLVM's tailcc, else C), and whether
-   * return_call* can be guaranteed tail calls. */
+  /* How Wasm functions are called natively (target.h, lower_conv.c),
+   * and the LLVM calling convention of every Wasm function, host
+   * adapter and call of one that goes with it. */
+  target_conv conv;
   unsigned wasm_cc;
-  bool tail_calls;
   /* Per function index; imports: NULL. Use lower_func_ref: in a chunk,
    * functions of other chunks are declared on first use. */
   LLVMValueRef *funcs;
@@ -86,6 +89,11 @@ typedef struct lower_module {
   uint32_t first, end;
 
   LLVMValueRef rt[RT_COUNT];      /* runtime entry point declarations */
+  LLVMValueRef personality;       /* wasmrt_personality, once needed */
+  /* Set around a call inside an exception handler's scope: lower_wasm_call
+   * builds an invoke unwinding to this landing pad instead of a call (and
+   * continues in a new block). NULL: a plain call. */
+  LLVMBasicBlockRef unwind_to;
   LLVMTypeRef rt_types[RT_COUNT];
 
   unsigned md_invariant; /* kind id of !invariant.load */
@@ -112,6 +120,32 @@ typedef struct {
   LLVMValueRef *end_phis;       /* at `end` (== phis except for loops) */
   LLVMValueRef *if_params;      /* `if` params, re-pushed at `else` */
   bool unreachable;             /* the rest of this frame is dead code */
+
+  /* Exception handlers (lower_exn.c): a try_table, or a legacy try
+   * while in its body, catches what is thrown inside (handler_active).
+   * Everything that reaches it, a throw in this function or an unwind
+   * from a call (the landing pad), arrives at `dispatch` with the
+   * exception in exn_phi; both blocks are made on first use. */
+  bool handler_active;
+  LLVMBasicBlockRef lpad;       /* landing pad: the calls' unwind edge */
+  LLVMBasicBlockRef dispatch;   /* compares tags, branches to a handler */
+  LLVMValueRef exn_phi;         /* the exception, at dispatch */
+  wasm_catch *catches;          /* try_table: its clauses (owned) */
+  uint32_t ncatches;
+  /* legacy try: the tag of exn_phi (loaded at the first catch), the
+   * block testing the next catch clause, and whether the current catch
+   * arm holds the exception (for rethrow; released at the arm's end) */
+  LLVMValueRef exn_tag;
+  LLVMBasicBlockRef next_test;
+  bool arm_holds;
+  /* The arm's hold call and every unhold of it: when nothing in the arm
+   * rethrows its exception (arm_rethrown), the hold was not needed, and
+   * at the arm's end they become one drop right after the payload loads
+   * (lower_exn.c), so the exception does not live across the arm. */
+  bool arm_rethrown;
+  LLVMValueRef arm_hold_call;
+  LLVMValueRef *unholds;
+  uint32_t nunholds, unholds_cap;
 } lower_frame;
 
 typedef struct lower_func {
@@ -154,6 +188,11 @@ LLVMValueRef lower_call_rt(lower_func *lf, lower_rt rt, LLVMValueRef *args,
 /* Call a runtime helper returning a trap code and trap if it is not 0. */
 void lower_call_rt_checked(lower_func *lf, lower_rt rt, LLVMValueRef *args,
                            unsigned nargs);
+/* Where a call that may throw a Wasm exception (a Wasm function or a
+ * host function) at this point unwinds to: the landing pad of the
+ * innermost handler of the function (lower_exn.c), or NULL when the
+ * exception would leave the function. For lm->unwind_to. */
+LLVMBasicBlockRef lower_exn_unwind_dest(lower_func *lf);
 /* Call an LLVM intrinsic by name, e.g. "llvm.ctlz" overloaded on types. */
 LLVMValueRef lower_intrinsic(lower_func *lf, const char *name,
                              LLVMTypeRef *overloads, unsigned noverloads,
@@ -193,6 +232,29 @@ bool lower_memory(lower_func *lf, const wasm_instr *in);
 bool lower_table(lower_func *lf, const wasm_instr *in);
 bool lower_simd(lower_func *lf, const wasm_instr *in);
 bool lower_atomic(lower_func *lf, const wasm_instr *in);
+bool lower_exn(lower_func *lf, const wasm_instr *in);
+
+/* ---- shared between lower_control.c and lower_exn.c ---------------------- */
+/* The frame of label `depth` (0: the innermost). */
+lower_frame *lower_label(lower_func *lf, uint32_t depth);
+/* Pushes a block-like frame (block, try, try_table) of block type bt. */
+lower_frame *lower_begin_block(lower_func *lf, uint16_t op,
+                               const wasm_blocktype *bt);
+/* Branches from the current block to fr's label with vals (the label's
+ * arity of them: a loop's params, else the results). */
+void lower_branch_to(lower_func *lf, lower_frame *fr, LLVMValueRef *vals);
+/* The current arm of fr (reachable) falls through to fr's end with its
+ * results on top of the stack. */
+void lower_fall_to_end(lower_func *lf, lower_frame *fr);
+/* lower_control.c's `end` calls this first for a try, catch or
+ * try_table frame, while the frame is still on the stack. */
+void lower_exn_end(lower_func *lf, lower_frame *fr);
+/* Does a branch to the label at `depth` leave a legacy catch arm that
+ * holds its exception? Then lower_exn_release_arms, on the branch's
+ * path, lets go of them (the exceptions are freed when nothing else
+ * holds them). */
+bool lower_exn_leaves_arm(lower_func *lf, uint32_t depth);
+void lower_exn_release_arms(lower_func *lf, uint32_t depth);
 
 /* ---- module level (lower.c, lower_desc.c) -------------------------------- */
 /* The LLVM type of a Wasm value type (void for none), and integer
@@ -212,9 +274,35 @@ lower_module *lower_module_new_chunk(const wasm_module *wm,
                                      const char *triple, uint32_t first,
                                      uint32_t end, wasm_error *err);
 /* A call of a Wasm function (or host adapter) fn of type fnty with the
- * Wasm calling convention; musttail for return_call*. */
+ * Wasm calling convention, args as the convention has them (ctx first);
+ * musttail for return_call*. Only lower_conv.c builds such argument
+ * lists: everything else calls lower_conv_call. */
 LLVMValueRef lower_wasm_call(lower_module *lm, LLVMTypeRef fnty, LLVMValueRef fn,
                              LLVMValueRef *args, unsigned nargs, bool musttail);
+/* The personality routine (WASMRT_PERSONALITY_SYMBOL), declared on
+ * first use. */
+LLVMValueRef lower_personality(lower_module *lm);
+
+/* ---- the native calling convention (lower_conv.c) ------------------------ */
+/* Sets lm->conv and lm->wasm_cc for a target's convention. */
+void lower_conv_init(lower_module *lm, target_conv conv);
+/* The LLVM function type of Wasm type ft. */
+LLVMTypeRef lower_conv_fn_type(lower_module *lm, const wasm_functype *ft);
+/* Spill area slots (wasmrt_spill_area) a call of type ft needs. */
+uint32_t lower_conv_spill_slots(const lower_module *lm, const wasm_functype *ft);
+/* At the start of fn's entry block: its Wasm parameters, out[nparams]. */
+void lower_conv_params(lower_module *lm, LLVMValueRef fn,
+                       const wasm_functype *ft, LLVMValueRef *out);
+/* Returns the Wasm results vals[nresults] from the current function. */
+void lower_conv_return(lower_module *lm, const wasm_functype *ft,
+                       LLVMValueRef *vals);
+/* Calls fn (LLVM type fnty, Wasm type ft) with ctx and the Wasm arguments
+ * args[nparams]. Ordinary: the Wasm results in results[nresults].
+ * musttail (return_call*): a guaranteed tail call, and the current block
+ * is ended by returning what it returns (results unused). */
+void lower_conv_call(lower_module *lm, const wasm_functype *ft,
+                     LLVMTypeRef fnty, LLVMValueRef fn, LLVMValueRef ctx,
+                     LLVMValueRef *args, bool musttail, LLVMValueRef *results);
 /* The LLVM function of defined function fidx (declared here if needed). */
 LLVMValueRef lower_func_ref(lower_module *lm, uint32_t fidx);
 /* Lowers the body of defined function fidx, which must be in the module's

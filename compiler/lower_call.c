@@ -41,34 +41,28 @@ static LLVMValueRef funcref_of(lower_func *lf, uint32_t f) {
 }
 
 /* Pops the params of `ft`, calls fn(ctx, params...) and pushes the
- * results (a multi-value result comes back as a struct). */
+ * results; for return_call* (lf->tail) a guaranteed tail call that ends
+ * the block (lower_conv_call), so what follows is dead. */
 static void emit_call(lower_func *lf, const wasm_functype *ft, LLVMTypeRef fnty,
                       LLVMValueRef fn, LLVMValueRef ctx) {
   lower_module *lm = lf->lm;
-  uint32_t n = ft->nparams;
-  LLVMValueRef *args = malloc((n + 1) * sizeof *args);
+  uint32_t n = ft->nparams, m = ft->nresults;
+  LLVMValueRef *args = malloc((n + m + 1) * sizeof *args);
   if (!args)
     abort();
-  args[0] = ctx;
   for (uint32_t i = n; i > 0; i--)
-    args[i] = lower_pop(lf);
-  LLVMValueRef call = lower_wasm_call(lm, fnty, fn, args, n + 1, lf->tail);
+    args[i - 1] = lower_pop(lf);
+  /* Inside an exception handler the call is an invoke to its landing
+   * pad; return_call* stays a musttail call, never an invoke: the caller's
+   * frame, and its handlers, are gone when the callee runs. */
+  if (!lf->tail)
+    lm->unwind_to = lower_exn_unwind_dest(lf);
+  lower_conv_call(lm, ft, fnty, fn, ctx, args, lf->tail, args + n);
+  lm->unwind_to = NULL;
+  if (!lf->tail)
+    for (uint32_t i = 0; i < m; i++)
+      lower_push(lf, args[n + i]);
   free(args);
-  if (lf->tail) {
-    /* return_call*: the callee's results are ours (validated), so the
-     * call's value is returned as it is; what follows is dead. */
-    if (ft->nresults == 0)
-      LLVMBuildRetVoid(lm->b);
-    else
-      LLVMBuildRet(lm->b, call);
-    return;
-  }
-  if (ft->nresults == 1) {
-    lower_push(lf, call);
-  } else {
-    for (uint32_t i = 0; i < ft->nresults; i++)
-      lower_push(lf, LLVMBuildExtractValue(lm->b, call, i, ""));
-  }
 }
 
 static void lower_call_direct(lower_func *lf, uint32_t f) {
@@ -153,21 +147,10 @@ static void lower_call_ref(lower_func *lf, uint32_t typeidx) {
   emit_call(lf, &lm->wm->types[typeidx], lm->fn_types[typeidx], code, ctx);
 }
 
-/* return_call*: the call is a guaranteed tail call (musttail with the
- * tailcc convention, lower.c), so an endless chain of them runs in
- * constant stack whatever the signatures. Where the target has no such
- * convention the module is refused rather than compiled into code whose
- * stack would grow. */
+/* return_call*: the call is a guaranteed tail call (musttail, under
+ * the target's convention: lower_conv.c), so an endless chain of them
+ * runs in constant stack whatever the signatures. */
 static bool tail_call(lower_func *lf, const wasm_instr *in) {
-  lower_module *lm = lf->lm;
-  if (!lm->tail_calls) {
-    snprintf(lf->err, sizeof lm->err,
-             "not supported yet: %s on %s (LLVM has no tailcc calling "
-             "convention for this architecture, so tail calls cannot be "
-             "guaranteed)",
-             wasm_opinfos[in->op].text, LLVMGetTarget(lm->mod));
-    return false;
-  }
   lf->tail = true;
   if (in->op == WASM_OP_RETURN_CALL)
     lower_call_direct(lf, in->imm.index);

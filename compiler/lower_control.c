@@ -27,16 +27,16 @@ static const wasm_vtype *single_valtype(wasm_vtype t) {
   return NULL;
 }
 
-static void block_type(lower_func *lf, const wasm_instr *in, uint32_t *np,
+static void block_type(lower_func *lf, const wasm_blocktype *bt, uint32_t *np,
                        const wasm_vtype **p, uint32_t *nr,
                        const wasm_vtype **r) {
   *np = *nr = 0;
   *p = *r = NULL;
-  if (in->imm.block.kind == WASM_BLOCK_VALTYPE) {
+  if (bt->kind == WASM_BLOCK_VALTYPE) {
     *nr = 1;
-    *r = single_valtype(in->imm.block.valtype);
-  } else if (in->imm.block.kind == WASM_BLOCK_TYPEIDX) {
-    const wasm_functype *ft = &lf->lm->wm->types[in->imm.block.typeidx];
+    *r = single_valtype(bt->valtype);
+  } else if (bt->kind == WASM_BLOCK_TYPEIDX) {
+    const wasm_functype *ft = &lf->lm->wm->types[bt->typeidx];
     *np = ft->nparams;
     *p = ft->params;
     *nr = ft->nresults;
@@ -92,6 +92,8 @@ static void pop_frame(lower_func *lf) {
     free(fr->end_phis);
   free(fr->phis);
   free(fr->if_params);
+  free(fr->catches);
+  free(fr->unholds);
   memset(fr, 0, sizeof *fr);
 }
 
@@ -111,6 +113,14 @@ static void add_incoming(lower_func *lf, lower_frame *fr) {
   }
 }
 
+void lower_branch_to(lower_func *lf, lower_frame *fr, LLVMValueRef *vals) {
+  uint32_t n = label_arity(fr);
+  LLVMBasicBlockRef from = LLVMGetInsertBlock(lf->lm->b);
+  for (uint32_t i = 0; i < n; i++)
+    LLVMAddIncoming(fr->phis[i], &vals[i], &from, 1);
+  LLVMBuildBr(lf->lm->b, fr->target);
+}
+
 /* Fall through to the end of fr with its results on the stack. */
 static void fall_to_end(lower_func *lf, lower_frame *fr) {
   LLVMBasicBlockRef from = LLVMGetInsertBlock(lf->lm->b);
@@ -121,28 +131,36 @@ static void fall_to_end(lower_func *lf, lower_frame *fr) {
   LLVMBuildBr(lf->lm->b, fr->end);
 }
 
+void lower_fall_to_end(lower_func *lf, lower_frame *fr) { fall_to_end(lf, fr); }
+
 static lower_frame *label(lower_func *lf, uint32_t depth) {
   return &lf->frames[lf->nframes - 1 - depth];
+}
+
+lower_frame *lower_label(lower_func *lf, uint32_t depth) {
+  return label(lf, depth);
 }
 
 static void set_unreachable(lower_func *lf) {
   lf->frames[lf->nframes - 1].unreachable = true;
 }
 
-static void lower_block(lower_func *lf, const wasm_instr *in) {
+lower_frame *lower_begin_block(lower_func *lf, uint16_t op,
+                               const wasm_blocktype *bt) {
   uint32_t np, nr;
   const wasm_vtype *p, *r;
-  block_type(lf, in, &np, &p, &nr, &r);
-  lower_frame *fr = push_frame(lf, in->op, np, p, nr, r);
+  block_type(lf, bt, &np, &p, &nr, &r);
+  lower_frame *fr = push_frame(lf, op, np, p, nr, r);
   fr->end = fr->target = new_block(lf, "block.end");
   fr->phis = fr->end_phis = make_phis(lf, fr->end, nr, r);
+  return fr;
 }
 
 static void lower_loop(lower_func *lf, const wasm_instr *in) {
   lower_module *lm = lf->lm;
   uint32_t np, nr;
   const wasm_vtype *p, *r;
-  block_type(lf, in, &np, &p, &nr, &r);
+  block_type(lf, &in->imm.block, &np, &p, &nr, &r);
   lower_frame *fr = push_frame(lf, in->op, np, p, nr, r);
   fr->target = new_block(lf, "loop");
   fr->end = new_block(lf, "loop.end");
@@ -160,7 +178,7 @@ static void lower_if(lower_func *lf, const wasm_instr *in) {
   lower_module *lm = lf->lm;
   uint32_t np, nr;
   const wasm_vtype *p, *r;
-  block_type(lf, in, &np, &p, &nr, &r);
+  block_type(lf, &in->imm.block, &np, &p, &nr, &r);
   LLVMValueRef c = lower_pop(lf);
   LLVMValueRef cond =
       LLVMBuildICmp(lm->b, LLVMIntNE, c, lower_const_i32(lm, 0), "if.cond");
@@ -192,6 +210,9 @@ static void begin_else(lower_func *lf, lower_frame *fr) {
 static void lower_end(lower_func *lf) {
   lower_module *lm = lf->lm;
   lower_frame *fr = label(lf, 0);
+  if (fr->op == WASM_OP_TRY || fr->op == WASM_OP_TRY_TABLE ||
+      fr->op == WASM_OP_CATCH || fr->op == WASM_OP_CATCH_ALL)
+    lower_exn_end(lf, fr);
   /* `if` without `else`: the implicit else passes its params through
    * (validation made them equal to the results). */
   if (fr->op == WASM_OP_IF && fr->else_block)
@@ -230,18 +251,35 @@ static void lower_end(lower_func *lf) {
   }
 }
 
+/* The destination of a branch from the current block to the label at
+ * `depth`, its values added to the label's phis. When the branch leaves
+ * a legacy catch arm that holds its exception, it goes through a block
+ * that lets go of them first (lower_exn_release_arms). */
+static LLVMBasicBlockRef edge_to(lower_func *lf, uint32_t depth) {
+  lower_frame *fr = label(lf, depth);
+  if (!lower_exn_leaves_arm(lf, depth)) {
+    add_incoming(lf, fr);
+    return fr->target;
+  }
+  lower_module *lm = lf->lm;
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(lm->b);
+  LLVMBasicBlockRef exit = new_block(lf, "arm.exit");
+  LLVMPositionBuilderAtEnd(lm->b, exit);
+  lower_exn_release_arms(lf, depth);
+  add_incoming(lf, fr);
+  LLVMBuildBr(lm->b, fr->target);
+  LLVMPositionBuilderAtEnd(lm->b, here);
+  return exit;
+}
+
 static void lower_br_table(lower_func *lf, const wasm_instr *in) {
   lower_module *lm = lf->lm;
   LLVMValueRef idx = lower_pop(lf);
   uint32_t n = in->imm.br_table.count;
-  lower_frame *def = label(lf, in->imm.br_table.default_target);
-  add_incoming(lf, def);
-  LLVMValueRef sw = LLVMBuildSwitch(lm->b, idx, def->target, n);
-  for (uint32_t i = 0; i < n; i++) {
-    lower_frame *fr = label(lf, in->imm.br_table.targets[i]);
-    add_incoming(lf, fr);
-    LLVMAddCase(sw, lower_const_i32(lm, i), fr->target);
-  }
+  LLVMBasicBlockRef def = edge_to(lf, in->imm.br_table.default_target);
+  LLVMValueRef sw = LLVMBuildSwitch(lm->b, idx, def, n);
+  for (uint32_t i = 0; i < n; i++)
+    LLVMAddCase(sw, lower_const_i32(lm, i), edge_to(lf, in->imm.br_table.targets[i]));
   set_unreachable(lf);
 }
 
@@ -258,7 +296,7 @@ bool lower_control(lower_func *lf, const wasm_instr *in) {
     set_unreachable(lf);
     return true;
   case WASM_OP_BLOCK:
-    lower_block(lf, in);
+    lower_begin_block(lf, in->op, &in->imm.block);
     return true;
   case WASM_OP_LOOP:
     lower_loop(lf, in);
@@ -272,21 +310,16 @@ bool lower_control(lower_func *lf, const wasm_instr *in) {
   case WASM_OP_END:
     lower_end(lf);
     return true;
-  case WASM_OP_BR: {
-    lower_frame *fr = label(lf, in->imm.index);
-    add_incoming(lf, fr);
-    LLVMBuildBr(lm->b, fr->target);
+  case WASM_OP_BR:
+    LLVMBuildBr(lm->b, edge_to(lf, in->imm.index));
     set_unreachable(lf);
     return true;
-  }
   case WASM_OP_BR_IF: {
     LLVMValueRef c = lower_pop(lf);
     LLVMValueRef cond =
         LLVMBuildICmp(lm->b, LLVMIntNE, c, lower_const_i32(lm, 0), "br.cond");
-    lower_frame *fr = label(lf, in->imm.index);
     LLVMBasicBlockRef cont = new_block(lf, "br.cont");
-    add_incoming(lf, fr);
-    LLVMBuildCondBr(lm->b, cond, fr->target, cont);
+    LLVMBuildCondBr(lm->b, cond, edge_to(lf, in->imm.index), cont);
     LLVMPositionBuilderAtEnd(lm->b, cont);
     return true;
   }
@@ -302,12 +335,10 @@ bool lower_control(lower_func *lf, const wasm_instr *in) {
     LLVMValueRef ref = lower_pop(lf);
     LLVMValueRef cond = on_null ? LLVMBuildIsNull(lm->b, ref, "is_null")
                                 : LLVMBuildIsNotNull(lm->b, ref, "non_null");
-    lower_frame *fr = label(lf, in->imm.index);
     LLVMBasicBlockRef cont = new_block(lf, "br.cont");
     if (!on_null)
       lower_push(lf, ref);
-    add_incoming(lf, fr);
-    LLVMBuildCondBr(lm->b, cond, fr->target, cont);
+    LLVMBuildCondBr(lm->b, cond, edge_to(lf, in->imm.index), cont);
     LLVMPositionBuilderAtEnd(lm->b, cont);
     if (on_null)
       lower_push(lf, ref);
@@ -315,13 +346,10 @@ bool lower_control(lower_func *lf, const wasm_instr *in) {
       lower_pop(lf);
     return true;
   }
-  case WASM_OP_RETURN: {
-    lower_frame *fr = label(lf, lf->nframes - 1);
-    add_incoming(lf, fr);
-    LLVMBuildBr(lm->b, fr->target);
+  case WASM_OP_RETURN:
+    LLVMBuildBr(lm->b, edge_to(lf, lf->nframes - 1));
     set_unreachable(lf);
     return true;
-  }
   case WASM_OP_DROP:
     /* A dropped out-of-bounds load still traps: memory loads start
      * volatile and stay so when unused (keep_traps.c). */

@@ -39,7 +39,9 @@
  *                             nexports@144 exports@152 nelems@160
  *                             elems@168 ndatas@176 datas@184 start@192
  *                             module_name@200 cpu_features@208
- *                             cpu_built_with@216 typedefs@224 (232)
+ *                             cpu_built_with@216 typedefs@224
+ *                             ntags@232 nimported_tags@236
+ *                             tag_types@240 (248)
  * The _Static_asserts below check this table against the C header on the
  * compiler's own (LP64) host, and lower_descriptor compares the size it
  * built with sizeof(wasmrt_module_desc).
@@ -80,7 +82,7 @@ SIZE(wasmrt_elem_desc, 40); LAYOUT(wasmrt_elem_desc, offset, 16);
 LAYOUT(wasmrt_elem_desc, items, 32);
 SIZE(wasmrt_data_desc, 40); LAYOUT(wasmrt_data_desc, offset, 16);
 LAYOUT(wasmrt_data_desc, bytes, 32);
-SIZE(wasmrt_module_desc, 232); LAYOUT(wasmrt_module_desc, ntypes, 16);
+SIZE(wasmrt_module_desc, 248); LAYOUT(wasmrt_module_desc, ntypes, 16);
 LAYOUT(wasmrt_module_desc, types, 24); LAYOUT(wasmrt_module_desc, nimports, 48);
 LAYOUT(wasmrt_module_desc, nfuncs, 64); LAYOUT(wasmrt_module_desc, ntables, 96);
 LAYOUT(wasmrt_module_desc, nmemories, 112); LAYOUT(wasmrt_module_desc, nglobals, 128);
@@ -90,6 +92,10 @@ LAYOUT(wasmrt_module_desc, module_name, 200);
 LAYOUT(wasmrt_module_desc, cpu_features, 208);
 LAYOUT(wasmrt_module_desc, cpu_built_with, 216);
 LAYOUT(wasmrt_module_desc, typedefs, 224);
+LAYOUT(wasmrt_module_desc, ntags, 232); LAYOUT(wasmrt_module_desc, tag_types, 240);
+/* wasmrt_exn fields that lower_exn.c addresses by offset */
+LAYOUT(wasmrt_exn, tag, WASMRT_EXN_TAG_OFFSET);
+LAYOUT(wasmrt_exn, vals, WASMRT_EXN_VALS_OFFSET);
 /* funcref and table fields that lower_call.c addresses by offset */
 LAYOUT(wasmrt_funcref, ctx, 8); LAYOUT(wasmrt_funcref, type_id, 16);
 LAYOUT(wasmrt_table, size, 8);
@@ -347,7 +353,10 @@ static LLVMValueRef val_slot(lower_module *lm, LLVMValueRef vals, uint32_t i) {
   return LLVMBuildInBoundsGEP2(lm->b, lm->t_i8, vals, &off, 1, "");
 }
 
-/* void entry(ptr code, ptr ctx, ptr vals): host -> Wasm for type t. */
+/* void entry(ptr code, ptr ctx, ptr vals): host -> Wasm for type t. The
+ * call is an invoke: a Wasm exception that nothing caught lands here and
+ * is handed to the runtime (wasmrt_exn_uncaught), and the trampoline
+ * returns normally, so no exception ever unwinds into host frames. */
 static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
   const wasm_functype *ft = &lm->wm->types[t];
   LLVMTypeRef ps[3] = {lm->t_ptr, lm->t_ptr, lm->t_ptr};
@@ -359,67 +368,75 @@ static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
   LLVMPositionBuilderAtEnd(lm->b,
                            LLVMAppendBasicBlockInContext(lm->llctx, fn, ""));
   LLVMValueRef vals = LLVMGetParam(fn, 2);
-  LLVMValueRef *args = malloc((ft->nparams + 1) * sizeof *args);
+  uint32_t n = ft->nparams + ft->nresults;
+  LLVMValueRef *args = malloc((n ? n : 1) * sizeof *args);
   if (!args)
     abort();
-  args[0] = LLVMGetParam(fn, 1);
   for (uint32_t i = 0; i < ft->nparams; i++) {
     LLVMValueRef v = LLVMBuildLoad2(lm->b, lower_valtype(lm, ft->params[i]),
                                     val_slot(lm, vals, i), "");
     LLVMSetAlignment(v, 8);
-    args[i + 1] = v;
+    args[i] = v;
   }
-  LLVMValueRef r = lower_wasm_call(lm, lm->fn_types[t], LLVMGetParam(fn, 0),
-                                   args, ft->nparams + 1, false);
+  /* An invoke: the landing pad takes what no Wasm handler caught. */
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(lm->b);
+  LLVMBasicBlockRef lpad = LLVMAppendBasicBlockInContext(lm->llctx, fn, "uncaught");
+  LLVMSetPersonalityFn(fn, lower_personality(lm));
+  LLVMPositionBuilderAtEnd(lm->b, lpad);
+  LLVMTypeRef lpf[2] = {lm->t_ptr, lm->t_i32};
+  LLVMValueRef lp = LLVMBuildLandingPad(
+      lm->b, LLVMStructTypeInContext(lm->llctx, lpf, 2, false),
+      lower_personality(lm), 1, "");
+  LLVMAddClause(lp, LLVMConstNull(lm->t_ptr));
+  LLVMValueRef uargs[2] = {LLVMGetParam(fn, 1),
+                           LLVMBuildExtractValue(lm->b, lp, 0, "exn")};
+  LLVMBuildCall2(lm->b, lm->rt_types[RT_EXN_UNCAUGHT], lm->rt[RT_EXN_UNCAUGHT],
+                 uargs, 2, "");
+  LLVMBuildRetVoid(lm->b);
+  LLVMPositionBuilderAtEnd(lm->b, here);
+  LLVMValueRef *results = args + ft->nparams;
+  lm->unwind_to = lpad;
+  lower_conv_call(lm, ft, lm->fn_types[t], LLVMGetParam(fn, 0),
+                  LLVMGetParam(fn, 1), args, false, results);
+  lm->unwind_to = NULL;
+  for (uint32_t i = 0; i < ft->nresults; i++)
+    LLVMSetAlignment(LLVMBuildStore(lm->b, results[i], val_slot(lm, vals, i)), 8);
   free(args);
-  for (uint32_t i = 0; i < ft->nresults; i++) {
-    LLVMValueRef v =
-        ft->nresults == 1 ? r : LLVMBuildExtractValue(lm->b, r, i, "");
-    LLVMSetAlignment(LLVMBuildStore(lm->b, v, val_slot(lm, vals, i)), 8);
-  }
   LLVMBuildRetVoid(lm->b);
   return fn;
 }
 
-/* R adapter(ptr hf, P...): Wasm -> host for type t. */
+/* R adapter(ptr hf, P...): Wasm -> host for type t, a Wasm function to
+ * its callers (the target's convention, lower_conv.c). */
 static LLVMValueRef host_adapter(lower_module *lm, uint32_t t) {
   const wasm_functype *ft = &lm->wm->types[t];
   char name[40];
   snprintf(name, sizeof name, "wasm_host_t%u", t);
   LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[t]);
   LLVMSetLinkage(fn, LLVMInternalLinkage);
-  LLVMSetFunctionCallConv(fn, lm->wasm_cc); /* Wasm code calls it as a Wasm function */
+  LLVMSetFunctionCallConv(fn, lm->wasm_cc);
   LLVMPositionBuilderAtEnd(lm->b,
                            LLVMAppendBasicBlockInContext(lm->llctx, fn, ""));
   uint32_t n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+  LLVMValueRef *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v)
+    abort();
+  lower_conv_params(lm, fn, ft, v);
   LLVMValueRef vals = LLVMBuildAlloca(
       lm->b, LLVMArrayType2(lm->t_i8, (uint64_t)VAL_SIZE * (n ? n : 1)), "vals");
   LLVMSetAlignment(vals, 16);
   for (uint32_t i = 0; i < ft->nparams; i++)
-    LLVMSetAlignment(
-        LLVMBuildStore(lm->b, LLVMGetParam(fn, i + 1), val_slot(lm, vals, i)),
-        8);
+    LLVMSetAlignment(LLVMBuildStore(lm->b, v[i], val_slot(lm, vals, i)), 8);
   LLVMValueRef args[2] = {LLVMGetParam(fn, 0), vals};
   LLVMBuildCall2(lm->b, lm->rt_types[RT_CALL_HOST], lm->rt[RT_CALL_HOST], args,
                  2, "");
-  if (ft->nresults == 0) {
-    LLVMBuildRetVoid(lm->b);
-    return fn;
-  }
-  LLVMValueRef agg = ft->nresults > 1
-                         ? LLVMGetUndef(LLVMGetReturnType(lm->fn_types[t]))
-                         : NULL;
   for (uint32_t i = 0; i < ft->nresults; i++) {
-    LLVMValueRef v = LLVMBuildLoad2(lm->b, lower_valtype(lm, ft->results[i]),
-                                    val_slot(lm, vals, i), "");
-    LLVMSetAlignment(v, 8);
-    if (ft->nresults == 1) {
-      LLVMBuildRet(lm->b, v);
-      return fn;
-    }
-    agg = LLVMBuildInsertValue(lm->b, agg, v, i, "");
+    v[i] = LLVMBuildLoad2(lm->b, lower_valtype(lm, ft->results[i]),
+                          val_slot(lm, vals, i), "");
+    LLVMSetAlignment(v[i], 8);
   }
-  LLVMBuildRet(lm->b, agg);
+  lower_conv_return(lm, ft, v);
+  free(v);
   return fn;
 }
 
@@ -447,6 +464,7 @@ static cvalue import_desc(lower_module *lm, const wasm_import *im) {
     value_type = im->desc.global.type;
     mut = im->desc.global.mutable_;
     break;
+  case WASM_EXTERN_TAG: type_index = im->desc.tag_type; break;
   }
   cs_u32(&s, type_index);
   cs_u32(&s, value_type);
@@ -524,6 +542,7 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
   if (wm->ntables > max) max = wm->ntables;
   if (wm->nmemories > max) max = wm->nmemories;
   if (wm->nglobals > max) max = wm->nglobals;
+  if (wm->ntags > max) max = wm->ntags;
   cvalue *cv = calloc(max + 1, sizeof *cv);
   LLVMValueRef *pv = calloc(max + 1, sizeof *pv);
   if (!cv || !pv)
@@ -670,6 +689,12 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
   for (uint32_t i = 0; i < nt; i++)
     cv[i] = typedef_desc(lm, i);
   cs_ptr(&d, const_array(lm, cv, nt, "wasm.typedefs"));
+  /* tags */
+  cs_u32(&d, wm->ntags);
+  cs_u32(&d, wm->nimported_tags);
+  for (uint32_t i = 0; i < wm->ntags; i++)
+    pv[i] = lower_const_i32(lm, wm->tags[i].type);
+  cs_ptr(&d, value_array(lm, lm->t_i32, pv, wm->ntags, "wasm.tag_types", 4));
   cvalue desc = cs_end(&d);
   if (desc.size != sizeof(wasmrt_module_desc)) {
     wasm_fail(err, 0, "internal error: descriptor is %u bytes, C says %zu",

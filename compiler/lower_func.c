@@ -196,6 +196,10 @@ static family_fn family_of(uint16_t op) {
   case WASM_OP_CALL_REF: case WASM_OP_RETURN_CALL_REF:
   case WASM_OP_REF_AS_NON_NULL:
     return lower_call;
+  case WASM_OP_THROW: case WASM_OP_THROW_REF: case WASM_OP_TRY_TABLE:
+  case WASM_OP_TRY: case WASM_OP_CATCH: case WASM_OP_CATCH_ALL:
+  case WASM_OP_DELEGATE: case WASM_OP_RETHROW:
+    return lower_exn;
   case WASM_OP_BR_ON_NULL: case WASM_OP_BR_ON_NON_NULL:
     return lower_control;
   case WASM_OP_LOCAL_GET: case WASM_OP_LOCAL_SET: case WASM_OP_LOCAL_TEE:
@@ -246,11 +250,19 @@ static void prologue(lower_func *lf) {
     lf->locals[i] =
         LLVMBuildAlloca(lm->b, lower_valtype(lm, lf->local_types[i]), name);
   }
+  /* The parameters as the calling convention delivers them (lower_conv.c):
+   * nothing before this may call. */
+  LLVMValueRef *params =
+      malloc((lf->type->nparams ? lf->type->nparams : 1) * sizeof *params);
+  if (!params)
+    abort();
+  lower_conv_params(lm, lf->fn, lf->type, params);
   for (uint32_t i = 0; i < lf->nlocals; i++) {
-    LLVMValueRef v = i < lf->type->nparams ? LLVMGetParam(lf->fn, i + 1)
+    LLVMValueRef v = i < lf->type->nparams ? params[i]
                                            : zero_of(lm, lf->local_types[i]);
     LLVMBuildStore(lm->b, v, lf->locals[i]);
   }
+  free(params);
 
   /* Call-stack exhaustion: every function compares the stack pointer with
    * the limit the runtime leaves below its guard, so deep recursion traps
@@ -287,17 +299,7 @@ static void push_body_frame(lower_func *lf) {
     fr->phis[i] = LLVMBuildPhi(lm->b, lower_valtype(lm, fr->results[i]), "ret");
   fr->end_phis = fr->phis;
   /* The return block's terminator. */
-  if (fr->nresults == 0) {
-    LLVMBuildRetVoid(lm->b);
-  } else if (fr->nresults == 1) {
-    LLVMBuildRet(lm->b, fr->phis[0]);
-  } else {
-    LLVMTypeRef st = LLVMGetReturnType(lm->fn_types[lm->wm->funcs[lf->fidx].type]);
-    LLVMValueRef agg = LLVMGetUndef(st);
-    for (uint32_t i = 0; i < fr->nresults; i++)
-      agg = LLVMBuildInsertValue(lm->b, agg, fr->phis[i], i, "");
-    LLVMBuildRet(lm->b, agg);
-  }
+  lower_conv_return(lm, lf->type, fr->phis);
   LLVMPositionBuilderAtEnd(lm->b, here);
 }
 
@@ -309,11 +311,13 @@ static bool skip_dead(lower_func *lf, const wasm_instr *in) {
     return false;
   switch (in->op) {
   case WASM_OP_BLOCK: case WASM_OP_LOOP: case WASM_OP_IF:
+  case WASM_OP_TRY: case WASM_OP_TRY_TABLE:
     lf->dead_depth++;
     return true;
-  case WASM_OP_ELSE:
+  case WASM_OP_ELSE: case WASM_OP_CATCH: case WASM_OP_CATCH_ALL:
+    /* a new arm of the innermost live frame may be reachable again */
     return lf->dead_depth > 0;
-  case WASM_OP_END:
+  case WASM_OP_END: case WASM_OP_DELEGATE: /* delegate ends its try */
     if (lf->dead_depth > 0) {
       lf->dead_depth--;
       return true;
@@ -331,6 +335,8 @@ static void free_frames(lower_func *lf) {
       free(fr->end_phis);
     free(fr->phis);
     free(fr->if_params);
+    free(fr->catches);
+  free(fr->unholds);
   }
   free(lf->frames);
 }

@@ -24,7 +24,7 @@ static const target_row targets[] = {
      "-cmov,-mmx,-fxsr",
      {LLVMInitializeX86TargetInfo, LLVMInitializeX86Target,
       LLVMInitializeX86TargetMC, LLVMInitializeX86AsmPrinter},
-     .rounding_keeps_snan = false, .tailcc = true, .relaxed_madd_fused = false},
+     .rounding_keeps_snan = false, .conv = TARGET_CONV_TAILCC, .relaxed_madd_fused = false},
     /* AArch64 Linux guarantees FP and Advanced SIMD. LLVM's `generic`
      * also has the trace buffer extension (trbe), which cortex-a53,
      * neoverse-n1 and most other named CPUs lack. */
@@ -32,20 +32,43 @@ static const target_row targets[] = {
      "aarch64-linux-gnu-gcc", "-trbe",
      {LLVMInitializeAArch64TargetInfo, LLVMInitializeAArch64Target,
       LLVMInitializeAArch64TargetMC, LLVMInitializeAArch64AsmPrinter},
-     .rounding_keeps_snan = false, .tailcc = true, .relaxed_madd_fused = true},
+     .rounding_keeps_snan = false, .conv = TARGET_CONV_TAILCC, .relaxed_madd_fused = true},
     /* Debian's riscv64 port is RV64GC with the lp64d ABI. Wasm accesses
      * carry no alignment guarantee (they are emitted with align 1), and
      * without +unaligned-scalar-mem each would become byte loads and
      * stores (8 + shifts for an i64, and a trapping store could write
      * part of its bytes). Linux guarantees misaligned user accesses work
      * (in hardware, or emulated by the kernel/firmware), so full-width
-     * accesses are always correct and fast for the aligned ones. */
+     * accesses are always correct and fast for the aligned ones.
+     *
+     * Tail calls (measured with llc-19 19.1.7 and llc-22 22.1.8, RV64GC
+     * lp64d; the two behave the same):
+     *  - tailcc and swifttailcc: "LLVM ERROR: Unsupported calling
+     *    convention" (RISCVISelLowering knows C, fast, GHC, GRAAL and
+     *    the vector conventions only), at -O0 and -O2.
+     *  - musttail with the C convention or fastcc: the IR verifier wants
+     *    caller and callee prototypes identical (parameter count and
+     *    types, return type: only tailcc/swifttailcc are exempt). Then
+     *    the backend honours it at -O0 and -O2 alike, direct or indirect
+     *    and with "disable-tail-calls", provided no argument is passed
+     *    on the stack, there is no sret, and the return value takes at
+     *    most two registers ({i64, i64}, {i64, double}, <2 x i64>...;
+     *    three parts are demoted to sret): otherwise "LLVM ERROR: failed
+     *    to perform tail call elimination on a call site marked
+     *    musttail", even with identical prototypes.
+     *  - plain `tail` calls with stack arguments stay ordinary calls (no
+     *    guarantee; -tailcallopt does not change that on RISC-V).
+     *  - registers: C passes a0-a7 and fa0-fa7 (further floats in free
+     *    GPRs); fastcc a0-a7 and t3-t6 (12 GPRs) and fa0-fa7 and
+     *    ft0-ft11 (20 FPRs), with the C convention's callee-saved set.
+     * Hence TARGET_CONV_UNIFORM: one register-only fastcc prototype for
+     * every Wasm function (lower_conv.c). */
     {"riscv64", "riscv64-linux-gnu", "generic-rv64",
      "+m,+a,+f,+d,+c,+unaligned-scalar-mem", "lp64d",
      "riscv64-linux-gnu-gcc", "",
      {LLVMInitializeRISCVTargetInfo, LLVMInitializeRISCVTarget,
       LLVMInitializeRISCVTargetMC, LLVMInitializeRISCVAsmPrinter},
-     .rounding_keeps_snan = true, .tailcc = false, .relaxed_madd_fused = true},
+     .rounding_keeps_snan = true, .conv = TARGET_CONV_UNIFORM, .relaxed_madd_fused = true},
 };
 enum { NTARGETS = sizeof targets / sizeof *targets };
 

@@ -12,6 +12,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* How Wasm functions are called natively (see target.c for the facts
+ * behind the choice per architecture). */
+typedef enum {
+  /* LLVM's tailcc: each Wasm type gets its natural prototype
+   * R f(ctx, P...); the callee pops its stack arguments, so musttail
+   * works between different prototypes. */
+  TARGET_CONV_TAILCC,
+  /* No tailcc in the backend: every Wasm function gets one uniform,
+   * register-only prototype under LLVM's fastcc (ctx, 11 x i64,
+   * 12 x double, 8 x float), values beyond those registers and results
+   * beyond two registers go through the per-thread spill area
+   * (wasmrt_spill_area). musttail with identical prototypes and no stack
+   * arguments is what the backend can always honour. */
+  TARGET_CONV_UNIFORM,
+} target_conv;
+
 typedef struct {
   const char *arch;     /* first component of the triple */
   const char *triple;   /* canonical triple for the short name */
@@ -29,12 +45,10 @@ typedef struct {
   /* LLVM's lowering of ceil/floor/trunc/roundeven hands a signalling NaN
    * back unquieted (see emit.c's quiet_rounding_nans) */
   bool rounding_keeps_snan;
-  /* LLVM's tailcc convention exists for the architecture: Wasm functions
-   * use it, and return_call* become guaranteed (musttail) tail calls
-   * between any two signatures. false (riscv64: neither LLVM 19 nor 22
-   * implements tailcc for RISC-V): Wasm functions use the C convention
-   * and return_call* are refused as not supported yet. */
-  bool tailcc;
+  /* The native calling convention of Wasm functions (lower_conv.c,
+   * runtime/wasmrt_abi.h): both give guaranteed tail calls (return_call*
+   * as musttail) between any two signatures, at every -O. */
+  target_conv conv;
   /* relaxed SIMD's f32x4/f64x2.relaxed_madd/nmadd are fused (one rounding)
    * on this target: true where the baseline has vector or scalar FMA
    * (AArch64, RV64GC's D extension), false where it does not (x86-64's

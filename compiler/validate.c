@@ -92,6 +92,10 @@ static bool op_supported(uint16_t op) {
       op <= WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S)
     return true;
   switch (op) {
+  case WASM_OP_THROW: case WASM_OP_THROW_REF: case WASM_OP_TRY_TABLE:
+  case WASM_OP_TRY: case WASM_OP_CATCH: case WASM_OP_RETHROW:
+  case WASM_OP_DELEGATE: case WASM_OP_CATCH_ALL:
+    return true; /* exception handling */
   case WASM_OP_RETURN_CALL:
   case WASM_OP_RETURN_CALL_INDIRECT:
   /* typed function references */
@@ -111,7 +115,9 @@ static bool op_supported(uint16_t op) {
 /* ---- validator state ---------------------------------------------------- */
 
 typedef struct {
-  uint16_t op;       /* WASM_OP_BLOCK/LOOP/IF/ELSE; the body frame is BLOCK */
+  uint16_t op;       /* WASM_OP_BLOCK/LOOP/IF/ELSE/TRY_TABLE; legacy
+                        exceptions: TRY in its body, CATCH or CATCH_ALL in
+                        a handler; the body frame is BLOCK */
   bool unreachable;  /* rest of the block is dead: the stack is polymorphic */
   uint32_t height;   /* operand stack height at entry */
   uint32_t nparams, nresults;
@@ -397,8 +403,8 @@ static const char *vtype_feature(wasm_vtype t) {
 /* A value type must name a type the module defines (a concrete heap
  * type) and belong to a feature wasmc implements: numbers, vectors and
  * the function and extern hierarchies with typed function references.
- * GC's and exception handling's types are refused as "not supported
- * yet". */
+ * exception handling's exn hierarchy; GC's types are refused as "not
+ * supported yet". */
 static bool check_vtype(validator *v, wasm_vtype t, uint32_t off) {
   if (!wasm_vt_is_ref(t))
     return true;
@@ -414,6 +420,7 @@ static bool check_vtype(validator *v, wasm_vtype t, uint32_t off) {
   switch (ht) {
   case WASM_HT_FUNC: case WASM_HT_NOFUNC:
   case WASM_HT_EXTERN: case WASM_HT_NOEXTERN:
+  case WASM_HT_EXN: case WASM_HT_NOEXN: /* exception handling */
     return true;
   default:
     return wasm_fail(v->err, off, "not supported yet: value type %s (%s)",
@@ -822,6 +829,139 @@ static bool br_table(validator *v, const wasm_instr *in) {
   return true;
 }
 
+/* ---- exception handling ------------------------------------------------- */
+
+static bool check_tag(validator *v, uint32_t x, const wasm_functype **out) {
+  if (x >= v->m->ntags)
+    return wasm_fail(v->err, at(v), "unknown tag %u (module has %u)", x,
+                     v->m->ntags);
+  /* check_module made sure the type exists and has no results */
+  *out = &v->m->types[v->m->tags[x].type];
+  return true;
+}
+
+/* A try_table catch clause (validated in the context outside the
+ * try_table): the label must take the tag's payload, then an exnref for
+ * the _ref forms. */
+static bool check_catch(validator *v, const wasm_catch *c) {
+  const wasm_functype *ft = NULL;
+  bool has_tag = c->kind == WASM_CATCH || c->kind == WASM_CATCH_REF;
+  bool ref = c->kind == WASM_CATCH_REF || c->kind == WASM_CATCH_ALL_REF;
+  if (has_tag && !check_tag(v, c->tag, &ft))
+    return false;
+  frame *fr;
+  if (!get_label(v, c->label, &fr))
+    return false;
+  uint32_t n, np = ft ? ft->nparams : 0;
+  const wasm_vtype *ts = label_types(fr, &n);
+  /* [t* (ref exn)?] must match the label's types */
+  bool ok = n == np + ref;
+  for (uint32_t i = 0; ok && i < np; i++)
+    ok = wasm_vt_sub(v->m, ft->params[i], ts[i]);
+  if (ok && ref)
+    ok = wasm_vt_sub(v->m, wasm_vt_ref(false, WASM_HT_EXN), ts[np]);
+  if (!ok && n != np + ref)
+    return wasm_fail(v->err, at(v),
+                     "type mismatch: catch clause for label %u carries %u "
+                     "value%s%s, the label takes %u",
+                     c->label, np + ref, np + ref == 1 ? "" : "s",
+                     ref ? " (the last an exnref)" : "", n);
+  if (!ok)
+    return wasm_fail(v->err, at(v),
+                     "type mismatch: catch clause for label %u: its values "
+                     "do not match the label's types",
+                     c->label);
+  return true;
+}
+
+/* Legacy catch/catch_all: ends the try body or the previous handler. */
+static bool begin_handler(validator *v, const wasm_instr *in) {
+  frame *fr = top(v);
+  if (fr->op != WASM_OP_TRY && fr->op != WASM_OP_CATCH)
+    return wasm_fail(v->err, in->offset,
+                     "%s without a matching try (or after catch_all)",
+                     opname(v));
+  const wasm_functype *ft = NULL;
+  if (in->op == WASM_OP_CATCH && !check_tag(v, in->imm.index, &ft))
+    return false;
+  v->what = fr->op == WASM_OP_TRY ? "end of the try body" : "end of catch";
+  if (!check_frame_end(v, fr))
+    return false;
+  v->what = NULL;
+  fr->op = in->op;
+  fr->unreachable = false;
+  return !ft || push_n(v, ft->params, ft->nparams);
+}
+
+static bool check_exceptions(validator *v, const wasm_instr *in) {
+  const wasm_functype *ft;
+  const wasm_vtype *ps, *rs;
+  uint32_t np, nr;
+  wasm_vtype one;
+  frame *fr;
+  switch (in->op) {
+  case WASM_OP_THROW:
+    if (!check_tag(v, in->imm.index, &ft) || !pop_n(v, ft->params, ft->nparams))
+      return false;
+    set_unreachable(v);
+    return true;
+  case WASM_OP_THROW_REF: {
+    wasm_vtype t = T_ANY;
+    if (!pop_any(v, &t))
+      return false;
+    /* exnref or any subtype of it */
+    if (t != T_ANY && !wasm_vt_sub(v->m, t, WASM_EXNREF))
+      return mismatch(v, WASM_EXNREF, t);
+    set_unreachable(v);
+    return true;
+  }
+  case WASM_OP_TRY_TABLE: {
+    for (uint32_t i = 0; i < in->imm.try_table.count; i++)
+      if (!check_catch(v, &in->imm.try_table.catches[i]))
+        return false;
+    wasm_instr block = *in; /* block_type reads imm.block */
+    block.imm.block = in->imm.try_table.block;
+    return block_type(v, &block, &ps, &np, &rs, &nr, &one) &&
+           pop_n(v, ps, np) && push_ctrl(v, in->op, ps, np, rs, nr, one);
+  }
+  case WASM_OP_TRY:
+    return block_type(v, in, &ps, &np, &rs, &nr, &one) && pop_n(v, ps, np) &&
+           push_ctrl(v, in->op, ps, np, rs, nr, one);
+  case WASM_OP_CATCH:
+  case WASM_OP_CATCH_ALL:
+    return begin_handler(v, in);
+  case WASM_OP_DELEGATE: {
+    fr = top(v);
+    if (fr->op != WASM_OP_TRY || v->nctrls == 1)
+      return wasm_fail(v->err, in->offset,
+                       "delegate without a matching try (or after catch)");
+    v->what = "end of the try body";
+    if (!check_frame_end(v, fr))
+      return false;
+    v->what = NULL;
+    rs = frame_results(fr);
+    nr = fr->nresults;
+    v->nctrls--; /* the frame's storage (and `one`) stays valid */
+    /* the label is counted from outside the try */
+    frame *target;
+    return get_label(v, in->imm.index, &target) && push_n(v, rs, nr);
+  }
+  case WASM_OP_RETHROW:
+    if (!get_label(v, in->imm.index, &fr))
+      return false;
+    if (fr->op != WASM_OP_CATCH && fr->op != WASM_OP_CATCH_ALL)
+      return wasm_fail(v->err, in->offset,
+                       "invalid rethrow label %u: not a catch block",
+                       in->imm.index);
+    set_unreachable(v);
+    return true;
+  default:
+    return wasm_fail(v->err, in->offset,
+                     "internal error: no typing rule for %s",
+                     wasm_opinfos[in->op].text);
+  }
+}
+
 /* Instructions without a fixed signature. */
 static bool check_other(validator *v, const wasm_instr *in) {
   wasm_module *m = v->m;
@@ -858,11 +998,15 @@ static bool check_other(validator *v, const wasm_instr *in) {
     return push_n(v, fr->params, fr->nparams);
   case WASM_OP_END:
     fr = top(v);
-    v->what = v->nctrls == 1              ? "end of function"
-              : fr->op == WASM_OP_LOOP    ? "end of loop"
-              : fr->op == WASM_OP_IF      ? "end of if"
-              : fr->op == WASM_OP_ELSE    ? "end of else"
-                                          : "end of block";
+    v->what = v->nctrls == 1                 ? "end of function"
+              : fr->op == WASM_OP_LOOP       ? "end of loop"
+              : fr->op == WASM_OP_IF         ? "end of if"
+              : fr->op == WASM_OP_ELSE       ? "end of else"
+              : fr->op == WASM_OP_TRY        ? "end of try"
+              : fr->op == WASM_OP_CATCH      ? "end of catch"
+              : fr->op == WASM_OP_CATCH_ALL  ? "end of catch_all"
+              : fr->op == WASM_OP_TRY_TABLE  ? "end of try_table"
+                                             : "end of block";
     if (!check_frame_end(v, fr))
       return false;
     v->what = NULL;
@@ -1109,6 +1253,10 @@ static bool check_other(validator *v, const wasm_instr *in) {
                        "global or export)",
                        in->imm.index);
     return push(v, wasm_vt_ref(false, WASM_HT_INDEX + m->funcs[in->imm.index].type));
+  case WASM_OP_THROW: case WASM_OP_THROW_REF: case WASM_OP_TRY_TABLE:
+  case WASM_OP_TRY: case WASM_OP_CATCH: case WASM_OP_CATCH_ALL:
+  case WASM_OP_DELEGATE: case WASM_OP_RETHROW:
+    return check_exceptions(v, in);
   default:
     return wasm_fail(v->err, in->offset,
                      "internal error: no typing rule for %s",
@@ -1511,6 +1659,7 @@ static bool check_exports(validator *v) {
     case WASM_EXTERN_TABLE: n = m->ntables; break;
     case WASM_EXTERN_MEMORY: n = m->nmemories; break;
     case WASM_EXTERN_GLOBAL: n = m->nglobals; break;
+    case WASM_EXTERN_TAG: n = m->ntags; break;
     default:
       return wasm_fail(v->err, e->offset, "malformed export kind %d",
                        (int)e->kind);
@@ -1580,6 +1729,24 @@ static bool check_module(validator *v) {
                        im->desc.func_type, m->ntypes,
                        (int)(im->name.len > 60 ? 60 : im->name.len),
                        im->name.str ? im->name.str : "");
+  }
+  for (uint32_t i = 0; i < m->ntags; i++) {
+    uint32_t t = m->tags[i].type;
+    uint32_t off = entity_offset(m, WASM_EXTERN_TAG, i, 13);
+    if (t >= m->ntypes)
+      return wasm_fail(v->err, off,
+                       "unknown type %u (module has %u types) for tag %u", t,
+                       m->ntypes, i);
+    if (m->subtypes && m->subtypes[t].kind != WASM_COMP_FUNC)
+      return wasm_fail(v->err, off,
+                       "type mismatch: tag %u has type %u, which is not a "
+                       "function type", i, t);
+    if (m->types[t].nresults)
+      return wasm_fail(v->err, off,
+                       "non-empty tag result type: tag %u has type %u, which "
+                       "returns %u value%s",
+                       i, t, m->types[t].nresults,
+                       m->types[t].nresults == 1 ? "" : "s");
   }
   for (uint32_t i = 0; i < m->nfuncs; i++)
     if (m->funcs[i].type >= m->ntypes)

@@ -30,6 +30,7 @@ typedef enum {
   WASM_V128 = 0x7B,
   WASM_FUNCREF = 0x70,
   WASM_EXTERNREF = 0x6F,
+  WASM_EXNREF = 0x69, /* (ref null exn): exception handling */
 } wasm_valtype;
 
 /* ---- Wasm 3.0 types --------------------------------------------------------
@@ -174,6 +175,7 @@ typedef enum {
   WASM_EXTERN_TABLE = 1,
   WASM_EXTERN_MEMORY = 2,
   WASM_EXTERN_GLOBAL = 3,
+  WASM_EXTERN_TAG = 4, /* exception handling */
 } wasm_externkind;
 
 const char *wasm_externkind_name(wasm_externkind k); /* "func", ... */
@@ -318,6 +320,7 @@ typedef struct {
     wasm_tabletype table;
     wasm_memtype memory;
     wasm_globaltype global;
+    uint32_t tag_type; /* type index of the tag's function type */
   } desc;
 } wasm_import;
 
@@ -353,6 +356,12 @@ typedef struct {
   bool imported;
   wasm_constexpr init; /* defined globals only */
 } wasm_global;
+
+/* An exception tag: the function type [t*] -> [] of its payload. */
+typedef struct {
+  uint32_t type; /* type index */
+  bool imported;
+} wasm_tag;
 
 typedef enum {
   WASM_SEG_ACTIVE,
@@ -437,6 +446,9 @@ typedef struct wasm_module {
 
   uint32_t nglobals, nimported_globals;
   wasm_global *globals;
+
+  uint32_t ntags, nimported_tags; /* tag section (id 13) and tag imports */
+  wasm_tag *tags;
 
   uint32_t nexports;
   wasm_export *exports;

@@ -750,8 +750,10 @@ static bool plain_block(wat_mod *m, const wat_node *kids, uint32_t n, uint32_t *
     if (!wat_instrs(m, kids, n, i, stop_end, out))
       return false;
   }
+  bool any_catch = false;
   while (is_try && *i < n && (wat_is_kw(&kids[*i], "catch") || wat_is_kw(&kids[*i], "catch_all"))) {
     bool all = wat_is_kw(&kids[(*i)++], "catch_all");
+    any_catch = true;
     wat_buf_byte(out, all ? 0x19 : 0x07);
     if (!all) {
       uint32_t x;
@@ -762,7 +764,11 @@ static bool plain_block(wat_mod *m, const wat_node *kids, uint32_t n, uint32_t *
     }
     if (!wat_instrs(m, kids, n, i, stop_try, out))
       return false;
+    if (all) /* catch_all is the last handler */
+      break;
   }
+  if (is_try && any_catch && *i < n && wat_is_kw(&kids[*i], "delegate"))
+    return wat_fail(m, &kids[*i], "unexpected token: delegate after catch");
   if (is_try && *i < n && wat_is_kw(&kids[*i], "delegate")) {
     (*i)++;
     m->nlabels--;
@@ -851,9 +857,18 @@ static bool folded_block(wat_mod *m, const wat_node *e, wat_buf *out) {
       if (!wat_instrs(m, d->kids, d->n, &j, NULL, out))
         return false;
     }
+    /* The legacy grammar: catch* then at most one catch_all, or a single
+     * delegate instead of any of them. */
+    bool any_catch = false, catch_all = false;
     for (; i < e->n; i++) {
       const wat_node *h = &e->kids[i];
       uint32_t j = 1;
+      bool handler = wat_is_form(h, "catch") || wat_is_form(h, "catch_all");
+      if (catch_all || (any_catch && wat_is_form(h, "delegate")))
+        return wat_fail(m, h, "unexpected token after (%s ...)",
+                        catch_all ? "catch_all" : "catch");
+      any_catch |= handler;
+      catch_all = wat_is_form(h, "catch_all");
       if (wat_is_form(h, "catch")) {
         uint32_t x;
         if (h->n < 2 || !wat_index(m, &m->tags, &h->kids[1], "tag", &x))

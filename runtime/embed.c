@@ -6,7 +6,12 @@
  * here and becomes a false return with the trap's code and message. The
  * instance needs no repair afterwards: generated code keeps no state
  * outside memories, tables and globals, whose contents at the trap are
- * what Wasm semantics say they are. */
+ * what Wasm semantics say they are.
+ *
+ * A Wasm exception that nothing caught comes back the same way, without
+ * a longjmp: the entry trampoline's landing pad records it in the
+ * activation and returns (exn.c). It becomes the thread's pending
+ * exception, which a host callback's failure carries on (host.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +20,8 @@
 bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
                wasmrt_error *err) {
   rt_thread_init();
+  /* Whatever the last call left pending is stale now. */
+  rt_exn_set_pending(NULL);
   uintptr_t limit = rt_stack_limit();
   if (inst) inst->vmctx.stack_limit = limit;
 
@@ -43,9 +50,11 @@ bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
   if (sigsetjmp(act.jb, 0) == 0) {
     entry(fn->code, fn->ctx, vals);
     rt_activation_pop(&act);
-    return true;
+    if (!act.exn) return true;
+  } else {
+    rt_activation_pop(&act);
   }
-  rt_activation_pop(&act);
+  if (act.exn) rt_exn_set_pending(act.exn);
   rt_trap_to_error(&act, err);
   return false;
 }

@@ -4,7 +4,10 @@
  * binds the import to that module's generated adapter for the type
  * (descriptor host_adapters), with the wasmrt_host_func as its context.
  * The adapter calls wasmrt_call_host, which runs the callback and turns
- * failure into a WASMRT_TRAP_HOST trap. */
+ * failure into a WASMRT_TRAP_HOST trap, or, when the callback failed
+ * because of a Wasm exception (a nested wasmrt_call ended with one, or
+ * the callback raised one), throws that exception on into the Wasm
+ * caller (exn.c, wasmrt.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,13 @@ bool rt_host_invoke(wasmrt_host_func *hf, wasmrt_val *vals, char *msg, size_t si
 
 WASMRT_API void wasmrt_call_host(wasmrt_host_func *hf, wasmrt_val *vals) {
   char msg[256];
-  if (!rt_host_invoke(hf, vals, msg, sizeof msg))
-    rt_raise(WASMRT_TRAP_HOST, UINT32_MAX, NULL, msg);
+  rt_exn_set_pending(NULL);
+  bool ok = rt_host_invoke(hf, vals, msg, sizeof msg);
+  wasmrt_exn *e = rt_exn_take_pending();
+  if (ok) {
+    rt_exn_drop(e); /* the callback handled it */
+    return;
+  }
+  if (e) rt_exn_rethrow(e);
+  rt_raise(WASMRT_TRAP_HOST, UINT32_MAX, NULL, msg);
 }

@@ -23,8 +23,8 @@
 #include "internal.h"
 
 static const char *kind_name(uint32_t k) {
-  static const char *const names[] = {"function", "table", "memory", "global"};
-  return k <= 3 ? names[k] : "?";
+  static const char *const names[] = {"function", "table", "memory", "global", "tag"};
+  return k <= 4 ? names[k] : "?";
 }
 
 static bool link_error(wasmrt_error *err, const wasmrt_import_desc *imp, const char *fmt,
@@ -142,7 +142,7 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
   wasmrt_module *m = inst->module;
   const wasmrt_module_desc *d = m->desc;
   bool needs_guard = !(d->flags & WASMRT_MODULE_BOUNDS_CHECKED);
-  uint32_t fi = 0, ti = 0, mi = 0, gi = 0, hb = 0;
+  uint32_t fi = 0, ti = 0, mi = 0, gi = 0, hb = 0, xi = 0;
   for (uint32_t i = 0; i < d->nimports; i++) {
     const wasmrt_import_desc *imp = &d->imports[i];
     const wasmrt_extern *ex = &imports[i];
@@ -209,6 +209,15 @@ static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
       inst->globals[gi++] = g;
       break;
     }
+    case WASMRT_EXTERN_TAG: {
+      /* The exporter's tag itself: tags have identity across modules. */
+      wasmrt_tag *t = ex->of.tag;
+      if (!t) return link_error(err, imp, "null tag");
+      if (t->type_id != m->type_ids[imp->type_index])
+        return link_error(err, imp, "tag type differs");
+      inst->tags[xi++] = t;
+      break;
+    }
     }
   }
   return true;
@@ -228,7 +237,9 @@ static bool alloc_instance(wasmrt_instance *inst, const wasmrt_module_desc *d) {
   inst->elem_len = calloc(d->nelems + 1, sizeof *inst->elem_len);
   inst->elem_items = calloc(d->nelems + 1, sizeof *inst->elem_items);
   inst->data_dropped = calloc(d->ndatas + 1, 1);
-  return inst->funcs && inst->own_funcs && inst->host_binds && inst->tables &&
+  inst->tags = calloc(d->ntags + 1, sizeof *inst->tags);
+  inst->own_tags = calloc(d->ntags - d->nimported_tags + 1, sizeof *inst->own_tags);
+  return inst->tags && inst->own_tags && inst->funcs && inst->own_funcs && inst->host_binds && inst->tables &&
          inst->memories && inst->globals && inst->own_globals && inst->elem_len &&
          inst->elem_items && inst->data_dropped;
 }
@@ -251,6 +262,8 @@ WASMRT_API void wasmrt_instance_free(wasmrt_instance *inst) {
   free(inst->elem_len);
   free(inst->elem_items);
   free(inst->data_dropped);
+  free(inst->tags);
+  free(inst->own_tags);
   free(inst);
 }
 
@@ -318,6 +331,13 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
                           m->type_ids[d->func_types[i]], i};
     inst->funcs[i] = f;
   }
+  /* Tags: each definition is a new tag, distinct from all others. */
+  for (uint32_t i = d->nimported_tags; i < d->ntags; i++) {
+    wasmrt_tag *t = &inst->own_tags[i - d->nimported_tags];
+    const wasmrt_functype_desc *ft = &d->types[d->tag_types[i]];
+    *t = (wasmrt_tag){m->type_ids[d->tag_types[i]], ft->nparams};
+    inst->tags[i] = t;
+  }
   /* Tables and memories. */
   for (uint32_t i = d->nimported_tables; i < d->ntables; i++) {
     const wasmrt_table_desc *t = &d->tables[i - d->nimported_tables];
@@ -350,6 +370,7 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
       .funcs = inst->funcs,
       .type_ids = m->type_ids,
       .instance = inst,
+      .tags = inst->tags,
   };
   /* Globals, in order: an initialiser may read earlier globals. */
   for (uint32_t i = d->nimported_globals; i < d->nglobals; i++) {
@@ -429,6 +450,7 @@ WASMRT_API bool wasmrt_instance_export(wasmrt_instance *inst, const char *name, 
     case WASMRT_EXTERN_TABLE: out->of.table = inst->tables[e->index]; break;
     case WASMRT_EXTERN_MEMORY: out->of.memory = inst->memories[e->index]; break;
     case WASMRT_EXTERN_GLOBAL: out->of.global = inst->globals[e->index]; break;
+    case WASMRT_EXTERN_TAG: out->of.tag = inst->tags[e->index]; break;
     default: return false;
     }
     return true;

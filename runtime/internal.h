@@ -79,6 +79,8 @@ struct wasmrt_instance {
   uint32_t *elem_len;             /* per elem segment; 0 once dropped */
   void ***elem_items;             /* evaluated references per segment */
   uint8_t *data_dropped;          /* per data segment */
+  wasmrt_tag **tags;              /* the tag index space (vmctx TAGS) */
+  wasmrt_tag *own_tags;           /* defined tags */
   wasmrt_instance *next_zombie;
 };
 
@@ -157,6 +159,7 @@ typedef struct rt_activation {
   const wasmrt_module *module;   /* module of func_index, or NULL */
   uintptr_t fault_pc, fault_addr; /* for hardware faults */
   char host_msg[256];            /* WASMRT_TRAP_HOST */
+  wasmrt_exn *exn;               /* WASMRT_TRAP_UNCAUGHT_EXCEPTION: which */
 } rt_activation;
 rt_activation *rt_activation_top(void);
 void rt_activation_push(rt_activation *a);
@@ -195,6 +198,19 @@ static inline bool rt_funcref_is_wasm(const wasmrt_funcref *f) {
 }
 /* Run a host function's callback; false + message on failure. */
 bool rt_host_invoke(wasmrt_host_func *hf, wasmrt_val *vals, char *msg, size_t size);
+
+/* ---- exn.c: exceptions ----------------------------------------------------- */
+/* The calling thread's pending exception: the last one that ended a
+ * wasmrt_call uncaught (wasmrt_exception_pending), or one a host callback
+ * raised (wasmrt_exception_raise). rt_exn_take_pending hands it over and
+ * clears it. rt_exn_set_pending replaces it (dropping the old one). */
+wasmrt_exn *rt_exn_take_pending(void);
+void rt_exn_set_pending(wasmrt_exn *e);
+/* Throws e from runtime code (wasmrt_call_host): unwinds into the Wasm
+ * caller's handlers; never returns. */
+_Noreturn void rt_exn_rethrow(wasmrt_exn *e);
+/* Frees e unless it escaped into an exnref or is held. */
+void rt_exn_drop(wasmrt_exn *e);
 
 /* ---- embed.c ------------------------------------------------------------- */
 /* wasmrt_call without the argument-count check (inst may be NULL). */

@@ -38,26 +38,33 @@ static bool check_desc(const wasmrt_module_desc *d, wasmrt_error *err) {
     return false;
   }
   if (d->nimported_funcs > d->nfuncs || d->nimported_tables > d->ntables ||
-      d->nimported_memories > d->nmemories || d->nimported_globals > d->nglobals) {
+      d->nimported_memories > d->nmemories || d->nimported_globals > d->nglobals ||
+      d->nimported_tags > d->ntags) {
     rt_error(err, "corrupt module descriptor: imports exceed index spaces");
     return false;
   }
-  uint32_t counts[4] = {0};
+  uint32_t counts[5] = {0};
   for (uint32_t i = 0; i < d->nimports; i++) {
-    if (d->imports[i].kind > WASMRT_EXTERN_GLOBAL) {
+    if (d->imports[i].kind > WASMRT_EXTERN_TAG) {
       rt_error(err, "corrupt module descriptor: import %u has kind %u", i, d->imports[i].kind);
       return false;
     }
     counts[d->imports[i].kind]++;
   }
   if (counts[0] != d->nimported_funcs || counts[1] != d->nimported_tables ||
-      counts[2] != d->nimported_memories || counts[3] != d->nimported_globals) {
+      counts[2] != d->nimported_memories || counts[3] != d->nimported_globals ||
+      counts[4] != d->nimported_tags) {
     rt_error(err, "corrupt module descriptor: import counts disagree with index spaces");
     return false;
   }
   for (uint32_t i = 0; i < d->nfuncs; i++)
     if (d->func_types[i] >= d->ntypes) {
       rt_error(err, "corrupt module descriptor: function %u has type %u", i, d->func_types[i]);
+      return false;
+    }
+  for (uint32_t i = 0; i < d->ntags; i++)
+    if (d->tag_types[i] >= d->ntypes || d->types[d->tag_types[i]].nresults) {
+      rt_error(err, "corrupt module descriptor: tag %u has type %u", i, d->tag_types[i]);
       return false;
     }
   if (d->start >= (int64_t)d->nfuncs) {

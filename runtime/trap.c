@@ -51,6 +51,8 @@ static const char *const trap_messages[WASMRT_TRAP_COUNT] = {
     [WASMRT_TRAP_EXPECTED_SHARED] = "expected shared memory",
     [WASMRT_TRAP_NULL_FUNC_REF] = "null function reference",
     [WASMRT_TRAP_NULL_REF] = "null reference",
+    [WASMRT_TRAP_NULL_EXNREF] = "null exception reference",
+    [WASMRT_TRAP_UNCAUGHT_EXCEPTION] = "uncaught exception",
 };
 
 WASMRT_API const char *wasmrt_trap_message(wasmrt_trap_code code) {
@@ -81,6 +83,7 @@ void rt_activation_push(rt_activation *a) {
   a->module = NULL;
   a->fault_pc = a->fault_addr = 0;
   a->host_msg[0] = 0;
+  a->exn = NULL;
   /* The signal handler reads `top`: the store must not be reordered after
    * the calls that follow. */
   atomic_signal_fence(memory_order_seq_cst);
@@ -223,9 +226,39 @@ static void free_alt_stack(void *p) {
 
 static void make_alt_key(void) { pthread_key_create(&alt_key, free_alt_stack); }
 
+/* The spill area of the riscv64 calling convention (wasmrt_abi.h): made
+ * before the thread first runs Wasm code, freed when it exits. */
+WASMRT_API _Thread_local wasmrt_val *wasmrt_spill_area;
+#if RT_ARCH_SPILL_AREA
+static pthread_key_t spill_key;
+static pthread_once_t spill_key_once = PTHREAD_ONCE_INIT;
+
+static void free_spill_area(void *p) {
+  wasmrt_spill_area = NULL;
+  free(p);
+}
+
+static void make_spill_key(void) { pthread_key_create(&spill_key, free_spill_area); }
+
+static void spill_area_init(void) {
+  /* Generated code dereferences it without a check: no area, no Wasm.
+   * A slot is never read before it is written: no need to clear it. */
+  wasmrt_spill_area = malloc(WASMRT_SPILL_SLOTS * sizeof(wasmrt_val));
+  if (!wasmrt_spill_area) {
+    fputs("wasmrt: out of memory for the thread's spill area\n", stderr);
+    abort();
+  }
+  pthread_once(&spill_key_once, make_spill_key);
+  pthread_setspecific(spill_key, wasmrt_spill_area);
+}
+#endif
+
 void rt_thread_init(void) {
   if (thread_ready) return;
   thread_ready = true;
+#if RT_ARCH_SPILL_AREA
+  spill_area_init();
+#endif
   rt_signals_init();
   stack_t cur;
   /* Keep an alternate stack someone else (ASan, the host) installed. */

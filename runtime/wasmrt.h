@@ -59,6 +59,7 @@ typedef struct wasmrt_extern {
     wasmrt_table *table;
     wasmrt_memory *memory;
     wasmrt_global *global;
+    wasmrt_tag *tag;
   } of;
 } wasmrt_extern;
 
@@ -92,6 +93,38 @@ wasmrt_table *wasmrt_table_new64(uint8_t elem_type, uint64_t min, uint64_t max,
 void wasmrt_table_free(wasmrt_table *t);
 wasmrt_global *wasmrt_global_new(uint8_t type, bool mutable_, wasmrt_val value);
 void wasmrt_global_free(wasmrt_global *g);
+
+/* Exception tags made by the host (to give a module that imports a tag):
+ * a tag of payload types params[0..nparams). Each call makes a new tag,
+ * distinct from every other. */
+wasmrt_tag *wasmrt_tag_new(const uint8_t *params, uint32_t nparams);
+void wasmrt_tag_free(wasmrt_tag *tag);
+
+/* ---- exceptions ------------------------------------------------------------
+ * A Wasm exception that no Wasm handler catches ends the wasmrt_call that
+ * ran it: false, err->trap == WASMRT_TRAP_UNCAUGHT_EXCEPTION, message
+ * "uncaught exception". It stays the thread's pending exception until the
+ * next wasmrt_call.
+ *
+ * Exceptions cross host frames: when a host callback (Wasm -> host) calls
+ * back into Wasm and that call ends with an uncaught exception, the
+ * callback just returns false, as for any failure; the exception then
+ * goes on from the Wasm code that called the host function, and its
+ * handlers may catch it. A callback may also throw one of its own with
+ * wasmrt_exception_raise and return false. A callback that returns true
+ * has handled the exception: it is dropped. Traps are never exceptions:
+ * no Wasm handler sees them. */
+
+/* The calling thread's pending exception (NULL when none): its tag
+ * (wasmrt_exn.tag, compare with the tags of exports) and payload
+ * (vals[0..nvals), types as the tag's parameters). Valid until the next
+ * wasmrt_call on this thread. */
+const wasmrt_exn *wasmrt_exception_pending(void);
+/* From a host callback: makes an exception of `tag` with payload
+ * vals[0..tag's parameter count) the pending one; return false from the
+ * callback to throw it into the calling Wasm code. false when out of
+ * memory. */
+bool wasmrt_exception_raise(wasmrt_tag *tag, const wasmrt_val *vals);
 
 /* ---- instances ----------------------------------------------------------- */
 

@@ -14,22 +14,51 @@
  *
  *     R f(void *ctx, P1 p1, ..., Pn pn)
  *
- * with LLVM's tailcc calling convention on x86_64 and aarch64 (arguments
- * in the platform C convention's registers; the callee pops its stack
- * arguments, which is what lets return_call* be guaranteed tail calls
- * between any signatures) and the platform C convention on riscv64
- * (LLVM has no tailcc there; compiler/target.c). Host adapters use the
- * same convention, since Wasm code calls them as Wasm functions; entry
- * trampolines are C functions.
+ * on x86_64 and aarch64, with LLVM's tailcc calling convention
+ * (arguments in the platform C convention's registers; the callee pops
+ * its stack arguments, which is what lets return_call* be guaranteed tail
+ * calls between any signatures). Host adapters use the same convention,
+ * since Wasm code calls them as Wasm functions; entry trampolines are C
+ * functions.
  *
  * where ctx is the callee's wasmrt_vmctx (for host functions: the
  * wasmrt_host_func), and
  *     i32 -> int32_t, i64 -> int64_t, f32 -> float, f64 -> double,
  *     v128 -> LLVM <2 x i64> (16 bytes), funcref -> wasmrt_funcref *,
- *     externref -> void * (NULL is ref.null in both cases);
+ *     externref -> void *, exnref -> wasmrt_exn * (NULL is ref.null in
+ *     every case);
  *     R is void (m = 0), the single result type (m = 1), or an LLVM
  *     literal struct {R1, ..., Rm} returned by value (m > 1; LLVM lowers it
  *     per target, demoting to a hidden pointer when registers run out).
+ *
+ * On riscv64 LLVM has no tailcc, and musttail needs identical prototypes
+ * and no stack arguments (compiler/target.c has the facts), so every
+ * Wasm function and host adapter has ONE prototype, under LLVM's fastcc:
+ *
+ *     R f(void *ctx, i64 x 11, double x 12, float x 8)
+ *         a0; a1-a7, t3-t6; fa0-fa7, ft0-ft3; ft4-ft11
+ *
+ * The parameters are given slots left to right by class:
+ *     i32 (sign-extended), i64, funcref/externref (the pointer's bits):
+ *         the next i64 slot;
+ *     f64: the next double slot, else the next i64 slot (its bits);
+ *     f32: the next float slot, else the next i64 slot (its bits,
+ *         sign-extended);
+ *     v128: the next two i64 slots (low half first), if two are left;
+ *     anything without a slot: the next slot of the spill area (below),
+ *         in parameter order from wasmrt_spill_area[0].
+ * Unused slots are undefined. R is the natural result of the type (void,
+ * the single result, or the literal struct of the results, as above)
+ * when that takes at most two registers (two scalars, or one v128),
+ * which is what the backend can return in a tail call; otherwise R is
+ * void and result i is in wasmrt_spill_area[i].
+ *
+ * The spill area is per thread: the caller writes it just before the
+ * call and the callee reads it on entry, before any call of its own;
+ * results are written just before returning and read right after the
+ * call. So one area serves every activation of the thread, and a tail
+ * call needs no frame of the caller's to pass them.
+ *
  * Such signatures are not all expressible in C, so the host never calls
  * them directly: it goes through the per-type entry trampolines below,
  * which take values as an array of wasmrt_val.
@@ -52,8 +81,11 @@
  * are canonical over rec groups, not flat signatures), the entry point
  * TYPE_SUB, the trap codes NULL_FUNC_REF and NULL_REF, table
  * initialisers (wasmrt_table_desc.init), and 32-bit canonical value
- * types in wasmrt_table.elem_type and wasmrt_global.type. 6: multiple
- * memories, memory64 and table64: limits carry the address type
+ * types in wasmrt_table.elem_type and wasmrt_global.type; riscv64 Wasm
+ * functions use the uniform register-only fastcc prototype with the
+ * per-thread spill area (wasmrt_spill_area, WASMRT_SPILL_SLOTS): tail
+ * calls on riscv64; nothing changes there on x86_64 and aarch64. 6:
+ * multiple memories, memory64 and table64: limits carry the address type
  * (wasmrt_limits_desc.is64, which grows to 32 bytes), the bulk memory and
  * table helpers take 64-bit addresses, sizes and deltas, wasmrt_table.max
  * is 64-bit. */
@@ -89,6 +121,7 @@ enum {
   WASMRT_V128 = 0x7B,
   WASMRT_FUNCREF = 0x70,
   WASMRT_EXTERNREF = 0x6F,
+  WASMRT_EXNREF = 0x69,
 };
 
 /* Wasm 3.0 value types in 32 bits (ABI 5), the compiler's wasm_vtype
@@ -118,6 +151,7 @@ enum {
   WASMRT_EXTERN_TABLE = 1,
   WASMRT_EXTERN_MEMORY = 2,
   WASMRT_EXTERN_GLOBAL = 3,
+  WASMRT_EXTERN_TAG = 4,
 };
 
 /* Trap codes. The message of each is the spec's wording (wasmrt_trap_message). */
@@ -141,6 +175,11 @@ typedef enum {
   WASMRT_TRAP_NULL_FUNC_REF,      /* "null function reference" (call_ref and
                                      return_call_ref of a null) */
   WASMRT_TRAP_NULL_REF,           /* "null reference" (ref.as_non_null of a null) */
+  WASMRT_TRAP_NULL_EXNREF,        /* "null exception reference" (throw_ref) */
+  /* Not a trap: a Wasm exception nothing caught reached the host (the
+   * embedding API's error code for it; Wasm code can never catch a trap,
+   * and this one is never seen by Wasm code). "uncaught exception" */
+  WASMRT_TRAP_UNCAUGHT_EXCEPTION,
   WASMRT_TRAP_COUNT
 } wasmrt_trap_code;
 
@@ -156,6 +195,19 @@ typedef union wasmrt_val {
   void *ref; /* wasmrt_funcref * or externref */
   _Alignas(16) uint64_t u64[2];
 } wasmrt_val;
+
+/* The per-thread spill area of the riscv64 calling convention (above):
+ * WASMRT_SPILL_SLOTS values, 16-byte aligned, allocated by the runtime
+ * before a thread first runs Wasm code (and freed at its exit), never
+ * moved. Generated code reads the pointer with an initial-exec TLS
+ * access (the runtime that defines it is loaded before any module). A
+ * Wasm type needing more slots (parameters without a register, or
+ * results) is refused by the compiler: an implementation limit far
+ * above Wasm's usual 1000 parameters and 1000 results. Unused on x86_64
+ * and aarch64 (NULL there). */
+#define WASMRT_SPILL_SLOTS 1024u
+#define WASMRT_SPILL_AREA_SYMBOL "wasmrt_spill_area"
+extern _Thread_local wasmrt_val *wasmrt_spill_area;
 
 /* A function reference: what a funcref value points to, what a table
  * slot holds and what an import binds. Created by the runtime, immutable,
@@ -218,6 +270,43 @@ typedef struct wasmrt_global {
   uint8_t mutable_; /* 0 or 1 */
 } wasmrt_global;
 
+/* An exception tag. Tags have identity: two tags are the same tag exactly
+ * when they are the same object (an imported tag is the exporter's
+ * wasmrt_tag), whatever their types. Created by the runtime, alive as
+ * long as the instance that defines it. */
+typedef struct wasmrt_tag {
+  uint32_t type_id; /* canonical id of its function type [t*] -> [] */
+  uint32_t nparams; /* payload values, |t*| */
+} wasmrt_tag;
+
+/* An exception: what an exnref points to. Allocated by wasmrt_exn_new
+ * (16-aligned), thrown by wasmrt_throw with the Itanium C++ ABI's
+ * two-phase unwinder (_Unwind_RaiseException), whose header it starts
+ * with. Generated code reads `tag` and `vals`; everything else is the
+ * runtime's. */
+typedef struct wasmrt_exn {
+  /* 0: struct _Unwind_Exception (32 bytes on every 64-bit target here;
+   * runtime/exn.c checks) */
+  _Alignas(16) uint64_t unwind_header[4];
+  wasmrt_tag *tag;   /* 32: which tag was thrown */
+  uint32_t nvals;    /* 40: = tag->nparams */
+  uint32_t flags;    /* 44: WASMRT_EXN_ESCAPED | holders << 1 (runtime) */
+  wasmrt_val vals[]; /* 48: the payload, in parameter order */
+} wasmrt_exn;
+/* Set (by wasmrt_exn_escape) once an exnref to the exception exists as a
+ * Wasm value (catch_ref, catch_all_ref): from then on it may be anywhere
+ * (locals, globals, tables), so the runtime never frees it (it keeps it
+ * in a process-wide list instead). Exceptions caught only by
+ * catch/catch_all are freed when their handler has taken the payload. */
+#define WASMRT_EXN_ESCAPED 1u
+enum { WASMRT_EXN_TAG_OFFSET = 32, WASMRT_EXN_VALS_OFFSET = 48 };
+/* The personality routine of generated code that catches exceptions
+ * (every function with a try_table or try, and every entry trampoline):
+ * an Itanium-ABI personality (runtime/exn.c) that treats a landing pad as
+ * a catch-all for Wasm exceptions. Generated code then compares tags
+ * itself and, when no clause matches, throws the exception on. */
+#define WASMRT_PERSONALITY_SYMBOL "wasmrt_personality"
+
 /* The instance context passed to every generated function. All slots are
  * 8 bytes; generated code addresses them by the WASMRT_VMCTX_* slot index
  * (byte offset = 8 * index). */
@@ -242,6 +331,7 @@ typedef struct wasmrt_vmctx {
   wasmrt_funcref **funcs;    /* 6: every function of the index space */
   const uint32_t *type_ids;  /* 7: canonical id per module type index */
   void *instance;            /* 8: the runtime's wasmrt_instance */
+  wasmrt_tag **tags;         /* 9: every tag of the index space */
 } wasmrt_vmctx;
 
 enum {
@@ -254,7 +344,8 @@ enum {
   WASMRT_VMCTX_FUNCS = 6,
   WASMRT_VMCTX_TYPE_IDS = 7,
   WASMRT_VMCTX_INSTANCE = 8,
-  WASMRT_VMCTX_NSLOTS = 9,
+  WASMRT_VMCTX_TAGS = 9,
+  WASMRT_VMCTX_NSLOTS = 10,
 };
 
 /* ---- trampolines generated per function type ---------------------------- */
@@ -347,7 +438,7 @@ typedef struct {
   const char *module, *name; /* NUL-terminated copies; lengths for */
   uint32_t module_len, name_len; /* names with embedded NULs */
   uint32_t kind;          /* WASMRT_EXTERN_* */
-  uint32_t type_index;    /* func: type index */
+  uint32_t type_index;    /* func, tag: type index */
   uint32_t value_type;    /* table: elem type; global: value type */
   uint32_t mutable_;      /* global */
   wasmrt_limits_desc limits; /* table, memory */
@@ -443,6 +534,12 @@ typedef struct wasmrt_module_desc {
    * supertype, alone in its group, identified by its flat signature
    * (hand-written descriptors of Wasm 2.0 modules). */
   const wasmrt_typedef_desc *typedefs;
+
+
+  /* Tags (exception handling): the type index of each tag of the index
+   * space, imported ones first. */
+  uint32_t ntags, nimported_tags;
+  const uint32_t *tag_types;
 } wasmrt_module_desc;
 
 /* flags */
@@ -465,7 +562,9 @@ typedef struct wasmrt_module_desc {
  *   ID      the compiler's name for it: RT_<ID> (compiler/lower.h)
  *   name    the C symbol
  *   attr    noreturn: never returns (C _Noreturn; the compiler also makes
- *           its calls cold); none: returns
+ *           its calls cold and nounwind); throws: never returns, and
+ *           leaves by unwinding (a Wasm exception: the compiler must not
+ *           call it as nounwind); none: returns
  *   result  the C result type
  *   n       the number of parameters, 1 to 6
  *   (type, param)  each parameter's C type and name. The compiler maps
@@ -519,7 +618,7 @@ typedef struct wasmrt_module_desc {
   X(ELEM_DROP, wasmrt_elem_drop, none, void, 2,                                \
     (wasmrt_vmctx *, ctx), (uint32_t, seg))                                    \
   /* Host adapters: call the host function; traps (never returns) if it   \
-   * fails. */                                                             \
+   * fails, or throws on the Wasm exception that made it fail. */          \
   X(CALL_HOST, wasmrt_call_host, none, void, 2,                                \
     (wasmrt_host_func *, hf), (wasmrt_val *, vals))                            \
   /* memory.atomic.wait32/64 on a SHARED memory (generated code traps      \
@@ -541,7 +640,35 @@ typedef struct wasmrt_module_desc {
    * the expected type is not final: 1 when type `sub` is a (declared,     \
    * transitive) subtype of `super`, else 0. */                            \
   X(TYPE_SUB, wasmrt_type_sub, none, uint32_t, 2,                              \
-    (uint32_t, sub), (uint32_t, super))
+    (uint32_t, sub), (uint32_t, super))                                        \
+  /* throw: a new exception of tag `tag` (vmctx TAGS index), payload to  \
+   * be stored by the caller; traps (out of memory) rather than fail */     \
+  X(EXN_NEW, wasmrt_exn_new, none, wasmrt_exn *, 3,                            \
+    (wasmrt_vmctx *, ctx), (uint32_t, tag), (uint32_t, func_index))            \
+  /* throw, throw_ref, rethrow, and a handler no clause of which matched  \
+   * when none encloses it in the function: unwinds to the caller's       \
+   * handlers; an exception no Wasm code catches ends the wasmrt_call   \
+   * ("uncaught exception") */                                             \
+  X(THROW, wasmrt_throw, throws, void, 3,                                      \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn), (uint32_t, func_index))        \
+  /* A legacy catch/catch_all handler holds the exception (for rethrow)   \
+   * until it ends: hold at its start, unhold at its end */                 \
+  X(EXN_HOLD, wasmrt_exn_hold, none, void, 2,                                  \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))                                \
+  /* (every way out of the arm; frees exn when nothing holds it any more  \
+   * unless it is `keep`, the exception being thrown on, or NULL) */        \
+  X(EXN_UNHOLD, wasmrt_exn_unhold, none, void, 3,                              \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn), (wasmrt_exn *, keep))          \
+  /* A catch/catch_all clause took the payload: frees the exception unless \
+   * it escaped or is held */                                              \
+  X(EXN_DROP, wasmrt_exn_drop, none, void, 2,                                  \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))                                \
+  /* catch_ref/catch_all_ref: the exception becomes an exnref value */    \
+  X(EXN_ESCAPE, wasmrt_exn_escape, none, void, 2,                              \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))                                \
+  /* Entry trampolines: the exception reached the host boundary */        \
+  X(EXN_UNCAUGHT, wasmrt_exn_uncaught, none, void, 2,                          \
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))
 
 /* WASMRT_EP_MAP<n>(F, SEP, p1, ..., pn): F applied to each (type, param)
  * pair of an entry, SEP() between two of them (WASMRT_EP_COMMA for a
@@ -557,6 +684,7 @@ typedef struct wasmrt_module_desc {
 
 /* The prototypes. */
 #define WASMRT_EP_ATTR_noreturn _Noreturn
+#define WASMRT_EP_ATTR_throws _Noreturn
 #define WASMRT_EP_ATTR_none
 #define WASMRT_EP_PARAM(type, param) type param
 #define WASMRT_EP_PROTOTYPE(id, name, attr, result, n, ...)                    \

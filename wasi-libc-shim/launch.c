@@ -14,7 +14,8 @@
  *
  * Exit codes of its own: 2 for an argument or set-up error (the message
  * names the argument), WASI_EXIT_TRAP (134) when the program trapped (the
- * trap and its Wasm function are printed on stderr).
+ * trap and its Wasm function are printed on stderr) or ended with a Wasm
+ * exception that it did not catch ("uncaught exception").
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,6 +34,14 @@ enum { EXIT_SETUP = 2 };
 
 /* A listening TCP socket on HOST:PORT (HOST may be [v6]), or -1 after a
  * message naming the option. */
+/* The word before a failed run's message: a trap, an uncaught exception
+ * (its message says so), or a set-up error. */
+static const char *failure_kind(const wasmrt_error *err) {
+  if (err->trap == WASMRT_TRAP_NONE || err->trap == WASMRT_TRAP_UNCAUGHT_EXCEPTION)
+    return "";
+  return "trap: ";
+}
+
 static int tcp_listen(const char *spec, const char *self) {
   const char *colon = strrchr(spec, ':'), *h = spec;
   char host[256];
@@ -188,8 +197,7 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
     }
   }
   if (!(inst = wasmrt_instantiate(mod, imports, desc->nimports, &err))) {
-    fprintf(stderr, "%s: %s%s\n", self, err.trap != WASMRT_TRAP_NONE ? "trap: " : "",
-            err.message);
+    fprintf(stderr, "%s: %s%s\n", self, failure_kind(&err), err.message);
     if (err.trap != WASMRT_TRAP_NONE) code = WASI_EXIT_TRAP;
     goto out;
   }
@@ -206,8 +214,7 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
   bool end_process = wasi_threads_spawned(threads);
   if (code < 0) {
     fflush(stdout);
-    fprintf(stderr, "%s: %s%s\n", self, err.trap != WASMRT_TRAP_NONE ? "trap: " : "",
-            err.message);
+    fprintf(stderr, "%s: %s%s\n", self, failure_kind(&err), err.message);
     code = err.trap != WASMRT_TRAP_NONE ? WASI_EXIT_TRAP : EXIT_SETUP;
   } else if (wasi_raised_signal(ctx)) {
     /* What a shell would say of a process killed by that signal. */

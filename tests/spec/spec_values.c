@@ -324,8 +324,11 @@ void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n) {
     break;
   }
   case WASMRT_FUNCREF:
-  case WASMRT_EXTERNREF: {
-    const char *tn = type == WASMRT_FUNCREF ? "funcref" : "externref";
+  case WASMRT_EXTERNREF:
+  case WASMRT_EXNREF: {
+    const char *tn = type == WASMRT_FUNCREF    ? "funcref"
+                     : type == WASMRT_EXNREF ? "exnref"
+                                             : "externref";
     uintptr_t p = (uintptr_t)v->ref;
     if (!p)
       snprintf(buf, n, "%s:null", tn);

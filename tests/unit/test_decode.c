@@ -353,8 +353,9 @@ Test(imports, definitions_follow_imports_in_the_index_space) {
 }
 
 Test(imports, malformed_kind_mutability_and_name) {
-  /* 8:id 9:size 10:count 11:"a" 13:"b" 15:kind */
-  wb_buf b = RAW(0x02, 0x07, 0x01, 0x01, 'a', 0x01, 'b', 0x04, 0x00);
+  /* 8:id 9:size 10:count 11:"a" 13:"b" 15:kind (4 is a tag since
+   * exception handling) */
+  wb_buf b = RAW(0x02, 0x07, 0x01, 0x01, 'a', 0x01, 'b', 0x05, 0x00);
   wasm_error err = decode_err(&b);
   ASSERT_MSG(err, "malformed import kind");
   ASSERT_OFF(err, 15);
@@ -583,7 +584,7 @@ Test(exports, each_kind) {
 }
 
 Test(exports, malformed_kind) {
-  wb_buf b = RAW(0x07, 0x04, 0x01, 0x00, 0x04, 0x00);
+  wb_buf b = RAW(0x07, 0x04, 0x01, 0x00, 0x05, 0x00); /* 4: tag */
   wasm_error err = decode_err(&b);
   ASSERT_OFF(err, 12);
   wb_free(&b);
@@ -1006,7 +1007,8 @@ Test(sections, datacount_goes_between_element_and_code) {
 }
 
 Test(sections, malformed_id) {
-  static const uint8_t ids[] = {0x0D, 0x0E, 0x7F, 0x80, 0xFF};
+  /* 13 is the tag section (exception handling) */
+  static const uint8_t ids[] = {0x0E, 0x0F, 0x7F, 0x80, 0xFF};
   for (size_t i = 0; i < sizeof ids; i++) {
     wb_buf b = wb_module();
     WB(&b, ids[i], 0x00, 0x01, 0x00);

@@ -48,6 +48,7 @@ typedef struct {
 #define C_PARAM(type, param) C_TYPE(type)
 #define C_PARAM_SIZE(type, param) sizeof(type)
 #define C_NORETURN_noreturn true
+#define C_NORETURN_throws true
 #define C_NORETURN_none false
 
 typedef struct {

@@ -116,6 +116,7 @@ uint8_t wb_valtype(char letter) {
   case 'v': return WASM_V128;
   case 'r': return WASM_FUNCREF;
   case 'x': return WASM_EXTERNREF;
+  case 'e': return WASM_EXNREF;
   default:
     fprintf(stderr, "wasm_builder: unknown value type letter '%c'\n", letter);
     abort();

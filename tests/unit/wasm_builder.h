@@ -10,7 +10,7 @@
  *   wb_end(&b, s);                             // size inserted here
  *
  * Value types are written as one letter each, as in opcodes.def:
- * i=i32 I=i64 f=f32 F=f64 v=v128 r=funcref x=externref.
+ * i=i32 I=i64 f=f32 F=f64 v=v128 r=funcref x=externref e=exnref.
  * Allocation failure aborts: this is test code.
  */
 #ifndef WASMC_TESTS_WASM_BUILDER_H
