@@ -130,7 +130,10 @@ static LLVMTargetMachineRef new_machine(const emit_target *t,
   LLVMTargetMachineOptionsSetFeatures(tmo, t->features);
   if (t->row->abi)
     LLVMTargetMachineOptionsSetABI(tmo, t->row->abi);
-  LLVMTargetMachineOptionsSetCodeGenOptLevel(tmo, levels[t->opt_level]);
+  int level = t->opt_level < t->row->min_codegen_level
+                  ? t->row->min_codegen_level
+                  : t->opt_level;
+  LLVMTargetMachineOptionsSetCodeGenOptLevel(tmo, levels[level]);
   LLVMTargetMachineOptionsSetRelocMode(tmo, LLVMRelocPIC);
   LLVMTargetMachineOptionsSetCodeModel(tmo, LLVMCodeModelDefault);
   LLVMTargetMachineRef tm =

@@ -56,6 +56,16 @@ typedef struct {
    * Fixed per target, not per --cpu, so a module gives the same results
    * for every build for one architecture. */
   bool relaxed_madd_fused;
+  /* The lowest LLVM code generation level (0 None .. 3 Aggressive) the
+   * target is compiled at: -O0 keeps its unoptimised IR but codegen
+   * runs at least at this level. AArch64 needs 1: at level None (the
+   * fast register allocator) LLVM 19 reloads values spilled around a call
+   * whose callee pops its stack arguments (tailcc, more arguments than
+   * registers) with the stack pointer as it was before the pop, so they
+   * read the wrong slots (tests/spec/wasmc/calls_stack_args.wast; it
+   * crashed python.wasm built at -O0). Level Less uses the greedy
+   * allocator, which places them right. */
+  int min_codegen_level;
 } target_row;
 
 /* The row of an LLVM triple wasmc generates code for (NULL: the host),
