@@ -78,6 +78,7 @@ wasm_module *cli_load_valid(const char *path) {
   cli_print_name_warning(path, m);
   wasm_error err = {0};
   if (!wasm_validate(m, &err)) {
+    err.in_binary_of_text = m->from_text;
     cli_report_invalid(path, &err);
     wasm_module_free(m);
     return NULL;

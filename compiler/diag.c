@@ -21,6 +21,11 @@ void wasm_error_print(FILE *out, const char *filename, const wasm_error *err) {
             err->line, err->col, err->msg);
     return;
   }
+  if (err->in_binary_of_text) {
+    fprintf(out, "%s: error: %s (at 0x%zx of the module's binary form)\n",
+            filename ? filename : "<input>", err->msg, err->offset);
+    return;
+  }
   fprintf(out, "%s:0x%zx: error: %s\n", filename ? filename : "<input>",
           err->offset, err->msg);
 }

@@ -21,6 +21,9 @@ typedef struct {
   /* set for errors in a text-format file (.wat): where, as line:column */
   bool text;
   uint32_t line, col;
+  /* set for decode/validation errors of a module read as text: offset is
+   * then in the binary the text reader made, not in the file */
+  bool in_binary_of_text;
 } wasm_error;
 
 /* Record an error at offset (printf-style); returns false so callers can

@@ -65,6 +65,7 @@ static int check_main(cli_args *a) {
     else if (valid && a->verbose)
       printf("%s: valid\n", path);
     if (!valid) {
+      err.in_binary_of_text = m->from_text;
       cli_report_invalid(path, &err);
       status = EXIT_BAD_INPUT;
     }

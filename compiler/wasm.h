@@ -481,6 +481,7 @@ typedef struct wasm_module {
    * (index = func index - nimported_funcs) */
   wasm_func_info *func_info;
   bool validated;
+  bool from_text; /* read from a text file (offsets are the binary form's) */
 } wasm_module;
 
 /* ---- the front end's entry points ---------------------------------------- */

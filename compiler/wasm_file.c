@@ -81,9 +81,12 @@ uint8_t *wasm_read_file(const char *path, size_t *size, wasm_error *err) {
   return bytes;
 }
 
-uint8_t *wasm_read_module_file(const char *path, size_t *size, wasm_error *err) {
+/* wasm_read_module_file, also saying whether the file was text. */
+static uint8_t *read_module(const char *path, size_t *size, wasm_error *err,
+                            bool *was_text) {
   uint8_t *bytes = wasm_read_file(path, size, err);
-  if (!bytes || !wat_is_text(bytes, *size))
+  *was_text = bytes && wat_is_text(bytes, *size);
+  if (!*was_text)
     return bytes;
   uint8_t *bin = NULL;
   size_t nbin = 0;
@@ -106,16 +109,24 @@ uint8_t *wasm_read_module_file(const char *path, size_t *size, wasm_error *err) 
   return out;
 }
 
+uint8_t *wasm_read_module_file(const char *path, size_t *size, wasm_error *err) {
+  bool was_text;
+  return read_module(path, size, err, &was_text);
+}
+
 wasm_module *wasm_module_load_file(const char *path, wasm_error *err) {
   size_t size = 0;
-  uint8_t *bytes = wasm_read_module_file(path, &size, err);
+  bool was_text;
+  uint8_t *bytes = read_module(path, &size, err, &was_text);
   if (!bytes)
     return NULL;
   wasm_module *m = wasm_decode(bytes, size, path, err);
   if (!m) {
+    err->in_binary_of_text = was_text;
     free(bytes);
     return NULL;
   }
+  m->from_text = was_text;
   m->owned_bytes = bytes;
   return m;
 }

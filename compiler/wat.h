@@ -22,8 +22,8 @@
 
 #include "diag.h"
 
-/* Does a file's content look like text rather than a binary module? (It
- * does not start with "\0asm".) */
+/* Does a file's content look like a text module rather than a binary
+ * one? (After white space and comments it starts with '('.) */
 bool wat_is_text(const uint8_t *bytes, size_t size);
 
 /* A text module -> binary. The text is a `(module ...)` form or the bare

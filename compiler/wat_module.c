@@ -1613,8 +1613,32 @@ bool wat_encode_module(wasm_arena *arena, const char *src, size_t size,
 
 /* ---- the public entry point ----------------------------------------------------- */
 
+/* Text is what, after white space and comments, starts with '(' (every
+ * module and every field does). Anything else goes to the binary decoder,
+ * whose message ("magic header not detected", "unexpected end") says more
+ * about a truncated or foreign file than a text-syntax error would. */
 bool wat_is_text(const uint8_t *bytes, size_t size) {
-  return !(size >= 4 && memcmp(bytes, "\0asm", 4) == 0);
+  size_t i = 0;
+  while (i < size) {
+    uint8_t c = bytes[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      i++;
+    } else if (c == ';' && i + 1 < size && bytes[i + 1] == ';') {
+      while (i < size && bytes[i] != '\n')
+        i++;
+    } else if (c == '(' && i + 1 < size && bytes[i + 1] == ';') {
+      unsigned depth = 1;
+      for (i += 2; i < size && depth; i++) {
+        if (bytes[i] == '(' && i + 1 < size && bytes[i + 1] == ';')
+          depth++, i++;
+        else if (bytes[i] == ';' && i + 1 < size && bytes[i + 1] == ')')
+          depth--, i++;
+      }
+    } else {
+      return c == '(';
+    }
+  }
+  return false;
 }
 
 bool wat_module_form(wasm_arena *arena, const char *src, size_t size,
