@@ -74,7 +74,15 @@ static LLVMBasicBlockRef trap_block(lower_func *lf, unsigned code) {
   LLVMPositionBuilderAtEnd(lm->b, bb);
   LLVMValueRef c = code ? lower_const_i32(lm, code)
                         : LLVMBuildPhi(lm->b, lm->t_i32, "trap.code");
-  LLVMValueRef args[3] = {lf->vmctx, c, lower_const_i32(lm, lf->fidx)};
+  /* No vmctx: the runtime finds the module from the call's return
+   * address. A use of vmctx here, however cold, changes how LLVM's
+   * register allocator splits vmctx's live range in functions with
+   * landing pads: the stack check's trap block made it copy vmctx into a
+   * callee-saved register at the top of every call, leaf paths included,
+   * instead of just before the first call: one more move on every call,
+   * also on paths that call nothing (bench/README.md, bench/exceptions). */
+  LLVMValueRef args[3] = {LLVMConstNull(lm->t_ptr), c,
+                          lower_const_i32(lm, lf->fidx)};
   LLVMBuildCall2(lm->b, lm->rt_types[RT_TRAP], lm->rt[RT_TRAP], args, 3, "");
   LLVMBuildUnreachable(lm->b);
   if (here)

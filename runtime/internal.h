@@ -157,7 +157,7 @@ typedef struct rt_activation {
   uint32_t trap;                 /* wasmrt_trap_code */
   uint32_t func_index;
   const wasmrt_module *module;   /* module of func_index, or NULL */
-  uintptr_t fault_pc, fault_addr; /* for hardware faults */
+  uintptr_t fault_pc, fault_addr; /* hardware faults; fault_pc also for wasmrt_trap without vmctx (the module) */
   char host_msg[256];            /* WASMRT_TRAP_HOST */
   wasmrt_exn *exn;               /* WASMRT_TRAP_UNCAUGHT_EXCEPTION: which */
 } rt_activation;

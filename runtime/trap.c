@@ -116,7 +116,15 @@ _Noreturn void rt_raise(uint32_t code, uint32_t func_index, const wasmrt_module 
 
 WASMRT_API _Noreturn void wasmrt_trap(wasmrt_vmctx *ctx, uint32_t code, uint32_t func_index) {
   const wasmrt_module *m = NULL;
-  if (ctx && ctx->instance) m = ((wasmrt_instance *)ctx->instance)->module;
+  if (ctx && ctx->instance)
+    m = ((wasmrt_instance *)ctx->instance)->module;
+  else if (top)
+    /* Generated code passes no vmctx (it would cost registers on the hot
+     * path, lower_func.c trap_block): rt_trap_to_error finds the module
+     * from the caller's address, after the longjmp, on a stack with room
+     * for dladdr. Minus one: a call that ends its function returns to the
+     * next one's first byte. */
+    top->fault_pc = (uintptr_t)__builtin_return_address(0) - 1;
   rt_raise(code, func_index, m, NULL);
 }
 
@@ -124,7 +132,10 @@ void rt_trap_to_error(const rt_activation *a, wasmrt_error *err) {
   if (!err) return;
   uint32_t fi = a->func_index;
   const wasmrt_module *m = a->module;
-  if (a->fault_pc && fi == UINT32_MAX) fi = rt_module_func_at(a->fault_pc, &m);
+  if (a->fault_pc && fi == UINT32_MAX)
+    fi = rt_module_func_at(a->fault_pc, &m);
+  else if (a->fault_pc && !m)
+    rt_module_func_at(a->fault_pc, &m); /* a wasmrt_trap without vmctx */
   err->trap = a->trap;
   err->func_index = fi;
   const char *what = a->trap == WASMRT_TRAP_HOST && a->host_msg[0]

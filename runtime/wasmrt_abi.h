@@ -573,7 +573,8 @@ typedef struct wasmrt_module_desc {
  *           refuses to build with a type it does not know. */
 #define WASMRT_ENTRY_POINTS(X)                                                 \
   /* Raises trap `code` (a wasmrt_trap_code) in function func_index:      \
-   * unwinds to the runtime's caller of the Wasm code. */                  \
+   * unwinds to the runtime's caller of the Wasm code. Generated code     \
+   * passes ctx NULL; the module is then found from the return address. */ \
   X(TRAP, wasmrt_trap, noreturn, void, 3,                                      \
     (wasmrt_vmctx *, ctx), (uint32_t, code), (uint32_t, func_index))           \
   /* Addresses, sizes and deltas are 64-bit for every memory and table;  \
