@@ -520,7 +520,7 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   alias_families_join(m);
   /* The llvm.canonicalize calls of the float lowering: gone where the
    * hardware quiets anyway, a multiplication by 1.0 elsewhere. */
-  quiet_nan_finish(m);
+  quiet_nan_finish(m, t->opt_level < t->row->min_codegen_level);
 
   char *msg = NULL;
   LLVMBool failed;

@@ -577,8 +577,15 @@ static void valvec_push(valvec *a, LLVMValueRef v) {
   a->v[a->n++] = v;
 }
 
-static void finish_call(LLVMModuleRef m, LLVMBuilderRef b, LLVMValueRef c) {
+static void finish_call(LLVMModuleRef m, LLVMBuilderRef b, LLVMValueRef c,
+                        bool keep_all) {
   LLVMValueRef x = LLVMGetOperand(c, 0);
+  if (keep_all) {
+    LLVMPositionBuilderBefore(b, c);
+    LLVMReplaceAllUsesWith(c, constrained_quiet(m, b, x));
+    LLVMInstructionEraseFromParent(c);
+    return;
+  }
   /* The distinct users first: rewriting operands edits the use list. */
   valvec users = {0};
   for (LLVMUseRef us = LLVMGetFirstUse(c); us; us = LLVMGetNextUse(us)) {
@@ -610,7 +617,7 @@ static void finish_call(LLVMModuleRef m, LLVMBuilderRef b, LLVMValueRef c) {
   LLVMInstructionEraseFromParent(c);
 }
 
-void quiet_nan_finish(LLVMModuleRef m) {
+void quiet_nan_finish(LLVMModuleRef m, bool keep_all) {
   LLVMBuilderRef b = LLVMCreateBuilderInContext(LLVMGetModuleContext(m));
   LLVMValueRef next;
   for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = next) {
@@ -626,7 +633,7 @@ void quiet_nan_finish(LLVMModuleRef m) {
         valvec_push(&calls, u);
     }
     for (size_t i = 0; i < calls.n; i++)
-      finish_call(m, b, calls.v[i]);
+      finish_call(m, b, calls.v[i], keep_all);
     free(calls.v);
     if (!LLVMGetFirstUse(f))
       LLVMDeleteFunction(f);

@@ -35,7 +35,11 @@ unsigned quiet_nan_prune(LLVMModuleRef m);
  * selection (arithmetic whose other operand is not an identity constant,
  * compares); for any other use it becomes a constrained multiplication by
  * 1.0 (which instruction selection keeps, and LLVM 19's x86 back end
- * cannot select llvm.canonicalize). */
-void quiet_nan_finish(LLVMModuleRef m);
+ * cannot select llvm.canonicalize). keep_all: every canonicalize becomes
+ * that multiplication, none is dropped: for unoptimised IR given to an
+ * optimising code generator (aarch64 -O0, target.h's min_codegen_level),
+ * whose selector forwards a constant stored to a local's stack slot to its
+ * load and may then fold x*1.0 to x, a constant the IR does not show. */
+void quiet_nan_finish(LLVMModuleRef m, bool keep_all);
 
 #endif
