@@ -210,7 +210,9 @@ enum {
   PE_SDATA8 = 0x0C, PE_PCREL = 0x10, PE_OMIT = 0xFF,
 };
 
-static uintptr_t read_uleb(const uint8_t **p) {
+/* One LEB128 reader for both: a signed value is the unsigned bits with
+ * the last byte's sign bit extended. */
+static uintptr_t read_leb(const uint8_t **p, bool is_signed) {
   uintptr_t v = 0;
   unsigned shift = 0;
   uint8_t b;
@@ -219,20 +221,13 @@ static uintptr_t read_uleb(const uint8_t **p) {
     if (shift < 64) v |= (uintptr_t)(b & 0x7F) << shift;
     shift += 7;
   } while (b & 0x80);
+  if (is_signed && shift < 64 && (b & 0x40)) v |= ~(uintptr_t)0 << shift;
   return v;
 }
 
+static uintptr_t read_uleb(const uint8_t **p) { return read_leb(p, false); }
 static intptr_t read_sleb(const uint8_t **p) {
-  uintptr_t v = 0;
-  unsigned shift = 0;
-  uint8_t b;
-  do {
-    b = *(*p)++;
-    if (shift < 64) v |= (uintptr_t)(b & 0x7F) << shift;
-    shift += 7;
-  } while (b & 0x80);
-  if (shift < 64 && (b & 0x40)) v |= ~(uintptr_t)0 << shift;
-  return (intptr_t)v;
+  return (intptr_t)read_leb(p, true);
 }
 
 /* One encoded value; false for an encoding this reader does not know. */

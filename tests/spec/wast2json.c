@@ -116,6 +116,19 @@ static void put_key(sbuf *b, const char *key) {
   puts_(b, "\": ");
 }
 
+static void put_value(sbuf *b, const wat_value *v);
+
+/* A JSON list of values: "either" alternatives, arguments, results. */
+static void put_values(sbuf *b, const wat_value *v, uint32_t n) {
+  puts_(b, "[");
+  for (uint32_t k = 0; k < n; k++) {
+    if (k)
+      puts_(b, ", ");
+    put_value(b, &v[k]);
+  }
+  puts_(b, "]");
+}
+
 static void put_value(sbuf *b, const wat_value *v) {
   puts_(b, "{");
   put_key(b, "type");
@@ -123,13 +136,8 @@ static void put_value(sbuf *b, const wat_value *v) {
   if (strcmp(v->type, "either") == 0) {
     puts_(b, ", ");
     put_key(b, "values");
-    puts_(b, "[");
-    for (uint32_t k = 0; k < v->nalts; k++) {
-      if (k)
-        puts_(b, ", ");
-      put_value(b, &v->alts[k]);
-    }
-    puts_(b, "]}");
+    put_values(b, v->alts, v->nalts);
+    puts_(b, "}");
     return;
   }
   if (v->lane_type) {
@@ -169,13 +177,7 @@ static void put_action(sbuf *b, const wat_action *a) {
   if (!a->get) {
     puts_(b, ", ");
     put_key(b, "args");
-    puts_(b, "[");
-    for (uint32_t k = 0; k < a->nargs; k++) {
-      if (k)
-        puts_(b, ", ");
-      put_value(b, &a->args[k]);
-    }
-    puts_(b, "]");
+    put_values(b, a->args, a->nargs);
   }
   puts_(b, "}");
 }
@@ -436,13 +438,7 @@ int main(int argc, char **argv) {
       }
       put_key(&j, "expected");
       if (c->kind == WAT_CMD_ASSERT_RETURN) {
-        puts_(&j, "[");
-        for (uint32_t k = 0; k < c->nexpected; k++) {
-          if (k)
-            puts_(&j, ", ");
-          put_value(&j, &c->expected[k]);
-        }
-        puts_(&j, "]");
+        put_values(&j, c->expected, c->nexpected);
       } else {
         put_result_types(&j, &mods, &c->action);
       }
