@@ -548,13 +548,15 @@ static bool extmul(lower_func *lf, shape from, bool high, bool is_signed) {
   return true;
 }
 
-/* The products of two popped i16x8 operands' lanes, sign-extended to
- * i32 (exact: no product of two i16 overflows i32). */
-static LLVMValueRef mul_i16_wide(lower_func *lf) {
+/* The products of two popped I8 or I16 operands' lanes, both
+ * sign-extended to i32 lanes (exact: no product of two i16 overflows
+ * i32). For the relaxed i8 dot products the second operand's lanes are
+ * signed too: the i7 operand's top bit is the relaxed part. */
+static LLVMValueRef mul_wide(lower_func *lf, shape from) {
   lower_module *lm = lf->lm;
-  LLVMTypeRef w = ivec_n(lm, 32, 8);
-  LLVMValueRef b = LLVMBuildSExt(lm->b, pop_vec(lf, I16), w, "");
-  LLVMValueRef a = LLVMBuildSExt(lm->b, pop_vec(lf, I16), w, "");
+  LLVMTypeRef w = ivec_n(lm, 32, shape_lanes[from]);
+  LLVMValueRef b = LLVMBuildSExt(lm->b, pop_vec(lf, from), w, "");
+  LLVMValueRef a = LLVMBuildSExt(lm->b, pop_vec(lf, from), w, "");
   return LLVMBuildMul(lm->b, a, b, "");
 }
 
@@ -562,7 +564,7 @@ static LLVMValueRef mul_i16_wide(lower_func *lf) {
  * (wrapping: only -32768*-32768 twice overflows, as in pmaddwd). */
 static bool dot(lower_func *lf) {
   lower_module *lm = lf->lm;
-  LLVMValueRef p = mul_i16_wide(lf);
+  LLVMValueRef p = mul_wide(lf, I16);
   LLVMValueRef even = lanes(lf, p, 0, 2, 4);
   LLVMValueRef odd = lanes(lf, p, 1, 2, 4);
   push_vec(lf, LLVMBuildAdd(lm->b, even, odd, ""));
@@ -573,7 +575,7 @@ static bool dot(lower_func *lf) {
  * cannot overflow, and only -32768*-32768 exceeds the i16 range. */
 static bool q15mulr(lower_func *lf) {
   lower_module *lm = lf->lm;
-  LLVMValueRef p = mul_i16_wide(lf);
+  LLVMValueRef p = mul_wide(lf, I16);
   p = LLVMBuildAdd(lm->b, p, splat_const(lm->t_i32, 0x4000, 8), "");
   p = LLVMBuildAShr(lm->b, p, splat_const(lm->t_i32, 15, 8), "");
   p = intr2(lf, "llvm.smin", p, splat_const(lm->t_i32, 0x7fff, 8));
@@ -779,19 +781,9 @@ static bool relaxed_madd(lower_func *lf, shape s, bool negate) {
   return true;
 }
 
-/* The products of the i8 lanes of two popped operands, as i32 lanes
- * (b's lanes signed too: the i7 operand's top bit is the relaxed part). */
-static LLVMValueRef mul_i8_wide(lower_func *lf) {
-  lower_module *lm = lf->lm;
-  LLVMTypeRef w = ivec_n(lm, 32, 16);
-  LLVMValueRef b = LLVMBuildSExt(lm->b, pop_vec(lf, I8), w, "");
-  LLVMValueRef a = LLVMBuildSExt(lm->b, pop_vec(lf, I8), w, "");
-  return LLVMBuildMul(lm->b, a, b, "");
-}
-
 static bool relaxed_dot_i16(lower_func *lf) {
   lower_module *lm = lf->lm;
-  LLVMValueRef p = mul_i8_wide(lf);
+  LLVMValueRef p = mul_wide(lf, I8);
   LLVMValueRef sum = LLVMBuildAdd(lm->b, lanes(lf, p, 0, 2, 8),
                                   lanes(lf, p, 1, 2, 8), "");
   /* only (-128 * -128) * 2 = 32768 leaves the i16 range */
@@ -803,7 +795,7 @@ static bool relaxed_dot_i16(lower_func *lf) {
 static bool relaxed_dot_add_i32(lower_func *lf) {
   lower_module *lm = lf->lm;
   LLVMValueRef c = pop_vec(lf, I32);
-  LLVMValueRef p = mul_i8_wide(lf);
+  LLVMValueRef p = mul_wide(lf, I8);
   LLVMValueRef sum = LLVMBuildAdd(lm->b, lanes(lf, p, 0, 4, 4),
                                   lanes(lf, p, 1, 4, 4), "");
   sum = LLVMBuildAdd(lm->b, sum, lanes(lf, p, 2, 4, 4), "");
