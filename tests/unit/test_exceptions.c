@@ -53,14 +53,7 @@ static wb_buf build(const char *params, const char *results, const char *locals,
   wb_end(&b, s);
   s = wb_section(&b, WB_SEC_CODE);
   wb_uleb(&b, 1);
-  size_t e = wb_begin(&b);
-  wb_uleb(&b, strlen(locals));
-  for (const char *l = locals; *l; l++) {
-    wb_uleb(&b, 1);
-    wb_u8(&b, wb_valtype(*l));
-  }
-  wb_bytes(&b, body, n);
-  wb_end(&b, e);
+  wb_code_entry(&b, locals, body, n);
   wb_end(&b, s);
   return b;
 }

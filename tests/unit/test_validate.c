@@ -87,14 +87,7 @@ static wb_buf env_module(const char *params, const char *results,
 
   s = wb_section(&b, WB_SEC_CODE);
   wb_uleb(&b, 5);
-  size_t e = wb_begin(&b);
-  wb_uleb(&b, strlen(locals));
-  for (const char *l = locals; *l; l++) {
-    wb_uleb(&b, 1);
-    wb_u8(&b, wb_valtype(*l));
-  }
-  wb_bytes(&b, body, n);
-  wb_end(&b, e);
+  wb_code_entry(&b, locals, body, n);
   WB(&b, 2, 0, 0x0B);                              /* 1 */
   WB(&b, 4, 0, 0x20, 0, 0x0B);                     /* 2 */
   WB(&b, 6, 0, 0x41, 0, 0x42, 0, 0x0B);            /* 3 */

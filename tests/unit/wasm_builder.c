@@ -143,3 +143,14 @@ wasm_module *wb_decode(wb_buf *b, wasm_error *err) {
   }
   return wasm_decode(b->data, b->len, "test.wasm", err);
 }
+
+void wb_code_entry(wb_buf *b, const char *locals, const void *body, size_t n) {
+  size_t e = wb_begin(b);
+  wb_uleb(b, strlen(locals));
+  for (const char *l = locals; *l; l++) {
+    wb_uleb(b, 1);
+    wb_u8(b, wb_valtype(*l));
+  }
+  wb_bytes(b, body, n);
+  wb_end(b, e);
+}
