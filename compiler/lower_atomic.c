@@ -42,6 +42,22 @@ static unsigned access_size(const wasm_instr *in) {
   return 1u << wasm_opinfos[in->op].aux;
 }
 
+/* With guard pages: reads the byte at addr + at (volatile, so it stays),
+ * whose fault is the out-of-bounds trap of an access that does not itself
+ * touch linear memory from generated code. With --bounds-checks the
+ * address was compared already. */
+static void touch(lower_module *lm, LLVMValueRef addr, unsigned at) {
+  if (lm->opts.bounds_checks)
+    return;
+  LLVMValueRef p = addr;
+  if (at) {
+    LLVMValueRef off = lower_const_i64(lm, at);
+    p = LLVMBuildGEP2(lm->b, lm->t_i8, addr, &off, 1, "");
+  }
+  LLVMValueRef v = LLVMBuildLoad2(lm->b, lm->t_i8, p, "touch");
+  LLVMSetVolatile(v, true);
+}
+
 /* The checked host address of an atomic access of `size` bytes at
  * `index` (i32, or i64 for a 64-bit memory): bounds (lower_address), then
  * alignment. */
@@ -75,18 +91,28 @@ static LLVMValueRef atomic_address(lower_func *lf, const wasm_instr *in,
                   LLVMMetadataAsValue(lm->llctx,
                                       LLVMMDNodeInContext2(lm->llctx, ops, 3)));
   LLVMPositionBuilderAtEnd(lm->b, cold);
-  if (!lm->opts.bounds_checks) {
-    /* Guard pages: out of bounds wins over unaligned (see the top). */
-    LLVMValueRef last = lower_const_i64(lm, size - 1);
-    LLVMValueRef p = LLVMBuildGEP2(lm->b, lm->t_i8, addr, &last, 1, "");
-    LLVMValueRef touch = LLVMBuildLoad2(lm->b, lm->t_i8, p, "touch");
-    LLVMSetVolatile(touch, true);
-  }
+  /* Guard pages: out of bounds wins over unaligned (see the top). */
+  touch(lm, addr, size - 1);
   lower_trap(lf, WASMRT_TRAP_UNALIGNED_ATOMIC);
   /* lower_trap left the builder in an empty unreachable block */
   LLVMBuildUnreachable(lm->b);
   LLVMPositionBuilderAtEnd(lm->b, ok);
   return addr;
+}
+
+/* With guard pages the access itself is the bounds check, so it must
+ * happen even when nothing changes and nobody reads the old value. LLVM
+ * does not keep it: instcombine rewrites an RMW that stores back what it
+ * read (add 0, or 0, and -1, ...) to `or 0`, and the x86 back end then
+ * turns that into a fence on the stack (lowerIdempotentRMWIntoFencedLoad)
+ * with no access to the memory at all, so an out-of-bounds
+ * `i32.atomic.rmw.add (i32.const -1) (i32.const 0)` returned instead of
+ * trapping (found by scripts/difffuzz). Volatile RMWs and cmpxchgs are
+ * left as they are, by both. With --bounds-checks the compare traps
+ * first, so they stay free to optimise. */
+static void keep_access(lower_module *lm, LLVMValueRef access) {
+  if (!lm->opts.bounds_checks)
+    LLVMSetVolatile(access, true);
 }
 
 static LLVMTypeRef int_type(lower_module *lm, unsigned size) {
@@ -151,7 +177,14 @@ static bool is_cmpxchg(uint16_t op) {
          op <= WASM_OP_I64_ATOMIC_RMW32_CMPXCHG_U;
 }
 
-/* memory.atomic.wait32/64 and notify. */
+/* memory.atomic.wait32/64 and notify. Neither accesses the memory from
+ * generated code (notify only uses the address as a key; wait reads it in
+ * the runtime, or not at all on an unshared memory), so with guard pages
+ * the address is touched first: an out-of-bounds one traps here, before
+ * "expected shared memory" (the spec's order) and never inside the
+ * runtime. (scripts/difffuzz found notify at 0x80000004 of a 1 MiB
+ * memory returning instead of trapping.) The access is aligned by now,
+ * so its first byte is on the same page as its last. */
 static void lower_wait_notify(lower_func *lf, const wasm_instr *in) {
   lower_module *lm = lf->lm;
   bool shared = lower_memory_shared(lm, in->imm.mem.memory);
@@ -159,6 +192,7 @@ static void lower_wait_notify(lower_func *lf, const wasm_instr *in) {
   if (in->op == WASM_OP_MEMORY_ATOMIC_NOTIFY) {
     LLVMValueRef count = lower_pop(lf);
     LLVMValueRef addr = atomic_address(lf, in, lower_pop(lf), 4);
+    touch(lm, addr, 0);
     if (!shared) {
       lower_push(lf, lower_const_i32(lm, 0));
       return;
@@ -172,6 +206,7 @@ static void lower_wait_notify(lower_func *lf, const wasm_instr *in) {
   LLVMValueRef timeout = lower_pop(lf);
   LLVMValueRef expected = lower_pop(lf);
   LLVMValueRef addr = atomic_address(lf, in, lower_pop(lf), wide ? 8 : 4);
+  touch(lm, addr, 0);
   if (!shared) {
     lower_trap(lf, WASMRT_TRAP_EXPECTED_SHARED);
     /* The result of dead code: lower_trap left the builder in a block
@@ -224,6 +259,7 @@ bool lower_atomic(lower_func *lf, const wasm_instr *in) {
     LLVMValueRef old =
         LLVMBuildAtomicRMW(lm->b, bin, addr, narrow(lm, value, mty), SEQ, false);
     LLVMSetAlignment(old, size);
+    keep_access(lm, old);
     lower_push(lf, widen(lm, old, rty));
     return true;
   }
@@ -238,6 +274,7 @@ bool lower_atomic(lower_func *lf, const wasm_instr *in) {
         lm->b, addr, narrow(lm, expected, mty), narrow(lm, repl, mty), SEQ, SEQ,
         false);
     LLVMSetAlignment(pair, size);
+    keep_access(lm, pair);
     LLVMValueRef old = LLVMBuildExtractValue(lm->b, pair, 0, "");
     lower_push(lf, widen(lm, old, rty));
     return true;
