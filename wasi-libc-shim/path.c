@@ -200,8 +200,9 @@ uint32_t wasi_path_open(wasi_ctx *ctx, uint32_t fd, uint32_t dirflags, const uin
   return WASI_ESUCCESS;
 }
 
-/* The target, truncated to buf_len (no NUL). A bad buf or bufused_out is
- * FAULT only after the fd and the path resolved. */
+/* The target, truncated to buf_len (no NUL), whatever it says: absolute
+ * text too (Wasmtime says PERM there; see path_symlink). A bad buf or
+ * bufused_out is FAULT only after the fd and the path resolved. */
 uint32_t wasi_path_readlink(wasi_ctx *ctx, uint32_t fd, const uint8_t *path, uint32_t path_len,
                             uint8_t *buf, uint32_t blen, uint8_t *used) {
   wasi_path p;
@@ -280,9 +281,18 @@ uint32_t wasi_path_rename(wasi_ctx *ctx, uint32_t fd, const uint8_t *old_path,
   return (uint32_t)e;
 }
 
-/* old_path is the link's target text, stored verbatim, as wasmtime does:
- * a link pointing outside may exist (the host may have made one too), but
- * no resolution ever follows it out. */
+/* old_path is the link's text, stored verbatim whatever it says (issue
+ * 13): an absolute target ("/etc/passwd") or a relative one climbing out
+ * ("../x") is created, path_readlink gives it back and path_unlink_file
+ * removes it. The sandbox does not rest on refusing such text but on
+ * never following it out: path_resolve.c refuses every such step with
+ * NOTCAPABLE, as it must anyway for links the host made.
+ * Wasmtime differs for absolute text only: cap-std refuses to create such
+ * a link (and to readlink one) with PERM, so that a guest cannot leave a
+ * link for host programs that follow links in the granted directory. We
+ * keep POSIX's and preview1's "a link holds a string" for both; relative
+ * text climbing out is created by Wasmtime too. Only the new name has to
+ * lie beneath fd, like every path. */
 uint32_t wasi_path_symlink(wasi_ctx *ctx, const uint8_t *old_path, uint32_t old_path_len,
                            uint32_t fd, const uint8_t *new_path, uint32_t new_path_len) {
   int host;

@@ -1,7 +1,8 @@
 /* path_resolve.c: the capability sandbox of the path_* calls. A guest path
  * is resolved beneath the host directory of a guest directory fd and can
- * never leave it: absolute paths, `..` above the base, symlinks whose
- * target is absolute or climbs out, all give NOTCAPABLE.
+ * never leave it: absolute paths, `..` above the base, following symlinks
+ * whose target is absolute or climbs out, all give NOTCAPABLE (such links
+ * may exist: path_symlink creates them verbatim).
  *
  * Two resolvers open directories beneath the base:
  *  - Linux openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS: the
@@ -134,7 +135,15 @@ static ssize_t read_link(int dirfd, const char *name, char *buf) {
   return n;
 }
 
-/* The WASI errno for a symlink target we are about to follow, 0 if fine. */
+/* The WASI errno for a symlink target we are about to follow, 0 if fine.
+ * Absolute text is refused before anything is looked up, so the answer
+ * does not depend on what exists on the host; it is never read as a path
+ * beneath the base either (a link to "/x" is not "x"). NOTCAPABLE, like
+ * every other step out here (`..` above the base, openat2's EXDEV):
+ * Wasmtime answers PERM (63) for all of them, cap-std's "a path led
+ * outside"; we keep preview1's own errno for a missing capability, one
+ * errno for every escape, which the README and the tests pin. Relative
+ * text climbing out is refused where the `..` pops past the base. */
 static int32_t target_check(const char *t, ssize_t n, int *budget) {
   if (--*budget < 0) return WASI_ELOOP;
   if (n == 0) return WASI_ENOENT;          /* as the kernel treats "" */

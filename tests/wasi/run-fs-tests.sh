@@ -5,11 +5,15 @@
 # openat2 (the default where the kernel has it) and the portable walk
 # (WASMC_WASI_RESOLVER=portable); checks their stdout and, on the host,
 # the files they left and that nothing outside the granted directory was
-# created, changed or renamed; then a check-then-use race: the host flips
-# a path inside the granted directory between a directory and a symlink
-# to outside while the guest opens through it (with few fds allowed, so
-# that a leak of host fds shows up). Prints "N passed, N failed";
-# exits non-zero when anything failed.
+# created, changed, renamed or read (escape.so itself compares every fd
+# and filestat it gets with the host files outside it is given); then a
+# check-then-use race: the host flips a path inside the granted
+# directory between a directory and a symlink to outside while the
+# guest opens through it (with few fds allowed, so that a leak of host
+# fds shows up). Where strace exists: the resolver variable is obeyed,
+# the fallback works when openat2 fails, and no unconfined host call
+# names a path outside. Prints "N passed, N failed"; exits non-zero when
+# anything failed.
 RUN=$1
 DIR=$2
 . "$(dirname "$0")/check.sh"
@@ -25,6 +29,20 @@ host_check() {
     fail=$((fail + 1)); echo "FAIL $name"
     echo "--- got:"; echo "$got"; echo "--- want:"; echo "$want"
   fi
+}
+
+# escape_setup E: E/box (granted) and E/outside/secret beside it, its
+# times set in the past.
+escape_setup() {
+  mkdir -p "$1/box" "$1/outside"
+  echo TOPSECRET >"$1/outside/secret"
+  touch -d '2001-02-03 04:05:06' "$1/outside/secret" "$1/outside"
+}
+
+# forbidden E: DEV:INO of the host files escape.so must never open or
+# stat (its arguments after OUTSIDE).
+forbidden() {
+  stat -c '%d:%i' "$1/outside/secret" "$1/outside" "$1" /etc/passwd /
 }
 
 # A listing of a tree: type, path, link target or size (stable order).
@@ -179,6 +197,38 @@ absolute_secret: denied (errno 76)
 stat_dotdot: denied (errno 76)
 stat_a_dotdot_dotdot: denied (errno 76)
 subdir_fd_dotdot: denied (errno 76)
+abs_create: 0
+abs_create_root: 0
+abs_create_libc: 0 errno 0
+abs_readlink: text is the target: yes
+abs_readlink_libc: text is the target: yes
+abs_lstat: 0, filetype 7, size is the text's: yes
+abs_open_follow: denied (errno 76)
+abs_open_nofollow: denied (errno 32)
+abs_open_dir_follow: denied (errno 76)
+abs_open_through_root: denied (errno 76)
+abs_open_trailing_slash: denied (errno 76)
+abs_creat_follow: denied (errno 76)
+abs_stat_follow: 76, buffer untouched: yes
+abs_libc_open: -1 errno 76
+abs_libc_stat: -1 errno 76
+abs_libc_opendir: NULL errno 76
+abs_no_probing: stat 76/76, open 76/76
+abs_target_is_the_box: denied (errno 76)
+abs_target_guest_name: denied (errno 76)
+abs_target_guest_name_libc: denied (errno 76)
+abs_unlink: 0, then lstat: 44
+abs_unlink_libc: 0 errno 0
+rel_inside_open: 0 'inside'
+rel_inside_dotdot_open: 0 'inside'
+rel_inside_chain_open: 0 'inside'
+rel_inside_stat: 0, filetype 4, size 6
+rel_inside_libc_opendir: ok
+rel_inside_libc_fopen: 'inside'
+rel_escape_create: 0
+rel_escape_readlink: text is the target: yes
+rel_escape_open: denied (errno 76)
+rel_escape_unlink: 0
 abs_symlink_open: denied (errno 76)
 abs_symlink_stat_follow: denied (errno 76)
 abs_symlink_trailing_slash: denied (errno 76)
@@ -238,7 +288,9 @@ bad_rename_ptr: denied (errno 21)
 libc_fopen_dotdot: denied (errno 76)
 libc_fopen_rel_symlink: denied (errno 76)
 libc_fopen_w_dangling: denied (errno 76)
+hostile_paths: 3000 calls, some worked inside: yes, some refused with 76: yes
 secret read: no
+host files outside reached: no
 EOF
 )
 
@@ -256,21 +308,25 @@ for res in openat2 portable; do
     sh "$p"
 
   # escape: box/ is granted, outside/ lies next to it, with a secret whose
-  # contents and times must survive, and nothing may appear or vanish
-  # outside box/
+  # contents and times must survive (its atime too: with relatime, which
+  # updates an atime not after the mtime, reading it would show), and
+  # nothing may appear or vanish outside box/
   e="$tmp/escape-$res"
-  mkdir -p "$e/box" "$e/outside"
-  echo TOPSECRET >"$e/outside/secret"
-  touch -d '2001-02-03 04:05:06' "$e/outside/secret" "$e/outside"
-  before=$(stat -c '%Y %s %i' "$e/outside/secret" "$e/outside")
+  escape_setup "$e"
+  before=$(stat -c '%X %Y %s %i' "$e/outside/secret" "$e/outside")
   check "escape_$res" 0 "$ESCAPE_OUT" env WASMC_WASI_RESOLVER=$res "$RUN" "$DIR/escape.so" \
-    --dir "$e/box::/box" -- "$e/outside"
+    --dir "$e/box::/box" -- "$e/outside" $(forbidden "$e")
   host_check "escape_outside_untouched_$res" "$before${NL}TOPSECRET${NL}box outside${NL}secret" \
-    sh -c 'stat -c "%Y %s %i" "$1/outside/secret" "$1/outside"; cat "$1/outside/secret"
+    sh -c 'stat -c "%X %Y %s %i" "$1/outside/secret" "$1/outside"; cat "$1/outside/secret"
       ls "$1" | tr "\n" " " | sed "s/ $//"; echo; ls -A "$1/outside"' sh "$e"
   # and the faulting create left nothing behind inside either
   host_check "escape_no_faultfile_$res" "absent" \
     sh -c '[ -e "$1/box/faultfile" ] && echo present || echo absent' sh "$e"
+  # the absolute and escaping links the guest made and unlinked are gone
+  # (the links, not their targets: outside/ is checked above)
+  host_check "escape_links_removed_$res" "" \
+    sh -c 'for n in etcpw rootl libcabs ghost boxself guestname rel2; do
+      if [ -e "$1/box/$n" ] || [ -L "$1/box/$n" ]; then echo "$n left"; fi; done' sh "$e"
 
   # the race: flip/ alternates between a directory holding "inside" and
   # symlinks (absolute, relative) to outside/ holding TOPSECRET
@@ -316,15 +372,30 @@ if [ -z "${WASI_TESTS_NO_STRACE:-}" ] && command -v strace >/dev/null 2>&1; then
   # the same results. (LeakSanitizer cannot run under ptrace.)
   for err in ENOSYS EPERM; do
     e="$tmp/noopenat2-$err"
-    mkdir -p "$e/box" "$e/outside"
-    echo TOPSECRET >"$e/outside/secret"
+    escape_setup "$e"
     check "escape_openat2_$err" 0 "$ESCAPE_OUT" \
       env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
       strace -f -o /dev/null -e trace=openat2 -e inject=openat2:error=$err \
-      "$RUN" "$DIR/escape.so" --dir "$e/box::/box" -- "$e/outside"
+      "$RUN" "$DIR/escape.so" --dir "$e/box::/box" -- "$e/outside" $(forbidden "$e")
+  done
+  # No unconfined host call is ever given a path naming something
+  # outside: the shim never hands a link's text, absolute or climbing
+  # out, to the kernel to follow by name. Such a name may only show in
+  # creating a link (its text is the argument), reading one (its text is
+  # the result), the runner's own execve, and openat2 with
+  # RESOLVE_BENEATH, where the kernel refuses the step out.
+  for res in openat2 portable; do
+    e="$tmp/byname-$res"
+    escape_setup "$e"
+    env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" WASMC_WASI_RESOLVER=$res \
+      strace -f -qq -o "$e/trace" -e trace=%file,openat2 \
+      "$RUN" "$DIR/escape.so" --dir "$e/box::/box" -- "$e/outside" $(forbidden "$e") >/dev/null 2>&1
+    host_check "escape_no_outside_names_$res" "" \
+      sh -c 'grep -F -e "\"$1/outside" -e "\"/etc/passwd" -e "\"/nonexistent" -e "\"../outside" "$1/trace" |
+        grep -Ev "^[0-9]+ +((symlinkat|readlinkat|execve)\(|openat2\(.*RESOLVE_BENEATH)"' sh "$e"
   done
 else
-  echo "SKIP resolver_selected, escape_openat2_ENOSYS/EPERM (no strace, or WASI_TESTS_NO_STRACE)"
+  echo "SKIP resolver_selected, escape_openat2_ENOSYS/EPERM, escape_no_outside_names (no strace, or WASI_TESTS_NO_STRACE)"
 fi
 
 echo "$pass passed, $fail failed"
