@@ -212,7 +212,7 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
     lm->opts = *opts;
   lm->chunked = chunked;
   const target_row *row = target_of_triple(triple);
-  lower_conv_init(lm, row ? row->conv : TARGET_CONV_TAILCC);
+  lower_conv_init(lm, row ? row : target_of_triple(NULL));
   lm->first = first;
   lm->end = end;
   lm->llctx = LLVMContextCreate();
@@ -268,7 +268,7 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
     return NULL;
   }
   for (uint32_t i = 0; i < wm->ntypes; i++) {
-    /* An implementation limit of the riscv64 convention (wasmrt_abi.h). */
+    /* An implementation limit of the spill area (wasmrt_abi.h). */
     uint32_t spill = lower_conv_spill_slots(lm, &wm->types[i]);
     if (spill > WASMRT_SPILL_SLOTS) {
       wasm_fail(err, wm->subtypes ? wm->subtypes[i].offset : 0,

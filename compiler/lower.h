@@ -78,6 +78,10 @@ typedef struct lower_module {
    * adapter and call of one that goes with it. */
   target_conv conv;
   unsigned wasm_cc;
+  /* TARGET_CONV_TAILCC: results returned in registers, per class
+   * (target_row.ret_gprs/ret_fprs); a type with more returns them all
+   * through the spill area. */
+  int ret_gprs, ret_fprs;
   /* Per function index; imports: NULL. Use lower_func_ref: in a chunk,
    * functions of other chunks are declared on first use. */
   LLVMValueRef *funcs;
@@ -284,8 +288,9 @@ LLVMValueRef lower_wasm_call(lower_module *lm, LLVMTypeRef fnty, LLVMValueRef fn
 LLVMValueRef lower_personality(lower_module *lm);
 
 /* ---- the native calling convention (lower_conv.c) ------------------------ */
-/* Sets lm->conv and lm->wasm_cc for a target's convention. */
-void lower_conv_init(lower_module *lm, target_conv conv);
+/* Sets lm->conv, lm->wasm_cc and the return register counts from a
+ * target's row. */
+void lower_conv_init(lower_module *lm, const target_row *row);
 /* The LLVM function type of Wasm type ft. */
 LLVMTypeRef lower_conv_fn_type(lower_module *lm, const wasm_functype *ft);
 /* Spill area slots (wasmrt_spill_area) a call of type ft needs. */

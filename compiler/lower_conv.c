@@ -9,7 +9,11 @@
  *
  *   TARGET_CONV_TAILCC (x86_64, aarch64): the natural prototype
  *     R f(ptr ctx, P...) under LLVM's tailcc, which lets musttail join
- *     any two prototypes.
+ *     any two prototypes, as long as the results fit in the return
+ *     registers: with more results than the target's ret_gprs/ret_fprs
+ *     (target.c), LLVM would return them through a hidden pointer, which
+ *     musttail cannot pass on, so such a type returns void and leaves its
+ *     results in the per-thread spill area, as on riscv64.
  *   TARGET_CONV_UNIFORM (riscv64): LLVM's RISC-V backend has no tailcc,
  *     and honours musttail only between identical prototypes with no
  *     stack arguments and at most two return registers (target.c). So
@@ -95,9 +99,21 @@ static bool uniform(const lower_module *lm) {
   return lm->conv == TARGET_CONV_UNIFORM;
 }
 
-/* Results through the spill area (uniform convention only). */
+/* Results through the spill area: more than the registers a tail call
+ * can return them in (found by scripts/difffuzz: `return_call` of a
+ * function with five i64 results aborted LLVM on x86_64). */
 static bool results_spilled(const lower_module *lm, const wasm_functype *ft) {
-  return uniform(lm) && result_regs(ft) > 2;
+  if (uniform(lm))
+    return result_regs(ft) > 2;
+  int gprs = 0, fprs = 0;
+  for (uint32_t i = 0; i < ft->nresults; i++) {
+    wasm_vtype t = ft->results[i];
+    if (t == WASM_F32 || t == WASM_F64 || t == WASM_V128)
+      fprs++;
+    else
+      gprs++;
+  }
+  return gprs > lm->ret_gprs || fprs > lm->ret_fprs;
 }
 
 /* ---- function types -------------------------------------------------------- */
@@ -139,7 +155,7 @@ LLVMTypeRef lower_conv_fn_type(lower_module *lm, const wasm_functype *ft) {
 
 uint32_t lower_conv_spill_slots(const lower_module *lm, const wasm_functype *ft) {
   if (!uniform(lm))
-    return 0;
+    return results_spilled(lm, ft) ? ft->nresults : 0;
   loc *locs = malloc((ft->nparams ? ft->nparams : 1) * sizeof *locs);
   if (!locs)
     abort();
@@ -150,9 +166,11 @@ uint32_t lower_conv_spill_slots(const lower_module *lm, const wasm_functype *ft)
   return n;
 }
 
-void lower_conv_init(lower_module *lm, target_conv conv) {
-  lm->conv = conv;
-  lm->wasm_cc = conv == TARGET_CONV_UNIFORM ? LLVMFastCallConv : LLVM_TAILCC;
+void lower_conv_init(lower_module *lm, const target_row *row) {
+  lm->conv = row->conv;
+  lm->wasm_cc = row->conv == TARGET_CONV_UNIFORM ? LLVMFastCallConv : LLVM_TAILCC;
+  lm->ret_gprs = row->ret_gprs;
+  lm->ret_fprs = row->ret_fprs;
 }
 
 /* ---- the spill area --------------------------------------------------------- */
@@ -333,6 +351,8 @@ void lower_conv_call(lower_module *lm, const wasm_functype *ft,
     return;
   }
   bool spilled = results_spilled(lm, ft);
+  if (spilled && !area)
+    area = spill_area(lm);
   for (uint32_t i = 0; i < ft->nresults; i++) {
     if (spilled)
       results[i] = area_load(lm, area, i, ft->results[i]);

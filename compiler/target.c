@@ -24,7 +24,10 @@ static const target_row targets[] = {
      "-cmov,-mmx,-fxsr",
      {LLVMInitializeX86TargetInfo, LLVMInitializeX86Target,
       LLVMInitializeX86TargetMC, LLVMInitializeX86AsmPrinter},
-     .rounding_keeps_snan = false, .conv = TARGET_CONV_TAILCC, .relaxed_madd_fused = false},
+     .rounding_keeps_snan = false, .conv = TARGET_CONV_TAILCC, .relaxed_madd_fused = false,
+     /* RAX, RDX, RCX; XMM0-XMM3 (a 4th integer or a 5th vector result
+      * is demoted to memory) */
+     .ret_gprs = 3, .ret_fprs = 4},
     /* AArch64 Linux guarantees FP and Advanced SIMD. LLVM's `generic`
      * also has the trace buffer extension (trbe), which cortex-a53,
      * neoverse-n1 and most other named CPUs lack. */
@@ -33,7 +36,7 @@ static const target_row targets[] = {
      {LLVMInitializeAArch64TargetInfo, LLVMInitializeAArch64Target,
       LLVMInitializeAArch64TargetMC, LLVMInitializeAArch64AsmPrinter},
      .rounding_keeps_snan = false, .conv = TARGET_CONV_TAILCC, .relaxed_madd_fused = true,
-     .min_codegen_level = 1},
+     .min_codegen_level = 1, .ret_gprs = 8, .ret_fprs = 8 /* x0-x7, q0-q7 */},
     /* Debian's riscv64 port is RV64GC with the lp64d ABI. Wasm accesses
      * carry no alignment guarantee (they are emitted with align 1), and
      * without +unaligned-scalar-mem each would become byte loads and

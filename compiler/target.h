@@ -49,6 +49,15 @@ typedef struct {
    * runtime/wasmrt_abi.h): both give guaranteed tail calls (return_call*
    * as musttail) between any two signatures, at every -O. */
   target_conv conv;
+  /* TARGET_CONV_TAILCC: how many results LLVM 19's tailcc returns in
+   * registers: integer-class values (i32, i64, references) and
+   * float/vector-class ones (f32, f64, v128). With more, LLVM demotes the
+   * return to a hidden pointer, which a musttail call cannot pass on
+   * ("failed to perform tail call elimination on a call site marked
+   * musttail"), so such a type returns its results through the spill
+   * area instead (lower_conv.c). Measured with llc-19 on tailcc
+   * prototypes; the limits are conservative where classes mix. */
+  int ret_gprs, ret_fprs;
   /* relaxed SIMD's f32x4/f64x2.relaxed_madd/nmadd are fused (one rounding)
    * on this target: true where the baseline has vector or scalar FMA
    * (AArch64, RV64GC's D extension), false where it does not (x86-64's

@@ -1,8 +1,6 @@
 /* arch.h: everything the runtime knows about the machine it runs on, in
  * one place: the architecture's name (compared with the target a module
- * was compiled for), where a signal's ucontext keeps the faulting PC, and
- * whether its Wasm calling convention needs the per-thread spill area
- * (RT_ARCH_SPILL_AREA).
+ * was compiled for) and where a signal's ucontext keeps the faulting PC.
  * A port to another architecture adds one block here and nothing
  * elsewhere in runtime/; a build for an architecture without a block
  * fails here, at compile time, rather than mis-reporting faults later.
@@ -24,17 +22,12 @@
 #if defined(__x86_64__)
 #define RT_ARCH_NAME "x86_64"
 #define RT_UCONTEXT_PC(uc) ((uc)->uc_mcontext.gregs[REG_RIP])
-#define RT_ARCH_SPILL_AREA 0
 #elif defined(__aarch64__)
 #define RT_ARCH_NAME "aarch64"
 #define RT_UCONTEXT_PC(uc) ((uc)->uc_mcontext.pc)
-#define RT_ARCH_SPILL_AREA 0
 #elif defined(__riscv) && __riscv_xlen == 64
 #define RT_ARCH_NAME "riscv64"
 #define RT_UCONTEXT_PC(uc) ((uc)->uc_mcontext.__gregs[REG_PC])
-/* Wasm code passes what has no register through wasmrt_spill_area
- * (wasmrt_abi.h: the uniform convention, compiler/target.c). */
-#define RT_ARCH_SPILL_AREA 1
 #else
 #error "wasmrt: unsupported architecture (add it to runtime/arch.h)"
 #endif

@@ -237,10 +237,11 @@ static void free_alt_stack(void *p) {
 
 static void make_alt_key(void) { pthread_key_create(&alt_key, free_alt_stack); }
 
-/* The spill area of the riscv64 calling convention (wasmrt_abi.h): made
- * before the thread first runs Wasm code, freed when it exits. */
+/* The spill area of the calling convention (wasmrt_abi.h): made before
+ * the thread first runs Wasm code, freed when it exits. Every target
+ * needs it: riscv64 for arguments and results beyond two registers, the
+ * others for results beyond their tail-call return registers. */
 WASMRT_API _Thread_local wasmrt_val *wasmrt_spill_area;
-#if RT_ARCH_SPILL_AREA
 static pthread_key_t spill_key;
 static pthread_once_t spill_key_once = PTHREAD_ONCE_INIT;
 
@@ -262,14 +263,11 @@ static void spill_area_init(void) {
   pthread_once(&spill_key_once, make_spill_key);
   pthread_setspecific(spill_key, wasmrt_spill_area);
 }
-#endif
 
 void rt_thread_init(void) {
   if (thread_ready) return;
   thread_ready = true;
-#if RT_ARCH_SPILL_AREA
   spill_area_init();
-#endif
   rt_signals_init();
   stack_t cur;
   /* Keep an alternate stack someone else (ASan, the host) installed. */

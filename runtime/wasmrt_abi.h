@@ -28,8 +28,13 @@
  *     externref -> void *, exnref -> wasmrt_exn * (NULL is ref.null in
  *     every case);
  *     R is void (m = 0), the single result type (m = 1), or an LLVM
- *     literal struct {R1, ..., Rm} returned by value (m > 1; LLVM lowers it
- *     per target, demoting to a hidden pointer when registers run out).
+ *     literal struct {R1, ..., Rm} returned by value (m > 1) when the
+ *     results fit in the registers tailcc returns them in: at most 3
+ *     integer-class (i32, i64, references) and 4 float/vector-class
+ *     (f32, f64, v128) results on x86_64, 8 and 8 on aarch64
+ *     (compiler/target.c). With more, LLVM would demote the return to a
+ *     hidden pointer, which a tail call cannot pass on, so then R is void
+ *     and result i is in wasmrt_spill_area[i] (below).
  *
  * On riscv64 LLVM has no tailcc, and musttail needs identical prototypes
  * and no stack arguments (compiler/target.c has the facts), so every
@@ -88,8 +93,10 @@
  * multiple memories, memory64 and table64: limits carry the address type
  * (wasmrt_limits_desc.is64, which grows to 32 bytes), the bulk memory and
  * table helpers take 64-bit addresses, sizes and deltas, wasmrt_table.max
- * is 64-bit. */
-#define WASMRT_ABI_VERSION 6u
+ * is 64-bit. 7: x86_64 and aarch64 functions with more results than
+ * their tail-call return registers return them in the spill area, which
+ * the runtime now makes on every target. */
+#define WASMRT_ABI_VERSION 7u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
  * (the spec lets memory.grow fail for any reason, and a memory whose
@@ -196,15 +203,14 @@ typedef union wasmrt_val {
   _Alignas(16) uint64_t u64[2];
 } wasmrt_val;
 
-/* The per-thread spill area of the riscv64 calling convention (above):
+/* The per-thread spill area of the calling convention (above):
  * WASMRT_SPILL_SLOTS values, 16-byte aligned, allocated by the runtime
  * before a thread first runs Wasm code (and freed at its exit), never
  * moved. Generated code reads the pointer with an initial-exec TLS
  * access (the runtime that defines it is loaded before any module). A
  * Wasm type needing more slots (parameters without a register, or
  * results) is refused by the compiler: an implementation limit far
- * above Wasm's usual 1000 parameters and 1000 results. Unused on x86_64
- * and aarch64 (NULL there). */
+ * above Wasm's usual 1000 parameters and 1000 results. */
 #define WASMRT_SPILL_SLOTS 1024u
 #define WASMRT_SPILL_AREA_SYMBOL "wasmrt_spill_area"
 extern _Thread_local wasmrt_val *wasmrt_spill_area;
