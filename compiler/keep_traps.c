@@ -39,6 +39,11 @@
  * only calls of larger functions whose result is dropped.
  * tests/spec/wasmc/unused_load_traps.wast "call-dropped" covers it.
  *
+ * Arguments nobody reads. A load whose value only reaches parameters
+ * that their callees never read is not used either (value_needed): dead
+ * argument elimination or a later inlining would leave it feeding
+ * nothing.
+ *
  * The remaining gap (theoretical; no known case): a value that becomes
  * dead only in the normal pipeline, after the release, through a
  * simplification the early pipeline does not do (e.g. interprocedural
@@ -172,6 +177,110 @@ static void keep_dropped_call(LLVMValueRef call) {
                            LLVMCreateEnumAttribute(c, k, 0));
 }
 
+/* Instructions that only compute a value from their operands, with no
+ * effect of their own: a load feeding only such values, which feed
+ * nothing that needs them, is not needed either. */
+static bool pure_value(LLVMValueRef i) {
+  return LLVMIsACastInst(i) || LLVMIsABinaryOperator(i) || LLVMIsACmpInst(i) ||
+         LLVMIsASelectInst(i) || LLVMIsAPHINode(i) || LLVMIsAExtractElementInst(i) ||
+         LLVMIsAInsertElementInst(i) || LLVMIsAShuffleVectorInst(i) ||
+         LLVMIsAExtractValueInst(i) || LLVMIsAInsertValueInst(i) ||
+         LLVMIsAFreezeInst(i) || LLVMIsAUnaryOperator(i);
+}
+
+/* Does anything need v, or does it only flow (through pure values) into
+ * parameters of this module's functions that nothing needs? Such a use
+ * does not keep a load alive: the normal pipeline's dead argument
+ * elimination drops the argument, or inlining leaves it unused, and the
+ * load (plain by then) goes with it. scripts/difffuzz found one (seed
+ * 1000, module 827): `call $f (f32.load ...)` with $f ignoring its f32
+ * returned instead of trapping out of bounds. Parameters are followed
+ * into the callee. *budget bounds the search (each value visited costs
+ * one); when it runs out, v counts as needed, which is the old rule
+ * (any use) and only costs the trap guarantee in that rare case. */
+static bool value_needed(LLVMValueRef v, int *budget) {
+  if (--*budget < 0)
+    return true;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (pure_value(user)) {
+      if (value_needed(user, budget))
+        return true;
+      continue;
+    }
+    if (!LLVMIsACallInst(user) && !LLVMIsAInvokeInst(user))
+      return true;
+    LLVMValueRef callee = LLVMGetCalledValue(user);
+    if (callee == v || !LLVMIsAFunction(callee) || LLVMIsDeclaration(callee))
+      return true;
+    unsigned nargs = LLVMGetNumArgOperands(user);
+    if (nargs != LLVMCountParams(callee))
+      return true;
+    for (unsigned a = 0; a < nargs; a++)
+      if (LLVMGetOperand(user, a) == v && value_needed(LLVMGetParam(callee, a), budget))
+        return true;
+  }
+  return false;
+}
+
+/* Could a plain load move past a trap? A load whose block ends in a
+ * branch to a trap (a block ending in `unreachable`: an explicit check
+ * such as call_indirect's table bounds, a division by zero, a
+ * conversion overflow) and which is used only beyond it gets sunk past
+ * that check (instcombine and the code generator's sinking move loads
+ * to the block that uses them), so the check's trap came first:
+ * `call_indirect (f32.load <out of bounds>) ... (i32.const <past the
+ * table>)` trapped "undefined element" instead of "out of bounds memory
+ * access" (scripts/difffuzz, seed 1000 module 1826). Such a load stays
+ * volatile, which is never sunk. */
+static bool sinkable_past_trap(LLVMValueRef load) {
+  LLVMBasicBlockRef bb = LLVMGetInstructionParent(load);
+  LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+  unsigned n = term ? LLVMGetNumSuccessors(term) : 0;
+  bool to_trap = false;
+  for (unsigned k = 0; k < n && !to_trap; k++) {
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(LLVMGetSuccessor(term, k));
+    to_trap = t && LLVMIsAUnreachableInst(t);
+  }
+  if (!to_trap)
+    return false;
+  for (LLVMUseRef u = LLVMGetFirstUse(load); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (!LLVMIsAInstruction(user) || LLVMGetInstructionParent(user) != bb)
+      return true;
+  }
+  return false;
+}
+
+/* Could the optimiser read fewer bytes than v's load asks for? It does
+ * for a lane extracted from a loaded vector (instcombine makes it a
+ * scalar load of that lane), and the code generator for truncations,
+ * masks and shifts by constants (see whole(), below): a load used so
+ * stays volatile. */
+static bool narrowable(LLVMValueRef v) {
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    switch (LLVMIsAInstruction(user) ? LLVMGetInstructionOpcode(user) : LLVMRet) {
+    case LLVMTrunc: case LLVMExtractElement: case LLVMShuffleVector:
+    case LLVMExtractValue:
+      return true;
+    case LLVMAnd: case LLVMOr: case LLVMXor: case LLVMShl: case LLVMLShr:
+    case LLVMAShr:
+      if (LLVMIsAConstant(LLVMGetOperand(user, 0)) ||
+          LLVMIsAConstant(LLVMGetOperand(user, 1)))
+        return true;
+      break;
+    case LLVMBitCast:
+      if (narrowable(user))
+        return true;
+      break;
+    default:
+      break;
+    }
+  }
+  return false;
+}
+
 bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
                         int opt_level, char *err, size_t errsz) {
   unsigned kind = tag_kind(LLVMGetModuleContext(m));
@@ -195,10 +304,101 @@ bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
           keep_dropped_call(i);
         if (!LLVMIsALoadInst(i) || !LLVMGetMetadata(i, kind))
           continue;
-        if (opt_level > 0 && LLVMGetFirstUse(i))
+        int budget = 64;
+        if (opt_level > 0 && value_needed(i, &budget) && !narrowable(i) &&
+            !sinkable_past_trap(i))
           LLVMSetVolatile(i, false);
         LLVMSetMetadata(i, kind, NULL);
       }
   }
   return true;
+}
+
+/* ---- whole loads at code generation ----------------------------------- */
+
+/* Does every bit of v matter to what uses it? The code generator may
+ * read fewer bytes than a load asks for when only some of its bits
+ * matter: trunc(load i64) becomes a 4-byte load at the same address,
+ * `(load i32) & 255` a byte load, extractelement of a loaded vector a
+ * scalar load of one lane, and trunc(add(load, c)) too, after it pushes
+ * the trunc through the add. The bytes left out are the access's last
+ * ones, and with guard pages they are what faults: an access that starts
+ * in bounds and ends past the memory's end stopped trapping
+ * (`i32x4.extract_lane 0 (v128.load 65532)` in a one-page memory gave 0;
+ * found while reducing a scripts/difffuzz case). So a load whose bits do
+ * not all matter is made volatile before code generation, which the
+ * back end never narrows. This follows uses while they keep every bit
+ * (arithmetic whose result matters whole, conversions, stores, calls,
+ * comparisons, returns); a truncation, a mask, a shift by a constant, a
+ * lane extract, or running out of *budget ends it: not whole. */
+static bool whole(LLVMValueRef v, int *budget) {
+  if (--*budget < 0)
+    return false;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (!LLVMIsAInstruction(user))
+      return false;
+    LLVMOpcode op = LLVMGetInstructionOpcode(user);
+    switch (op) {
+    /* every bit of v, whatever becomes of the result */
+    case LLVMStore: case LLVMCall: case LLVMInvoke: case LLVMRet:
+    case LLVMICmp: case LLVMFCmp: case LLVMUDiv: case LLVMSDiv:
+    case LLVMURem: case LLVMSRem: case LLVMFAdd: case LLVMFSub:
+    case LLVMFMul: case LLVMFDiv: case LLVMFRem: case LLVMFNeg:
+    case LLVMFPToSI: case LLVMFPToUI: case LLVMSIToFP: case LLVMUIToFP:
+    case LLVMFPExt: case LLVMFPTrunc: case LLVMGetElementPtr: case LLVMBr:
+    case LLVMSwitch:
+      continue;
+    /* every bit of v if every bit of the result matters */
+    case LLVMAdd: case LLVMSub: case LLVMMul: case LLVMSExt: case LLVMZExt:
+    case LLVMBitCast: case LLVMPHI: case LLVMFreeze:
+      if (!whole(user, budget))
+        return false;
+      continue;
+    case LLVMAnd: case LLVMOr: case LLVMXor:
+      /* a constant operand masks bits away (or sets them) */
+      if (LLVMIsAConstant(LLVMGetOperand(user, 0)) ||
+          LLVMIsAConstant(LLVMGetOperand(user, 1)) || !whole(user, budget))
+        return false;
+      continue;
+    case LLVMSelect:
+      if (LLVMGetOperand(user, 0) != v && !whole(user, budget))
+        return false;
+      continue;
+    case LLVMInsertElement:
+      /* v as the inserted element: whole if the vector is */
+      if (LLVMGetOperand(user, 1) != v || LLVMGetOperand(user, 0) == v ||
+          !whole(user, budget))
+        return false;
+      continue;
+    default:
+      return false;
+    }
+  }
+  return true;
+}
+
+void keep_traps_whole_loads(LLVMModuleRef m) {
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
+         bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
+           i = LLVMGetNextInstruction(i)) {
+        if (!LLVMIsALoadInst(i) || LLVMGetVolatile(i) ||
+            LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic)
+          continue;
+        /* the instance's own fields (memory base, table and global
+         * pointers) never fault: they carry !invariant.load, or are
+         * read through the context pointer, the first parameter */
+        if (LLVMGetMetadata(i, LLVMGetMDKindIDInContext(LLVMGetModuleContext(m),
+                                                        "invariant.load", 14)))
+          continue;
+        int budget = 32;
+        if (!whole(i, &budget))
+          LLVMSetVolatile(i, true);
+      }
+}
+
+bool keep_traps_guarded(LLVMModuleRef m) {
+  return has_tags(m, tag_kind(LLVMGetModuleContext(m)));
 }

@@ -34,4 +34,13 @@ void keep_traps_tag(lower_module *lm, LLVMValueRef load);
 bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
                         int opt_level, char *err, size_t errsz);
 
+/* Before release: does the module rely on guard pages (tagged loads)? */
+bool keep_traps_guarded(LLVMModuleRef m);
+
+/* Emission, after the optimisation pipeline, for guarded modules at
+ * -O1..-O3: makes volatile every load some of whose bits do not matter,
+ * so that code generation cannot narrow it to fewer bytes and miss the
+ * out-of-bounds fault of its last ones (keep_traps.c). */
+void keep_traps_whole_loads(LLVMModuleRef m);
+
 #endif

@@ -120,3 +120,68 @@
 (assert_return (invoke "v128-lane-unread" (i32.const 65534)))
 (assert_trap (invoke "loop-sum-unread" (i32.const 65536)) "out of bounds memory access")
 (assert_return (invoke "loop-sum-unread" (i32.const 0)))
+
+;; A load passed to a parameter its callee never reads (the callee is too
+;; big for the early inliner, so the call is still there when the loads
+;; are released): dead argument elimination or a later inlining leaves the
+;; load feeding nothing. Found by scripts/difffuzz (seed 1000, module 827):
+;; the call returned "unreachable" instead of trapping out of bounds.
+(module
+  (memory 1)
+  (global $g (mut i32) (i32.const 0))
+  (func $nop)
+  (func $ignores (param f32) (result i64)
+    (call $nop) (call $nop)
+    (if (global.get $g) (then (unreachable)))
+    (global.set $g (i32.add (global.get $g) (i32.const 0)))
+    (i64.const -3380188))
+  ;; passes its parameter on to $ignores, which ignores it
+  (func $forwards (param i32 f32) (result i64)
+    (call $nop) (call $nop) (call $nop)
+    (call $ignores (local.get 1)))
+  (func (export "arg-ignored") (param i32) (result i64)
+    (call $ignores (f32.load offset=22 (local.get 0))))
+  (func (export "arg-forwarded") (param i32) (result i64)
+    (call $forwards (local.get 0) (f32.load (local.get 0))))
+  (func (export "arg-v128-ignored") (param i32) (result i64)
+    (call $ignores (f32x4.extract_lane 0 (v128.load (local.get 0)))))
+)
+(assert_trap (invoke "arg-ignored" (i32.const -79)) "out of bounds memory access")
+(assert_trap (invoke "arg-ignored" (i32.const 65512)) "out of bounds memory access")
+(assert_return (invoke "arg-ignored" (i32.const 65510)) (i64.const -3380188))
+(assert_trap (invoke "arg-forwarded" (i32.const 65536)) "out of bounds memory access")
+(assert_return (invoke "arg-forwarded" (i32.const 0)) (i64.const -3380188))
+(assert_trap (invoke "arg-v128-ignored" (i32.const 65521)) "out of bounds memory access")
+(assert_return (invoke "arg-v128-ignored" (i32.const 65520)) (i64.const -3380188))
+
+;; Trap order: a load evaluated before an explicit check traps first, even
+;; when its value is used only after the check (LLVM sinks plain loads to
+;; their uses, past the branch to the check's trap). Found by
+;; scripts/difffuzz (seed 1000, module 1826): this call_indirect trapped
+;; "undefined element" instead of "out of bounds memory access".
+(module
+  (type $t (func (param f32 f64 v128) (result f64)))
+  (memory 1)
+  (table 10 funcref)
+  (func (export "call-indirect-after-load") (param i32 i32) (result f64)
+    (call_indirect (type $t)
+      (f32.load offset=4 (local.get 0)) (f64.const 0) (v128.const i64x2 0 0)
+      (local.get 1)))
+  (func (export "div-after-load") (param i32 i32) (result i32)
+    (local i32)
+    (local.set 2 (i32.load (local.get 0)))
+    (i32.add (i32.div_s (i32.const 1) (local.get 1)) (local.get 2)))
+  (func (export "trunc-after-load") (param i32 f32) (result i64)
+    (local i64)
+    (local.set 2 (i64.load (local.get 0)))
+    (i64.add (i64.trunc_f32_s (local.get 1)) (local.get 2)))
+)
+(assert_trap (invoke "call-indirect-after-load" (i32.const -4194304) (i32.const 15)) "out of bounds memory access")
+(assert_trap (invoke "call-indirect-after-load" (i32.const 0) (i32.const 15)) "undefined element")
+(assert_trap (invoke "call-indirect-after-load" (i32.const 0) (i32.const 3)) "uninitialized element")
+(assert_trap (invoke "div-after-load" (i32.const 65536) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "div-after-load" (i32.const 0) (i32.const 0)) "integer divide by zero")
+(assert_return (invoke "div-after-load" (i32.const 0) (i32.const 1)) (i32.const 1))
+(assert_trap (invoke "trunc-after-load" (i32.const 65530) (f32.const 1e30)) "out of bounds memory access")
+(assert_trap (invoke "trunc-after-load" (i32.const 0) (f32.const 1e30)) "integer overflow")
+(assert_return (invoke "trunc-after-load" (i32.const 0) (f32.const 2)) (i64.const 2))
