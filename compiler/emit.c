@@ -526,6 +526,8 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
    * (keep_traps.c): their last byte is the one that faults. */
   if (guarded && t->opt_level > 0)
     keep_traps_whole_loads(m);
+  if (guarded && t->row->splat_narrows_volatile_loads)
+    keep_traps_opaque_vector_loads(m, "w"); /* AArch64's FP/SIMD registers */
 
   char *msg = NULL;
   LLVMBool failed;

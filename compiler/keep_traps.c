@@ -73,6 +73,15 @@ static unsigned tag_kind(LLVMContextRef c) {
   return LLVMGetMDKindIDInContext(c, TAG, (unsigned)strlen(TAG));
 }
 
+/* After the release: a load that is one of the module's own memory
+ * accesses. Loads the vectorisers make do not carry it (they copy only
+ * LLVM's own metadata kinds): they read at least the bytes of the
+ * accesses they replace, and may be narrowed freely (e.g. an interleaved
+ * group's gap lanes), which keep_traps_whole_loads must not prevent. */
+static unsigned access_kind(LLVMContextRef c) {
+  return LLVMGetMDKindIDInContext(c, "wasmc.access", 12);
+}
+
 void keep_traps_tag(lower_module *lm, LLVMValueRef load) {
   if (lm->opts.bounds_checks)
     return; /* the explicit compare traps before the load */
@@ -309,6 +318,10 @@ bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
             !sinkable_past_trap(i))
           LLVMSetVolatile(i, false);
         LLVMSetMetadata(i, kind, NULL);
+        /* for keep_traps_whole_loads: this load is a Wasm access */
+        LLVMSetMetadata(i, access_kind(LLVMGetModuleContext(m)),
+                        LLVMMetadataAsValue(LLVMGetModuleContext(m),
+                                            LLVMMDNodeInContext2(LLVMGetModuleContext(m), NULL, 0)));
       }
   }
   return true;
@@ -385,13 +398,8 @@ void keep_traps_whole_loads(LLVMModuleRef m) {
       for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
            i = LLVMGetNextInstruction(i)) {
         if (!LLVMIsALoadInst(i) || LLVMGetVolatile(i) ||
-            LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic)
-          continue;
-        /* the instance's own fields (memory base, table and global
-         * pointers) never fault: they carry !invariant.load, or are
-         * read through the context pointer, the first parameter */
-        if (LLVMGetMetadata(i, LLVMGetMDKindIDInContext(LLVMGetModuleContext(m),
-                                                        "invariant.load", 14)))
+            LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic ||
+            !LLVMGetMetadata(i, access_kind(LLVMGetModuleContext(m))))
           continue;
         int budget = 32;
         if (!whole(i, &budget))
@@ -401,4 +409,58 @@ void keep_traps_whole_loads(LLVMModuleRef m) {
 
 bool keep_traps_guarded(LLVMModuleRef m) {
   return has_tags(m, tag_kind(LLVMGetModuleContext(m)));
+}
+
+void keep_traps_opaque_vector_loads(LLVMModuleRef m, const char *asm_reg) {
+  LLVMContextRef c = LLVMGetModuleContext(m);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
+  char constraints[16];
+  snprintf(constraints, sizeof constraints, "=%s,0", asm_reg);
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
+         bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
+           i = LLVMGetNextInstruction(i)) {
+        if (!LLVMIsALoadInst(i) || !LLVMGetVolatile(i) ||
+            LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMVectorTypeKind)
+          continue;
+        /* v128 only: the register class holds 128 bits (other vector
+         * loads are the vectorisers', never volatile ones) */
+        LLVMTypeRef et = LLVMGetElementType(LLVMTypeOf(i));
+        unsigned ebits = LLVMGetTypeKind(et) == LLVMIntegerTypeKind ? LLVMGetIntTypeWidth(et)
+                         : LLVMGetTypeKind(et) == LLVMFloatTypeKind  ? 32
+                         : LLVMGetTypeKind(et) == LLVMDoubleTypeKind ? 64
+                                                                     : 0;
+        if (ebits * LLVMGetVectorSize(LLVMTypeOf(i)) != 128)
+          continue;
+        bool shuffled = false;
+        for (LLVMUseRef u = LLVMGetFirstUse(i); u && !shuffled; u = LLVMGetNextUse(u)) {
+          LLVMValueRef user = LLVMGetUser(u);
+          shuffled = LLVMIsAShuffleVectorInst(user) ||
+                     (LLVMIsABitCastInst(user) && LLVMGetFirstUse(user) &&
+                      LLVMIsAShuffleVectorInst(LLVMGetUser(LLVMGetFirstUse(user))));
+        }
+        if (!shuffled)
+          continue;
+        LLVMTypeRef t = LLVMTypeOf(i);
+        LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, false);
+        LLVMValueRef asm_fn = LLVMGetInlineAsm(fty, "", 0, constraints, strlen(constraints),
+                                               false, false, LLVMInlineAsmDialectATT, false);
+        LLVMValueRef next = LLVMGetNextInstruction(i);
+        LLVMPositionBuilderBefore(b, next);
+        LLVMValueRef arg = i;
+        LLVMValueRef opaque = LLVMBuildCall2(b, fty, asm_fn, &arg, 1, "opaque");
+        /* every use of the load but the asm's own now reads the asm */
+        for (LLVMUseRef u = LLVMGetFirstUse(i), nu; u; u = nu) {
+          nu = LLVMGetNextUse(u);
+          LLVMValueRef user = LLVMGetUser(u);
+          if (user == opaque)
+            continue;
+          for (unsigned k = 0, n = (unsigned)LLVMGetNumOperands(user); k < n; k++)
+            if (LLVMGetOperand(user, k) == i)
+              LLVMSetOperand(user, k, opaque);
+        }
+        i = opaque;
+      }
+  LLVMDisposeBuilder(b);
 }

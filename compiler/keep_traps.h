@@ -43,4 +43,10 @@ bool keep_traps_guarded(LLVMModuleRef m);
  * out-of-bounds fault of its last ones (keep_traps.c). */
 void keep_traps_whole_loads(LLVMModuleRef m);
 
+/* Emission, on targets with splat_narrows_volatile_loads, at every -O:
+ * each volatile vector load that feeds a shuffle goes through an empty
+ * inline asm (constraint `asm_reg`, the target's vector register class),
+ * so instruction selection cannot fold it into a narrower load. */
+void keep_traps_opaque_vector_loads(LLVMModuleRef m, const char *asm_reg);
+
 #endif

@@ -36,7 +36,8 @@ static const target_row targets[] = {
      {LLVMInitializeAArch64TargetInfo, LLVMInitializeAArch64Target,
       LLVMInitializeAArch64TargetMC, LLVMInitializeAArch64AsmPrinter},
      .rounding_keeps_snan = false, .conv = TARGET_CONV_TAILCC, .relaxed_madd_fused = true,
-     .min_codegen_level = 1, .ret_gprs = 8, .ret_fprs = 8 /* x0-x7, q0-q7 */},
+     .min_codegen_level = 1, .ret_gprs = 8, .ret_fprs = 8 /* x0-x7, q0-q7 */,
+     .splat_narrows_volatile_loads = true},
     /* Debian's riscv64 port is RV64GC with the lp64d ABI. Wasm accesses
      * carry no alignment guarantee (they are emitted with align 1), and
      * without +unaligned-scalar-mem each would become byte loads and

@@ -58,6 +58,13 @@ typedef struct {
    * area instead (lower_conv.c). Measured with llc-19 on tailcc
    * prototypes; the limits are conservative where classes mix. */
   int ret_gprs, ret_fprs;
+  /* LLVM 19 selects a load-and-replicate of one element (AArch64 ld1r)
+   * for a splat shuffle of a volatile vector load, reading 4 of its 16
+   * bytes, so an out-of-bounds v128.load near the memory's end did not
+   * trap (tests/spec/wasmc/partial_oob_traps.wast, aarch64 -O0): such
+   * loads are passed through an empty inline asm that the instruction
+   * selector cannot see through (keep_traps_opaque_vector_loads). */
+  bool splat_narrows_volatile_loads;
   /* relaxed SIMD's f32x4/f64x2.relaxed_madd/nmadd are fused (one rounding)
    * on this target: true where the baseline has vector or scalar FMA
    * (AArch64, RV64GC's D extension), false where it does not (x86-64's
