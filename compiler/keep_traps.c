@@ -39,6 +39,11 @@
  * only calls of larger functions whose result is dropped.
  * tests/spec/wasmc/unused_load_traps.wast "call-dropped" covers it.
  *
+ * Loads used only beyond a branch. LLVM sinks a load to the block that
+ * uses it; on the paths that skip that block the load never runs. A
+ * load not used on the straight path after it stays volatile
+ * (sinkable).
+ *
  * Arguments nobody reads. A load whose value only reaches parameters
  * that their callees never read is not used either (value_needed): dead
  * argument elimination or a later inlining would leave it feeding
@@ -232,33 +237,45 @@ static bool value_needed(LLVMValueRef v, int *budget) {
   return false;
 }
 
-/* Could a plain load move past a trap? A load whose block ends in a
- * branch to a trap (a block ending in `unreachable`: an explicit check
- * such as call_indirect's table bounds, a division by zero, a
- * conversion overflow) and which is used only beyond it gets sunk past
- * that check (instcombine and the code generator's sinking move loads
- * to the block that uses them), so the check's trap came first:
- * `call_indirect (f32.load <out of bounds>) ... (i32.const <past the
- * table>)` trapped "undefined element" instead of "out of bounds memory
- * access" (scripts/difffuzz, seed 1000 module 1826). Such a load stays
- * volatile, which is never sunk. */
-static bool sinkable_past_trap(LLVMValueRef load) {
+/* Could a plain load be sunk into a path that may not be taken? LLVM
+ * moves a load whose value is used only beyond a conditional branch to
+ * where it is used (instcombine's sinking, the code generator's), so on
+ * the other path it never runs and its out-of-bounds fault is lost: the
+ * path's next trap came first, or none. scripts/difffuzz found both: a
+ * call_indirect whose table check trapped "undefined element" before
+ * its out-of-bounds argument (seed 1000 module 1826), and a load before
+ * an early `return`, after which an atomic trapped "unaligned atomic"
+ * (module 2003). So a load stays volatile (never sunk) unless it is used
+ * on the straight path from it to the first conditional branch: its
+ * block and the unique successors that follow it. Code from optimising
+ * compilers rarely has such loads (the compiler already sank them). */
+static bool sinkable(LLVMValueRef load) {
+  enum { MAX_CHAIN = 8 };
+  LLVMBasicBlockRef chain[MAX_CHAIN];
+  int n = 0;
   LLVMBasicBlockRef bb = LLVMGetInstructionParent(load);
-  LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-  unsigned n = term ? LLVMGetNumSuccessors(term) : 0;
-  bool to_trap = false;
-  for (unsigned k = 0; k < n && !to_trap; k++) {
-    LLVMValueRef t = LLVMGetBasicBlockTerminator(LLVMGetSuccessor(term, k));
-    to_trap = t && LLVMIsAUnreachableInst(t);
+  for (;;) {
+    chain[n++] = bb;
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    if (!term || LLVMGetNumSuccessors(term) != 1 || n == MAX_CHAIN)
+      break;
+    bb = LLVMGetSuccessor(term, 0);
+    bool seen = false;
+    for (int k = 0; k < n; k++)
+      seen |= chain[k] == bb;
+    if (seen)
+      break;
   }
-  if (!to_trap)
-    return false;
   for (LLVMUseRef u = LLVMGetFirstUse(load); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
-    if (!LLVMIsAInstruction(user) || LLVMGetInstructionParent(user) != bb)
-      return true;
+    if (!LLVMIsAInstruction(user) || LLVMIsAPHINode(user))
+      continue;
+    LLVMBasicBlockRef ub = LLVMGetInstructionParent(user);
+    for (int k = 0; k < n; k++)
+      if (ub == chain[k])
+        return false;
   }
-  return false;
+  return true;
 }
 
 /* Could the optimiser read fewer bytes than v's load asks for? It does
@@ -315,7 +332,7 @@ bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
           continue;
         int budget = 64;
         if (opt_level > 0 && value_needed(i, &budget) && !narrowable(i) &&
-            !sinkable_past_trap(i))
+            !sinkable(i))
           LLVMSetVolatile(i, false);
         LLVMSetMetadata(i, kind, NULL);
         /* for keep_traps_whole_loads: this load is a Wasm access */

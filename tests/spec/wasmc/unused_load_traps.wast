@@ -185,3 +185,28 @@
 (assert_trap (invoke "trunc-after-load" (i32.const 65530) (f32.const 1e30)) "out of bounds memory access")
 (assert_trap (invoke "trunc-after-load" (i32.const 0) (f32.const 1e30)) "integer overflow")
 (assert_return (invoke "trunc-after-load" (i32.const 0) (f32.const 2)) (i64.const 2))
+
+;; A load whose value is used only after a conditional early return must
+;; still run when the function returns early (LLVM sinks plain loads to
+;; their uses). scripts/difffuzz, seed 1000 module 2003: the load was
+;; skipped and a later unaligned atomic trapped first.
+(module
+  (memory 1 1 shared)
+  (global $g (mut i32) (i32.const 10))
+  (func $id (param v128 i64) (result v128) (local.get 0))
+  (func $lane (param i32) (result i32)
+    (i16x8.extract_lane_u 1
+      (i8x16.gt_u
+        (call $id
+          (v128.load offset=22 align=4 (local.get 0))
+          (block (result i64)
+            (if (i32.eqz (global.get $g)) (then (return (i32.const 1))))
+            (i64.const 9)))
+        (v128.const i32x4 0xffcdff9d 0xffff0020 0x83dbffff 0x0041aa50))))
+  (func (export "early-return") (param i32 i32) (result i32)
+    (global.set $g (local.get 1))
+    (memory.atomic.notify offset=3 (i32.const 10) (call $lane (local.get 0))))
+)
+(assert_trap (invoke "early-return" (i32.const -21389) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "early-return" (i32.const 0) (i32.const 0)) "unaligned atomic")
+(assert_trap (invoke "early-return" (i32.const -21389) (i32.const 1)) "out of bounds memory access")
