@@ -39,6 +39,7 @@ chmod +x "$out/run"
 pass=0 fail=0 skipped=0
 for w in "$WASM_DIR"/*.wasm; do
   n=$(basename "$w" .wasm)
+  cp "$w" "$out/" # beside its .so, where the scripts look for it
   if ! "$WASMC" compile --shared --target "$ARCH" "$w" -o "$out/$n.so" >"$out/err" 2>&1; then
     fail=$((fail + 1)); echo "FAIL compile $n for $ARCH"; cat "$out/err"
   fi
