@@ -7,7 +7,8 @@
 # writing the suite's ~5,000 small files costs seconds on a busy machine.
 file(GLOB wasts "${SPEC_DIR}/*.wast")
 if(NOT wasts)
-  message(FATAL_ERROR "no .wast files in ${SPEC_DIR}")
+  message(FATAL_ERROR "no .wast files in ${SPEC_DIR}: the spec suite must be "
+          "in ../shared/spec-testsuite beside the checkout (or set WASMC_SPEC_DIR)")
 endif()
 list(SORT wasts)
 

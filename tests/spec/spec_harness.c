@@ -5,7 +5,7 @@
  *   wasmc-spec [-v] [-j N] [--target T] [-O L] [--bounds-checks]
  *              [--cpu C] [--features F] [--chunk-size B] [--cache DIR]
  *              [--timeout S]
- *              [--compile-only PLAN] [--no-fork]
+ *              [--compile-only PLAN] [--no-fork] [--counts FILE]
  *              [--conversion-failed WAST ERRLOG]... FILE.json...
  *   wasmc-spec-run --precompiled PLAN [-v] [-j N] [--timeout S] ... FILE.json...
  *
@@ -88,6 +88,11 @@ static void usage(FILE *out) {
       "  --precompiled PLAN  (wasmc-spec-run) take the modules, target and\n"
       "                      options from PLAN instead of compiling\n"
       "  --no-fork           run everything in this process (for debuggers)\n"
+      "  --counts FILE       also write each file's totals to FILE, a line\n"
+      "                      per file: NAME passed failed skipped n/a (tabs;\n"
+      "                      NAME as given: FILE.json or a WAST not\n"
+      "                      converted); scripts/spectest --expect adds them\n"
+      "                      up per corpus\n"
       "  --conversion-failed WAST ERRLOG\n"
       "                      report WAST as not converted (counted as\n"
       "                      failed), showing wast2json's messages in ERRLOG\n",
@@ -258,6 +263,35 @@ static void print_errlog(const char *path) {
  * LeakSanitizer from turning an early usage error (2) into a leak (1). */
 static const char **jsons;
 static conv_failure *convs;
+
+/* --counts: one line per file, so that scripts/spectest can check the
+ * totals of each corpus (a .wast that went missing, a converter that
+ * drops commands) against tests/spec/expected-counts.txt. */
+static bool write_counts(const char *path, const file_slot *slots, int njson,
+                         int nconv) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "wasmc-spec: cannot write %s: %s\n", path, strerror(errno));
+    return false;
+  }
+  for (int i = 0; i < njson; i++) {
+    uint32_t r[NRESULTS] = {0};
+    for (int k = 0; k < NKINDS; k++)
+      for (int j = 0; j < NRESULTS; j++)
+        r[j] += slots[i].counts[k][j];
+    r[R_FAILED] += slots[i].file_error; /* as in the table's total */
+    fprintf(f, "%s\t%u\t%u\t%u\t%u\n", jsons[i], r[R_PASSED], r[R_FAILED],
+            r[R_SKIPPED], r[R_NA]);
+  }
+  for (int i = 0; i < nconv; i++)
+    fprintf(f, "%s\t0\t1\t0\t0\n", convs[i].wast);
+  bool ok = !ferror(f);
+  if (fclose(f) != 0 || !ok) {
+    fprintf(stderr, "wasmc-spec: cannot write %s\n", path);
+    return false;
+  }
+  return true;
+}
 static void free_args(void) {
   free(jsons);
   free(convs);
@@ -266,6 +300,7 @@ static void free_args(void) {
 int main(int argc, char **argv) {
   unsigned jobs_n = 0, opt_level = 2;
   bool no_fork = false;
+  const char *counts_path = NULL;
   spec_setup setup = {0};
   jsons = calloc((size_t)argc, sizeof *jsons);
   convs = calloc((size_t)argc, sizeof *convs);
@@ -286,6 +321,12 @@ int main(int argc, char **argv) {
       cfg.verbose = true;
     } else if (strcmp(a, "--no-fork") == 0) {
       no_fork = true;
+    } else if (strcmp(a, "--counts") == 0) {
+      if (i + 1 >= argc) {
+        fputs("wasmc-spec: --counts needs a file\n", stderr);
+        return 2;
+      }
+      counts_path = argv[++i];
     } else if (strncmp(a, "-j", 2) == 0) {
       val = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
       if (!val || !parse_uint(val, 1, 1024, &jobs_n)) {
@@ -569,6 +610,10 @@ int main(int argc, char **argv) {
     printf("%s: %u passed, %u failed, %u skipped\n", cfg.triple, sum[R_PASSED],
            sum[R_FAILED], sum[R_SKIPPED]);
   }
+
+  if (counts_path && !cfg.compile_only &&
+      !write_counts(counts_path, slots, njson, nconv))
+    harness_error = true;
 
   munmap(slots, slots_size);
   free(jbs);

@@ -1,11 +1,16 @@
 # check.sh: the assertion helper shared by the WASI test scripts (sourced).
-# Sets up $tmp (removed on exit), $NL, the pass/fail counters and
+# Sets up $tmp (removed on exit), $NL, the pass/fail/skipped counters and
 #   check NAME WANT_RC WANT_STDOUT CMD...
 # which runs CMD (stdin: $IN or /dev/null), compares exit code and stdout,
 # and, when $WANT_ERR is set, requires stderr to match that grep -E
-# pattern. The caller prints the counts with `summary`.
+# pattern;
+#   skip NAME REASON
+# for a check that cannot run here (never for a missing tool or file:
+# that is a failure, naming it); and `finish`, which prints the counts and
+# exits (some callers print "N passed, N failed" themselves).
 pass=0
 fail=0
+skipped=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 NL='
@@ -31,4 +36,22 @@ check() {
     echo "--- stderr:"; cat "$tmp/err"
   fi
   unset WANT_ERR IN
+}
+
+# skip NAME REASON: printed as "SKIPPED: NAME: REASON" and counted, never
+# as passed. scripts/test fails on it unless tests/allowed-skips.txt
+# lists NAME for the suite.
+skip() {
+  skipped=$((skipped + 1))
+  echo "SKIPPED: $1: $2"
+}
+
+# finish: "N passed, N failed, N skipped", then exit 1 if anything failed,
+# else 77 if anything was skipped (the SKIP_RETURN_CODE of these tests in
+# tests/wasi/CMakeLists.txt, so ctest reports them as skipped), else 0.
+finish() {
+  echo "$pass passed, $fail failed, $skipped skipped"
+  [ "$fail" = 0 ] || exit 1
+  [ "$skipped" = 0 ] || exit 77
+  exit 0
 }
