@@ -195,6 +195,16 @@ static void keep_dropped_call(LLVMValueRef call) {
  * effect of their own: a load feeding only such values, which feed
  * nothing that needs them, is not needed either. */
 static bool pure_value(LLVMValueRef i) {
+  if (LLVMIsACallInst(i)) {
+    /* an intrinsic that touches no memory: rotations, bit counts, min,
+     * max, abs, float rounding... (memory(none) is 0 in LLVM 19) */
+    LLVMValueRef f = LLVMGetCalledValue(i);
+    if (!LLVMIsAFunction(f) || !LLVMGetIntrinsicID(f))
+      return false;
+    unsigned mem = LLVMGetEnumAttributeKindForName("memory", 6);
+    LLVMAttributeRef a = LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, mem);
+    return a && LLVMGetEnumAttributeValue(a) == 0;
+  }
   return LLVMIsACastInst(i) || LLVMIsABinaryOperator(i) || LLVMIsACmpInst(i) ||
          LLVMIsASelectInst(i) || LLVMIsAPHINode(i) || LLVMIsAExtractElementInst(i) ||
          LLVMIsAInsertElementInst(i) || LLVMIsAShuffleVectorInst(i) ||
@@ -209,32 +219,50 @@ static bool pure_value(LLVMValueRef i) {
  * load (plain by then) goes with it. scripts/difffuzz found one (seed
  * 1000, module 827): `call $f (f32.load ...)` with $f ignoring its f32
  * returned instead of trapping out of bounds. Parameters are followed
- * into the callee. *budget bounds the search (each value visited costs
- * one); when it runs out, v counts as needed, which is the old rule
- * (any use) and only costs the trap guarantee in that rare case. */
-static bool value_needed(LLVMValueRef v, int *budget) {
-  if (--*budget < 0)
+ * into the callee, and a value met again on the path being followed
+ * (a cycle) adds nothing: scripts/difffuzz, seed 1000 module 4100, a
+ * load passed only around a self-recursive call was dropped. w->budget
+ * bounds the search (each value visited costs one); when it runs out, v
+ * counts as needed, which is the old rule (any use) and only costs the
+ * trap guarantee in that rare case. */
+typedef struct {
+  int budget;              /* values still to visit */
+  int depth;               /* path[0..depth): the values being followed */
+  LLVMValueRef path[64];
+} need_walk;
+
+static bool value_needed(LLVMValueRef v, need_walk *w) {
+  /* A value that only flows back into itself (a loop-carried phi, a
+   * parameter passed on to its own function's recursive call) feeds
+   * nothing through that cycle. */
+  for (int k = 0; k < w->depth; k++)
+    if (w->path[k] == v)
+      return false;
+  if (--w->budget < 0 || w->depth == (int)(sizeof w->path / sizeof w->path[0]))
     return true;
-  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+  w->path[w->depth++] = v;
+  bool needed = false;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u && !needed; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
     if (pure_value(user)) {
-      if (value_needed(user, budget))
-        return true;
+      needed = value_needed(user, w);
       continue;
     }
-    if (!LLVMIsACallInst(user) && !LLVMIsAInvokeInst(user))
-      return true;
-    LLVMValueRef callee = LLVMGetCalledValue(user);
-    if (callee == v || !LLVMIsAFunction(callee) || LLVMIsDeclaration(callee))
-      return true;
+    LLVMValueRef callee = NULL;
+    if (LLVMIsACallInst(user) || LLVMIsAInvokeInst(user))
+      callee = LLVMGetCalledValue(user);
+    if (!callee || callee == v || !LLVMIsAFunction(callee) || LLVMIsDeclaration(callee) ||
+        LLVMGetNumArgOperands(user) != LLVMCountParams(callee)) {
+      needed = true;
+      continue;
+    }
     unsigned nargs = LLVMGetNumArgOperands(user);
-    if (nargs != LLVMCountParams(callee))
-      return true;
-    for (unsigned a = 0; a < nargs; a++)
-      if (LLVMGetOperand(user, a) == v && value_needed(LLVMGetParam(callee, a), budget))
-        return true;
+    for (unsigned a = 0; a < nargs && !needed; a++)
+      if (LLVMGetOperand(user, a) == v)
+        needed = value_needed(LLVMGetParam(callee, a), w);
   }
-  return false;
+  w->depth--;
+  return needed;
 }
 
 /* Could a plain load be sunk into a path that may not be taken? LLVM
@@ -330,8 +358,8 @@ bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
           keep_dropped_call(i);
         if (!LLVMIsALoadInst(i) || !LLVMGetMetadata(i, kind))
           continue;
-        int budget = 64;
-        if (opt_level > 0 && value_needed(i, &budget) && !narrowable(i) &&
+        need_walk w = {.budget = 64};
+        if (opt_level > 0 && value_needed(i, &w) && !narrowable(i) &&
             !sinkable(i))
           LLVMSetVolatile(i, false);
         LLVMSetMetadata(i, kind, NULL);

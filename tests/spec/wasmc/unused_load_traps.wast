@@ -210,3 +210,21 @@
 (assert_trap (invoke "early-return" (i32.const -21389) (i32.const 0)) "out of bounds memory access")
 (assert_trap (invoke "early-return" (i32.const 0) (i32.const 0)) "unaligned atomic")
 (assert_trap (invoke "early-return" (i32.const -21389) (i32.const 1)) "out of bounds memory access")
+
+;; A load whose value only goes around a recursion (through an intrinsic,
+;; rotl, into the next call's argument, which is used for nothing else):
+;; dead argument elimination removed it (scripts/difffuzz, seed 1000
+;; module 4100: the call returned 0 instead of trapping).
+(module
+  (memory 1)
+  (global $depth (mut i32) (i32.const 0))
+  (func $rec (param i64) (result i32)
+    (global.set $depth (i32.add (global.get $depth) (i32.const 1)))
+    (if (i32.ge_u (global.get $depth) (i32.const 3)) (then (return (i32.const 7))))
+    (call $rec
+      (i64.rotl (i64.load8_u (i32.const 536870916)) (i64.load16_u (i32.const 19)))))
+  (func (export "recursive-arg") (result i32)
+    (global.set $depth (i32.const 0))
+    (call $rec (i64.const 0)))
+)
+(assert_trap (invoke "recursive-arg") "out of bounds memory access")
