@@ -444,6 +444,25 @@ static void quiet_rounding_nans(LLVMModuleRef m) {
 
 /* ---- emission ------------------------------------------------------------ */
 
+/* LLVMVerifyModule; false + the first problem in err. `after` names the
+ * stage that made the IR ("" for the lowering). */
+static bool verify(LLVMModuleRef m, const char *after, char *err,
+                   size_t errsz) {
+  char *msg = NULL;
+  bool ok = !LLVMVerifyModule(m, LLVMReturnStatusAction, &msg);
+  if (!ok) {
+    /* The first problem is the useful one; the dump can be huge. */
+    const char *s = msg ? msg : "?";
+    size_t n = strcspn(s, "\n");
+    if (s[n] == '\n' && s[n + 1])
+      n += 1 + strcspn(s + n + 1, "\n"); /* + the offending instruction */
+    snprintf(err, errsz, "internal error: invalid LLVM IR%s%s: %.*s",
+             after[0] ? " after " : "", after, (int)n, s);
+  }
+  LLVMDisposeMessage(msg);
+  return ok;
+}
+
 bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
                  LLVMMemoryBufferRef *out, char *err, size_t errsz) {
   LLVMSetTarget(m, t->triple);
@@ -453,20 +472,8 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   if (t->row->rounding_keeps_snan)
     quiet_rounding_nans(m);
 
-  if (t->verify) {
-    char *msg = NULL;
-    if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
-      /* The first problem is the useful one; the dump can be huge. */
-      const char *s = msg ? msg : "?";
-      size_t n = strcspn(s, "\n");
-      if (s[n] == '\n' && s[n + 1])
-        n += 1 + strcspn(s + n + 1, "\n"); /* + the offending instruction */
-      snprintf(err, errsz, "internal error: invalid LLVM IR: %.*s", (int)n, s);
-      LLVMDisposeMessage(msg);
-      return false;
-    }
-    LLVMDisposeMessage(msg);
-  }
+  if (t->verify && !verify(m, "", err, errsz))
+    return false;
 
   /* Wasm 2.0 has no tail calls: every call must take stack, so that deep
    * or infinite recursion ends in a call-stack-exhausted trap. LLVM's
@@ -508,6 +515,11 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
     store_ifconv(m);
     alias_families_split(m);
   }
+  /* Those passes are ours, and Debian's LLVM has no assertions: without
+   * this, IR they broke would go into the pipeline unnoticed (or crash
+   * it far from the cause). */
+  if (t->verify && !verify(m, "wasmc's IR passes", err, errsz))
+    return false;
 
   char pipeline[32];
   snprintf(pipeline, sizeof pipeline, "default<O%d>", t->opt_level);
@@ -528,6 +540,9 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
     keep_traps_whole_loads(m);
   if (guarded && t->row->splat_narrows_volatile_loads)
     keep_traps_opaque_vector_loads(m, "w"); /* AArch64's FP/SIMD registers */
+  if (t->verify &&
+      !verify(m, "the pipeline and wasmc's final IR passes", err, errsz))
+    return false;
 
   char *msg = NULL;
   LLVMBool failed;

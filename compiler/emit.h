@@ -5,7 +5,8 @@
  * default, `native` or a named CPU on request), extra features, PIC
  * relocation (the objects go into shared objects) and a codegen level.
  * emit_module() then gives a lowered module the target's triple and data
- * layout, optionally verifies it, optimises it with the new pass manager
+ * layout, optionally verifies it (and again after wasmc's IR passes),
+ * optimises it with the new pass manager
  * ("default<O0..O3>") and writes an object file to a path or to memory.
  *
  * A target is independent of any module and can be reused for many
@@ -43,7 +44,8 @@ typedef struct {
   const char *cpu;      /* NULL = baseline, "native" = this machine's CPU */
   const char *features; /* extra LLVM features, "+avx2,-sse4.2"; NULL = none */
   int opt_level;        /* 0..3 */
-  bool verify;          /* LLVMVerifyModule before optimising */
+  bool verify;          /* LLVMVerifyModule before optimising, after
+                           wasmc's IR passes and before code generation */
   bool emit_llvm;       /* write the optimised LLVM IR (text), not an object;
                            the module is then never compiled in chunks */
 } emit_options;

@@ -159,8 +159,10 @@ static void merge_repeated_loads(LLVMModuleRef m, unsigned kind) {
  * process (LLVM ERROR) when not; default<On> does not check, nor here. */
 static const char *const early_pipeline[] = {
     "function(sroa,early-cse)",
-    "function(instcombine<no-verify-fixpoint>,simplifycfg),"
-    "cgscc(inline),function(sroa,early-cse)",
+    /* one pipeline on two lines (the parentheses tell clang's
+     * -Wstring-concatenation so) */
+    ("function(instcombine<no-verify-fixpoint>,simplifycfg),"
+     "cgscc(inline),function(sroa,early-cse)"),
     "function(sccp,adce,simplifycfg)",
 };
 

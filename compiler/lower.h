@@ -310,8 +310,17 @@ void lower_conv_call(lower_module *lm, const wasm_functype *ft,
                      LLVMValueRef *args, bool musttail, LLVMValueRef *results);
 /* The LLVM function of defined function fidx (declared here if needed). */
 LLVMValueRef lower_func_ref(lower_module *lm, uint32_t fidx);
+/* The most locals (parameters included) a function may have to be
+ * compiled: an implementation limit, the one Web engines have (the JS
+ * API's 50000), so modules made for the Web meet it. The lowering makes
+ * an alloca and a store per local, while a local declaration of 2^32-1 of
+ * them takes six bytes: without a limit, a small valid module asked for
+ * gigabytes (and a count near 2^32 plus the parameters overflowed). */
+#define LOWER_MAX_LOCALS 50000u
+
 /* Lowers the body of defined function fidx, which must be in the module's
- * range (all of them for a whole module). */
+ * range (all of them for a whole module). A function with more than
+ * LOWER_MAX_LOCALS locals is refused ("implementation limit"). */
 bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err);
 /* The descriptor (WASMRT_MODULE_SYMBOL), entry trampolines and host
  * adapters. cpu_features/cpu_built_with: the descriptor's fields of those

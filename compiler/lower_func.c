@@ -358,6 +358,13 @@ bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err) {
     return wasm_fail(err, f->code_offset,
                      "internal error: function %u is not in this chunk", fidx);
   const wasm_func_info *info = &wm->func_info[fidx - wm->nimported_funcs];
+  /* Before anything is allocated per local (lower.h). */
+  uint64_t nlocals = (uint64_t)wm->types[f->type].nparams + f->nlocals;
+  if (nlocals > LOWER_MAX_LOCALS)
+    return wasm_fail(err, f->code_offset,
+                     "implementation limit: function %u has %llu locals "
+                     "(parameters included); wasmc compiles at most %u",
+                     fidx, (unsigned long long)nlocals, LOWER_MAX_LOCALS);
 
   lower_func lf;
   memset(&lf, 0, sizeof lf);
