@@ -276,9 +276,36 @@ static bool value_needed(LLVMValueRef v, need_walk *w) {
  * its out-of-bounds argument (seed 1000 module 1826), and a load before
  * an early `return`, after which an atomic trapped "unaligned atomic"
  * (module 2003). So a load stays volatile (never sunk) unless it is used
- * on the straight path from it to the first conditional branch: its
- * block and the unique successors that follow it. Code from optimising
+ * on the straight path from it to the first conditional branch (its
+ * block and the unique successors that follow it) by something that
+ * stays there: a use by a pure value (a sign extension, say) does not
+ * count, LLVM sinks the two together (module 8333: a call_indirect
+ * argument extended right after its load). Code from optimising
  * compilers rarely has such loads (the compiler already sank them). */
+/* Does something that stays where it is (a call, a store, a branch, a
+ * return: anything but a pure value, which LLVM sinks along with the
+ * load) use v, directly or through pure values, in one of the blocks
+ * chain[0..n)? Out of budget: yes (the load is released as before). */
+static bool anchored(LLVMValueRef v, LLVMBasicBlockRef *chain, int n, int *budget) {
+  if (--*budget < 0)
+    return true;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (!LLVMIsAInstruction(user) || LLVMIsAPHINode(user))
+      continue;
+    if (pure_value(user)) {
+      if (anchored(user, chain, n, budget))
+        return true;
+      continue;
+    }
+    LLVMBasicBlockRef ub = LLVMGetInstructionParent(user);
+    for (int k = 0; k < n; k++)
+      if (ub == chain[k])
+        return true;
+  }
+  return false;
+}
+
 static bool sinkable(LLVMValueRef load) {
   enum { MAX_CHAIN = 8 };
   LLVMBasicBlockRef chain[MAX_CHAIN];
@@ -296,16 +323,8 @@ static bool sinkable(LLVMValueRef load) {
     if (seen)
       break;
   }
-  for (LLVMUseRef u = LLVMGetFirstUse(load); u; u = LLVMGetNextUse(u)) {
-    LLVMValueRef user = LLVMGetUser(u);
-    if (!LLVMIsAInstruction(user) || LLVMIsAPHINode(user))
-      continue;
-    LLVMBasicBlockRef ub = LLVMGetInstructionParent(user);
-    for (int k = 0; k < n; k++)
-      if (ub == chain[k])
-        return false;
-  }
-  return true;
+  int budget = 64;
+  return !anchored(load, chain, n, &budget);
 }
 
 /* Could the optimiser read fewer bytes than v's load asks for? It does

@@ -228,3 +228,19 @@
     (call $rec (i64.const 0)))
 )
 (assert_trap (invoke "recursive-arg") "out of bounds memory access")
+
+;; The same with the load's value sign-extended right after it, in its own
+;; block: the extension sinks along with the load (scripts/difffuzz, seed
+;; 1000 module 8333: "uninitialized element" came first).
+(module
+  (type $t (func (param i64) (result i64)))
+  (memory 1)
+  (global $a (mut i32) (i32.const -6486197))
+  (table 23 funcref)
+  (func (export "call-indirect-extended-arg") (param i32) (result i64)
+    (call_indirect (type $t)
+      (i64.load16_s offset=4 (global.get $a))
+      (local.get 0)))
+)
+(assert_trap (invoke "call-indirect-extended-arg" (i32.const 16)) "out of bounds memory access")
+(assert_trap (invoke "call-indirect-extended-arg" (i32.const 30)) "out of bounds memory access")
