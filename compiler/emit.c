@@ -493,7 +493,6 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   /* Memory loads come volatile (guard-page mode) so that unused
    * out-of-bounds ones still trap; those whose value is used become plain
    * again here, before the real pipeline (keep_traps.c). */
-  bool guarded = keep_traps_guarded(m);
   if (!keep_traps_release(m, t->tm, t->opt_level, err, errsz))
     return false;
   /* With locals in SSA form: i32 address adds after an access at the same
@@ -536,9 +535,9 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   quiet_nan_finish(m, t->opt_level < t->row->min_codegen_level);
   /* Loads the code generator could narrow to fewer bytes stay whole
    * (keep_traps.c): their last byte is the one that faults. */
-  if (guarded && t->opt_level > 0)
+  if (t->opt_level > 0)
     keep_traps_whole_loads(m);
-  if (guarded && t->row->splat_narrows_volatile_loads)
+  if (t->row->splat_narrows_volatile_loads)
     keep_traps_opaque_vector_loads(m, "w"); /* AArch64's FP/SIMD registers */
   if (t->verify &&
       !verify(m, "the pipeline and wasmc's final IR passes", err, errsz))

@@ -358,9 +358,12 @@ static bool narrowable(LLVMValueRef v) {
 
 bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
                         int opt_level, char *err, size_t errsz) {
-  unsigned kind = tag_kind(LLVMGetModuleContext(m));
+  LLVMContextRef c = LLVMGetModuleContext(m);
+  unsigned kind = tag_kind(c);
   if (!has_tags(m, kind))
     return true;
+  unsigned access = access_kind(c);
+  LLVMValueRef empty = LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, NULL, 0));
   for (int k = 0; opt_level > 0 && k < 3; k++) {
     if (!run(m, early_pipeline[k], tm, err, errsz))
       return false;
@@ -384,10 +387,9 @@ bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
             !sinkable(i))
           LLVMSetVolatile(i, false);
         LLVMSetMetadata(i, kind, NULL);
-        /* for keep_traps_whole_loads: this load is a Wasm access */
-        LLVMSetMetadata(i, access_kind(LLVMGetModuleContext(m)),
-                        LLVMMetadataAsValue(LLVMGetModuleContext(m),
-                                            LLVMMDNodeInContext2(LLVMGetModuleContext(m), NULL, 0)));
+        /* for keep_traps_whole_loads and _opaque_vector_loads: this
+         * load is a Wasm access of a guard-page module */
+        LLVMSetMetadata(i, access, empty);
       }
   }
   return true;
@@ -458,6 +460,7 @@ static bool whole(LLVMValueRef v, int *budget) {
 }
 
 void keep_traps_whole_loads(LLVMModuleRef m) {
+  unsigned access = access_kind(LLVMGetModuleContext(m));
   for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
          bb = LLVMGetNextBasicBlock(bb))
@@ -465,7 +468,7 @@ void keep_traps_whole_loads(LLVMModuleRef m) {
            i = LLVMGetNextInstruction(i)) {
         if (!LLVMIsALoadInst(i) || LLVMGetVolatile(i) ||
             LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic ||
-            !LLVMGetMetadata(i, access_kind(LLVMGetModuleContext(m))))
+            !LLVMGetMetadata(i, access))
           continue;
         int budget = 32;
         if (!whole(i, &budget))
@@ -473,12 +476,9 @@ void keep_traps_whole_loads(LLVMModuleRef m) {
       }
 }
 
-bool keep_traps_guarded(LLVMModuleRef m) {
-  return has_tags(m, tag_kind(LLVMGetModuleContext(m)));
-}
-
 void keep_traps_opaque_vector_loads(LLVMModuleRef m, const char *asm_reg) {
   LLVMContextRef c = LLVMGetModuleContext(m);
+  unsigned access = access_kind(c);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
   char constraints[16];
   snprintf(constraints, sizeof constraints, "=%s,0", asm_reg);
@@ -487,7 +487,7 @@ void keep_traps_opaque_vector_loads(LLVMModuleRef m, const char *asm_reg) {
          bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
            i = LLVMGetNextInstruction(i)) {
-        if (!LLVMIsALoadInst(i) || !LLVMGetVolatile(i) ||
+        if (!LLVMIsALoadInst(i) || !LLVMGetVolatile(i) || !LLVMGetMetadata(i, access) ||
             LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMVectorTypeKind)
           continue;
         /* v128 only: the register class holds 128 bits (other vector

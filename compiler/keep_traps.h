@@ -34,19 +34,18 @@ void keep_traps_tag(lower_module *lm, LLVMValueRef load);
 bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
                         int opt_level, char *err, size_t errsz);
 
-/* Before release: does the module rely on guard pages (tagged loads)? */
-bool keep_traps_guarded(LLVMModuleRef m);
-
-/* Emission, after the optimisation pipeline, for guarded modules at
- * -O1..-O3: makes volatile every load some of whose bits do not matter,
- * so that code generation cannot narrow it to fewer bytes and miss the
- * out-of-bounds fault of its last ones (keep_traps.c). */
+/* Emission, after the optimisation pipeline, at -O1..-O3: makes volatile
+ * every load keep_traps_release tagged as a Wasm access (guard-page
+ * modules only; nothing to do with --bounds-checks) some of whose bits
+ * do not matter, so that code generation cannot narrow it to fewer bytes
+ * and miss the out-of-bounds fault of its last ones (keep_traps.c). */
 void keep_traps_whole_loads(LLVMModuleRef m);
 
 /* Emission, on targets with splat_narrows_volatile_loads, at every -O:
- * each volatile vector load that feeds a shuffle goes through an empty
- * inline asm (constraint `asm_reg`, the target's vector register class),
- * so instruction selection cannot fold it into a narrower load. */
+ * each volatile Wasm v128 access (tagged as above) that feeds a shuffle
+ * goes through an empty inline asm (constraint `asm_reg`, the target's
+ * vector register class), so instruction selection cannot fold it into a
+ * narrower load. */
 void keep_traps_opaque_vector_loads(LLVMModuleRef m, const char *asm_reg);
 
 #endif
