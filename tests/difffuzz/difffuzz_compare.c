@@ -154,12 +154,21 @@ static bool starts(const char *s, const char *prefix) {
   return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Every line but results (read_ref reads those: they do not end in ']').
- * false: a line this reader does not know (binaryen's format changed?). */
+/* One line of binaryen's log. false: a line this reader does not know
+ * (binaryen's format changed?). */
 static bool read_ref_line(event_list *l, char *line, size_t lineno) {
   size_t len = strlen(line);
   if (len == 0)
     return true;
+  if (starts(line, "[fuzz-exec] note result: ")) {
+    const char *rest = line + 25, *arrow = strstr(rest, " => ");
+    if (!arrow)
+      return false;
+    event *e = push(l, EV_RESULT, line, lineno);
+    e->name = xstrndup(rest, (size_t)(arrow - rest));
+    ref_values(e, arrow + 4);
+    return true;
+  }
   if (starts(line, "[fuzz-exec] calling ")) {
     push(l, EV_CALL, line, lineno)->name = xstrndup(line + 20, len - 20);
     return true;
@@ -196,7 +205,44 @@ static bool read_ref_line(event_list *l, char *line, size_t lineno) {
   return false;
 }
 
-static bool read_ref(const char *path, event_list *l) {
+/* ---- wasmc's trace ------------------------------------------------------ */
+
+/* One line of difffuzz-run's trace. false: not a trace line. */
+static bool read_trace_line(event_list *l, char *line, size_t lineno) {
+  char *sp = strchr(line, ' ');
+  size_t wlen = sp ? (size_t)(sp - line) : strlen(line);
+  const char *arg = sp ? sp + 1 : "";
+  int kind = -1;
+  for (int k = 0; k < (int)(sizeof ev_names / sizeof ev_names[0]); k++)
+    if (strlen(ev_names[k]) == wlen && strncmp(line, ev_names[k], wlen) == 0)
+      kind = k;
+  if (kind == EV_CALL || kind == EV_TRAP || kind == EV_ERROR) {
+    push(l, kind, line, lineno)->name = xstrndup(arg, strlen(arg));
+  } else if (kind == EV_EXCEPTION) {
+    push(l, kind, line, lineno);
+  } else if (kind == EV_LOG || kind == EV_RESULT) {
+    event *e = push(l, kind, line, lineno);
+    char *copy = xstrndup(arg, strlen(arg)), *save = NULL;
+    char *tok = strtok_r(copy, " ", &save);
+    if (kind == EV_RESULT) {
+      e->name = xstrndup(tok ? tok : "", tok ? strlen(tok) : 0);
+      tok = strtok_r(NULL, " ", &save);
+    }
+    for (; tok; tok = strtok_r(NULL, " ", &save))
+      add_val(e, tok, strlen(tok));
+    free(copy);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/* ---- reading a file ---------------------------------------------------- */
+
+/* Reads path line by line (without its line ending) into l through
+ * read_line; a line it refuses is reported as not being `what`. */
+static bool read_events(const char *path, bool (*read_line)(event_list *, char *, size_t),
+                        const char *what, event_list *l) {
   FILE *f = fopen(path, "r");
   if (!f) {
     fprintf(stderr, "difffuzz-compare: %s: %s\n", path, strerror(errno));
@@ -206,75 +252,13 @@ static bool read_ref(const char *path, event_list *l) {
   size_t cap = 0, lineno = 0;
   ssize_t n;
   bool ok = true;
-  while ((n = getline(&line, &cap, f)) >= 0) {
+  while (ok && (n = getline(&line, &cap, f)) >= 0) {
     lineno++;
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
       line[--n] = 0;
-    if (starts(line, "[fuzz-exec] note result: ")) {
-      const char *rest = line + 25, *arrow = strstr(rest, " => ");
-      if (!arrow) {
-        ok = false;
-      } else {
-        event *e = push(l, EV_RESULT, line, lineno);
-        e->name = xstrndup(rest, (size_t)(arrow - rest));
-        ref_values(e, arrow + 4);
-        continue;
-      }
-    } else if (read_ref_line(l, line, lineno)) {
-      continue;
-    }
-    fprintf(stderr, "difffuzz-compare: %s:%zu: not a line of binaryen 108's "
-            "--fuzz-exec output: %s\n", path, lineno, line);
-    ok = false;
-    break;
-  }
-  free(line);
-  fclose(f);
-  return ok;
-}
-
-/* ---- wasmc's trace ------------------------------------------------------ */
-
-static bool read_trace(const char *path, event_list *l) {
-  FILE *f = fopen(path, "r");
-  if (!f) {
-    fprintf(stderr, "difffuzz-compare: %s: %s\n", path, strerror(errno));
-    return false;
-  }
-  char *line = NULL;
-  size_t cap = 0, lineno = 0;
-  ssize_t n;
-  bool ok = true;
-  while ((n = getline(&line, &cap, f)) >= 0) {
-    lineno++;
-    while (n > 0 && line[n - 1] == '\n')
-      line[--n] = 0;
-    char *sp = strchr(line, ' ');
-    size_t wlen = sp ? (size_t)(sp - line) : strlen(line);
-    const char *arg = sp ? sp + 1 : "";
-    int kind = -1;
-    for (int k = 0; k < (int)(sizeof ev_names / sizeof ev_names[0]); k++)
-      if (strlen(ev_names[k]) == wlen && strncmp(line, ev_names[k], wlen) == 0)
-        kind = k;
-    if (kind == EV_CALL || kind == EV_TRAP || kind == EV_ERROR) {
-      push(l, kind, line, lineno)->name = xstrndup(arg, strlen(arg));
-    } else if (kind == EV_EXCEPTION) {
-      push(l, kind, line, lineno);
-    } else if (kind == EV_LOG || kind == EV_RESULT) {
-      event *e = push(l, kind, line, lineno);
-      char *copy = xstrndup(arg, strlen(arg)), *save = NULL;
-      char *tok = strtok_r(copy, " ", &save);
-      if (kind == EV_RESULT) {
-        e->name = xstrndup(tok ? tok : "", tok ? strlen(tok) : 0);
-        tok = strtok_r(NULL, " ", &save);
-      }
-      for (; tok; tok = strtok_r(NULL, " ", &save))
-        add_val(e, tok, strlen(tok));
-      free(copy);
-    } else {
-      fprintf(stderr, "difffuzz-compare: %s:%zu: not a trace line: %s\n", path, lineno, line);
+    if (!read_line(l, line, lineno)) {
+      fprintf(stderr, "difffuzz-compare: %s:%zu: not %s: %s\n", path, lineno, what, line);
       ok = false;
-      break;
     }
   }
   free(line);
@@ -351,7 +335,9 @@ int main(int argc, char **argv) {
     return 2;
   }
   event_list ref = {0}, ours = {0};
-  if (!read_ref(argv[1], &ref) || !read_trace(argv[2], &ours))
+  if (!read_events(argv[1], read_ref_line, "a line of binaryen 108's --fuzz-exec output",
+                   &ref) ||
+      !read_events(argv[2], read_trace_line, "a trace line", &ours))
     return 2;
   for (size_t i = 0; i < ref.n; i++)
     if (ref.ev[i].kind == EV_HOST_LIMIT) {
