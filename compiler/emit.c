@@ -539,6 +539,8 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
     keep_traps_whole_loads(m);
   if (t->row->splat_narrows_volatile_loads)
     keep_traps_opaque_vector_loads(m, "w"); /* AArch64's FP/SIMD registers */
+  if (t->row->cmov_unfolds_volatile_loads)
+    keep_traps_opaque_select_loads(m, "r"); /* x86's general registers */
   if (t->verify &&
       !verify(m, "the pipeline and wasmc's final IR passes", err, errsz))
     return false;

@@ -42,7 +42,9 @@
  * Loads used only beyond a branch. LLVM sinks a load to the block that
  * uses it; on the paths that skip that block the load never runs. A
  * load not used on the straight path after it stays volatile
- * (sinkable).
+ * (sinkable). A select's true or false value counts as a use beyond a
+ * branch (the code generator may make the select one); its condition
+ * and a loop phi's incoming value count as used where they are.
  *
  * Arguments nobody reads. A load whose value only reaches parameters
  * that their callees never read is not used either (value_needed): dead
@@ -291,7 +293,26 @@ static bool anchored(LLVMValueRef v, LLVMBasicBlockRef *chain, int n, int *budge
     return true;
   for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
-    if (!LLVMIsAInstruction(user) || LLVMIsAPHINode(user))
+    if (!LLVMIsAInstruction(user))
+      continue;
+    if (LLVMIsAPHINode(user)) {
+      /* a phi reads v at the end of the block it comes from: a loop's
+       * accumulator (`s += a[i]`) is used there, on the straight path */
+      for (unsigned k = 0; k < LLVMCountIncoming(user); k++)
+        if (LLVMGetIncomingValue(user, k) == v)
+          for (int j = 0; j < n; j++)
+            if (LLVMGetIncomingBlock(user, k) == chain[j])
+              return true;
+      continue;
+    }
+    /* A select's true or false value is needed only on one side: the
+     * code generator turns `select cmp, (load), x` into a branch and
+     * sinks the load into the side that reads it (CodeGenPrepare, for an
+     * expensive operand; AArch64's select optimisation, for a chain of
+     * them). scripts/difffuzz, seed 1000 module 18128: such a select
+     * with the condition true returned its other value at -O3 instead of
+     * trapping. The condition is always evaluated, so it anchors. */
+    if (LLVMIsASelectInst(user) && LLVMGetOperand(user, 0) != v)
       continue;
     if (pure_value(user)) {
       if (anchored(user, chain, n, budget))
@@ -411,10 +432,30 @@ bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
  * back end never narrows. This follows uses while they keep every bit
  * (arithmetic whose result matters whole, conversions, stores, calls,
  * comparisons, returns); a truncation, a mask, a shift by a constant, a
- * lane extract, or running out of *budget ends it: not whole. */
-static bool whole(LLVMValueRef v, int *budget) {
-  if (--*budget < 0)
+ * lane extract, or running out of budget ends it: not whole. */
+typedef struct {
+  int budget;              /* values still to visit */
+  int depth;               /* path[0..depth): the values being followed */
+  LLVMValueRef path[32];
+} whole_walk;
+
+static bool whole_from(LLVMValueRef v, whole_walk *w);
+
+/* A value met again on the path being followed (a loop's accumulator
+ * coming round through its phi) takes no bits away on that round. */
+static bool whole(LLVMValueRef v, whole_walk *w) {
+  for (int k = 0; k < w->depth; k++)
+    if (w->path[k] == v)
+      return true;
+  if (--w->budget < 0 || w->depth == (int)(sizeof w->path / sizeof w->path[0]))
     return false;
+  w->path[w->depth++] = v;
+  bool ok = whole_from(v, w);
+  w->depth--;
+  return ok;
+}
+
+static bool whole_from(LLVMValueRef v, whole_walk *w) {
   for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
     if (!LLVMIsAInstruction(user))
@@ -433,23 +474,23 @@ static bool whole(LLVMValueRef v, int *budget) {
     /* every bit of v if every bit of the result matters */
     case LLVMAdd: case LLVMSub: case LLVMMul: case LLVMSExt: case LLVMZExt:
     case LLVMBitCast: case LLVMPHI: case LLVMFreeze:
-      if (!whole(user, budget))
+      if (!whole(user, w))
         return false;
       continue;
     case LLVMAnd: case LLVMOr: case LLVMXor:
       /* a constant operand masks bits away (or sets them) */
       if (LLVMIsAConstant(LLVMGetOperand(user, 0)) ||
-          LLVMIsAConstant(LLVMGetOperand(user, 1)) || !whole(user, budget))
+          LLVMIsAConstant(LLVMGetOperand(user, 1)) || !whole(user, w))
         return false;
       continue;
     case LLVMSelect:
-      if (LLVMGetOperand(user, 0) != v && !whole(user, budget))
+      if (LLVMGetOperand(user, 0) != v && !whole(user, w))
         return false;
       continue;
     case LLVMInsertElement:
       /* v as the inserted element: whole if the vector is */
       if (LLVMGetOperand(user, 1) != v || LLVMGetOperand(user, 0) == v ||
-          !whole(user, budget))
+          !whole(user, w))
         return false;
       continue;
     default:
@@ -470,24 +511,52 @@ void keep_traps_whole_loads(LLVMModuleRef m) {
             LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic ||
             !LLVMGetMetadata(i, access))
           continue;
-        int budget = 32;
-        if (!whole(i, &budget))
+        whole_walk w = {.budget = 32};
+        if (!whole(i, &w))
           LLVMSetVolatile(i, true);
       }
+}
+
+/* Routes every use of load i but the new asm's own through an empty
+ * inline asm `"=<reg>,0"`, which instruction selection cannot see
+ * through, so it cannot fold the load into its user. Returns the asm. */
+static LLVMValueRef opaque_load(LLVMBuilderRef b, LLVMValueRef i, const char *reg) {
+  char constraints[16];
+  snprintf(constraints, sizeof constraints, "=%s,0", reg);
+  LLVMTypeRef t = LLVMTypeOf(i);
+  LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, false);
+  LLVMValueRef asm_fn = LLVMGetInlineAsm(fty, "", 0, constraints, strlen(constraints),
+                                         false, false, LLVMInlineAsmDialectATT, false);
+  LLVMPositionBuilderBefore(b, LLVMGetNextInstruction(i));
+  LLVMValueRef arg = i;
+  LLVMValueRef opaque = LLVMBuildCall2(b, fty, asm_fn, &arg, 1, "opaque");
+  for (LLVMUseRef u = LLVMGetFirstUse(i), nu; u; u = nu) {
+    nu = LLVMGetNextUse(u);
+    LLVMValueRef user = LLVMGetUser(u);
+    if (user == opaque)
+      continue;
+    for (unsigned k = 0, n = (unsigned)LLVMGetNumOperands(user); k < n; k++)
+      if (LLVMGetOperand(user, k) == i)
+        LLVMSetOperand(user, k, opaque);
+  }
+  return opaque;
+}
+
+/* A volatile Wasm access (tagged by keep_traps_release) */
+static bool volatile_access(LLVMValueRef i, unsigned access) {
+  return LLVMIsALoadInst(i) && LLVMGetVolatile(i) && LLVMGetMetadata(i, access);
 }
 
 void keep_traps_opaque_vector_loads(LLVMModuleRef m, const char *asm_reg) {
   LLVMContextRef c = LLVMGetModuleContext(m);
   unsigned access = access_kind(c);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
-  char constraints[16];
-  snprintf(constraints, sizeof constraints, "=%s,0", asm_reg);
   for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
          bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
            i = LLVMGetNextInstruction(i)) {
-        if (!LLVMIsALoadInst(i) || !LLVMGetVolatile(i) || !LLVMGetMetadata(i, access) ||
+        if (!volatile_access(i, access) ||
             LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMVectorTypeKind)
           continue;
         /* v128 only: the register class holds 128 bits (other vector
@@ -506,27 +575,34 @@ void keep_traps_opaque_vector_loads(LLVMModuleRef m, const char *asm_reg) {
                      (LLVMIsABitCastInst(user) && LLVMGetFirstUse(user) &&
                       LLVMIsAShuffleVectorInst(LLVMGetUser(LLVMGetFirstUse(user))));
         }
-        if (!shuffled)
+        if (shuffled)
+          i = opaque_load(b, i, asm_reg);
+      }
+  LLVMDisposeBuilder(b);
+}
+
+void keep_traps_opaque_select_loads(LLVMModuleRef m, const char *asm_reg) {
+  LLVMContextRef c = LLVMGetModuleContext(m);
+  unsigned access = access_kind(c);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
+         bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
+           i = LLVMGetNextInstruction(i)) {
+        /* integers only: conditional moves are general-purpose-register
+         * instructions (a float select becomes a branch diamond around
+         * registers, after the load) */
+        if (!volatile_access(i, access) ||
+            LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMIntegerTypeKind)
           continue;
-        LLVMTypeRef t = LLVMTypeOf(i);
-        LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, false);
-        LLVMValueRef asm_fn = LLVMGetInlineAsm(fty, "", 0, constraints, strlen(constraints),
-                                               false, false, LLVMInlineAsmDialectATT, false);
-        LLVMValueRef next = LLVMGetNextInstruction(i);
-        LLVMPositionBuilderBefore(b, next);
-        LLVMValueRef arg = i;
-        LLVMValueRef opaque = LLVMBuildCall2(b, fty, asm_fn, &arg, 1, "opaque");
-        /* every use of the load but the asm's own now reads the asm */
-        for (LLVMUseRef u = LLVMGetFirstUse(i), nu; u; u = nu) {
-          nu = LLVMGetNextUse(u);
+        bool selected = false;
+        for (LLVMUseRef u = LLVMGetFirstUse(i); u && !selected; u = LLVMGetNextUse(u)) {
           LLVMValueRef user = LLVMGetUser(u);
-          if (user == opaque)
-            continue;
-          for (unsigned k = 0, n = (unsigned)LLVMGetNumOperands(user); k < n; k++)
-            if (LLVMGetOperand(user, k) == i)
-              LLVMSetOperand(user, k, opaque);
+          selected = LLVMIsASelectInst(user) && LLVMGetOperand(user, 0) != i;
         }
-        i = opaque;
+        if (selected)
+          i = opaque_load(b, i, asm_reg);
       }
   LLVMDisposeBuilder(b);
 }

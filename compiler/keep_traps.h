@@ -48,4 +48,12 @@ void keep_traps_whole_loads(LLVMModuleRef m);
  * narrower load. */
 void keep_traps_opaque_vector_loads(LLVMModuleRef m, const char *asm_reg);
 
+/* Emission, on targets with cmov_unfolds_volatile_loads, at every -O:
+ * each volatile integer Wasm access that is a select's true or false
+ * value goes through an empty inline asm (constraint `asm_reg`, the
+ * general-purpose registers), so instruction selection cannot fold it
+ * into a conditional move that a later pass turns into a branch around
+ * the load. */
+void keep_traps_opaque_select_loads(LLVMModuleRef m, const char *asm_reg);
+
 #endif

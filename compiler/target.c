@@ -27,7 +27,7 @@ static const target_row targets[] = {
      .rounding_keeps_snan = false, .conv = TARGET_CONV_TAILCC, .relaxed_madd_fused = false,
      /* RAX, RDX, RCX; XMM0-XMM3 (a 4th integer or a 5th vector result
       * is demoted to memory) */
-     .ret_gprs = 3, .ret_fprs = 4},
+     .ret_gprs = 3, .ret_fprs = 4, .cmov_unfolds_volatile_loads = true},
     /* AArch64 Linux guarantees FP and Advanced SIMD. LLVM's `generic`
      * also has the trace buffer extension (trbe), which cortex-a53,
      * neoverse-n1 and most other named CPUs lack. */

@@ -65,6 +65,16 @@ typedef struct {
    * loads are passed through an empty inline asm that the instruction
    * selector cannot see through (keep_traps_opaque_vector_loads). */
   bool splat_narrows_volatile_loads;
+  /* LLVM 19's x86 instruction selection folds a volatile load that is a
+   * select's value into the conditional move (`cmove (mem), reg`, which
+   * always reads), and its cmov-to-branch conversion
+   * (-x86-cmov-converter-force-mem-operand, on by default) then unfolds
+   * it into a load on one side of a branch only: an out-of-bounds
+   * `select (c) (i64.load ...)` returned the other value instead of
+   * trapping (scripts/difffuzz seed 1000 module 18128, -O3;
+   * tests/spec/wasmc/unused_load_traps.wast "select-load"). Such loads
+   * go through an empty inline asm (keep_traps_opaque_select_loads). */
+  bool cmov_unfolds_volatile_loads;
   /* relaxed SIMD's f32x4/f64x2.relaxed_madd/nmadd are fused (one rounding)
    * on this target: true where the baseline has vector or scalar FMA
    * (AArch64, RV64GC's D extension), false where it does not (x86-64's

@@ -244,3 +244,59 @@
 )
 (assert_trap (invoke "call-indirect-extended-arg" (i32.const 16)) "out of bounds memory access")
 (assert_trap (invoke "call-indirect-extended-arg" (i32.const 30)) "out of bounds memory access")
+
+;; A load that is only a select's true or false value, with the condition
+;; picking the other one: x86's instruction selection folded the load into
+;; a conditional move (which always reads) and its cmov-to-branch
+;; conversion then put the load on one side of a branch only, at -O2 and
+;; -O3. scripts/difffuzz, seed 1000 module 18128: the select returned its
+;; constant instead of trapping. Each type in both operand positions; the
+;; condition comes from a global so no pass can fold it.
+(module
+  (memory 1)
+  (global $c (mut i32) (i32.const 0))
+  (func (export "select-load-i64-true") (param i32 i32) (result i64)
+    (global.set $c (local.get 1))
+    (select (i64.const -18142) (i64.load offset=2 (local.get 0)) (global.get $c)))
+  (func (export "select-load-i64-false") (param i32 i32) (result i64)
+    (global.set $c (local.get 1))
+    (select (i64.load (local.get 0)) (i64.const 5) (global.get $c)))
+  (func (export "select-load-i32") (param i32 i32) (result i32)
+    (global.set $c (local.get 1))
+    (select (i32.const 3) (i32.load (local.get 0)) (global.get $c)))
+  (func (export "select-load8") (param i32 i32) (result i32)
+    (global.set $c (local.get 1))
+    (select (i32.const 3) (i32.load8_u (local.get 0)) (global.get $c)))
+  (func (export "select-load-f64") (param i32 i32) (result f64)
+    (global.set $c (local.get 1))
+    (select (f64.const 1.5) (f64.load (local.get 0)) (global.get $c)))
+  (func (export "select-load-f32") (param i32 i32) (result f32)
+    (global.set $c (local.get 1))
+    (select (f32.load (local.get 0)) (f32.const 2.5) (global.get $c)))
+  (func (export "select-load-v128") (param i32 i32) (result i32)
+    (global.set $c (local.get 1))
+    (i32x4.extract_lane 3
+      (select (v128.const i32x4 1 2 3 4) (v128.load (local.get 0)) (global.get $c))))
+  ;; the load goes through an add first, then the select
+  (func (export "select-load-add") (param i32 i32) (result i32)
+    (global.set $c (local.get 1))
+    (select (i32.const 3) (i32.add (i32.load (local.get 0)) (i32.const 1)) (global.get $c)))
+)
+(assert_trap (invoke "select-load-i64-true" (i32.const -5805) (i32.const 1)) "out of bounds memory access")
+(assert_trap (invoke "select-load-i64-true" (i32.const 65529) (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "select-load-i64-true" (i32.const 0) (i32.const 1)) (i64.const -18142))
+(assert_return (invoke "select-load-i64-true" (i32.const 0) (i32.const 0)) (i64.const 0))
+(assert_trap (invoke "select-load-i64-false" (i32.const 65536) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "select-load-i64-false" (i32.const 65528) (i32.const 0)) (i64.const 5))
+(assert_trap (invoke "select-load-i32" (i32.const 65533) (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "select-load-i32" (i32.const 65532) (i32.const 1)) (i32.const 3))
+(assert_trap (invoke "select-load8" (i32.const 65536) (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "select-load8" (i32.const 65535) (i32.const 1)) (i32.const 3))
+(assert_trap (invoke "select-load-f64" (i32.const -8) (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "select-load-f64" (i32.const 65528) (i32.const 1)) (f64.const 1.5))
+(assert_trap (invoke "select-load-f32" (i32.const 65536) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "select-load-f32" (i32.const 65532) (i32.const 0)) (f32.const 2.5))
+(assert_trap (invoke "select-load-v128" (i32.const 65521) (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "select-load-v128" (i32.const 65520) (i32.const 1)) (i32.const 4))
+(assert_trap (invoke "select-load-add" (i32.const 65536) (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "select-load-add" (i32.const 65532) (i32.const 1)) (i32.const 3))
