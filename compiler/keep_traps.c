@@ -287,22 +287,67 @@ static bool value_needed(LLVMValueRef v, need_walk *w) {
 /* Does something that stays where it is (a call, a store, a branch, a
  * return: anything but a pure value, which LLVM sinks along with the
  * load) use v, directly or through pure values, in one of the blocks
- * chain[0..n)? Out of budget: yes (the load is released as before). */
-static bool anchored(LLVMValueRef v, LLVMBasicBlockRef *chain, int n, int *budget) {
-  if (--*budget < 0)
+ * chain[0..n)? Out of budget: yes (the load is released as before).
+ * path[0..depth) holds the load and the pure values followed from it. */
+typedef struct {
+  LLVMBasicBlockRef *chain;
+  int n;
+  int budget;
+  int depth;
+  LLVMValueRef path[32];
+} anchor_walk;
+
+/* Does p's value come back, through pure values and phis, into one of
+ * the values on w's path? Then p carries a recurrence the load is part
+ * of (`s = s + a[i]`, `m = max(m, a[i])`): every iteration's result
+ * needs every iteration's load, so none can be sunk out of the loop.
+ * A phi that only carries the load's last value out of the loop
+ * (`x = a[i]` read after it) is no recurrence: LICM sinks such a load
+ * to the loop's exit, where it runs once, after the loop's other effects
+ * (scripts/difffuzz, seed 1000 module 13640: a loop of logging calls
+ * that should have trapped in its first iteration logged until its
+ * counter ran out). Out of budget: no. */
+static bool recurs(LLVMValueRef p, anchor_walk *w, LLVMValueRef *seen, int *nseen) {
+  if (--w->budget < 0)
+    return false;
+  for (int k = 0; k < *nseen; k++)
+    if (seen[k] == p)
+      return false;
+  if (*nseen == 32)
+    return false;
+  seen[(*nseen)++] = p;
+  for (LLVMUseRef u = LLVMGetFirstUse(p); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    for (int k = 0; k < w->depth; k++)
+      if (w->path[k] == user)
+        return true;
+    if (LLVMIsAInstruction(user) && pure_value(user) && recurs(user, w, seen, nseen))
+      return true;
+  }
+  return false;
+}
+
+static bool anchored(LLVMValueRef v, anchor_walk *w) {
+  if (--w->budget < 0 || w->depth == (int)(sizeof w->path / sizeof w->path[0]))
     return true;
-  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+  w->path[w->depth++] = v;
+  bool found = false;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u && !found; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
     if (!LLVMIsAInstruction(user))
       continue;
     if (LLVMIsAPHINode(user)) {
-      /* a phi reads v at the end of the block it comes from: a loop's
-       * accumulator (`s += a[i]`) is used there, on the straight path */
-      for (unsigned k = 0; k < LLVMCountIncoming(user); k++)
+      /* a phi reads v at the end of the block it comes from; on the
+       * straight path, that anchors v if the phi is a recurrence v is
+       * part of (a loop's accumulator) */
+      bool on_chain = false;
+      for (unsigned k = 0; k < LLVMCountIncoming(user) && !on_chain; k++)
         if (LLVMGetIncomingValue(user, k) == v)
-          for (int j = 0; j < n; j++)
-            if (LLVMGetIncomingBlock(user, k) == chain[j])
-              return true;
+          for (int j = 0; j < w->n; j++)
+            on_chain |= LLVMGetIncomingBlock(user, k) == w->chain[j];
+      LLVMValueRef seen[32];
+      int nseen = 0;
+      found = on_chain && recurs(user, w, seen, &nseen);
       continue;
     }
     /* A select's true or false value is needed only on one side: the
@@ -315,16 +360,15 @@ static bool anchored(LLVMValueRef v, LLVMBasicBlockRef *chain, int n, int *budge
     if (LLVMIsASelectInst(user) && LLVMGetOperand(user, 0) != v)
       continue;
     if (pure_value(user)) {
-      if (anchored(user, chain, n, budget))
-        return true;
+      found = anchored(user, w);
       continue;
     }
     LLVMBasicBlockRef ub = LLVMGetInstructionParent(user);
-    for (int k = 0; k < n; k++)
-      if (ub == chain[k])
-        return true;
+    for (int k = 0; k < w->n; k++)
+      found |= ub == w->chain[k];
   }
-  return false;
+  w->depth--;
+  return found;
 }
 
 static bool sinkable(LLVMValueRef load) {
@@ -344,8 +388,8 @@ static bool sinkable(LLVMValueRef load) {
     if (seen)
       break;
   }
-  int budget = 64;
-  return !anchored(load, chain, n, &budget);
+  anchor_walk w = {.chain = chain, .n = n, .budget = 64};
+  return !anchored(load, &w);
 }
 
 /* Could the optimiser read fewer bytes than v's load asks for? It does

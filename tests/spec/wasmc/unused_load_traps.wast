@@ -300,3 +300,46 @@
 (assert_return (invoke "select-load-v128" (i32.const 65520) (i32.const 1)) (i32.const 4))
 (assert_trap (invoke "select-load-add" (i32.const 65536) (i32.const 1)) "out of bounds memory access")
 (assert_return (invoke "select-load-add" (i32.const 65532) (i32.const 1)) (i32.const 3))
+
+;; A load whose value only leaves the loop it is in (the last iteration's
+;; value, read after the loop) may be sunk by LICM to the loop's exit,
+;; where it runs once, after every iteration's calls. It must trap in the
+;; first iteration, after one call. scripts/difffuzz, seed 1000 module
+;; 13640: a loop of logging calls ran until its counter ran out. The
+;; accumulator cases (the load feeds a recurrence) stay optimisable.
+(module
+  (type $v (func))
+  (memory 1)
+  (table 1 funcref)
+  (elem (i32.const 0) $bump)
+  (global $calls (mut i32) (i32.const 0))
+  (func $bump (global.set $calls (i32.add (global.get $calls) (i32.const 1))))
+  (func (export "last-value") (param $p i32) (result i32) (local $x i32) (local $k i32)
+    (global.set $calls (i32.const 0))
+    (local.set $k (i32.const 5))
+    (loop $l
+      (if (i32.eqz (local.get $k)) (then (return (local.get $x))))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+      (call_indirect (type $v) (i32.const 0))
+      (local.set $x (i32.load offset=3 (local.get $p)))
+      (br $l))
+    (unreachable))
+  (func (export "sum") (param $p i32) (result i32) (local $s i32) (local $k i32)
+    (global.set $calls (i32.const 0))
+    (local.set $k (i32.const 5))
+    (loop $l
+      (call_indirect (type $v) (i32.const 0))
+      (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+      (br_if $l (local.get $k)))
+    (local.get $s))
+  (func (export "calls") (result i32) (global.get $calls))
+)
+(assert_trap (invoke "last-value" (i32.const 65533)) "out of bounds memory access")
+(assert_return (invoke "calls") (i32.const 1))
+(assert_return (invoke "last-value" (i32.const 65529)) (i32.const 0))
+(assert_return (invoke "calls") (i32.const 5))
+(assert_trap (invoke "sum" (i32.const 65533)) "out of bounds memory access")
+(assert_return (invoke "calls") (i32.const 1))
+(assert_return (invoke "sum" (i32.const 65532)) (i32.const 0))
+(assert_return (invoke "calls") (i32.const 5))
