@@ -68,7 +68,8 @@ file(RELATIVE_PATH rel_lib "${from}" "${to}")
 string(REGEX REPLACE "/$" "" rel_lib "${rel_lib}")
 message(STATUS "install: wasmc finds its archives in BINDIR/${rel_privlib}")
 
-set_property(SOURCE link.c DIRECTORY "${PROJECT_SOURCE_DIR}/compiler" APPEND
+set_property(SOURCE "${PROJECT_SOURCE_DIR}/compiler/link.c"
+             DIRECTORY "${PROJECT_SOURCE_DIR}/compiler" APPEND
              PROPERTY COMPILE_DEFINITIONS "WASMC_REL_LIBDIR=\"${rel_privlib}\"")
 if(WASMC_INSTALL_RPATH)
   set_target_properties(wasmc PROPERTIES INSTALL_RPATH "$ORIGIN/${rel_lib}")

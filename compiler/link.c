@@ -166,7 +166,7 @@ static const char *const exe_libs[] = {"libwasmc_launcher.a", "libwasmc_wasi.a",
  * installed prefix can be anywhere and be moved. A cross target ARCH's
  * are in its ARCH/ subfolder. */
 #ifndef WASMC_REL_LIBDIR
-#define WASMC_REL_LIBDIR "../lib/wasmc"
+#error "WASMC_REL_LIBDIR (the private library folder relative to bindir) comes from cmake/install.cmake"
 #endif
 
 /* In wasmc's build tree (wasmc is BUILD/compiler/wasmc, and
