@@ -56,7 +56,7 @@ for tool in cc pkg-config cmake readelf; do
   command -v "$tool" >/dev/null || { echo "install-prefix.sh: $tool not found" >&2; exit 2; }
 done
 
-# shellcheck source=../wasi/check.sh
+# shellcheck source-path=SCRIPTDIR source=../wasi/check.sh
 . "$root/tests/wasi/check.sh" # check, skip, finish, $tmp (removed on exit)
 
 # step NAME CMD...: CMD must exit 0 (its output is shown when it fails).
