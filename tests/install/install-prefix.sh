@@ -19,10 +19,11 @@
 #
 #   tests/install/install-prefix.sh [--no-build] [BUILD]
 #
-# BUILD (default $WASMC_PLAIN_BUILD, else build/) is a configured build
-# without sanitizers (an installed sanitized libwasmrt would need the
-# sanitizer runtime preloaded); it is built first (the installed targets
-# and the examples) unless --no-build. Needs cc, pkg-config, cmake.
+# BUILD (default $WASMC_PLAIN_BUILD, else build/) is a build without
+# sanitizers (an installed sanitized libwasmrt would need the sanitizer
+# runtime preloaded); it is configured (RelWithDebInfo) when it is not yet
+# and built (the installed targets and the examples) unless --no-build.
+# Needs cc, pkg-config, cmake, readelf.
 # Prints "N passed, N failed, N skipped"; exits non-zero when anything
 # failed.
 set -o pipefail # not -u: check.sh reads WANT_ERR and IN unset
@@ -43,6 +44,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 build=${build:-${WASMC_PLAIN_BUILD:-$root/build}}
+if [ ! -f "$build/CMakeCache.txt" ] && [ $do_build = 1 ]; then
+  echo "== configuring $build"
+  mkdir -p "$build"
+  if ! cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build/install-configure.log" 2>&1; then
+    tail -n 30 "$build/install-configure.log"
+    echo "install-prefix.sh: configuring $build failed"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
   echo "install-prefix.sh: $build is not a configured build (cmake -S $root -B $build)" >&2
   exit 2
@@ -61,12 +72,14 @@ done
 
 # step NAME CMD...: CMD must exit 0 (its output is shown when it fails).
 step() {
-  local name=$1
+  local name=$1 rc
   shift
-  if "$@" >"$tmp/step.log" 2>&1; then
+  "$@" >"$tmp/step.log" 2>&1
+  rc=$?
+  if [ $rc = 0 ]; then
     pass=$((pass + 1)); echo "PASS $name"
   else
-    fail=$((fail + 1)); echo "FAIL $name: exit $? from $*"; tail -n 30 "$tmp/step.log"
+    fail=$((fail + 1)); echo "FAIL $name: exit $rc from $*"; tail -n 30 "$tmp/step.log"
   fi
 }
 # ok NAME COND_CMD...: a condition (test, grep -q, ...) that must hold.
