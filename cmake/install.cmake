@@ -36,42 +36,37 @@ option(WASMC_INSTALL_RPATH
 set(WASMC_CROSS_BUILDS "" CACHE STRING
     "cross builds whose archives `cmake --install` puts in PRIVATE_LIBDIR/ARCH, as ARCH=DIR;... (empty: build-ARCH beside this build, for each cross target, when it has them)")
 
-# A path relative to the prefix, from the prefix-relative GNUInstallDirs
-# values; an absolute one (which cannot move with the prefix) as it is.
-foreach(d BINDIR LIBDIR)
-  if(IS_ABSOLUTE "${CMAKE_INSTALL_${d}}")
-    message(WARNING "CMAKE_INSTALL_${d} is absolute (${CMAKE_INSTALL_${d}}): "
-            "the installation will not be relocatable")
+# wasmc_from_bindir(OUT DIR): how the installed wasmc reaches DIR (a
+# folder relative to the prefix): a path relative to BINDIR, which moves
+# with the prefix; or DIR itself when DIR is absolute (fixed, not
+# relocatable: a warning says so).
+function(wasmc_from_bindir out dir)
+  if(IS_ABSOLUTE "${dir}")
+    message(WARNING "install: ${dir} is absolute: the installation will not be relocatable")
+    set(${out} "${dir}" PARENT_SCOPE)
+    return()
   endif()
-endforeach()
-if(IS_ABSOLUTE "${CMAKE_INSTALL_BINDIR}" OR IS_ABSOLUTE "${WASMC_INSTALL_PRIVATE_LIBDIR}")
-  cmake_path(ABSOLUTE_PATH CMAKE_INSTALL_BINDIR BASE_DIRECTORY "${CMAKE_INSTALL_PREFIX}"
-             OUTPUT_VARIABLE from)
-  cmake_path(ABSOLUTE_PATH WASMC_INSTALL_PRIVATE_LIBDIR BASE_DIRECTORY "${CMAKE_INSTALL_PREFIX}"
-             OUTPUT_VARIABLE to)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_BINDIR}")
+    message(FATAL_ERROR "install: CMAKE_INSTALL_BINDIR must be relative to the prefix")
+  endif()
+  file(RELATIVE_PATH rel "/P/${CMAKE_INSTALL_BINDIR}" "/P/${dir}")
+  string(REGEX REPLACE "/$" "" rel "${rel}")
+  set(${out} "${rel}" PARENT_SCOPE)
+endfunction()
+wasmc_from_bindir(rel_privlib "${WASMC_INSTALL_PRIVATE_LIBDIR}")
+wasmc_from_bindir(rel_lib "${CMAKE_INSTALL_LIBDIR}")
+if(IS_ABSOLUTE "${rel_privlib}")
+  message(STATUS "install: wasmc finds its archives in ${rel_privlib}")
 else()
-  set(from "/P/${CMAKE_INSTALL_BINDIR}")
-  set(to "/P/${WASMC_INSTALL_PRIVATE_LIBDIR}")
+  message(STATUS "install: wasmc finds its archives in BINDIR/${rel_privlib}")
 endif()
-file(RELATIVE_PATH rel_privlib "${from}" "${to}")
-string(REGEX REPLACE "/$" "" rel_privlib "${rel_privlib}")
-if(IS_ABSOLUTE "${CMAKE_INSTALL_BINDIR}" OR IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
-  cmake_path(ABSOLUTE_PATH CMAKE_INSTALL_BINDIR BASE_DIRECTORY "${CMAKE_INSTALL_PREFIX}"
-             OUTPUT_VARIABLE from)
-  cmake_path(ABSOLUTE_PATH CMAKE_INSTALL_LIBDIR BASE_DIRECTORY "${CMAKE_INSTALL_PREFIX}"
-             OUTPUT_VARIABLE to)
-else()
-  set(from "/P/${CMAKE_INSTALL_BINDIR}")
-  set(to "/P/${CMAKE_INSTALL_LIBDIR}")
-endif()
-file(RELATIVE_PATH rel_lib "${from}" "${to}")
-string(REGEX REPLACE "/$" "" rel_lib "${rel_lib}")
-message(STATUS "install: wasmc finds its archives in BINDIR/${rel_privlib}")
 
 set_property(SOURCE "${PROJECT_SOURCE_DIR}/compiler/link.c"
              DIRECTORY "${PROJECT_SOURCE_DIR}/compiler" APPEND
              PROPERTY COMPILE_DEFINITIONS "WASMC_REL_LIBDIR=\"${rel_privlib}\"")
-if(WASMC_INSTALL_RPATH)
+if(WASMC_INSTALL_RPATH AND IS_ABSOLUTE "${rel_lib}")
+  set_target_properties(wasmc PROPERTIES INSTALL_RPATH "${rel_lib}")
+elseif(WASMC_INSTALL_RPATH)
   set_target_properties(wasmc PROPERTIES INSTALL_RPATH "$ORIGIN/${rel_lib}")
 endif()
 

@@ -163,8 +163,9 @@ static const char *const exe_libs[] = {"libwasmc_launcher.a", "libwasmc_wasi.a",
 /* Where an installed wasmc keeps them, relative to its own folder
  * (bindir): computed by CMake from the install layout (e.g. ../lib/wasmc,
  * or ../lib/x86_64-linux-gnu/wasmc under /usr on Debian), so that the
- * installed prefix can be anywhere and be moved. A cross target ARCH's
- * are in its ARCH/ subfolder. */
+ * installed prefix can be anywhere and be moved; an absolute path when
+ * the layout was configured with an absolute private folder. A cross
+ * target ARCH's are in its ARCH/ subfolder. */
 #ifndef WASMC_REL_LIBDIR
 #error "WASMC_REL_LIBDIR (the private library folder relative to bindir) comes from cmake/install.cmake"
 #endif
@@ -237,8 +238,9 @@ static bool find_libs(const char *arch, char libs[NLIBS][PATH_MAX], char *err,
   const char *installed[] = {arch ? WASMC_REL_LIBDIR "/%s" : WASMC_REL_LIBDIR, NULL};
   const char *const *dirs = build_tree ? (arch ? build_cross_dirs : build_host_dirs)
                                        : installed;
+  const char *base = build_tree || WASMC_REL_LIBDIR[0] != '/' ? exe : "";
   for (size_t i = 0; i < NLIBS; i++) {
-    if (find_in(exe, dirs, arch, exe_libs[i], libs[i], PATH_MAX))
+    if (find_in(base, dirs, arch, exe_libs[i], libs[i], PATH_MAX))
       continue;
     size_t used = strlen(missing);
     snprintf(missing + used, sizeof missing - used, "%s%s", nmissing ? ", " : "",
@@ -262,7 +264,7 @@ static bool find_libs(const char *arch, char libs[NLIBS][PATH_MAX], char *err,
   else {
     /* installed: the folder without "bin/..", when it exists */
     char where[PATH_MAX + 300], real[PATH_MAX];
-    snprintf(where, sizeof where, "%s/%s", exe, WASMC_REL_LIBDIR);
+    snprintf(where, sizeof where, "%s/%s", base, WASMC_REL_LIBDIR);
     if (realpath(where, real))
       snprintf(where, sizeof where, "%s", real);
     if (arch)
