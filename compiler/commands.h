@@ -25,4 +25,9 @@ int cmd_run(int argc, char **argv);
  * NULL give the general one), or NULL for an unknown command. */
 const char *cli_help_text(const char *cmd);
 
+/* git_revision.c (generated at build time by cmake/git_revision.cmake):
+ * the git revision wasmc was built from, e.g. "83f65d2c1d0e", with
+ * "-dirty" for uncommitted changes, or "unknown" (not a git checkout). */
+extern const char wasmc_git_revision[];
+
 #endif

@@ -48,7 +48,7 @@ int compile_file(const cli_args *cp, const char *triple) {
 #ifndef NDEBUG
   eo.verify = true; /* lowering bugs show up as IR errors, not crashes */
 #endif
-  char msg[512];
+  char msg[2048];
   t = emit_target_new(&eo, msg, sizeof msg);
   if (!t) {
     /* a bad --cpu/--features is a usage error, like a bad --target */

@@ -155,69 +155,132 @@ bool link_relocatable(const char *cc, const char *const *objs, size_t nobjs,
 }
 
 /* The archives an executable links, in link order (each one's undefined
- * symbols are defined by the ones after it), and the folders (relative to
- * the folder of the wasmc executable) they are looked for in, after
- * $WASMC_LIBDIR: for the host, wasmc's own build tree or an installed
- * lib/wasmc; for a cross target ARCH, lib/wasmc/ARCH or the build tree
- * build-ARCH that scripts/cross-build makes beside wasmc's (wasmc is
- * BUILD/compiler/wasmc). */
+ * symbols are defined by the ones after it). */
 static const char *const exe_libs[] = {"libwasmc_launcher.a", "libwasmc_wasi.a",
                                        "libwasmrt_static.a"};
-static const char *const host_lib_dirs[] = {"../wasi-libc-shim", "../runtime",
-                                            "../lib/wasmc", ".", NULL};
-static const char *const cross_lib_dirs[] = {"../lib/wasmc/%s",
-                                             "../../build-%s/wasi-libc-shim",
-                                             "../../build-%s/runtime", NULL};
 #define NLIBS (sizeof exe_libs / sizeof *exe_libs)
 
-/* Finds `name` for the host (arch NULL) or a cross target: in
- * $WASMC_LIBDIR[/ARCH] when set (only there), else near the wasmc
- * executable. */
-static bool find_lib(const char *name, const char *arch, char *path, size_t n,
-                     char *err, size_t errsz) {
-  const char *libdir = getenv("WASMC_LIBDIR");
-  if (libdir && *libdir) {
-    int w = arch ? snprintf(path, n, "%s/%s/%s", libdir, arch, name)
-                 : snprintf(path, n, "%s/%s", libdir, name);
+/* Where an installed wasmc keeps them, relative to its own folder
+ * (bindir): computed by CMake from the install layout (e.g. ../lib/wasmc,
+ * or ../lib/x86_64-linux-gnu/wasmc under /usr on Debian), so that the
+ * installed prefix can be anywhere and be moved; an absolute path when
+ * the layout was configured with an absolute private folder. A cross
+ * target ARCH's are in its ARCH/ subfolder. */
+#ifndef WASMC_REL_LIBDIR
+#error "WASMC_REL_LIBDIR (the private library folder relative to bindir) comes from cmake/install.cmake"
+#endif
+
+/* In wasmc's build tree (wasmc is BUILD/compiler/wasmc, and
+ * BUILD/CMakeCache.txt exists) they are looked for in the build tree,
+ * the host's in BUILD/wasi-libc-shim and BUILD/runtime, a cross
+ * target's in build-ARCH/ beside BUILD, which scripts/cross-build ARCH
+ * makes. Paths relative to the folder of wasmc. */
+static const char *const build_host_dirs[] = {"../wasi-libc-shim", "../runtime",
+                                              NULL};
+static const char *const build_cross_dirs[] = {"../../build-%s/wasi-libc-shim",
+                                               "../../build-%s/runtime", NULL};
+
+/* Finds `name` in the first of `dirs` (each relative to `base`, with %s
+ * standing for arch) that has it. */
+static bool find_in(const char *base, const char *const *dirs, const char *arch,
+                    const char *name, char *path, size_t n) {
+  for (size_t i = 0; dirs[i]; i++) {
+    char sub[256];
+    snprintf(sub, sizeof sub, dirs[i], arch ? arch : "");
+    int w = snprintf(path, n, "%s/%s/%s", base, sub, name);
     if (w > 0 && (size_t)w < n && access(path, R_OK) == 0)
       return true;
-    if (arch)
-      snprintf(err, errsz, "cannot find %s for %s in WASMC_LIBDIR='%s' (it "
-               "looks in WASMC_LIBDIR/%s/)", name, arch, libdir, arch);
-    else
-      snprintf(err, errsz, "cannot find %s in WASMC_LIBDIR='%s'", name, libdir);
-    return false;
+  }
+  return false;
+}
+
+/* Finds the archives (exe_libs) for the host (arch NULL) or a cross
+ * target: in $WASMC_LIBDIR[/ARCH] when set (only there); else, for a
+ * wasmc in its build tree, in the build tree; else (an installed wasmc)
+ * in WASMC_REL_LIBDIR[/ARCH] beside the wasmc executable. An error names
+ * every missing archive and where it was looked for. */
+static bool find_libs(const char *arch, char libs[NLIBS][PATH_MAX], char *err,
+                      size_t errsz) {
+  const char *libdir = getenv("WASMC_LIBDIR");
+  char missing[256] = "";
+  size_t nmissing = 0;
+  if (libdir && *libdir) {
+    for (size_t i = 0; i < NLIBS; i++) {
+      int w = arch ? snprintf(libs[i], PATH_MAX, "%s/%s/%s", libdir, arch, exe_libs[i])
+                   : snprintf(libs[i], PATH_MAX, "%s/%s", libdir, exe_libs[i]);
+      if (w > 0 && w < PATH_MAX && access(libs[i], R_OK) == 0)
+        continue;
+      if (arch)
+        snprintf(err, errsz, "cannot find %s for %s in WASMC_LIBDIR='%s' (it "
+                 "looks in WASMC_LIBDIR/%s/)", exe_libs[i], arch, libdir, arch);
+      else
+        snprintf(err, errsz, "cannot find %s in WASMC_LIBDIR='%s'", exe_libs[i],
+                 libdir);
+      return false;
+    }
+    return true;
   }
   char exe[PATH_MAX];
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0) {
     snprintf(err, errsz, "cannot find %s: /proc/self/exe: %s (set WASMC_LIBDIR)",
-             name, strerror(errno));
+             exe_libs[0], strerror(errno));
     return false;
   }
   exe[len] = '\0';
   char *slash = strrchr(exe, '/');
   if (slash)
     *slash = '\0';
-  const char *const *dirs = arch ? cross_lib_dirs : host_lib_dirs;
-  for (size_t i = 0; dirs[i]; i++) {
-    char sub[256];
-    snprintf(sub, sizeof sub, dirs[i], arch);
-    int w = snprintf(path, n, "%s/%s/%s", exe, sub, name);
-    if (w > 0 && (size_t)w < n && access(path, R_OK) == 0)
-      return true;
+  char cache[PATH_MAX + 32];
+  snprintf(cache, sizeof cache, "%s/../CMakeCache.txt", exe);
+  bool build_tree = access(cache, F_OK) == 0;
+
+  const char *installed[] = {arch ? WASMC_REL_LIBDIR "/%s" : WASMC_REL_LIBDIR, NULL};
+  const char *const *dirs = build_tree ? (arch ? build_cross_dirs : build_host_dirs)
+                                       : installed;
+  const char *base = build_tree || WASMC_REL_LIBDIR[0] != '/' ? exe : "";
+  for (size_t i = 0; i < NLIBS; i++) {
+    if (find_in(base, dirs, arch, exe_libs[i], libs[i], PATH_MAX))
+      continue;
+    size_t used = strlen(missing);
+    snprintf(missing + used, sizeof missing - used, "%s%s", nmissing ? ", " : "",
+             exe_libs[i]);
+    nmissing++;
   }
-  if (arch)
+  if (nmissing == 0)
+    return true;
+
+  if (build_tree && arch)
     snprintf(err, errsz,
              "cannot find %s for %s (the wasmc runtime libraries built for "
              "it) near %s; build them with scripts/cross-build %s, or set "
              "WASMC_LIBDIR to a folder whose %s/ subfolder holds them",
-             name, arch, exe, arch, arch);
-  else
+             missing, arch, exe, arch, arch);
+  else if (build_tree)
     snprintf(err, errsz,
              "cannot find %s (the wasmc runtime libraries) near %s; build them "
              "(cmake --build) or set WASMC_LIBDIR to the folder holding them",
-             name, exe);
+             missing, exe);
+  else {
+    /* installed: the folder without "bin/..", when it exists */
+    char where[PATH_MAX + 300], real[PATH_MAX];
+    snprintf(where, sizeof where, "%s/%s", base, WASMC_REL_LIBDIR);
+    if (realpath(where, real))
+      snprintf(where, sizeof where, "%s", real);
+    if (arch)
+      snprintf(err, errsz,
+               "cannot find %s for %s in %s/%s (this wasmc was installed "
+               "without the runtime libraries for %s: install it from a "
+               "build beside which scripts/cross-build %s was run, or set "
+               "WASMC_LIBDIR to a folder whose %s/ subfolder holds them)",
+               missing, arch, where, arch, arch, arch, arch);
+    else
+      snprintf(err, errsz,
+               "cannot find %s in %s (the wasmc runtime libraries, installed "
+               "with wasmc: the installation is incomplete; reinstall, or "
+               "set WASMC_LIBDIR to the folder holding them)",
+               missing, where);
+  }
   return false;
 }
 
@@ -225,9 +288,8 @@ bool link_executable(const char *cc, const char *cross_arch, const char *obj,
                      const char *out, bool static_exe, bool strip, char *err,
                      size_t errsz) {
   char libs[NLIBS][PATH_MAX];
-  for (size_t i = 0; i < NLIBS; i++)
-    if (!find_lib(exe_libs[i], cross_arch, libs[i], sizeof libs[i], err, errsz))
-      return false;
+  if (!find_libs(cross_arch, libs, err, errsz))
+    return false;
   /* WASMC_EXE_LDFLAGS: flags the host's libraries themselves need (the
    * sanitizers when wasmc was built with them), set by CMake; cross
    * builds are never sanitized. */

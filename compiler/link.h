@@ -28,11 +28,13 @@ bool link_relocatable(const char *cc, const char *const *objs, size_t nobjs,
  * launcher) runs the module's _start under WASI. cross_arch is NULL for
  * the host's architecture, else the target's ("aarch64"), whose archives
  * come from its cross build. The archives are looked for
- *   host:   in $WASMC_LIBDIR if set, else in the build tree of the running
- *           wasmc (/proc/self/exe) or beside it in ../lib/wasmc;
- *   cross:  in $WASMC_LIBDIR/ARCH if WASMC_LIBDIR is set, else in
- *           ../lib/wasmc/ARCH beside wasmc or in build-ARCH/ next to
- *           wasmc's build tree (where scripts/cross-build ARCH puts them).
+ *   in $WASMC_LIBDIR (host) or $WASMC_LIBDIR/ARCH (cross) if it is set;
+ *   else, for a wasmc in its build tree (BUILD/compiler/wasmc beside
+ *   BUILD/CMakeCache.txt), in that build tree (host) or in build-ARCH/
+ *   next to it (cross, where scripts/cross-build ARCH puts them);
+ *   else (an installed wasmc) in its private library folder relative to
+ *   its own (WASMC_REL_LIBDIR, e.g. ../lib/wasmc, set by CMake from the
+ *   install layout) or that folder's ARCH/ subfolder.
  * false with a message when one is missing or the link fails. */
 bool link_executable(const char *cc, const char *cross_arch, const char *obj,
                      const char *out, bool static_exe, bool strip, char *err,

@@ -6,7 +6,8 @@
  *   wasmc FILE.wasm [OPTIONS]     the same as wasmc build FILE.wasm
  *   wasmc image                   OCI image of executables (image_cmd.c)
  *   wasmc run                     compile or take from the cache, run (run.c)
- *   wasmc --version | --help | help [COMMAND]
+ *   wasmc --version              version, git revision, LLVM, runtime ABI
+ *   wasmc --help | help [COMMAND]
  *   wasmc --print-targets         the target table, one line per target
  *
  * The options of every command are one table (options.c), the help texts
@@ -21,11 +22,17 @@
 #include "commands.h"
 #include "inspect.h"
 #include "target.h"
+#include "wasmrt_abi.h"
 
+/* The first line stays "wasmc VERSION (LLVM X.Y.Z)": scripts and the
+ * benches read it (head -n1). Then one "name: value" line each. */
 static void print_version(void) {
   unsigned major = 0, minor = 0, patch = 0;
   LLVMGetVersion(&major, &minor, &patch);
   printf("wasmc %s (LLVM %u.%u.%u)\n", WASMC_VERSION, major, minor, patch);
+  printf("git revision: %s\n", wasmc_git_revision);
+  printf("LLVM version: %u.%u.%u\n", major, minor, patch);
+  printf("runtime ABI version: %u\n", (unsigned)WASMRT_ABI_VERSION);
 }
 
 /* One line per target of target.c's table, tab-separated: architecture,
