@@ -9,7 +9,7 @@
  *   blobs/sha256/HEX           content-addressed blobs:
  *     - per platform a layer (tar+gzip) holding /app, the static
  *       executable, and the empty directories of baked --dir grants;
- *       a config (Entrypoint ["/app"], Env, WorkingDir, Volumes, Labels,
+ *       a config (Entrypoint ["/app", "--"], Env, WorkingDir, Volumes, Labels,
  *       rootfs diff_ids) and a manifest naming both;
  *     - with more than one platform, an image index listing the
  *       manifests with their platforms (what `--platform a,b,c` makes).
