@@ -9,8 +9,10 @@
 #   - the embedding example built with pkg-config and with
 #     find_package(wasmrt) (shared and static), running a module compiled
 #     there by wasmc compile --shared (exact output, exit 0);
-#   - cross: apt-get install gcc-aarch64-linux-gnu, then wasmc build
-#     --target aarch64 makes an aarch64 executable (its ELF header says so).
+#   - cross: apt-get install gcc-aarch64-linux-gnu (then
+#     gcc-riscv64-linux-gnu), then wasmc build --target aarch64 (riscv64)
+#     makes an executable for it (its ELF header says so), which runs
+#     under the host's qemu-user with the root's cross C library.
 #
 #   tests/install/deb-chroot.sh [--keep] [--mirror URL] [--examples DIR] [DEB...]
 #
@@ -141,5 +143,20 @@ WANT_ERR="aarch64-linux-gnu-gcc" check cross_without_gcc 1 "" \
 step cross_gcc_install inroot "apt-get install -y -q gcc-aarch64-linux-gnu"
 step cross_build inroot "wasmc build --target aarch64 hello.wasm -o hello-arm64"
 check cross_elf 0 "AArch64" inroot "readelf -h hello-arm64 | sed -n 's/^ *Machine: *//p'"
+step cross_gcc_install_riscv64 inroot "apt-get install -y -q gcc-riscv64-linux-gnu"
+step cross_build_riscv64 inroot "wasmc build --target riscv64 hello.wasm -o hello-riscv64"
+check cross_elf_riscv64 0 "RISC-V" inroot "readelf -h hello-riscv64 | sed -n 's/^ *Machine: *//p'"
+# The cross executables run (under the host's qemu-user, with the root's
+# cross C libraries, which the cross gcc packages pulled in).
+for arch in aarch64 riscv64; do
+  exe=$R/t/hello-$arch
+  [ "$arch" = aarch64 ] && exe=$R/t/hello-arm64
+  if command -v "qemu-$arch" >/dev/null; then
+    check "cross_run_$arch" 0 "$(printf '%s\n' "$hello_want" | sed 's/deb/qemu/')" \
+      bash -c "qemu-$arch -L '$R/usr/$arch-linux-gnu' '$exe' qemu | sed -n 1,2p"
+  else
+    fail=$((fail + 1)); echo "FAIL cross_run_$arch: qemu-$arch not found (Debian package qemu-user)"
+  fi
+done
 
 finish
