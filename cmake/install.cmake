@@ -61,8 +61,15 @@ else()
   message(STATUS "install: wasmc finds its archives in BINDIR/${rel_privlib}")
 endif()
 
+# link.c is compiled in compiler/ and, in a fuzzing build, again in
+# tests/fuzz/ (wasmc_back_fuzz): both get the folder.
+set(link_c_dirs "${PROJECT_SOURCE_DIR}/compiler")
+if(TARGET wasmc_back_fuzz)
+  get_target_property(fuzz_dir wasmc_back_fuzz SOURCE_DIR)
+  list(APPEND link_c_dirs "${fuzz_dir}")
+endif()
 set_property(SOURCE "${PROJECT_SOURCE_DIR}/compiler/link.c"
-             DIRECTORY "${PROJECT_SOURCE_DIR}/compiler" APPEND
+             DIRECTORY ${link_c_dirs} APPEND
              PROPERTY COMPILE_DEFINITIONS "WASMC_REL_LIBDIR=\"${rel_privlib}\"")
 if(WASMC_INSTALL_RPATH AND IS_ABSOLUTE "${rel_lib}")
   set_target_properties(wasmc PROPERTIES INSTALL_RPATH "${rel_lib}")
