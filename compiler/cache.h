@@ -1,9 +1,9 @@
 /* cache.h: the compile cache of `wasmc run`.
  *
  * An entry is one file, DIR/<64 hex digits of the key>.wasmc: a fixed
- * header (magic, format version, key, sizes, BLAKE3 checksum of the shared
+ * header (magic, format version, key, sizes, SHA-256 checksum of the shared
  * object) followed by the zstd-compressed shared object `wasmc compile
- * --shared` would make. The key is a BLAKE3 hash of the module bytes and
+ * --shared` would make. The key is a SHA-256 hash of the module bytes and
  * of everything that changes the code (compiler and LLVM versions, runtime
  * ABI, target triple, CPU, features, options), given by the caller as
  * strings. Entries are written to a temporary file in DIR, fsynced and
@@ -33,8 +33,9 @@ bool cache_dir(char *buf, size_t n);
 bool cache_dir_trusted(const char *dir, char *why, size_t n);
 
 /* The key for module bytes + nparts strings (each length-prefixed, so
- * ("ab","c") and ("a","bc") differ). */
-void cache_key(uint8_t key[CACHE_KEY_LEN], const void *module, size_t size,
+ * ("ab","c") and ("a","bc") differ); false when libcrypto fails (out of
+ * memory): then there is no key, and no cache. */
+bool cache_key(uint8_t key[CACHE_KEY_LEN], const void *module, size_t size,
                const char *const *parts, int nparts);
 
 /* A private temporary file for a shared object to dlopen: mkstemps in

@@ -2,7 +2,9 @@
  * or take it from the compile cache (cache.c) under a key of everything
  * the generated code depends on, load it into this process with the
  * runtime and the WASI host, and run it (wasi_launch, as the built
- * executables do). */
+ * executables do). A cache hit never loads libLLVM: the key is made
+ * without it (llvm_api.h) except for --cpu native, whose key needs the
+ * host CPU as LLVM names it; only a miss loads libwasmc_llvm.so. */
 #include "commands.h"
 
 #include <errno.h>
@@ -11,12 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <llvm-c/Core.h>
-#include <llvm-c/TargetMachine.h>
-
 #include "cache.h"
-#include "emit.h"
 #include "codegen.h"
+#include "emit.h"
+#include "llvm_api.h"
 #include "wasi.h"
 #include "wasmrt_abi.h"
 
@@ -54,6 +54,7 @@ static int run_main(cli_args *cp) {
   int so_fd = -1; /* the memfd holding a cached shared object, if any */
   wasmrt_module *mod = NULL;
   char *host_cpu = NULL, *host_features = NULL;
+  const wasmc_llvm_api *api = NULL;
   const char *triple = emit_host_triple();
   if (!triple) {
     fputs("wasmc: error: wasmc cannot generate code for this machine\n", stderr);
@@ -66,14 +67,18 @@ static int run_main(cli_args *cp) {
   /* The key: everything the generated code depends on. `native` stands
    * for this machine's CPU and features, so those go in by value. */
   bool native = c.cpu && strcmp(c.cpu, "native") == 0;
+  /* `native` is LLVM's idea of this CPU (what emit.c compiles for), so
+   * that case loads the library; CPUID/HWCAP would be a second opinion
+   * that could disagree with it. */
   if (native) {
-    host_cpu = LLVMGetHostCPUName();
-    host_features = LLVMGetHostCPUFeatures();
+    if (!(api = llvm_api_load())) goto out;
+    host_cpu = api->host_cpu_name();
+    host_features = api->host_cpu_features();
   }
-  unsigned maj = 0, min = 0, pat = 0;
-  LLVMGetVersion(&maj, &min, &pat);
+  /* The LLVM version wasmc was built against; a miss checks that the
+   * loaded libLLVM is that one before storing (below). */
   char llvm_v[64], abi_v[32], opt_v[64];
-  snprintf(llvm_v, sizeof llvm_v, "LLVM %u.%u.%u", maj, min, pat);
+  snprintf(llvm_v, sizeof llvm_v, "LLVM %s", llvm_api_build_llvm_version());
   snprintf(abi_v, sizeof abi_v, "ABI %u codegen %u",
            (unsigned)WASMRT_ABI_VERSION, (unsigned)EMIT_CODEGEN_REVISION);
   /* The chunk size changes the code (no inlining across chunks); -j
@@ -86,11 +91,15 @@ static int run_main(cli_args *cp) {
                          native ? host_features : "",
                          c.features ? c.features : "", opt_v};
   uint8_t key[CACHE_KEY_LEN];
-  cache_key(key, bytes, size, parts, (int)(sizeof parts / sizeof *parts));
+  bool have_key = cache_key(key, bytes, size, parts, (int)(sizeof parts / sizeof *parts));
 
   bool have_cache = cache_dir(dir, sizeof dir);
   char why[4096 + 64];
-  if (!have_cache) {
+  if (!have_key) {
+    fputs("wasmc: note: cannot hash the module (out of memory?), compiling "
+          "without the cache\n", stderr);
+    have_cache = false;
+  } else if (!have_cache) {
     fputs("wasmc: note: no cache directory ($XDG_CACHE_HOME and $HOME unset), "
           "compiling without a cache\n", stderr);
   } else if (!cache_dir_trusted(dir, why, sizeof why)) {
@@ -110,10 +119,22 @@ static int run_main(cli_args *cp) {
       goto out;
     }
     c.out = so;
-    int rc = compile_file(&c, triple);
+    if (!api && !(api = llvm_api_load())) goto out;
+    int rc = api->compile_file(&c, triple);
     if (rc != EXIT_OK) {
       status = rc;
       goto out;
+    }
+    /* The key names the LLVM of the build; a libLLVM upgraded since
+     * (same soname, new point release) could generate other code. */
+    unsigned maj = 0, min = 0, pat = 0;
+    api->llvm_version(&maj, &min, &pat);
+    char run_v[64];
+    snprintf(run_v, sizeof run_v, "LLVM %u.%u.%u", maj, min, pat);
+    if (have_cache && strcmp(run_v, llvm_v) != 0) {
+      fprintf(stderr, "wasmc: note: not cached: wasmc was built with %s but "
+              "runs with %s (rebuild wasmc)\n", llvm_v, run_v);
+      have_cache = false;
     }
     if (have_cache) {
       if (!cache_store(dir, key, so, msg, sizeof msg))
@@ -142,8 +163,8 @@ out:
   if (so_fd >= 0) close(so_fd);
   else if (so[0]) unlink(so);
   if (mod) wasmrt_module_free(mod);
-  LLVMDisposeMessage(host_cpu);
-  LLVMDisposeMessage(host_features);
+  if (api && host_cpu) api->dispose_message(host_cpu);
+  if (api && host_features) api->dispose_message(host_features);
   free(bytes);
   free(largv);
   fflush(stdout);
