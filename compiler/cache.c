@@ -10,12 +10,15 @@
 #include "cache.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -338,4 +341,58 @@ out:
   free(so);
   free(e);
   return ok;
+}
+
+int cache_lock(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+               char *lock_path, size_t n) {
+  char entry[4096];
+  if (!cache_entry_path(dir, key, entry, sizeof entry)) return -1;
+  size_t len = strlen(entry) - strlen(".wasmc");
+  int w = snprintf(lock_path, n, "%.*s.lock", (int)len, entry);
+  if (w < 0 || (size_t)w >= n) return -1;
+  int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+void cache_unlock(const char *lock_path, int fd) {
+  unlink(lock_path);
+  close(fd);
+}
+
+bool cache_temp_in_dir(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+                       char *buf, size_t n) {
+  char entry[4096];
+  if (!make_dirs(dir) || !cache_entry_path(dir, key, entry, sizeof entry))
+    return false;
+  int w = snprintf(buf, n, "%s.tmp-XXXXXX.so", entry);
+  if (w < 0 || (size_t)w >= n) {
+    errno = ENAMETOOLONG;
+    return false;
+  }
+  int fd = mkstemps(buf, 3);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
+void cache_clean_temps(const char *dir, long max_age) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  time_t now = time(NULL);
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (!strstr(de->d_name, ".tmp-")) continue;
+    struct stat st;
+    if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(st.st_mode) && now - st.st_mtime > max_age)
+      unlinkat(dirfd(d), de->d_name, 0);
+  }
+  closedir(d);
 }

@@ -61,6 +61,29 @@ cache_result cache_lookup(const char *dir, const uint8_t key[CACHE_KEY_LEN],
 bool cache_store(const char *dir, const uint8_t key[CACHE_KEY_LEN],
                  const char *so_path, char *err, size_t errsz);
 
+/* The lock of key's background compile (run.c): DIR/<hex>.lock, opened
+ * (created) and flock'ed exclusively without waiting; its fd, or -1 when
+ * another process holds it (errno EWOULDBLOCK) or on error. The lock
+ * lives as long as any descriptor of that open file (inherited by
+ * fork), and the kernel drops it when its last holder dies, so a killed
+ * compile leaves no stale lock. The path goes to lock_path. */
+int cache_lock(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+               char *lock_path, size_t n);
+
+/* Ends a lock cache_lock took: unlinks lock_path, then closes fd. Call it
+ * after the entry was stored (or given up): a process that opened the old
+ * file and locks it afterwards must find the entry (run.c checks). */
+void cache_unlock(const char *lock_path, int fd);
+
+/* A new private temporary file in dir for a shared object to store
+ * (DIR/<hex>.wasmc.tmp-XXXXXX.so): its path into buf; false with errno. */
+bool cache_temp_in_dir(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+                       char *buf, size_t n);
+
+/* Removes temporary files (*.tmp-*) in dir older than max_age seconds:
+ * those of writers killed before they renamed or removed them. */
+void cache_clean_temps(const char *dir, long max_age);
+
 /* The entry's path for key (DIR/<hex>.wasmc) into buf. */
 bool cache_entry_path(const char *dir, const uint8_t key[CACHE_KEY_LEN],
                       char *buf, size_t n);
