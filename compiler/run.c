@@ -88,6 +88,15 @@ static int compile_to(const wasmc_llvm_api *api, const cli_args *c, int opt,
   return api->compile_file(&b, triple);
 }
 
+/* Whether the file at path still holds exactly bytes[0..size). */
+static bool same_file(const char *path, const uint8_t *bytes, size_t size) {
+  size_t n = 0;
+  uint8_t *now = cli_slurp(path, &n);
+  bool same = now && n == size && memcmp(now, bytes, size) == 0;
+  free(now);
+  return same;
+}
+
 /* The body of the background process (never returns): loads the library
  * unless the parent had (a quick hit does not map libLLVM even to start
  * this), compiles c at its -O into dir under key, holding lock_fd (the entry's lock) until
@@ -98,11 +107,16 @@ static _Noreturn void background_compile(const wasmc_llvm_api *api,
                                          const cli_args *c, const char *triple,
                                          const char *dir,
                                          const uint8_t key[CACHE_KEY_LEN],
+                                         const uint8_t *bytes, size_t size,
                                          const char *lock_path, int lock_fd) {
   cache_clean_temps(dir, RUN_TEMP_MAX_AGE);
   char so[4096] = "", msg[512];
-  if ((api || (api = llvm_api_load())) &&
-      compile_to(api, c, c->opt_level, triple, dir, key, so, sizeof so) == EXIT_OK)
+  /* compile_file reads the file again, and the key is of the bytes the
+   * run read: a module rewritten meanwhile (a rebuild while this compile
+   * runs) must not be stored under the old key. */
+  if ((api || (api = llvm_api_load())) && same_file(c->file, bytes, size) &&
+      compile_to(api, c, c->opt_level, triple, dir, key, so, sizeof so) == EXIT_OK &&
+      same_file(c->file, bytes, size))
     cache_store(dir, key, so, msg, sizeof msg);
   if (so[0]) unlink(so);
   cache_unlock(lock_path, lock_fd);
@@ -119,7 +133,8 @@ static _Noreturn void background_compile(const wasmc_llvm_api *api,
 static void start_background(const wasmc_llvm_api *api, const cli_args *c,
                              const char *triple, const char *dir,
                              const uint8_t key[CACHE_KEY_LEN], cache_result had,
-                             const char *entry, bool verbose) {
+                             const char *entry, const uint8_t *bytes, size_t size,
+                             bool verbose) {
   char lock_path[4096 + 16];
   int lfd = cache_lock(dir, key, lock_path, sizeof lock_path);
   if (lfd < 0) {
@@ -165,7 +180,7 @@ static void start_background(const wasmc_llvm_api *api, const cli_args *c,
     if (setpriority(PRIO_PROCESS, 0, 10) != 0) {
       /* nice is a courtesy: compile at the same priority */
     }
-    background_compile(api, c, triple, dir, key, lock_path, lfd);
+    background_compile(api, c, triple, dir, key, bytes, size, lock_path, lfd);
   }
   close(lfd); /* the grandchild keeps the lock */
   int st = 0;
@@ -309,7 +324,7 @@ static int run_main(cli_args *cp) {
   }
   /* The optimised entry is missing: have it made for the next run. */
   if (tiers && cr != CACHE_HIT && !c.run_quick)
-    start_background(api, &c, triple, dir, key, cr, entry, verbose);
+    start_background(api, &c, triple, dir, key, cr, entry, bytes, size, verbose);
   wasmrt_error err;
   mod = wasmrt_module_load(so, &err);
   /* loaded (or not): the memfd or file is no longer needed */

@@ -305,6 +305,22 @@ else
   ls -la "$CACHE"
 fi
 
+# A module rewritten while its background compile runs (a rebuild) is
+# not stored under the old module's key.
+rm -rf "$CACHE"
+cp "$DIR/escape.wasm" "$tmp/m.wasm"
+"$WASMC" run -v "$tmp/m.wasm" </dev/null >/dev/null 2>"$tmp/err"
+cp "$DIR/exit_code.wasm" "$tmp/m.wasm.new" && mv "$tmp/m.wasm.new" "$tmp/m.wasm"
+bg_entry=$(sed -n 's/.*version in the background into //p' "$tmp/err")
+wait_bg
+if [ -n "$bg_entry" ] && [ ! -e "$bg_entry" ] && [ "$(entries)" = 1 ]; then
+  ok rewritten_module_not_stored
+elif [ -e "$bg_entry" ]; then
+  echo "SKIPPED: rewritten_module_not_stored: the background compile ended before the rewrite"
+else
+  bad rewritten_module_not_stored
+fi
+
 # A cached run does not map libLLVM (nor wasmc's code generator): a
 # program blocked reading stdin, its maps inspected.
 "$WASMC" run "$DIR/stdin.wasm" </dev/null >/dev/null 2>&1
