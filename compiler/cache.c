@@ -1,7 +1,7 @@
 /* cache.c: the compile cache of `wasmc run` (format and rules in cache.h).
  *
- * Hashing is SHA-256 from OpenSSL's libcrypto (EVP; SHA-NI makes it
- * ~1 GB/s, faster there than its BLAKE2b-512), not LLVM's BLAKE3: the
+ * Hashing is SHA-256 from OpenSSL's libcrypto (EVP; with SHA-NI ~2 GB/s,
+ * twice its BLAKE2b-512), not LLVM's BLAKE3: the
  * cached path of `wasmc run` must not load libLLVM (llvm_api.h).
  * Compression is libzstd. Integers in the header are
  * little-endian, written byte by byte so the format does not depend on the

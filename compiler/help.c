@@ -260,8 +260,9 @@ static const char run_help[] =
     HELP_PARALLEL
     "  --wait            on a cache miss, compile at the -O level now and\n"
     "                    run that (also WASMC_RUN_WAIT=1)\n"
-    "  --quick           use (or make) the quick -O0 compile only; start no\n"
-    "                    background compile\n"
+    "  --quick           on a cache miss, compile at -O0 only and start no\n"
+    "                    background compile (a cached -O level entry is\n"
+    "                    still used)\n"
     "  -v, --verbose     say on stderr which cache entry was used (quick or\n"
     "                    optimised, hit or miss) and what runs in the background\n"
     "  -h, --help        show this help\n"
