@@ -116,8 +116,8 @@ static _Noreturn void background_compile(const wasmc_llvm_api *api,
    * runs) must not be stored under the old key. */
   if ((api || (api = llvm_api_load())) && same_file(c->file, bytes, size) &&
       compile_to(api, c, c->opt_level, triple, dir, key, so, sizeof so) == EXIT_OK &&
-      same_file(c->file, bytes, size))
-    cache_store(dir, key, so, msg, sizeof msg);
+      same_file(c->file, bytes, size) && access(dir, F_OK) == 0)
+    cache_store(dir, key, so, msg, sizeof msg); /* (not into a removed cache) */
   if (so[0]) unlink(so);
   cache_unlock(lock_path, lock_fd);
   _exit(0);
