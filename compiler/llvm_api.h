@@ -57,7 +57,8 @@ typedef const wasmc_llvm_api *(*wasmc_llvm_api_fn)(void);
 const wasmc_llvm_api *llvm_api_load(void);
 
 /* The LLVM version wasmc was built against (llvm-config.h's
- * LLVM_VERSION_STRING, e.g. "19.1.7"), known without loading LLVM. */
+ * LLVM_VERSION_MAJOR/MINOR/PATCH, e.g. "19.1.7"), known without loading
+ * LLVM. */
 const char *llvm_api_build_llvm_version(void);
 
 #endif

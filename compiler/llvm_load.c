@@ -17,7 +17,13 @@
 #error "WASMC_REL_LIBDIR (the private library folder relative to bindir) comes from cmake/install.cmake"
 #endif
 
-const char *llvm_api_build_llvm_version(void) { return LLVM_VERSION_STRING; }
+/* MAJOR.MINOR.PATCH, as LLVMGetVersion reports it at run time
+ * (LLVM_VERSION_STRING may carry a suffix). */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+const char *llvm_api_build_llvm_version(void) {
+  return STR(LLVM_VERSION_MAJOR) "." STR(LLVM_VERSION_MINOR) "." STR(LLVM_VERSION_PATCH);
+}
 
 /* library_path without $WASMC_LIBDIR: the build tree or the installed
  * private folder; false after a message when /proc/self/exe fails. */
