@@ -69,6 +69,7 @@ if(TARGET wasmc_back_fuzz)
   list(APPEND link_c_dirs "${fuzz_dir}")
 endif()
 set_property(SOURCE "${PROJECT_SOURCE_DIR}/compiler/link.c"
+                    "${PROJECT_SOURCE_DIR}/compiler/llvm_load.c"
              DIRECTORY ${link_c_dirs} APPEND
              PROPERTY COMPILE_DEFINITIONS "WASMC_REL_LIBDIR=\"${rel_privlib}\"")
 if(WASMC_INSTALL_RPATH AND IS_ABSOLUTE "${rel_lib}")
@@ -85,6 +86,11 @@ install(TARGETS wasmrt EXPORT wasmrtTargets
         INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/wasmrt")
 install(TARGETS wasmc_launcher wasmc_wasi wasmrt_static
         ARCHIVE DESTINATION "${WASMC_INSTALL_PRIVATE_LIBDIR}" COMPONENT wasmc)
+# The code generator wasmc dlopens (compiler/llvm_api.h): private, no
+# soname link, found relative to the executable like the archives.
+install(TARGETS wasmc_llvm
+        LIBRARY DESTINATION "${WASMC_INSTALL_PRIVATE_LIBDIR}" COMPONENT wasmc
+                NAMELINK_SKIP)
 
 # The cross builds' archives (scripts/cross-build), decided at install
 # time: a default one that is not there is left out with a note; one named

@@ -1,9 +1,9 @@
 /* cache.h: the compile cache of `wasmc run`.
  *
  * An entry is one file, DIR/<64 hex digits of the key>.wasmc: a fixed
- * header (magic, format version, key, sizes, BLAKE3 checksum of the shared
+ * header (magic, format version, key, sizes, SHA-256 checksum of the shared
  * object) followed by the zstd-compressed shared object `wasmc compile
- * --shared` would make. The key is a BLAKE3 hash of the module bytes and
+ * --shared` would make. The key is a SHA-256 hash of the module bytes and
  * of everything that changes the code (compiler and LLVM versions, runtime
  * ABI, target triple, CPU, features, options), given by the caller as
  * strings. Entries are written to a temporary file in DIR, fsynced and
@@ -33,8 +33,9 @@ bool cache_dir(char *buf, size_t n);
 bool cache_dir_trusted(const char *dir, char *why, size_t n);
 
 /* The key for module bytes + nparts strings (each length-prefixed, so
- * ("ab","c") and ("a","bc") differ). */
-void cache_key(uint8_t key[CACHE_KEY_LEN], const void *module, size_t size,
+ * ("ab","c") and ("a","bc") differ); false when libcrypto fails (out of
+ * memory): then there is no key, and no cache. */
+bool cache_key(uint8_t key[CACHE_KEY_LEN], const void *module, size_t size,
                const char *const *parts, int nparts);
 
 /* A private temporary file for a shared object to dlopen: mkstemps in
@@ -59,6 +60,29 @@ cache_result cache_lookup(const char *dir, const uint8_t key[CACHE_KEY_LEN],
  * run can go on without the cache). */
 bool cache_store(const char *dir, const uint8_t key[CACHE_KEY_LEN],
                  const char *so_path, char *err, size_t errsz);
+
+/* The lock of key's background compile (run.c): DIR/<hex>.lock, opened
+ * (created) and flock'ed exclusively without waiting; its fd, or -1 when
+ * another process holds it (errno EWOULDBLOCK) or on error. The lock
+ * lives as long as any descriptor of that open file (inherited by
+ * fork), and the kernel drops it when its last holder dies, so a killed
+ * compile leaves no stale lock. The path goes to lock_path. */
+int cache_lock(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+               char *lock_path, size_t n);
+
+/* Ends a lock cache_lock took: unlinks lock_path, then closes fd. Call it
+ * after the entry was stored (or given up): a process that opened the old
+ * file and locks it afterwards must find the entry (run.c checks). */
+void cache_unlock(const char *lock_path, int fd);
+
+/* A new private temporary file in dir for a shared object to store
+ * (DIR/<hex>.wasmc.tmp-XXXXXX.so): its path into buf; false with errno. */
+bool cache_temp_in_dir(const char *dir, const uint8_t key[CACHE_KEY_LEN],
+                       char *buf, size_t n);
+
+/* Removes temporary files (*.tmp-*) in dir older than max_age seconds:
+ * those of writers killed before they renamed or removed them. */
+void cache_clean_temps(const char *dir, long max_age);
 
 /* The entry's path for key (DIR/<hex>.wasmc) into buf. */
 bool cache_entry_path(const char *dir, const uint8_t key[CACHE_KEY_LEN],

@@ -71,6 +71,7 @@ typedef struct {
   bool shared, emit_llvm;      /* compile */
   bool exe, static_exe, strip; /* build, image: an executable [static] [-s] */
   bool image;                  /* image */
+  bool run_wait, run_quick;    /* run: --wait, --quick */
   bool bounds_checks;
   int opt_level;               /* -O, default 2 */
   unsigned jobs;               /* -j: threads for a large module, 0 = default */

@@ -183,6 +183,28 @@ static bool find_required(emit_target *t, const emit_options *o, bool native,
   return true;
 }
 
+/* LLVM's target, MC and asm printer for one architecture of target.c's
+ * table (idempotent). Here rather than in the table, so that target.c
+ * stays free of LLVM for the wasmc executable (llvm_api.h). */
+static void init_llvm_target(const char *arch) {
+  if (strcmp(arch, "x86_64") == 0) {
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86Target();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86AsmPrinter();
+  } else if (strcmp(arch, "aarch64") == 0) {
+    LLVMInitializeAArch64TargetInfo();
+    LLVMInitializeAArch64Target();
+    LLVMInitializeAArch64TargetMC();
+    LLVMInitializeAArch64AsmPrinter();
+  } else if (strcmp(arch, "riscv64") == 0) {
+    LLVMInitializeRISCVTargetInfo();
+    LLVMInitializeRISCVTarget();
+    LLVMInitializeRISCVTargetMC();
+    LLVMInitializeRISCVAsmPrinter();
+  }
+}
+
 emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
   if (o->opt_level < 0 || o->opt_level > 3) {
     snprintf(err, errsz, "optimisation level must be 0..3, not %d",
@@ -202,8 +224,7 @@ emit_target *emit_target_new(const emit_options *o, char *err, size_t errsz) {
   t->opt_level = o->opt_level;
   t->verify = o->verify;
   t->emit_llvm = o->emit_llvm;
-  for (int i = 0; i < 4; i++)
-    t->row->init[i](); /* idempotent */
+  init_llvm_target(t->row->arch);
 
   /* CPU and features: the baseline, `native`, or a named CPU; --features
    * are appended to the baseline's (LLVM lets later entries win). */

@@ -12,27 +12,39 @@
  *
  * The options of every command are one table (options.c), the help texts
  * are help.c, the messages and the reading of modules are cli.c. Exit
- * codes: see cli.h.
+ * codes: see cli.h. This executable does not link LLVM: compile, build,
+ * image and --version run in libwasmc_llvm.so, loaded on demand
+ * (llvm_api.h); run loads it only on a cache miss.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include <llvm-c/Core.h>
-
 #include "commands.h"
 #include "inspect.h"
+#include "llvm_api.h"
 #include "target.h"
 #include "wasmrt_abi.h"
 
 /* The first line stays "wasmc VERSION (LLVM X.Y.Z)": scripts and the
  * benches read it (head -n1). Then one "name: value" line each. */
-static void print_version(void) {
+static int print_version(void) {
+  const wasmc_llvm_api *api = llvm_api_load();
+  if (!api) return cli_finish(EXIT_BAD_INPUT);
   unsigned major = 0, minor = 0, patch = 0;
-  LLVMGetVersion(&major, &minor, &patch);
+  api->llvm_version(&major, &minor, &patch);
   printf("wasmc %s (LLVM %u.%u.%u)\n", WASMC_VERSION, major, minor, patch);
   printf("git revision: %s\n", wasmc_git_revision);
   printf("LLVM version: %u.%u.%u\n", major, minor, patch);
   printf("runtime ABI version: %u\n", (unsigned)WASMRT_ABI_VERSION);
+  return cli_finish(EXIT_OK);
+}
+
+/* The commands that need LLVM, run by libwasmc_llvm.so. */
+static int llvm_command(const char *cmd, int argc, char **argv) {
+  const wasmc_llvm_api *api = llvm_api_load();
+  if (!api) return cli_finish(EXIT_BAD_INPUT);
+  if (strcmp(cmd, "image") == 0) return api->cmd_image(argc, argv);
+  return api->cmd_compile(argc, argv, strcmp(cmd, "compile") != 0);
 }
 
 /* One line per target of target.c's table, tab-separated: architecture,
@@ -107,8 +119,7 @@ int main(int argc, char **argv) {
     if (rest_argc > 0)
       return usage_error("unexpected argument '%s' after --version",
                          rest_argv[0]);
-    print_version();
-    return cli_finish(EXIT_OK);
+    return print_version();
   }
   if (strcmp(cmd, "--print-targets") == 0) {
     if (rest_argc > 0)
@@ -120,18 +131,15 @@ int main(int argc, char **argv) {
     return cli_main(CLI_VALIDATE, rest_argc, rest_argv, check_main);
   if (strcmp(cmd, "inspect") == 0)
     return cli_main(CLI_INSPECT, rest_argc, rest_argv, check_main);
-  if (strcmp(cmd, "compile") == 0)
-    return cmd_compile(rest_argc, rest_argv, false);
-  if (strcmp(cmd, "build") == 0)
-    return cmd_compile(rest_argc, rest_argv, true);
+  if (strcmp(cmd, "compile") == 0 || strcmp(cmd, "build") == 0 ||
+      strcmp(cmd, "image") == 0)
+    return llvm_command(cmd, rest_argc, rest_argv);
   if (strcmp(cmd, "run") == 0)
     return cmd_run(rest_argc, rest_argv);
-  if (strcmp(cmd, "image") == 0)
-    return cmd_image(rest_argc, rest_argv);
   /* wasmc FILE.wasm [OPTIONS]: build, the way a C compiler takes a file. */
   size_t cmd_len = strlen(cmd);
   if (cmd[0] != '-' && cmd_len > 5 && strcmp(cmd + cmd_len - 5, ".wasm") == 0)
-    return cmd_compile(argc - 1, argv + 1, true);
+    return llvm_command("build", argc - 1, argv + 1);
 
   if (cmd[0] == '-')
     return usage_error("unknown option '%s'", cmd);

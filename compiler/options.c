@@ -20,7 +20,7 @@
 typedef enum {
   O_HELP, O_VERBOSE, O_OUT, O_SHARED, O_EMIT_LLVM, O_STATIC, O_STRIP,
   O_BOUNDS, O_OPT, O_TARGET, O_CPU, O_FEATURES, O_LLVM_ARG, O_JOBS,
-  O_CHUNK, O_DIR, O_ENV, O_TCP, O_PLATFORM, O_TAG,
+  O_CHUNK, O_DIR, O_ENV, O_TCP, O_PLATFORM, O_TAG, O_WAIT, O_QUICK,
 } opt_id;
 
 #define CODEGEN (CLI_COMPILE | CLI_BUILD | CLI_IMAGE | CLI_RUN)
@@ -54,6 +54,8 @@ static const struct opt {
     {"--tcplisten", NULL, GRANTS, true, O_TCP},
     {"--platform", NULL, CLI_IMAGE, true, O_PLATFORM},
     {"--tag", NULL, CLI_IMAGE, true, O_TAG},
+    {"--wait", NULL, CLI_RUN, false, O_WAIT},
+    {"--quick", NULL, CLI_RUN, false, O_QUICK},
 };
 enum { NOPTS = sizeof opts / sizeof *opts };
 
@@ -161,6 +163,8 @@ static int apply(cli_args *a, const struct opt *o, const char *v) {
   case O_TCP: return grant(a, "--tcplisten", v);
   case O_PLATFORM: a->platforms = v; break;
   case O_TAG: a->tag = v; break;
+  case O_WAIT: a->run_wait = true; break;
+  case O_QUICK: a->run_quick = true; break;
   }
   return EXIT_OK;
 }

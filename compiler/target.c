@@ -3,7 +3,10 @@
  *
  * Everything architecture-specific that the compiler knows is a row of
  * `targets` below; emit.c makes target machines from a row, link.c's
- * callers get the row's cross linker through emit_target_linker.
+ * callers get the row's cross linker through emit_target_linker. No LLVM
+ * here: the wasmc executable links this file for `run`'s cache key and
+ * --print-targets without loading libLLVM (emit.c initialises LLVM's
+ * targets by architecture name).
  */
 #include "target.h"
 
@@ -13,8 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <llvm-c/Target.h>
-
 static const target_row targets[] = {
     /* x86-64 baseline = SSE2; SIMD128 is lowered to what SSE2 offers
      * unless --cpu/--features ask for more. LLVM's `generic` lacks cmov,
@@ -22,8 +23,6 @@ static const target_row targets[] = {
      * every x86-64 CPU has. */
     {"x86_64", "x86_64-linux-gnu", "x86-64", "", NULL, "x86_64-linux-gnu-gcc",
      "-cmov,-mmx,-fxsr",
-     {LLVMInitializeX86TargetInfo, LLVMInitializeX86Target,
-      LLVMInitializeX86TargetMC, LLVMInitializeX86AsmPrinter},
      .rounding_keeps_snan = false, .conv = TARGET_CONV_TAILCC, .relaxed_madd_fused = false,
      /* RAX, RDX, RCX; XMM0-XMM3 (a 4th integer or a 5th vector result
       * is demoted to memory) */
@@ -33,8 +32,6 @@ static const target_row targets[] = {
      * neoverse-n1 and most other named CPUs lack. */
     {"aarch64", "aarch64-linux-gnu", "generic", "+neon", NULL,
      "aarch64-linux-gnu-gcc", "-trbe",
-     {LLVMInitializeAArch64TargetInfo, LLVMInitializeAArch64Target,
-      LLVMInitializeAArch64TargetMC, LLVMInitializeAArch64AsmPrinter},
      .rounding_keeps_snan = false, .conv = TARGET_CONV_TAILCC, .relaxed_madd_fused = true,
      .min_codegen_level = 1, .ret_gprs = 8, .ret_fprs = 8 /* x0-x7, q0-q7 */,
      .splat_narrows_volatile_loads = true},
@@ -71,8 +68,6 @@ static const target_row targets[] = {
     {"riscv64", "riscv64-linux-gnu", "generic-rv64",
      "+m,+a,+f,+d,+c,+unaligned-scalar-mem", "lp64d",
      "riscv64-linux-gnu-gcc", "",
-     {LLVMInitializeRISCVTargetInfo, LLVMInitializeRISCVTarget,
-      LLVMInitializeRISCVTargetMC, LLVMInitializeRISCVAsmPrinter},
      .rounding_keeps_snan = true, .conv = TARGET_CONV_UNIFORM, .relaxed_madd_fused = true},
 };
 enum { NTARGETS = sizeof targets / sizeof *targets };

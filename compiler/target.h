@@ -41,7 +41,6 @@ typedef struct {
    * Linux machine of the architecture has (or user code cannot use);
    * left in, they would hide every other difference of such a CPU. */
   const char *probe_features;
-  void (*init[4])(void);/* TargetInfo, Target, TargetMC, AsmPrinter */
   /* LLVM's lowering of ceil/floor/trunc/roundeven hands a signalling NaN
    * back unquieted (see emit.c's quiet_rounding_nans) */
   bool rounding_keeps_snan;

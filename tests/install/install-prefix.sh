@@ -116,6 +116,9 @@ ok wasmc_installed test -x "$P/bin/wasmc"
 for a in libwasmc_launcher.a libwasmc_wasi.a libwasmrt_static.a; do
   ok "archive_$a" test -f "$libdir/wasmc/$a"
 done
+# The code generator, dlopened by wasmc; wasmc itself does not link LLVM.
+ok libwasmc_llvm_installed test -f "$libdir/wasmc/libwasmc_llvm.so"
+ok wasmc_no_libllvm sh -c "! readelf -d '$P/bin/wasmc' | grep -qi 'NEEDED.*LLVM'"
 ok libwasmrt_so_links test -L "$libdir/libwasmrt.so" -a -L "$libdir/libwasmrt.so.0" \
   -a -f "$libdir/libwasmrt.so.0.1.0" -a ! -L "$libdir/libwasmrt.so.0.1.0"
 soname=$(readelf -d "$libdir/libwasmrt.so.0.1.0" 2>/dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
@@ -127,7 +130,7 @@ ok cmake_package test -f "$libdir/cmake/wasmrt/wasmrtConfig.cmake" \
 # Nothing else: every installed file is one of these (no tests, benches,
 # harnesses, examples).
 extra=$(cd "$P" && find . \( -type f -o -type l \) | sed 's|^\./||' | grep -Ev \
-  '^(bin/wasmc|lib(/[^/]+)?/(libwasmrt\.(so(\.0(\.1\.0)?)?|a)|wasmc/(([a-z0-9_]+)/)?lib(wasmc_launcher|wasmc_wasi|wasmrt_static)\.a|pkgconfig/wasmrt\.pc|cmake/wasmrt/wasmrt(Config|ConfigVersion|Targets(-[a-z]+)?)\.cmake)|include/wasmrt/wasmrt(_abi)?\.h|share/man/man1/wasmc\.1|share/bash-completion/completions/wasmc)$')
+  '^(bin/wasmc|lib(/[^/]+)?/(libwasmrt\.(so(\.0(\.1\.0)?)?|a)|wasmc/(([a-z0-9_]+)/)?lib(wasmc_launcher|wasmc_wasi|wasmrt_static)\.a|wasmc/libwasmc_llvm\.so|pkgconfig/wasmrt\.pc|cmake/wasmrt/wasmrt(Config|ConfigVersion|Targets(-[a-z]+)?)\.cmake)|include/wasmrt/wasmrt(_abi)?\.h|share/man/man1/wasmc\.1|share/bash-completion/completions/wasmc)$')
 check nothing_else_installed 0 "" echo "$extra"
 # wasmc finds libwasmrt relative to itself: an $ORIGIN RUNPATH only.
 runpath=$(readelf -d "$P/bin/wasmc" | sed -n 's/.*R\(UN\)\{0,1\}PATH).*\[\(.*\)\]/\2/p')
@@ -232,5 +235,13 @@ step libdir_override env WASMC_LIBDIR="$tmp/libs" wasmc build hello.wasm -o hell
 check libdir_override_runs 0 "$hello_want" sh -c './hello install | head -n 2'
 WANT_ERR="cannot find libwasmc_launcher\.a in WASMC_LIBDIR" \
   check libdir_override_only 1 "" env WASMC_LIBDIR="$tmp/away/none" wasmc build hello.wasm -o hello2
+
+# ---- the code generator missing: cached runs work, compiling says why ------
+mv "$libdir2/wasmc/libwasmc_llvm.so" "$tmp/away/"
+check nollvm_cached_run 0 "$hello_want" sh -c 'wasmc run --quick hello.wasm -- install | head -n 2'
+WANT_ERR="cannot find libwasmc_llvm\.so" check nollvm_build 1 "" wasmc build hello.wasm -o hello3
+# ... and WASMC_LIBDIR holding it is used.
+cp "$tmp/away/libwasmc_llvm.so" "$tmp/libs/"
+step nollvm_libdir_override env WASMC_LIBDIR="$tmp/libs" wasmc build hello.wasm -o hello3
 
 finish

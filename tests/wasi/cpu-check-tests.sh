@@ -95,7 +95,7 @@ x86_64)
     mkdir -p "$tmp/cache"
     WANT_ERR="^wasmc: error: .*: $REFUSE lacks: .*\\b$missing\\b" \
       check run_refuses_missing_feature 1 "" \
-      env XDG_CACHE_HOME="$tmp/cache" "$WASMC" run --features "+$missing" "$HELLO"
+      env XDG_CACHE_HOME="$tmp/cache" WASMC_RUN_WAIT=1 "$WASMC" run --features "+$missing" "$HELLO"
   else
     skip refuses_missing_feature "none of the candidate features is missing on this machine"
   fi

@@ -57,6 +57,7 @@ mkdir -p "$logs"
 # halt_on_error=0: every report of a run, not just the first.
 tsan_base="halt_on_error=0:second_deadlock_stack=1"
 export XDG_CACHE_HOME="$tmp/cache" # wasmc run's compile cache, private
+export WASMC_RUN_WAIT=1 # no background compiles outliving the test
 
 # tsan NAME: from now on, reports go to files of NAME's. tsan_end NAME
 # HOW prints NAME's reports, if any, and counts them as a failure: HOW
