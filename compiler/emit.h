@@ -36,8 +36,9 @@
  * memory base per access family (alias_families.c). 4: counter starts
  * whose parity LLVM can see (loop_parity.c). 5: conditional stores only
  * in innermost loops; byte-compare loops with a vector prefix
- * (cmp_loop.c). */
-#define EMIT_CODEGEN_REVISION 5
+ * (cmp_loop.c). 6: a function of --chunk-size bytes or more compiles in
+ * a chunk of its own (codegen.c). */
+#define EMIT_CODEGEN_REVISION 6
 
 typedef struct {
   const char *triple;   /* "x86_64", "x86_64-linux-gnu", ...; NULL = host */
