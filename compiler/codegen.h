@@ -37,10 +37,14 @@
 uint32_t emit_chunks_count(const wasm_module *wm, uint32_t chunk_size);
 
 /* The estimated cost of compiling a function body of `bytes` bytes of
- * Wasm at -O1 and above, in arbitrary units: LLVM's time grows faster
- * than the size of a function, so big ones weigh more (bytes^1.3). Only
- * orders the work; never decides the output. */
-double emit_cost_estimate(uint64_t bytes);
+ * Wasm, in bytes: the body's size plus EMIT_COST_PER_FUNCTION. Fitted to
+ * python.wasm at -O2 (each chunk's measured CPU time, --time-report):
+ * ~16 s per MB of code plus ~2.2 ms per function, i.e. linear in size
+ * up to its largest function (104 KiB); a size^1.3 weighting ranked
+ * its chunks wrongly (the chunk of many small functions was the
+ * costliest). Only orders the work; never decides the output. */
+#define EMIT_COST_PER_FUNCTION 140u
+uint64_t emit_cost_estimate(uint64_t bytes);
 
 /* The slowest chunks a --time-report names. */
 #define CODEGEN_REPORT_SLOWEST 5
@@ -61,13 +65,16 @@ typedef struct codegen_report {
   unsigned threads;
   double parallel_wall, parallel_cpu;
   double join_wall, join_cpu;
+  /* How long before the end of the parallel part the first thread ran
+   * out of work (the imbalance the scheduling leaves). */
+  double idle_tail;
   /* Estimated cost of all the chunks, and the slowest chunks by CPU. */
-  double cost_total;
+  uint64_t cost_total;
   uint32_t nslowest;
   struct {
     uint32_t chunk, first, end; /* functions [first, end) */
     uint64_t bytes;             /* of Wasm code */
-    double cost;                /* estimated */
+    uint64_t cost;              /* estimated */
     double wall, cpu;           /* all three phases */
   } slowest[CODEGEN_REPORT_SLOWEST];
 } codegen_report;

@@ -74,10 +74,12 @@ static void print_time_report(const cli_args *c, const char *triple,
   report_row("optimise", g->emit.optimise_wall, g->emit.optimise_cpu, sum);
   report_row("codegen", g->emit.codegen_wall, g->emit.codegen_cpu, sum);
   if (g->chunks) {
-    char note[96];
+    char note[160];
     snprintf(note, sizeof note, "wall of the parallel part; cpu of its %u "
-             "thread%s (%.2f busy)", g->threads, g->threads == 1 ? "" : "s",
-             g->parallel_wall > 0 ? g->parallel_cpu / g->parallel_wall : 0);
+             "thread%s (%.2f busy; the first idle for the last %.3f s)",
+             g->threads, g->threads == 1 ? "" : "s",
+             g->parallel_wall > 0 ? g->parallel_cpu / g->parallel_wall : 0,
+             g->idle_tail);
     report_row("in parallel", g->parallel_wall, g->parallel_cpu, note);
     report_row("link (cc -r)", g->join_wall, g->join_cpu,
                "joining the chunks' objects");
@@ -95,7 +97,9 @@ static void print_time_report(const cli_args *c, const char *triple,
               g->slowest[k].first, g->slowest[k].end - 1,
               (unsigned long long)g->slowest[k].bytes, g->slowest[k].cpu,
               g->slowest[k].wall,
-              g->cost_total > 0 ? 100 * g->slowest[k].cost / g->cost_total : 0,
+              g->cost_total > 0
+                  ? 100 * (double)g->slowest[k].cost / (double)g->cost_total
+                  : 0,
               cpu_all > 0 ? 100 * g->slowest[k].cpu / cpu_all : 0);
   }
 }
