@@ -12,9 +12,11 @@
  * key stay deterministic).
  *
  * A function at least chunk_size bytes long gets a chunk of its own
- * (the chunk before it closes early): LLVM's time grows faster than a
- * function's size, and a huge function sharing a chunk would make that
- * chunk the one every other thread waits for.
+ * (the chunk before it closes early): such a chunk is already the
+ * costliest (LLVM's time is at least linear in a function's size, and
+ * some passes are superlinear on huge ones), so the functions before it
+ * go to another thread instead of lengthening the chunk every other
+ * thread ends up waiting for.
  *
  * Jobs are the chunks, then the descriptor (the job index = the join
  * order). Workers take them from a shared queue largest estimated cost
