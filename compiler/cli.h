@@ -39,8 +39,10 @@ void cli_print_name_warning(const char *path, const wasm_module *m);
 /* Prints why a module failed validation, after stdout (so that both
  * streams stay in order on one terminal). */
 void cli_report_invalid(const char *path, wasm_error *err);
-/* cli_load + the warning + validation; NULL after printing why. */
-wasm_module *cli_load_valid(const char *path);
+/* cli_load + the warning + validation; NULL after printing why. With
+ * times non-NULL (--time-report): times[0], times[1] = wall and CPU
+ * seconds of reading and decoding, times[2], times[3] = of validating. */
+wasm_module *cli_load_valid(const char *path, double *times);
 /* The whole file (for digests and cache keys); NULL after a message. */
 uint8_t *cli_slurp(const char *path, size_t *size);
 /* Creates a private temporary file $TMPDIR/wasmc-XXXXXX<suffix> (else in
@@ -76,6 +78,8 @@ typedef struct {
   int opt_level;               /* -O, default 2 */
   unsigned jobs;               /* -j: threads for a large module, 0 = default */
   uint32_t chunk_size;         /* --chunk-size, 0 = default */
+  bool time_report;            /* --time-report: phases' times on stderr */
+  bool no_progress;            /* --no-progress: no progress line */
   const char *out, *target, *cpu, *features;
   const char *platforms, *tag; /* image */
   /* operands: FILE for compile/build/image/run/inspect, FILE... for

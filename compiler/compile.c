@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <llvm-c/Support.h>
@@ -16,8 +17,92 @@
 #include "emit.h"
 #include "link.h"
 #include "lower.h"
+#include "timing.h"
 
 static int compile_main(cli_args *c);
+
+/* ---- --time-report --------------------------------------------------------- */
+
+/* The times of compile_file's phases; seconds. */
+typedef struct {
+  double start_wall, start_cpu; /* the process's CPU, children included */
+  double load[4];               /* cli_load_valid: decode, validate */
+  codegen_report cg;            /* lower, optimise, codegen, join */
+  double link_wall, link_cpu;   /* the final cc / cc -shared, if any */
+} time_report;
+
+/* The CPU seconds of this process and its waited-for children. */
+static double process_cpu(void) {
+  double s = 0;
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0)
+    s += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+  if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+    s += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+  return s;
+}
+
+static void report_row(const char *phase, double wall, double cpu,
+                       const char *note) {
+  fprintf(stderr, "  %-18s %9.3f %9.3f%s%s\n", phase, wall, cpu,
+          note[0] ? "  " : "", note);
+}
+
+/* Prints where compile_file's time went, on stderr (--time-report). In
+ * chunks, lower/optimise/codegen are sums over the chunks, each chunk's
+ * wall and CPU time on its thread; "in parallel" is the wall time of the
+ * whole parallel part and the CPU of all its threads. */
+static void print_time_report(const cli_args *c, const char *triple,
+                              const char *link_name, const time_report *tr) {
+  const codegen_report *g = &tr->cg;
+  double total_wall = timing_wall() - tr->start_wall;
+  double total_cpu = process_cpu() - tr->start_cpu;
+  fprintf(stderr, "wasmc: time report: %s, %s, -O%d, ", c->file, triple,
+          c->opt_level);
+  if (g->chunks)
+    fprintf(stderr, "%u chunks + the descriptor on %u thread%s\n", g->chunks,
+            g->threads, g->threads == 1 ? "" : "s");
+  else
+    fprintf(stderr, "compiled whole\n");
+  fprintf(stderr, "  %-18s %9s %9s\n", "phase", "wall s", "cpu s");
+  const char *sum = g->chunks ? "sum over chunks" : "";
+  report_row("decode", tr->load[0], tr->load[1], "");
+  report_row("validate", tr->load[2], tr->load[3], "");
+  report_row("lower", g->lower_wall, g->lower_cpu, sum);
+  report_row("optimise", g->emit.optimise_wall, g->emit.optimise_cpu, sum);
+  report_row("codegen", g->emit.codegen_wall, g->emit.codegen_cpu, sum);
+  if (g->chunks) {
+    char note[160];
+    snprintf(note, sizeof note, "wall of the parallel part; cpu of its %u "
+             "thread%s (%.2f busy; the first idle for the last %.3f s)",
+             g->threads, g->threads == 1 ? "" : "s",
+             g->parallel_wall > 0 ? g->parallel_cpu / g->parallel_wall : 0,
+             g->idle_tail);
+    report_row("in parallel", g->parallel_wall, g->parallel_cpu, note);
+    report_row("link (cc -r)", g->join_wall, g->join_cpu,
+               "joining the chunks' objects");
+  }
+  if (link_name)
+    report_row(link_name, tr->link_wall, tr->link_cpu, "");
+  report_row("total", total_wall, total_cpu, "cpu: the process and its cc");
+  if (g->nslowest) {
+    double cpu_all = g->lower_cpu + g->emit.optimise_cpu + g->emit.codegen_cpu;
+    fprintf(stderr, "  slowest chunks (share of the estimated cost / of the "
+            "CPU time):\n");
+    for (uint32_t k = 0; k < g->nslowest; k++)
+      fprintf(stderr, "    chunk %u: functions %u-%u, %llu bytes: %.3f s cpu, "
+              "%.3f s wall; %.1f%% / %.1f%%\n", g->slowest[k].chunk,
+              g->slowest[k].first, g->slowest[k].end - 1,
+              (unsigned long long)g->slowest[k].bytes, g->slowest[k].cpu,
+              g->slowest[k].wall,
+              g->cost_total > 0
+                  ? 100 * (double)g->slowest[k].cost / (double)g->cost_total
+                  : 0,
+              cpu_all > 0 ? 100 * g->slowest[k].cpu / cpu_all : 0);
+  }
+}
 
 
 /* The pipeline of `compile`/`build` (and of `run` on a cache miss, with
@@ -30,7 +115,13 @@ int compile_file(const cli_args *cp, const char *triple) {
   emit_target *t = NULL;
   char tmp_obj[4096] = "";
   char *baked = NULL; /* launcher arguments for WASMC_LAUNCHER_ARGS_SYMBOL */
-  wasm_module *m = cli_load_valid(c.file);
+  time_report tr_buf = {0}, *tr = c.time_report ? &tr_buf : NULL;
+  if (tr) {
+    tr->start_wall = timing_wall();
+    tr->start_cpu = process_cpu();
+  }
+  const char *link_name = NULL; /* the final link, for the report */
+  wasm_module *m = cli_load_valid(c.file, tr ? tr->load : NULL);
   if (!m)
     goto done;
   wasm_error err = {0};
@@ -70,7 +161,9 @@ int compile_file(const cli_args *cp, const char *triple) {
   }
   lower_options lo = {.bounds_checks = c.bounds_checks,
                       .chunk_size = c.chunk_size,
-                      .jobs = c.jobs};
+                      .jobs = c.jobs,
+                      .report = tr ? &tr->cg : NULL,
+                      .progress = !c.no_progress && isatty(STDERR_FILENO)};
   if (c.ngrants) {
     size_t size = 1;
     for (int k = 0; k < c.ngrants; k++)
@@ -98,16 +191,28 @@ int compile_file(const cli_args *cp, const char *triple) {
   if (linking) {
     writing = true;
     const char *cross = emit_target_is_native(t) ? NULL : emit_target_arch(t);
+    double wall0 = 0, cpu0 = 0;
+    if (tr) {
+      link_name = c.exe ? "link (cc)" : "link (cc -shared)";
+      wall0 = timing_wall();
+      cpu0 = process_cpu();
+    }
     bool ok = c.exe ? link_executable(emit_target_linker(t), cross, obj, c.out,
                                       c.static_exe, c.strip, msg, sizeof msg)
                     : link_shared(emit_target_linker(t), obj, c.out, msg,
                                   sizeof msg);
+    if (tr) {
+      tr->link_wall = timing_wall() - wall0;
+      tr->link_cpu = process_cpu() - cpu0;
+    }
     if (!ok) {
       fprintf(stderr, "%s: error: %s\n", c.file, msg);
       goto done;
     }
   }
   status = EXIT_OK;
+  if (tr)
+    print_time_report(&c, emit_target_triple(t), link_name, tr);
 
 done:
   free(baked);

@@ -18,6 +18,7 @@
 #include "keep_traps.h"
 #include "loop_parity.h"
 #include "quiet_nan.h"
+#include "timing.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -485,7 +486,13 @@ static bool verify(LLVMModuleRef m, const char *after, char *err,
 }
 
 bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
-                 LLVMMemoryBufferRef *out, char *err, size_t errsz) {
+                 LLVMMemoryBufferRef *out, emit_times *times, char *err,
+                 size_t errsz) {
+  double wall0 = 0, cpu0 = 0;
+  if (times) {
+    wall0 = timing_wall();
+    cpu0 = timing_thread_cpu();
+  }
   LLVMSetTarget(m, t->triple);
   LLVMTargetDataRef td = LLVMCreateTargetDataLayout(t->tm);
   LLVMSetModuleDataLayout(m, td);
@@ -565,6 +572,13 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   if (t->verify &&
       !verify(m, "the pipeline and wasmc's final IR passes", err, errsz))
     return false;
+  if (times) {
+    double wall1 = timing_wall(), cpu1 = timing_thread_cpu();
+    times->optimise_wall += wall1 - wall0;
+    times->optimise_cpu += cpu1 - cpu0;
+    wall0 = wall1;
+    cpu0 = cpu1;
+  }
 
   char *msg = NULL;
   LLVMBool failed;
@@ -593,6 +607,10 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   } else {
     failed = LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, LLVMObjectFile, &msg,
                                                  out);
+  }
+  if (times) {
+    times->codegen_wall += timing_wall() - wall0;
+    times->codegen_cpu += timing_thread_cpu() - cpu0;
   }
   if (failed) {
     if (path)

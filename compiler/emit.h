@@ -36,8 +36,9 @@
  * memory base per access family (alias_families.c). 4: counter starts
  * whose parity LLVM can see (loop_parity.c). 5: conditional stores only
  * in innermost loops; byte-compare loops with a vector prefix
- * (cmp_loop.c). */
-#define EMIT_CODEGEN_REVISION 5
+ * (cmp_loop.c). 6: a function of --chunk-size bytes or more compiles in
+ * a chunk of its own (codegen.c). */
+#define EMIT_CODEGEN_REVISION 6
 
 typedef struct {
   const char *triple;   /* "x86_64", "x86_64-linux-gnu", ...; NULL = host */
@@ -80,12 +81,25 @@ bool emit_target_is_native(const emit_target *t);
 /* Whether t writes LLVM IR (--emit-llvm) rather than objects. */
 bool emit_target_emits_llvm(const emit_target *t);
 
+/* Where emit_module's time went, for --time-report: seconds of wall
+ * (CLOCK_MONOTONIC) and of the calling thread's CPU
+ * (CLOCK_THREAD_CPUTIME_ID). optimise is everything between the lowering
+ * and code generation (wasmc's IR passes, verification, LLVM's
+ * default<On> pipeline); codegen is LLVM's object emission (instruction
+ * selection, register allocation, the object file). */
+typedef struct {
+  double optimise_wall, optimise_cpu;
+  double codegen_wall, codegen_cpu;
+} emit_times;
+
 /* Sets the module's triple and data layout, verifies it (if asked),
  * optimises it at the target's level, and emits an object file: to `path`
  * when non-NULL, else into *out (an LLVM memory buffer, freed by the
  * caller with LLVMDisposeMemoryBuffer). The module is modified (optimised)
- * but stays owned by the caller. false + message in err on failure. */
+ * but stays owned by the caller. When times is non-NULL, the time of each
+ * phase is added to it. false + message in err on failure. */
 bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
-                 LLVMMemoryBufferRef *out, char *err, size_t errsz);
+                 LLVMMemoryBufferRef *out, emit_times *times, char *err,
+                 size_t errsz);
 
 #endif

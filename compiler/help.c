@@ -11,7 +11,12 @@
   "                    CPUs, at most 8); the output is the same for any N\n" \
   "  --chunk-size BYTES  Wasm code per chunk of a large module (default\n"   \
   "                    1048576): a module with more code is compiled in\n"   \
-  "                    chunks, in parallel, without inlining across them\n"
+  "                    chunks, in parallel, without inlining across them\n" \
+  "  --time-report     print on stderr where the time went: decode,\n"     \
+  "                    validate, lower, optimise, codegen, link, total (in\n"\
+  "                    chunks: CPU summed over them, the parallel wall time)\n"\
+  "  --no-progress     no progress line on a terminal (a compile in several\n"\
+  "                    chunks shows one on stderr when it is a terminal)\n"
 
 static const char usage_text[] =
     "usage: wasmc COMMAND [OPTIONS] FILE...\n"
@@ -222,10 +227,11 @@ static const char image_help[] =
     "                    -e K=W overrides it); --env K passes K only\n"
     "  --tcplisten HOST:PORT  a listening socket preopened for the program\n"
     "  -O0 .. -O3, --cpu NAME, --features LIST, --bounds-checks,\n"
-    "  --llvm-arg ARG, -j N, --jobs N, --chunk-size BYTES  as for wasmc\n"
-    "                    build (--cpu applies to every platform; an\n"
-    "                    executable built beyond its architecture's\n"
-    "                    baseline checks the CPU at start)\n"
+    "  --llvm-arg ARG, -j N, --jobs N, --chunk-size BYTES, --time-report,\n"
+    "  --no-progress     as for wasmc build (--cpu applies to every\n"
+    "                    platform; an executable built beyond its\n"
+    "                    architecture's baseline checks the CPU at start;\n"
+    "                    --time-report reports each platform's compile)\n"
     "  --static, -s, --strip  accepted, and always in effect\n"
     "  -h, --help        show this help\n"
     "\n"

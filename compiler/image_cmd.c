@@ -121,7 +121,7 @@ static int image_main(cli_args *cp) {
   int status = EXIT_BAD_INPUT;
   char exes[IMAGE_MAX_PLATFORMS][4096] = {{0}};
   uint8_t *bytes = NULL;
-  wasm_module *m = cli_load_valid(c.file);
+  wasm_module *m = cli_load_valid(c.file, NULL);
   if (!m)
     goto out;
   uint32_t offset = 0;

@@ -49,6 +49,12 @@ typedef struct {
    * the object does not depend on jobs. */
   uint32_t chunk_size;
   unsigned jobs;
+  /* Not the lowering's but the back end's (codegen.h): where the time
+   * went (--time-report), or NULL; and a progress line on stderr while a
+   * module of several chunks compiles (the caller asks for it only when
+   * stderr is a terminal). Neither changes the object. */
+  struct codegen_report *report;
+  bool progress;
 } lower_options;
 
 /* Runtime entry points declared in the LLVM module: RT_<ID> for each

@@ -20,7 +20,8 @@
 typedef enum {
   O_HELP, O_VERBOSE, O_OUT, O_SHARED, O_EMIT_LLVM, O_STATIC, O_STRIP,
   O_BOUNDS, O_OPT, O_TARGET, O_CPU, O_FEATURES, O_LLVM_ARG, O_JOBS,
-  O_CHUNK, O_DIR, O_ENV, O_TCP, O_PLATFORM, O_TAG, O_WAIT, O_QUICK,
+  O_CHUNK, O_TIME_REPORT, O_NO_PROGRESS, O_DIR, O_ENV, O_TCP, O_PLATFORM,
+  O_TAG, O_WAIT, O_QUICK,
 } opt_id;
 
 #define CODEGEN (CLI_COMPILE | CLI_BUILD | CLI_IMAGE | CLI_RUN)
@@ -49,6 +50,8 @@ static const struct opt {
     {"--llvm-arg", NULL, CLI_COMPILE | CLI_BUILD | CLI_IMAGE, true, O_LLVM_ARG},
     {"--jobs", "-j", CODEGEN, true, O_JOBS},
     {"--chunk-size", NULL, CODEGEN, true, O_CHUNK},
+    {"--time-report", NULL, CODEGEN, false, O_TIME_REPORT},
+    {"--no-progress", NULL, CODEGEN, false, O_NO_PROGRESS},
     {"--dir", NULL, GRANTS, true, O_DIR},
     {"--env", NULL, GRANTS, true, O_ENV},
     {"--tcplisten", NULL, GRANTS, true, O_TCP},
@@ -158,6 +161,8 @@ static int apply(cli_args *a, const struct opt *o, const char *v) {
     break;
   case O_JOBS: return number(v, true, a);
   case O_CHUNK: return number(v, false, a);
+  case O_TIME_REPORT: a->time_report = true; break;
+  case O_NO_PROGRESS: a->no_progress = true; break;
   case O_DIR: return grant(a, "--dir", v);
   case O_ENV: return grant(a, "--env", v);
   case O_TCP: return grant(a, "--tcplisten", v);
