@@ -117,11 +117,10 @@ bool cache_entry_path(const char *dir, const uint8_t key[CACHE_KEY_LEN],
   return len > 0 && (size_t)len < n;
 }
 
-bool cache_temp_so(char *buf, size_t n) {
-  const char *d = getenv("XDG_RUNTIME_DIR");
-  if (!d || d[0] != '/' || access(d, W_OK) != 0) d = getenv("TMPDIR");
-  if (!d || !*d) d = "/tmp";
-  int len = snprintf(buf, n, "%s/wasmc-run-XXXXXX.so", d);
+/* Creates an empty file named A B XXXXXX.so (the X's made unique) and
+ * leaves its name in buf: the place a shared object is written to. */
+static bool reserve_temp_so(char *buf, size_t n, const char *a, const char *b) {
+  int len = snprintf(buf, n, "%s%sXXXXXX.so", a, b);
   if (len < 0 || (size_t)len >= n) {
     errno = ENAMETOOLONG;
     return false;
@@ -130,6 +129,13 @@ bool cache_temp_so(char *buf, size_t n) {
   if (fd < 0) return false;
   close(fd);
   return true;
+}
+
+bool cache_temp_so(char *buf, size_t n) {
+  const char *d = getenv("XDG_RUNTIME_DIR");
+  if (!d || d[0] != '/' || access(d, W_OK) != 0) d = getenv("TMPDIR");
+  if (!d || !*d) d = "/tmp";
+  return reserve_temp_so(buf, n, d, "/wasmc-run-");
 }
 
 /* Reads a whole regular file (at most max bytes) into a malloc'd buffer. */
@@ -374,15 +380,7 @@ bool cache_temp_in_dir(const char *dir, const uint8_t key[CACHE_KEY_LEN],
   char entry[4096];
   if (!make_dirs(dir) || !cache_entry_path(dir, key, entry, sizeof entry))
     return false;
-  int w = snprintf(buf, n, "%s.tmp-XXXXXX.so", entry);
-  if (w < 0 || (size_t)w >= n) {
-    errno = ENAMETOOLONG;
-    return false;
-  }
-  int fd = mkstemps(buf, 3);
-  if (fd < 0) return false;
-  close(fd);
-  return true;
+  return reserve_temp_so(buf, n, entry, ".tmp-");
 }
 
 void cache_clean_temps(const char *dir, long max_age) {

@@ -591,7 +591,49 @@ static bool volatile_access(LLVMValueRef i, unsigned access) {
   return LLVMIsALoadInst(i) && LLVMGetVolatile(i) && LLVMGetMetadata(i, access);
 }
 
-void keep_traps_opaque_vector_loads(LLVMModuleRef m, const char *asm_reg) {
+/* A volatile v128 access that feeds a shuffle (directly or through a
+ * bitcast): AArch64 selects ld1r for a splat of it. Other vector loads
+ * are the vectorisers', never volatile ones; the register class holds
+ * 128 bits. */
+static bool shuffled_v128(LLVMValueRef i) {
+  if (LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMVectorTypeKind)
+    return false;
+  LLVMTypeRef et = LLVMGetElementType(LLVMTypeOf(i));
+  unsigned ebits = LLVMGetTypeKind(et) == LLVMIntegerTypeKind ? LLVMGetIntTypeWidth(et)
+                   : LLVMGetTypeKind(et) == LLVMFloatTypeKind  ? 32
+                   : LLVMGetTypeKind(et) == LLVMDoubleTypeKind ? 64
+                                                               : 0;
+  if (ebits * LLVMGetVectorSize(LLVMTypeOf(i)) != 128)
+    return false;
+  for (LLVMUseRef u = LLVMGetFirstUse(i); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsAShuffleVectorInst(user) ||
+        (LLVMIsABitCastInst(user) && LLVMGetFirstUse(user) &&
+         LLVMIsAShuffleVectorInst(LLVMGetUser(LLVMGetFirstUse(user)))))
+      return true;
+  }
+  return false;
+}
+
+/* An integer access that is a select's true or false value. Integers
+ * only: conditional moves are general-purpose-register instructions (a
+ * float select becomes a branch diamond around registers, after the
+ * load). */
+static bool selected_integer(LLVMValueRef i) {
+  if (LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMIntegerTypeKind)
+    return false;
+  for (LLVMUseRef u = LLVMGetFirstUse(i); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsASelectInst(user) && LLVMGetOperand(user, 0) != i)
+      return true;
+  }
+  return false;
+}
+
+/* Every volatile Wasm access of m for which `wanted` holds goes through
+ * opaque_load (constraint asm_reg). */
+static void opaque_loads(LLVMModuleRef m, const char *asm_reg,
+                         bool (*wanted)(LLVMValueRef)) {
   LLVMContextRef c = LLVMGetModuleContext(m);
   unsigned access = access_kind(c);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
@@ -599,54 +641,16 @@ void keep_traps_opaque_vector_loads(LLVMModuleRef m, const char *asm_reg) {
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
          bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
-           i = LLVMGetNextInstruction(i)) {
-        if (!volatile_access(i, access) ||
-            LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMVectorTypeKind)
-          continue;
-        /* v128 only: the register class holds 128 bits (other vector
-         * loads are the vectorisers', never volatile ones) */
-        LLVMTypeRef et = LLVMGetElementType(LLVMTypeOf(i));
-        unsigned ebits = LLVMGetTypeKind(et) == LLVMIntegerTypeKind ? LLVMGetIntTypeWidth(et)
-                         : LLVMGetTypeKind(et) == LLVMFloatTypeKind  ? 32
-                         : LLVMGetTypeKind(et) == LLVMDoubleTypeKind ? 64
-                                                                     : 0;
-        if (ebits * LLVMGetVectorSize(LLVMTypeOf(i)) != 128)
-          continue;
-        bool shuffled = false;
-        for (LLVMUseRef u = LLVMGetFirstUse(i); u && !shuffled; u = LLVMGetNextUse(u)) {
-          LLVMValueRef user = LLVMGetUser(u);
-          shuffled = LLVMIsAShuffleVectorInst(user) ||
-                     (LLVMIsABitCastInst(user) && LLVMGetFirstUse(user) &&
-                      LLVMIsAShuffleVectorInst(LLVMGetUser(LLVMGetFirstUse(user))));
-        }
-        if (shuffled)
+           i = LLVMGetNextInstruction(i))
+        if (volatile_access(i, access) && wanted(i))
           i = opaque_load(b, i, asm_reg);
-      }
   LLVMDisposeBuilder(b);
 }
 
+void keep_traps_opaque_vector_loads(LLVMModuleRef m, const char *asm_reg) {
+  opaque_loads(m, asm_reg, shuffled_v128);
+}
+
 void keep_traps_opaque_select_loads(LLVMModuleRef m, const char *asm_reg) {
-  LLVMContextRef c = LLVMGetModuleContext(m);
-  unsigned access = access_kind(c);
-  LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
-  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
-    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
-         bb = LLVMGetNextBasicBlock(bb))
-      for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
-           i = LLVMGetNextInstruction(i)) {
-        /* integers only: conditional moves are general-purpose-register
-         * instructions (a float select becomes a branch diamond around
-         * registers, after the load) */
-        if (!volatile_access(i, access) ||
-            LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMIntegerTypeKind)
-          continue;
-        bool selected = false;
-        for (LLVMUseRef u = LLVMGetFirstUse(i); u && !selected; u = LLVMGetNextUse(u)) {
-          LLVMValueRef user = LLVMGetUser(u);
-          selected = LLVMIsASelectInst(user) && LLVMGetOperand(user, 0) != i;
-        }
-        if (selected)
-          i = opaque_load(b, i, asm_reg);
-      }
-  LLVMDisposeBuilder(b);
+  opaque_loads(m, asm_reg, selected_integer);
 }
