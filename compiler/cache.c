@@ -1,19 +1,15 @@
 /* cache.c: the compile cache of `wasmc run` (format and rules in cache.h).
  *
- * Hashing is SHA-256 from OpenSSL's libcrypto (with SHA-NI ~2 GB/s, twice
- * its BLAKE2b-512), not LLVM's BLAKE3: the
- * cached path of `wasmc run` must not load libLLVM (llvm_api.h).
- * Compression is libzstd. Integers in the header are
- * little-endian, written byte by byte so the format does not depend on the
- * host's struct layout.
+ * Hashing is SHA-256 from Nettle (GnuTLS's crypto library), not LLVM's
+ * BLAKE3 (the cached path of `wasmc run` must not load libLLVM,
+ * llvm_api.h) and not OpenSSL's libcrypto: Debian builds Nettle "fat"
+ * (SHA-NI picked at run time, ~2 GB/s like libcrypto), and it is a
+ * 300 KB library where libcrypto is 4.7 MB whose loading and relocation
+ * took a noticeable part of a cached start. Compression is libzstd, whose
+ * frame checksum (XXH64) guards the stored object against damage. Integers
+ * in the header are little-endian, written byte by byte so the format does
+ * not depend on the host's struct layout.
  */
-/* OpenSSL's SHA256_Init/Update/Final, deprecated in 3.0 in favour of EVP
- * but kept: EVP's first digest initialises the provider machinery
- * (~0.4 ms, a tenth of a cached start), these run straight into the same
- * assembly (SHA-NI where present). The 1.1.1 API level declares them
- * without deprecation warnings. */
-#define OPENSSL_API_COMPAT 0x10100000L
-
 #include "cache.h"
 
 #include <errno.h>
@@ -28,11 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/sha.h>
+#include <nettle/sha2.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
-/* magic(8) version(4) reserved(4) key(32) usize(8) csize(8) checksum(32) */
-enum { HDR_SIZE = 96, FORMAT_VERSION = 2 };
+/* magic(8) version(4) reserved(4) key(32) usize(8) csize(8), then one
+ * zstd frame with its content checksum */
+enum { HDR_SIZE = 64, FORMAT_VERSION = 3 };
 static const char MAGIC[8] = {'W', 'A', 'S', 'M', 'C', 'S', 'O', '\0'};
 /* A shared object larger than this is not believed (a corrupted size must
  * not make us allocate gigabytes). */
@@ -47,16 +45,16 @@ static uint64_t get_le(const uint8_t *p, int n) {
   return v;
 }
 
-/* Format 1 (BLAKE3 keys and checksums) is ignored: its keys are never
- * asked for, and an entry with another version is a miss. */
-_Static_assert(CACHE_KEY_LEN == 32, "keys and checksums are SHA-256 digests");
+/* Formats 1 (BLAKE3) and 2 (SHA-256 of the module bytes and the strings
+ * in one pass, a SHA-256 checksum of the object) are ignored: their keys
+ * are never asked for, and an entry with another version is a miss. */
+_Static_assert(CACHE_KEY_LEN == SHA256_DIGEST_SIZE, "keys are SHA-256 digests");
 
-/* SHA-256 of data into out. */
-static void sha256(const void *data, size_t size, uint8_t out[CACHE_KEY_LEN]) {
-  SHA256_CTX h;
-  SHA256_Init(&h);
-  SHA256_Update(&h, data, size);
-  SHA256_Final(out, &h);
+void cache_digest(const void *module, size_t size, uint8_t out[CACHE_KEY_LEN]) {
+  struct sha256_ctx h;
+  sha256_init(&h);
+  sha256_update(&h, size, module);
+  sha256_digest(&h, CACHE_KEY_LEN, out);
 }
 
 bool cache_dir(char *buf, size_t n) {
@@ -92,21 +90,21 @@ bool cache_dir_trusted(const char *dir, char *why, size_t n) {
   return false;
 }
 
-bool cache_key(uint8_t key[CACHE_KEY_LEN], const void *module, size_t size,
+void cache_key(uint8_t key[CACHE_KEY_LEN], const uint8_t digest[CACHE_KEY_LEN],
                const char *const *parts, int nparts) {
-  SHA256_CTX h;
-  bool ok = SHA256_Init(&h);
+  struct sha256_ctx h;
   uint8_t len[8];
-  static const char domain[] = "wasmc compile cache key v2";
-  ok = ok && SHA256_Update(&h, domain, sizeof domain);
-  for (int i = 0; ok && i < nparts; i++) {
+  static const char domain[] = "wasmc compile cache key v3";
+  sha256_init(&h);
+  sha256_update(&h, sizeof domain, (const uint8_t *)domain);
+  for (int i = 0; i < nparts; i++) {
     const char *s = parts[i] ? parts[i] : "";
     put_le(len, strlen(s), 8);
-    ok = SHA256_Update(&h, len, 8) && SHA256_Update(&h, s, strlen(s));
+    sha256_update(&h, 8, len);
+    sha256_update(&h, strlen(s), (const uint8_t *)s);
   }
-  put_le(len, size, 8);
-  ok = ok && SHA256_Update(&h, len, 8) && SHA256_Update(&h, module, size);
-  return ok && SHA256_Final(key, &h);
+  sha256_update(&h, CACHE_KEY_LEN, digest);
+  sha256_digest(&h, CACHE_KEY_LEN, key);
 }
 
 bool cache_entry_path(const char *dir, const uint8_t key[CACHE_KEY_LEN],
@@ -205,6 +203,13 @@ static uint8_t *so_memory(uint64_t size, int *fd) {
   return malloc((size_t)size);
 }
 
+/* Whether p starts a zstd frame whose header promises a content checksum
+ * (RFC 8878: the magic number, then the frame header descriptor, bit 2),
+ * so that ZSTD_decompress verifies the bytes it produces. */
+static bool checksummed_frame(const uint8_t *p, size_t n) {
+  return n >= 5 && get_le(p, 4) == ZSTD_MAGICNUMBER && (p[4] & 0x04);
+}
+
 cache_result cache_lookup(const char *dir, const uint8_t key[CACHE_KEY_LEN],
                           char *so_path, size_t n, int *so_fd) {
   *so_fd = -1;
@@ -231,17 +236,18 @@ cache_result cache_lookup(const char *dir, const uint8_t key[CACHE_KEY_LEN],
     why = "bad size";
   else if ((csize = get_le(e + 56, 8)) != size - HDR_SIZE)
     why = "truncated or extended";
+  else if (!checksummed_frame(e + HDR_SIZE, (size_t)csize))
+    why = "not a checksummed zstd frame";
   else if (!(so = so_memory(usize, so_fd)))
     why = "out of memory";
   else {
+    /* verifies the frame's checksum of the decompressed bytes */
     size_t r = ZSTD_decompress(so, (size_t)usize, e + HDR_SIZE, (size_t)csize);
-    uint8_t sum[CACHE_KEY_LEN];
     if (ZSTD_isError(r))
-      why = "corrupted compressed data";
+      why = ZSTD_getErrorCode(r) == ZSTD_error_checksum_wrong
+                ? "checksum mismatch" : "corrupted compressed data";
     else if (r != usize)
       why = "wrong decompressed size";
-    else if ((sha256(so, r, sum), memcmp(sum, e + 64, CACHE_KEY_LEN) != 0))
-      why = "checksum mismatch";
   }
   if (!why && *so_fd >= 0) {
     snprintf(so_path, n, "/proc/self/fd/%d", *so_fd);
@@ -284,6 +290,18 @@ static bool make_dirs(const char *dir) {
   return mkdir(p, 0700) == 0 || errno == EEXIST;
 }
 
+/* One zstd frame of src at level 3 with its content checksum (what
+ * cache_lookup verifies); a size or a zstd error code. */
+static size_t compress(void *dst, size_t cap, const void *src, size_t n) {
+  ZSTD_CCtx *z = ZSTD_createCCtx();
+  if (!z) return (size_t)-ZSTD_error_memory_allocation;
+  size_t r = ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, 3);
+  if (!ZSTD_isError(r)) r = ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1);
+  if (!ZSTD_isError(r)) r = ZSTD_compress2(z, dst, cap, src, n);
+  ZSTD_freeCCtx(z);
+  return r;
+}
+
 bool cache_store(const char *dir, const uint8_t key[CACHE_KEY_LEN],
                  const char *so_path, char *err, size_t errsz) {
   char path[4096], tmp[4096 + 16];
@@ -308,7 +326,7 @@ bool cache_store(const char *dir, const uint8_t key[CACHE_KEY_LEN],
     snprintf(err, errsz, "out of memory");
     goto out;
   }
-  size_t csize = ZSTD_compress(e + HDR_SIZE, bound, so, usize, 3);
+  size_t csize = compress(e + HDR_SIZE, bound, so, usize);
   if (ZSTD_isError(csize)) {
     snprintf(err, errsz, "zstd: %s", ZSTD_getErrorName(csize));
     goto out;
@@ -319,7 +337,6 @@ bool cache_store(const char *dir, const uint8_t key[CACHE_KEY_LEN],
   memcpy(e + 16, key, CACHE_KEY_LEN);
   put_le(e + 48, usize, 8);
   put_le(e + 56, csize, 8);
-  sha256(so, usize, e + 64);
 
   /* Temporary file in the same directory (rename is atomic only within a
    * file system), fsynced before the rename so that a crash cannot leave

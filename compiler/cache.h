@@ -1,12 +1,12 @@
 /* cache.h: the compile cache of `wasmc run`.
  *
  * An entry is one file, DIR/<64 hex digits of the key>.wasmc: a fixed
- * header (magic, format version, key, sizes, SHA-256 checksum of the shared
- * object) followed by the zstd-compressed shared object `wasmc compile
- * --shared` would make. The key is a SHA-256 hash of the module bytes and
+ * header (magic, format version, key, sizes) followed by the shared object
+ * `wasmc compile --shared` would make as one zstd frame with its content
+ * checksum. The key is a SHA-256 hash of the module's SHA-256 digest and
  * of everything that changes the code (compiler and LLVM versions, runtime
  * ABI, target triple, CPU, features, options), given by the caller as
- * strings. Entries are written to a temporary file in DIR, fsynced and
+ * strings: the module is hashed once for the keys of both tiers. Entries are written to a temporary file in DIR, fsynced and
  * renamed into place, so a reader sees either no entry or a whole one and
  * concurrent writers of one key only replace one good entry by another.
  * A lookup verifies everything before anything is loaded: a corrupted,
@@ -32,10 +32,12 @@ bool cache_dir(char *buf, size_t n);
  * entry there (entries are checked for damage, not for authorship). */
 bool cache_dir_trusted(const char *dir, char *why, size_t n);
 
-/* The key for module bytes + nparts strings (each length-prefixed, so
- * ("ab","c") and ("a","bc") differ); false when libcrypto fails (out of
- * memory): then there is no key, and no cache. */
-bool cache_key(uint8_t key[CACHE_KEY_LEN], const void *module, size_t size,
+/* The SHA-256 digest of the module's bytes, for cache_key. */
+void cache_digest(const void *module, size_t size, uint8_t out[CACHE_KEY_LEN]);
+
+/* The key for a module's digest + nparts strings (each length-prefixed,
+ * so ("ab","c") and ("a","bc") differ). */
+void cache_key(uint8_t key[CACHE_KEY_LEN], const uint8_t digest[CACHE_KEY_LEN],
                const char *const *parts, int nparts);
 
 /* A private temporary file for a shared object to dlopen: mkstemps in

@@ -55,8 +55,8 @@ typedef struct {
   char llvm_v[64], abi_v[32];
 } key_base;
 
-static bool make_key(const key_base *b, const cli_args *c, int opt,
-                     const uint8_t *bytes, size_t size,
+static void make_key(const key_base *b, const cli_args *c, int opt,
+                     const uint8_t digest[CACHE_KEY_LEN],
                      uint8_t key[CACHE_KEY_LEN]) {
   bool native = c->cpu && strcmp(c->cpu, "native") == 0;
   /* The chunk size changes the code (no inlining across chunks); -j
@@ -68,7 +68,7 @@ static bool make_key(const key_base *b, const cli_args *c, int opt,
                          native ? b->host_cpu : c->cpu ? c->cpu : "(baseline)",
                          native ? b->host_features : "",
                          c->features ? c->features : "", opt_v};
-  return cache_key(key, bytes, size, parts, (int)(sizeof parts / sizeof *parts));
+  cache_key(key, digest, parts, (int)(sizeof parts / sizeof *parts));
 }
 
 /* Compiles c->file at level `opt` into a new temporary file so[] (in dir
@@ -261,17 +261,14 @@ static int run_main(cli_args *cp) {
   snprintf(kb.llvm_v, sizeof kb.llvm_v, "LLVM %s", llvm_api_build_llvm_version());
   snprintf(kb.abi_v, sizeof kb.abi_v, "ABI %u codegen %u",
            (unsigned)WASMRT_ABI_VERSION, (unsigned)EMIT_CODEGEN_REVISION);
-  uint8_t key[CACHE_KEY_LEN], qkey[CACHE_KEY_LEN];
-  bool have_key = make_key(&kb, &c, c.opt_level, bytes, size, key) &&
-                  make_key(&kb, &c, RUN_QUICK_LEVEL, bytes, size, qkey);
+  uint8_t digest[CACHE_KEY_LEN], key[CACHE_KEY_LEN], qkey[CACHE_KEY_LEN];
+  cache_digest(bytes, size, digest);
+  make_key(&kb, &c, c.opt_level, digest, key);
+  make_key(&kb, &c, RUN_QUICK_LEVEL, digest, qkey);
 
   bool have_cache = cache_dir(dir, sizeof dir);
   char why[4096 + 64];
-  if (!have_key) {
-    fputs("wasmc: note: cannot hash the module (out of memory?), compiling "
-          "without the cache\n", stderr);
-    have_cache = false;
-  } else if (!have_cache) {
+  if (!have_cache) {
     fputs("wasmc: note: no cache directory ($XDG_CACHE_HOME and $HOME unset), "
           "compiling without a cache\n", stderr);
   } else if (!cache_dir_trusted(dir, why, sizeof why)) {
