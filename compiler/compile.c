@@ -163,7 +163,9 @@ int compile_file(const cli_args *cp, const char *triple) {
                       .chunk_size = c.chunk_size,
                       .jobs = c.jobs,
                       .report = tr ? &tr->cg : NULL,
-                      .progress = !c.no_progress && isatty(STDERR_FILENO)};
+                      .progress = !c.no_progress && isatty(STDERR_FILENO),
+                      .no_unwind = (c.exe || c.cmd == CLI_RUN) &&
+                                   m->ntags == 0 && m->nimported_tags == 0};
   if (c.ngrants) {
     size_t size = 1;
     for (int k = 0; k < c.ngrants; k++)

@@ -154,6 +154,8 @@ static LLVMValueRef declare_func(lower_module *lm, uint32_t i) {
     LLVMSetLinkage(fn, LLVMInternalLinkage);
   }
   LLVMSetFunctionCallConv(fn, lm->wasm_cc);
+  if (lm->opts.no_unwind)
+    add_fn_attr(lm, fn, "nounwind");
   lm->funcs[i] = fn;
   return fn;
 }
