@@ -24,8 +24,8 @@
  *   wasmrt_table_desc     56: elem_type@0 (+4) limits@8 init@40
  *   wasmrt_memory_desc    32: limits@0
  *   wasmrt_global_desc    24: type@0 mutable_@4 init@8
- *   wasmrt_elem_desc      40: mode@0 table@4 elem_type@8 count@12
- *                             offset@16 items@32
+ *   wasmrt_elem_desc      48: mode@0 table@4 elem_type@8 count@12
+ *                             offset@16 items@32 funcs@40
  *   wasmrt_data_desc      40: mode@0 memory@4 len@8 (+4) offset@16 bytes@32
  *   wasmrt_module_desc   224: abi_version@0 flags@4 target@8 ntypes@16
  *                             types@24 entries@32 host_adapters@40
@@ -78,8 +78,8 @@ SIZE(wasmrt_typedef_desc, 48); LAYOUT(wasmrt_typedef_desc, nresults, 24);
 LAYOUT(wasmrt_typedef_desc, params, 32); LAYOUT(wasmrt_typedef_desc, results, 40);
 SIZE(wasmrt_memory_desc, 32);
 SIZE(wasmrt_global_desc, 24); LAYOUT(wasmrt_global_desc, init, 8);
-SIZE(wasmrt_elem_desc, 40); LAYOUT(wasmrt_elem_desc, offset, 16);
-LAYOUT(wasmrt_elem_desc, items, 32);
+SIZE(wasmrt_elem_desc, 48); LAYOUT(wasmrt_elem_desc, offset, 16);
+LAYOUT(wasmrt_elem_desc, items, 32); LAYOUT(wasmrt_elem_desc, funcs, 40);
 SIZE(wasmrt_data_desc, 40); LAYOUT(wasmrt_data_desc, offset, 16);
 LAYOUT(wasmrt_data_desc, bytes, 32);
 SIZE(wasmrt_module_desc, 248); LAYOUT(wasmrt_module_desc, ntypes, 16);
@@ -173,6 +173,31 @@ static LLVMValueRef private_const(lower_module *lm, LLVMValueRef init,
   LLVMSetLinkage(g, LLVMPrivateLinkage);
   LLVMSetUnnamedAddr(g, true);
   LLVMSetAlignment(g, align);
+  return g;
+}
+
+/* The descriptor's func_code: per defined function, its address minus
+ * the table's own (wasmrt_func_code), as `trunc(f - table)` constants,
+ * which the assembler turns into PC-relative fixups resolved at link
+ * time: no dynamic relocation per function (ABI 8). pv: scratch room
+ * for nfuncs values. NULL when the module defines no function. */
+static LLVMValueRef func_code_offsets(lower_module *lm, LLVMValueRef *pv) {
+  const wasm_module *wm = lm->wm;
+  uint32_t ndef = wm->nfuncs - wm->nimported_funcs;
+  if (ndef == 0)
+    return NULL;
+  LLVMTypeRef ty = LLVMArrayType2(lm->t_i32, ndef);
+  LLVMValueRef g = LLVMAddGlobal(lm->mod, ty, "wasm.func_code");
+  LLVMValueRef base = LLVMConstPtrToInt(g, lm->t_i64);
+  for (uint32_t i = 0; i < ndef; i++) {
+    LLVMValueRef f = lower_func_ref(lm, wm->nimported_funcs + i);
+    pv[i] = LLVMConstTrunc(LLVMConstSub(LLVMConstPtrToInt(f, lm->t_i64), base),
+                           lm->t_i32);
+  }
+  LLVMSetInitializer(g, LLVMConstArray2(lm->t_i32, pv, ndef));
+  LLVMSetGlobalConstant(g, true);
+  LLVMSetLinkage(g, LLVMPrivateLinkage);
+  LLVMSetAlignment(g, 4);
   return g;
 }
 
@@ -485,6 +510,31 @@ static bool seg_offset(cstruct *s, uint32_t mode, const wasm_constexpr *offset,
   return true;
 }
 
+/* A segment whose every item is a lone ref.func or ref.null (what
+ * toolchains emit for a function table) as wasmrt_elem_desc.funcs: the
+ * function indices, WASMRT_ELEM_NULL for null. NULL for any other. */
+static LLVMValueRef func_list(lower_module *lm, const wasm_elem *e) {
+  if (e->count == 0)
+    return NULL;
+  for (uint32_t i = 0; i < e->count; i++) {
+    const wasm_constexpr *c = &e->items[i];
+    if (c->ninstrs != 1 || (c->instrs[0].op != WASM_OP_REF_FUNC &&
+                            c->instrs[0].op != WASM_OP_REF_NULL))
+      return NULL;
+  }
+  LLVMValueRef *v = malloc(e->count * sizeof *v);
+  if (!v)
+    abort();
+  for (uint32_t i = 0; i < e->count; i++) {
+    const wasm_instr *in = &e->items[i].instrs[0];
+    v[i] = lower_const_i32(lm, in->op == WASM_OP_REF_FUNC ? in->imm.index
+                                                          : WASMRT_ELEM_NULL);
+  }
+  LLVMValueRef g = value_array(lm, lm->t_i32, v, e->count, "wasm.elem.funcs", 4);
+  free(v);
+  return g;
+}
+
 static bool elem_desc(lower_module *lm, const wasm_elem *e, cvalue *out,
                       wasm_error *err) {
   cstruct s;
@@ -495,6 +545,13 @@ static bool elem_desc(lower_module *lm, const wasm_elem *e, cvalue *out,
   cs_u32(&s, e->count);
   if (!seg_offset(&s, e->mode, &e->offset, err))
     return false;
+  LLVMValueRef funcs = func_list(lm, e);
+  if (funcs) {
+    cs_ptr(&s, NULL);
+    cs_ptr(&s, funcs);
+    *out = cs_end(&s);
+    return true;
+  }
   cvalue *items = calloc(e->count ? e->count : 1, sizeof *items);
   if (!items)
     abort();
@@ -504,6 +561,7 @@ static bool elem_desc(lower_module *lm, const wasm_elem *e, cvalue *out,
       return false;
     }
   cs_ptr(&s, const_array(lm, items, e->count, "wasm.elem.items"));
+  cs_ptr(&s, NULL);
   free(items);
   *out = cs_end(&s);
   return true;
@@ -533,7 +591,7 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
                       const char *cpu_built_with, wasm_error *err) {
   const wasm_module *wm = lm->wm;
   bool ok = false;
-  uint32_t nt = wm->ntypes, nf = wm->nfuncs, ndef = nf - wm->nimported_funcs;
+  uint32_t nt = wm->ntypes, nf = wm->nfuncs;
   uint32_t max = nt > nf ? nt : nf;
   if (wm->nimports > max) max = wm->nimports;
   if (wm->nexports > max) max = wm->nexports;
@@ -587,9 +645,7 @@ bool lower_descriptor(lower_module *lm, const char *cpu_features,
   for (uint32_t i = 0; i < nf; i++)
     pv[i] = lower_const_i32(lm, wm->funcs[i].type);
   cs_ptr(&d, value_array(lm, lm->t_i32, pv, nf, "wasm.func_types", 4));
-  for (uint32_t i = 0; i < ndef; i++)
-    pv[i] = lower_func_ref(lm, wm->nimported_funcs + i);
-  cs_ptr(&d, ptr_array(lm, pv, ndef, "wasm.func_code"));
+  cs_ptr(&d, func_code_offsets(lm, pv));
   bool any_name = false;
   for (uint32_t i = 0; i < nf; i++) {
     pv[i] = NULL;

@@ -327,7 +327,7 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
   /* Functions. */
   for (uint32_t i = d->nimported_funcs; i < d->nfuncs; i++) {
     wasmrt_funcref *f = &inst->own_funcs[i - d->nimported_funcs];
-    *f = (wasmrt_funcref){d->func_code[i - d->nimported_funcs], &inst->vmctx,
+    *f = (wasmrt_funcref){wasmrt_func_code(d, i - d->nimported_funcs), &inst->vmctx,
                           m->type_ids[d->func_types[i]], i};
     inst->funcs[i] = f;
   }
@@ -399,6 +399,16 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
       goto fail;
     }
     for (uint32_t k = 0; k < e->count; k++) {
+      if (e->funcs) { /* ref.func or ref.null */
+        uint32_t f = e->funcs[k];
+        if (f != WASMRT_ELEM_NULL && f >= d->nfuncs) {
+          rt_error(err, "element segment %u references function %u of %u", i, f,
+                   d->nfuncs);
+          goto fail;
+        }
+        inst->elem_items[i][k] = f == WASMRT_ELEM_NULL ? NULL : inst->funcs[f];
+        continue;
+      }
       wasmrt_val v;
       if (!eval_const(inst, &e->items[k], &v, err)) goto fail;
       inst->elem_items[i][k] = v.ref;

@@ -88,13 +88,13 @@ static wasmrt_module *make_module(void *dl, const wasmrt_module_desc *d, wasmrt_
   if (!m->type_ids || !m->code_sorted) goto oom;
   if (!rt_types_intern_module(d, m, m->type_ids)) goto oom;
   for (uint32_t i = 0; i < ndef; i++) {
-    m->code_sorted[i].addr = (uintptr_t)d->func_code[i];
+    m->code_sorted[i].addr = (uintptr_t)wasmrt_func_code(d, i);
     m->code_sorted[i].index = d->nimported_funcs + i;
   }
   m->ncode = ndef;
   qsort(m->code_sorted, ndef, sizeof *m->code_sorted, cmp_code);
   Dl_info info;
-  if (ndef && dladdr(d->func_code[0], &info)) m->object_base = info.dli_fbase;
+  if (ndef && dladdr(wasmrt_func_code(d, 0), &info)) m->object_base = info.dli_fbase;
   pthread_mutex_lock(&modules_lock);
   m->next = modules;
   modules = m;

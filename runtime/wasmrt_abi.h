@@ -95,8 +95,11 @@
  * table helpers take 64-bit addresses, sizes and deltas, wasmrt_table.max
  * is 64-bit. 7: x86_64 and aarch64 functions with more results than
  * their tail-call return registers return them in the spill area, which
- * the runtime now makes on every target. */
-#define WASMRT_ABI_VERSION 7u
+ * the runtime now makes on every target.
+ * 8: func_code holds 32-bit offsets instead of pointers, and an element
+ * segment of functions is a list of function indices
+ * (wasmrt_elem_desc.funcs), so neither needs dynamic relocations. */
+#define WASMRT_ABI_VERSION 8u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
  * (the spec lets memory.grow fail for any reason, and a memory whose
@@ -477,8 +480,16 @@ enum { WASMRT_SEG_ACTIVE = 0, WASMRT_SEG_PASSIVE = 1, WASMRT_SEG_DECLARATIVE = 2
 typedef struct {
   uint32_t mode, table, elem_type, count;
   wasmrt_const_desc offset;        /* active only; i64 for a 64-bit table */
-  const wasmrt_const_desc *items;  /* count entries */
+  const wasmrt_const_desc *items;  /* count entries, or NULL with funcs */
+  /* ABI 8: the common segment, a list of functions, compactly (4 bytes
+   * and no dynamic relocation per item, where items costs 64 bytes: a
+   * wasmrt_const_desc, its op, and the relocation of its pointer). When
+   * non-NULL (items is then NULL), item k is ref.func funcs[k], or
+   * ref.null of elem_type when funcs[k] is WASMRT_ELEM_NULL. */
+  const uint32_t *funcs;
 } wasmrt_elem_desc;
+
+#define WASMRT_ELEM_NULL UINT32_MAX
 
 typedef struct {
   uint32_t mode, memory, len;
@@ -504,7 +515,13 @@ typedef struct wasmrt_module_desc {
 
   uint32_t nfuncs, nimported_funcs;
   const uint32_t *func_types;       /* type index, per function */
-  void *const *func_code;           /* per DEFINED function (index - nimported_funcs) */
+  /* per DEFINED function (index - nimported_funcs): the address of its
+   * code minus the address of func_code itself (wasmrt_func_code). ABI 8:
+   * offsets, not pointers, so that a module's functions cost no dynamic
+   * relocation each (24 bytes in .rela.dyn and work at every load: 4.2 MB
+   * in the clang module's executable); generated code and the tables it
+   * points to are always within 2 GB of each other. */
+  const int32_t *func_code;
   const char *const *func_names;    /* per function, NULL when unnamed */
 
   uint32_t ntables, nimported_tables;     /* descs for defined ones only */
@@ -547,6 +564,11 @@ typedef struct wasmrt_module_desc {
   uint32_t ntags, nimported_tags;
   const uint32_t *tag_types;
 } wasmrt_module_desc;
+
+/* The code of defined function i (index - nimported_funcs). */
+static inline void *wasmrt_func_code(const wasmrt_module_desc *d, uint32_t i) {
+  return (void *)((const char *)d->func_code + d->func_code[i]);
+}
 
 /* flags */
 #define WASMRT_MODULE_BOUNDS_CHECKED 1u /* explicit bounds checks: memories

@@ -104,10 +104,13 @@ static const uint32_t func_types[FAKE_NFUNCS] = {
     FAKE_T_I32_I32, FAKE_T_I32_I32, FAKE_T_I32_I32, FAKE_T_VOID_I32,
     FAKE_T_I32_I32, FAKE_T_I32_I32, FAKE_T_I32_I32, FAKE_T_I32_I32,
     FAKE_T_VOID,    FAKE_T_I32_I32, FAKE_T_I32_I32};
-static void *const func_code[FAKE_NFUNCS - 1] = {
+static void *const func_ptrs[FAKE_NFUNCS - 1] = {
     (void *)f_load, (void *)f_load_far, (void *)f_div,   (void *)f_recurse,
     (void *)f_call_host, (void *)f_grow, (void *)f_wild, (void *)f_start,
     (void *)f_recurse_raw, (void *)f_call_ref};
+/* wasmrt_module_desc.func_code holds offsets from itself (ABI 8), which C
+ * cannot write as constants: filled in before main (fake_func_code). */
+static int32_t func_code[FAKE_NFUNCS - 1];
 static const char *const func_names[FAKE_NFUNCS] = {
     NULL, "load", NULL, "div", "recurse", "call_host", "grow", "wild", "start",
     "recurse_raw", "call_ref"};
@@ -136,16 +139,15 @@ static const wasmrt_export_desc exports[] = {
 wasmrt_const_op fake_elem0_offset = {WASMRT_CONST_I32, 0, 1, 0};
 static const wasmrt_const_op ref_f1 = {WASMRT_CONST_REF_FUNC, 0, FAKE_F_LOAD, 0};
 static const wasmrt_const_op ref_f3 = {WASMRT_CONST_REF_FUNC, 0, FAKE_F_DIV, 0};
-static const wasmrt_const_op ref_f4 = {WASMRT_CONST_REF_FUNC, 0, FAKE_F_RECURSE, 0};
 static const wasmrt_const_op ref_f5 = {WASMRT_CONST_REF_FUNC, 0, FAKE_F_CALL_HOST, 0};
-static const wasmrt_const_op ref_null = {WASMRT_CONST_REF_NULL, 0, WASMRT_FUNCREF, 0};
 static const wasmrt_const_desc elem0_items[2] = {{1, &ref_f1}, {1, &ref_f3}};
-static const wasmrt_const_desc elem1_items[2] = {{1, &ref_f4}, {1, &ref_null}};
+/* segment 1 in the compact form (ABI 8), a function and a null */
+static const uint32_t elem1_funcs[2] = {FAKE_F_RECURSE, WASMRT_ELEM_NULL};
 static const wasmrt_const_desc elem2_items[1] = {{1, &ref_f5}};
 static const wasmrt_elem_desc elems[3] = {
-    {WASMRT_SEG_ACTIVE, 0, WASMRT_FUNCREF, 2, {1, &fake_elem0_offset}, elem0_items},
-    {WASMRT_SEG_PASSIVE, 0, WASMRT_FUNCREF, 2, {0, NULL}, elem1_items},
-    {WASMRT_SEG_DECLARATIVE, 0, WASMRT_FUNCREF, 1, {0, NULL}, elem2_items}};
+    {WASMRT_SEG_ACTIVE, 0, WASMRT_FUNCREF, 2, {1, &fake_elem0_offset}, elem0_items, NULL},
+    {WASMRT_SEG_PASSIVE, 0, WASMRT_FUNCREF, 2, {0, NULL}, NULL, elem1_funcs},
+    {WASMRT_SEG_DECLARATIVE, 0, WASMRT_FUNCREF, 1, {0, NULL}, elem2_items, NULL}};
 wasmrt_const_op fake_data0_offset = {WASMRT_CONST_I32, 0, 16, 0};
 static const wasmrt_data_desc datas[2] = {
     {WASMRT_SEG_ACTIVE, 0, 5, {1, &fake_data0_offset}, (const uint8_t *)"hello"},
@@ -189,12 +191,24 @@ static const wasmrt_entry_fn entries2[1] = {entry_void_i32};
 static const wasmrt_import_desc imports2[1] = {
     {"env", "tab", 3, 3, WASMRT_EXTERN_TABLE, 0, WASMRT_FUNCREF, 0, {1, 0, 0, 0, 0}}};
 static const uint32_t func_types2[1] = {0};
-static void *const func_code2[1] = {(void *)g_ninety_nine};
+static int32_t func_code2[1];
+
+/* The fake code is this test's own functions: within 2 GB of its data. */
+static void code_offsets(int32_t *table, void *const *code, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    table[i] = (int32_t)((const char *)code[i] - (const char *)table);
+}
+
+__attribute__((constructor)) static void fake_func_code(void) {
+  code_offsets(func_code, func_ptrs, FAKE_NFUNCS - 1);
+  void *const g[1] = {(void *)g_ninety_nine};
+  code_offsets(func_code2, g, 1);
+}
 static const wasmrt_const_op off7 = {WASMRT_CONST_I32, 0, 7, 0};
 static const wasmrt_const_op ref_g0 = {WASMRT_CONST_REF_FUNC, 0, 0, 0};
 static const wasmrt_const_desc elem2_0_items[1] = {{1, &ref_g0}};
 static const wasmrt_elem_desc elems2[1] = {
-    {WASMRT_SEG_ACTIVE, 0, WASMRT_FUNCREF, 1, {1, &off7}, elem2_0_items}};
+    {WASMRT_SEG_ACTIVE, 0, WASMRT_FUNCREF, 1, {1, &off7}, elem2_0_items, NULL}};
 static const wasmrt_memory_desc memories2[1] = {{{0, 0, 0, 0, 0}}};
 static const wasmrt_const_op off_big = {WASMRT_CONST_I32, 0, 0x10000, 0};
 static const wasmrt_data_desc datas2[1] = {
