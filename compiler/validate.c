@@ -790,7 +790,7 @@ static bool tail_call_results(validator *v, const wasm_functype *callee) {
 static bool br_table(validator *v, const wasm_instr *in) {
   if (!pop_expect(v, WASM_I32))
     return false;
-  frame *def;
+  frame *def = NULL;
   if (!get_label(v, in->imm.br_table.default_target, &def))
     return false;
   uint32_t arity;
@@ -806,7 +806,7 @@ static bool br_table(validator *v, const wasm_instr *in) {
   }
   const wasm_vtype *last = NULL;
   for (uint32_t i = 0; i < in->imm.br_table.count; i++) {
-    frame *fr;
+    frame *fr = NULL;
     if (!get_label(v, in->imm.br_table.targets[i], &fr))
       return false;
     uint32_t n;
@@ -849,7 +849,7 @@ static bool check_catch(validator *v, const wasm_catch *c) {
   bool ref = c->kind == WASM_CATCH_REF || c->kind == WASM_CATCH_ALL_REF;
   if (has_tag && !check_tag(v, c->tag, &ft))
     return false;
-  frame *fr;
+  frame *fr = NULL;
   if (!get_label(v, c->label, &fr))
     return false;
   uint32_t n, np = ft ? ft->nparams : 0;
@@ -894,11 +894,11 @@ static bool begin_handler(validator *v, const wasm_instr *in) {
 }
 
 static bool check_exceptions(validator *v, const wasm_instr *in) {
-  const wasm_functype *ft;
+  const wasm_functype *ft = NULL;
   const wasm_vtype *ps, *rs;
   uint32_t np, nr;
   wasm_vtype one;
-  frame *fr;
+  frame *fr = NULL;
   switch (in->op) {
   case WASM_OP_THROW:
     if (!check_tag(v, in->imm.index, &ft) || !pop_n(v, ft->params, ft->nparams))
@@ -968,7 +968,7 @@ static bool check_other(validator *v, const wasm_instr *in) {
   const wasm_vtype *ps, *rs;
   uint32_t np, nr;
   wasm_vtype t = T_ANY, t1 = T_ANY, t2 = T_ANY, one;
-  frame *fr;
+  frame *fr = NULL;
 
   switch ((wasm_opcode)in->op) {
   case WASM_OP_UNREACHABLE:

@@ -292,6 +292,11 @@ bool wasi_bind_imports(wasi_ctx *ctx, const wasmrt_module_desc *desc,
     }
     uint8_t params[9];
     uint32_t np = (uint32_t)strlen(s->params);
+    if (np > sizeof params) { /* the table below never has more */
+      snprintf(msg, msg_size, "internal error: WASI import %s.%s has %u parameters",
+               WASI_MODULE_NAME, s->name, np);
+      return false;
+    }
     for (uint32_t k = 0; k < np; k++) params[k] = s->params[k] == 'I' ? WASMRT_I64 : WASMRT_I32;
     wasi_bound *b = malloc(sizeof *b);
     if (b) {
