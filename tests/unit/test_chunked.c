@@ -19,16 +19,8 @@
  * valid. */
 static wb_buf module_of(uint32_t n, const uint32_t *reps, const bool *bad) {
   wb_buf b = wb_module();
-  size_t s = wb_section(&b, WB_SEC_TYPE);
-  wb_uleb(&b, 1);
-  wb_functype(&b, "i", "i");
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_FUNC);
-  wb_uleb(&b, n);
-  for (uint32_t k = 0; k < n; k++)
-    wb_uleb(&b, 0);
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_EXPORT);
+  wb_same_type_funcs(&b, "i", "i", n);
+  size_t s = wb_section(&b, WB_SEC_EXPORT);
   wb_uleb(&b, 1);
   wb_name(&b, "last");
   WB(&b, 0x00);

@@ -21,15 +21,8 @@
  * parameter when there is one). */
 static wb_buf one_function(uint64_t count) {
   wb_buf b = wb_module();
-  size_t s = wb_section(&b, WB_SEC_TYPE);
-  wb_uleb(&b, 1);
-  wb_functype(&b, "i", "i");
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_FUNC);
-  wb_uleb(&b, 1);
-  wb_uleb(&b, 0);
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_CODE);
+  wb_same_type_funcs(&b, "i", "i", 1);
+  size_t s = wb_section(&b, WB_SEC_CODE);
   wb_uleb(&b, 1);
   size_t e = wb_begin(&b);
   wb_uleb(&b, 1); /* one local group */

@@ -616,14 +616,8 @@ Test(variables, huge_local_declarations_are_not_materialised) {
   /* groups: 0 x i32, 0x7FFFFFFF x i64, 5 x f32, 0x10000000 x f64; lookups
    * at the group boundaries, in a body of a few bytes */
   wb_buf b = wb_module();
-  size_t s = wb_section(&b, WB_SEC_TYPE);
-  wb_uleb(&b, 1);
-  wb_functype(&b, "v", "");
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_FUNC);
-  WB(&b, 1, 0);
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_CODE);
+  wb_same_type_funcs(&b, "v", "", 1);
+  size_t s = wb_section(&b, WB_SEC_CODE);
   wb_uleb(&b, 1);
   size_t e = wb_begin(&b);
   wb_uleb(&b, 4);
@@ -665,14 +659,8 @@ Test(variables, huge_local_declarations_are_not_materialised) {
 static wb_buf locals_module(const uint8_t *locals, size_t nl,
                             const uint8_t *body, size_t nb) {
   wb_buf b = wb_module();
-  size_t s = wb_section(&b, WB_SEC_TYPE);
-  wb_uleb(&b, 1);
-  wb_functype(&b, "", "");
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_FUNC);
-  WB(&b, 1, 0);
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_CODE);
+  wb_same_type_funcs(&b, "", "", 1);
+  size_t s = wb_section(&b, WB_SEC_CODE);
   wb_uleb(&b, 1);
   size_t e = wb_begin(&b);
   wb_bytes(&b, locals, nl);
@@ -705,14 +693,8 @@ Test(variables, zero_count_local_groups) {
 
 Test(variables, huge_locals_unknown_index) {
   wb_buf b = wb_module();
-  size_t s = wb_section(&b, WB_SEC_TYPE);
-  wb_uleb(&b, 1);
-  wb_functype(&b, "", "");
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_FUNC);
-  WB(&b, 1, 0);
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_CODE);
+  wb_same_type_funcs(&b, "", "", 1);
+  size_t s = wb_section(&b, WB_SEC_CODE);
   wb_uleb(&b, 1);
   size_t e = wb_begin(&b);
   wb_uleb(&b, 1);
@@ -1051,14 +1033,8 @@ Test(module, multiple_memories) {
 static wb_buf start_module(const char *params, const char *results,
                            const uint8_t *body, size_t n, uint32_t start) {
   wb_buf b = wb_module();
-  size_t s = wb_section(&b, WB_SEC_TYPE);
-  wb_uleb(&b, 1);
-  wb_functype(&b, params, results);
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_FUNC);
-  WB(&b, 1, 0);
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_START);
+  wb_same_type_funcs(&b, params, results, 1);
+  size_t s = wb_section(&b, WB_SEC_START);
   wb_uleb(&b, start);
   wb_end(&b, s);
   s = wb_section(&b, WB_SEC_CODE);
@@ -1088,14 +1064,8 @@ Test(module, start_function) {
 
 Test(module, exports) {
   wb_buf b = wb_module();
-  size_t s = wb_section(&b, WB_SEC_TYPE);
-  wb_uleb(&b, 1);
-  wb_functype(&b, "", "");
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_FUNC);
-  WB(&b, 1, 0);
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_MEMORY);
+  wb_same_type_funcs(&b, "", "", 1);
+  size_t s = wb_section(&b, WB_SEC_MEMORY);
   WB(&b, 1, 0, 0);
   wb_end(&b, s);
   s = wb_section(&b, WB_SEC_EXPORT);
@@ -1150,14 +1120,8 @@ Test(module, ref_func_declared_by_declarative_expr_segment) {
   /* types [] -> []; funcs 0, 1; elem: declarative funcref (ref.func 1);
    * func 0 takes ref.func 1 */
   wb_buf b = wb_module();
-  size_t s = wb_section(&b, WB_SEC_TYPE);
-  wb_uleb(&b, 1);
-  wb_functype(&b, "", "");
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_FUNC);
-  WB(&b, 2, 0, 0);
-  wb_end(&b, s);
-  s = wb_section(&b, WB_SEC_ELEM);
+  wb_same_type_funcs(&b, "", "", 2);
+  size_t s = wb_section(&b, WB_SEC_ELEM);
   WB(&b, 1, 0x07, 0x70, 1, 0xD2, 1, 0x0B);
   wb_end(&b, s);
   s = wb_section(&b, WB_SEC_CODE);

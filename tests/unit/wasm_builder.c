@@ -133,6 +133,19 @@ void wb_functype(wb_buf *b, const char *params, const char *results) {
     wb_u8(b, wb_valtype(*p));
 }
 
+void wb_same_type_funcs(wb_buf *b, const char *params, const char *results,
+                        uint32_t nfuncs) {
+  size_t s = wb_section(b, WB_SEC_TYPE);
+  wb_uleb(b, 1);
+  wb_functype(b, params, results);
+  wb_end(b, s);
+  s = wb_section(b, WB_SEC_FUNC);
+  wb_uleb(b, nfuncs);
+  for (uint32_t k = 0; k < nfuncs; k++)
+    wb_uleb(b, 0);
+  wb_end(b, s);
+}
+
 wasm_module *wb_decode(wb_buf *b, wasm_error *err) {
   if (b->len && b->cap != b->len) {
     uint8_t *p = realloc(b->data, b->len);

@@ -61,6 +61,11 @@ size_t wb_custom(wb_buf *b, const char *name);
 uint8_t wb_valtype(char letter);
 /* 0x60, params, results, each a string of valtype letters. */
 void wb_functype(wb_buf *b, const char *params, const char *results);
+/* A type section of one function type and a function section of nfuncs
+ * functions of it: the head of a module whose functions share a
+ * signature. */
+void wb_same_type_funcs(wb_buf *b, const char *params, const char *results,
+                        uint32_t nfuncs);
 /* One code-section entry: its size, one local group per letter of
  * `locals` (valtype letters), then the body bytes (ending in 0x0B). */
 void wb_code_entry(wb_buf *b, const char *locals, const void *body, size_t n);
