@@ -365,9 +365,12 @@ static bool links(uint32_t kind, uint32_t vtype, uint32_t mut, uint64_t min, uin
   fake_desc.nfuncs = FAKE_NFUNCS; /* function 0 is then a defined one */
   wasmrt_error err = {0};
   wasmrt_module_desc d = fake_desc;
-  static void *code[FAKE_NFUNCS];
+  /* offsets from this table (ABI 8) to the fake's code, function 0
+   * taking the first defined function's */
+  static int32_t code[FAKE_NFUNCS];
   for (uint32_t i = 0; i < FAKE_NFUNCS; i++)
-    code[i] = (void *)fake_desc.func_code[i ? i - 1 : 0];
+    code[i] = (int32_t)((const char *)wasmrt_func_code(&fake_desc, i ? i - 1 : 0) -
+                        (const char *)code);
   d.func_code = code;
   d.elems = NULL, d.nelems = 0, d.datas = NULL, d.ndatas = 0; /* no segments */
   wasmrt_module *m = wasmrt_module_from_desc(&d, &err);
