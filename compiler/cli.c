@@ -73,28 +73,17 @@ void cli_report_invalid(const char *path, wasm_error *err) {
 }
 
 wasm_module *cli_load_valid(const char *path, double *times) {
-  double wall0 = 0, cpu0 = 0;
-  if (times) {
-    wall0 = timing_wall();
-    cpu0 = timing_thread_cpu();
-  }
+  timing_mark mark = times ? timing_now() : (timing_mark){0};
   wasm_module *m = cli_load(path);
   if (!m)
     return NULL;
-  if (times) {
-    double wall1 = timing_wall(), cpu1 = timing_thread_cpu();
-    times[0] = wall1 - wall0;
-    times[1] = cpu1 - cpu0;
-    wall0 = wall1;
-    cpu0 = cpu1;
-  }
+  if (times)
+    timing_lap(&mark, &times[0], &times[1]);
   cli_print_name_warning(path, m);
   wasm_error err = {0};
   bool valid = wasm_validate(m, &err);
-  if (times) {
-    times[2] = timing_wall() - wall0;
-    times[3] = timing_thread_cpu() - cpu0;
-  }
+  if (times)
+    timing_lap(&mark, &times[2], &times[3]);
   if (!valid) {
     err.in_binary_of_text = m->from_text;
     cli_report_invalid(path, &err);

@@ -40,8 +40,9 @@ void cli_print_name_warning(const char *path, const wasm_module *m);
  * streams stay in order on one terminal). */
 void cli_report_invalid(const char *path, wasm_error *err);
 /* cli_load + the warning + validation; NULL after printing why. With
- * times non-NULL (--time-report): times[0], times[1] = wall and CPU
- * seconds of reading and decoding, times[2], times[3] = of validating. */
+ * times non-NULL (--time-report): adds to times[0], times[1] the wall and
+ * CPU seconds of reading and decoding, to times[2], times[3] those of
+ * validating. */
 wasm_module *cli_load_valid(const char *path, double *times);
 /* The whole file (for digests and cache keys); NULL after a message. */
 uint8_t *cli_slurp(const char *path, size_t *size);

@@ -66,11 +66,7 @@ static bool lower_and_emit(emit_target *t, const wasm_module *wm,
                            uint32_t first, uint32_t end, bool descriptor,
                            const char *path, LLVMMemoryBufferRef *out,
                            job_times *jt, wasm_error *err) {
-  double wall0 = 0, cpu0 = 0;
-  if (jt) {
-    wall0 = timing_wall();
-    cpu0 = timing_thread_cpu();
-  }
+  timing_mark mark = jt ? timing_now() : (timing_mark){0};
   const char *triple = emit_target_triple(t);
   lower_module *lm =
       whole ? lower_module_new(wm, lo, triple, err)
@@ -92,11 +88,8 @@ static bool lower_and_emit(emit_target *t, const wasm_module *wm,
     if (!ok && !err->set)
       wasm_fail(err, 0, "cannot emit the module descriptor");
   }
-  double lower_wall = 0, lower_cpu = 0;
-  if (jt) {
-    lower_wall = timing_wall() - wall0;
-    lower_cpu = timing_thread_cpu() - cpu0;
-  }
+  if (jt)
+    timing_lap(&mark, &jt->lower_wall, &jt->lower_cpu);
   if (ok) {
     char msg[sizeof err->msg];
     ok = emit_module(t, lm->mod, path, out, jt ? &jt->emit : NULL, msg,
@@ -104,15 +97,11 @@ static bool lower_and_emit(emit_target *t, const wasm_module *wm,
     if (!ok)
       wasm_fail(err, 0, "%s", msg);
   }
-  if (jt) {
-    wall0 = timing_wall();
-    cpu0 = timing_thread_cpu();
-  }
+  if (jt)
+    mark = timing_now(); /* freeing the IR counts as lowering */
   lower_module_free(lm);
-  if (jt) {
-    jt->lower_wall += lower_wall + timing_wall() - wall0;
-    jt->lower_cpu += lower_cpu + timing_thread_cpu() - cpu0;
-  }
+  if (jt)
+    timing_lap(&mark, &jt->lower_wall, &jt->lower_cpu);
   return ok;
 }
 
@@ -461,13 +450,14 @@ static bool plan_jobs(plan *p, const uint32_t *bounds) {
   return true;
 }
 
-/* CPU time of the waited-for child processes so far (for the join). */
-static double children_cpu(void) {
-  struct rusage ru;
-  if (getrusage(RUSAGE_CHILDREN, &ru) != 0)
-    return 0;
-  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+/* Adds one job's (or the whole module's) phases to the report's sums. */
+static void add_job_times(codegen_report *r, const job_times *jt) {
+  r->lower_wall += jt->lower_wall;
+  r->lower_cpu += jt->lower_cpu;
+  r->emit.optimise_wall += jt->emit.optimise_wall;
+  r->emit.optimise_cpu += jt->emit.optimise_cpu;
+  r->emit.codegen_wall += jt->emit.codegen_wall;
+  r->emit.codegen_cpu += jt->emit.codegen_cpu;
 }
 
 /* The report of a chunked compile: the sums over the jobs and the
@@ -482,12 +472,7 @@ static void report_jobs(const plan *p, unsigned nthreads, double wall,
   r->idle_tail = p->last_done - p->first_idle;
   for (uint32_t j = 0; j < p->njobs; j++) {
     const job_times *jt = &p->jobs[j].times;
-    r->lower_wall += jt->lower_wall;
-    r->lower_cpu += jt->lower_cpu;
-    r->emit.optimise_wall += jt->emit.optimise_wall;
-    r->emit.optimise_cpu += jt->emit.optimise_cpu;
-    r->emit.codegen_wall += jt->emit.codegen_wall;
-    r->emit.codegen_cpu += jt->emit.codegen_cpu;
+    add_job_times(r, jt);
     if (j == p->nchunks)
       continue; /* the descriptor is no chunk */
     double cpu = jt->lower_cpu + jt->emit.optimise_cpu + jt->emit.codegen_cpu;
@@ -583,13 +568,13 @@ static bool emit_chunked(emit_target *t, const wasm_module *wm,
     double wall0 = 0, cpu0 = 0;
     if (report) {
       wall0 = timing_wall();
-      cpu0 = children_cpu();
+      cpu0 = timing_rusage_cpu(RUSAGE_CHILDREN);
     }
     ok = link_relocatable(emit_target_linker(t), (const char *const *)p.paths,
                           p.njobs, dst, msg, sizeof msg);
     if (report) {
       report->join_wall = timing_wall() - wall0;
-      report->join_cpu = children_cpu() - cpu0;
+      report->join_cpu = timing_rusage_cpu(RUSAGE_CHILDREN) - cpu0;
     }
     if (!ok)
       wasm_fail(err, 0, "%s", msg);
@@ -632,13 +617,7 @@ bool emit_wasm_module(emit_target *t, const wasm_module *wm,
   job_times jt = {0};
   bool ok = lower_and_emit(t, wm, lo, true, 0, 0, true, path, out,
                            report ? &jt : NULL, err);
-  if (report) {
-    report->lower_wall += jt.lower_wall;
-    report->lower_cpu += jt.lower_cpu;
-    report->emit.optimise_wall += jt.emit.optimise_wall;
-    report->emit.optimise_cpu += jt.emit.optimise_cpu;
-    report->emit.codegen_wall += jt.emit.codegen_wall;
-    report->emit.codegen_cpu += jt.emit.codegen_cpu;
-  }
+  if (report)
+    add_job_times(report, &jt);
   return ok;
 }

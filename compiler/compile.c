@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <llvm-c/Support.h>
@@ -33,15 +32,7 @@ typedef struct {
 
 /* The CPU seconds of this process and its waited-for children. */
 static double process_cpu(void) {
-  double s = 0;
-  struct rusage ru;
-  if (getrusage(RUSAGE_SELF, &ru) == 0)
-    s += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-  if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
-    s += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-  return s;
+  return timing_rusage_cpu(RUSAGE_SELF) + timing_rusage_cpu(RUSAGE_CHILDREN);
 }
 
 static void report_row(const char *phase, double wall, double cpu,

@@ -488,11 +488,7 @@ static bool verify(LLVMModuleRef m, const char *after, char *err,
 bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
                  LLVMMemoryBufferRef *out, emit_times *times, char *err,
                  size_t errsz) {
-  double wall0 = 0, cpu0 = 0;
-  if (times) {
-    wall0 = timing_wall();
-    cpu0 = timing_thread_cpu();
-  }
+  timing_mark mark = times ? timing_now() : (timing_mark){0};
   LLVMSetTarget(m, t->triple);
   LLVMTargetDataRef td = LLVMCreateTargetDataLayout(t->tm);
   LLVMSetModuleDataLayout(m, td);
@@ -572,13 +568,8 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   if (t->verify &&
       !verify(m, "the pipeline and wasmc's final IR passes", err, errsz))
     return false;
-  if (times) {
-    double wall1 = timing_wall(), cpu1 = timing_thread_cpu();
-    times->optimise_wall += wall1 - wall0;
-    times->optimise_cpu += cpu1 - cpu0;
-    wall0 = wall1;
-    cpu0 = cpu1;
-  }
+  if (times)
+    timing_lap(&mark, &times->optimise_wall, &times->optimise_cpu);
 
   char *msg = NULL;
   LLVMBool failed;
@@ -608,10 +599,8 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
     failed = LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, LLVMObjectFile, &msg,
                                                  out);
   }
-  if (times) {
-    times->codegen_wall += timing_wall() - wall0;
-    times->codegen_cpu += timing_thread_cpu() - cpu0;
-  }
+  if (times)
+    timing_lap(&mark, &times->codegen_wall, &times->codegen_cpu);
   if (failed) {
     if (path)
       snprintf(err, errsz, "cannot write '%s': %s", path, msg ? msg : "?");
