@@ -3,9 +3,9 @@
  * Hashing is SHA-256 from Nettle (GnuTLS's crypto library), not LLVM's
  * BLAKE3 (the cached path of `wasmc run` must not load libLLVM,
  * llvm_api.h) and not OpenSSL's libcrypto: Debian builds Nettle "fat"
- * (SHA-NI picked at run time, ~2 GB/s like libcrypto), and it is a
- * 300 KB library where libcrypto is 4.7 MB whose loading and relocation
- * took a noticeable part of a cached start. Compression is libzstd, whose
+ * (SHA-NI picked at run time; on one 256 MB buffer, side by side, Nettle
+ * 0.9 GB/s and libcrypto 0.7 GB/s), and it is a 300 KB library where
+ * libcrypto is 4.7 MB to load and relocate at every cached start. Compression is libzstd, whose
  * frame checksum (XXH64) guards the stored object against damage. Integers
  * in the header are little-endian, written byte by byte so the format does
  * not depend on the host's struct layout.
