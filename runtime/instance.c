@@ -65,6 +65,20 @@ static bool const_pop2(wasmrt_val *stack, uint32_t *sp, wasmrt_val *a, wasmrt_va
   return true;
 }
 
+/* ref.func idx, in a constant expression or a compact element segment:
+ * the instance's funcref; false + error for an index the descriptor does
+ * not have (a corrupt descriptor). */
+static bool ref_func(wasmrt_instance *inst, uint64_t idx, void **ref, wasmrt_error *err) {
+  uint32_t nfuncs = inst->module->desc->nfuncs;
+  if (idx >= nfuncs) {
+    rt_error(err, "constant expression references function %llu of %u",
+             (unsigned long long)idx, nfuncs);
+    return false;
+  }
+  *ref = inst->funcs[idx];
+  return true;
+}
+
 static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt_val *out,
                        wasmrt_error *err) {
   /* The stack never holds more values than there are instructions. */
@@ -113,12 +127,7 @@ static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt
       break;
     case WASMRT_CONST_REF_NULL: v.ref = NULL; break;
     case WASMRT_CONST_REF_FUNC:
-      if (op->a >= d->nfuncs) {
-        rt_error(err, "constant expression references function %llu of %u",
-                 (unsigned long long)op->a, d->nfuncs);
-        goto out;
-      }
-      v.ref = inst->funcs[op->a];
+      if (!ref_func(inst, op->a, &v.ref, err)) goto out;
       break;
     default:
       rt_error(err, "not supported yet: constant expression instruction 0x%x", op->op);
@@ -400,14 +409,10 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
     }
     for (uint32_t k = 0; k < e->count; k++) {
       if (e->funcs) { /* ref.func or ref.null */
-        uint32_t f = e->funcs[k];
-        if (f != WASMRT_ELEM_NULL && f >= d->nfuncs) {
-          rt_error(err, "element segment %u references function %u of %u", i, f,
-                   d->nfuncs);
+        if (e->funcs[k] != WASMRT_ELEM_NULL &&
+            !ref_func(inst, e->funcs[k], &inst->elem_items[i][k], err))
           goto fail;
-        }
-        inst->elem_items[i][k] = f == WASMRT_ELEM_NULL ? NULL : inst->funcs[f];
-        continue;
+        continue; /* a null stays as calloc left it */
       }
       wasmrt_val v;
       if (!eval_const(inst, &e->items[k], &v, err)) goto fail;
