@@ -18,6 +18,7 @@
 #include "keep_traps.h"
 #include "loop_parity.h"
 #include "quiet_nan.h"
+#include "stack_check.h"
 #include "timing.h"
 
 #include <errno.h>
@@ -553,6 +554,9 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
     take_error(e, "optimisation failed", err, errsz);
     return false;
   }
+  /* The call-stack checks the pipeline did not merge away: real compares
+   * now (stack_check.c). */
+  stack_check_expand(m);
   alias_families_join(m);
   /* The llvm.canonicalize calls of the float lowering: gone where the
    * hardware quiets anyway, a multiplication by 1.0 elsewhere. */

@@ -38,8 +38,10 @@
  * in innermost loops; byte-compare loops with a vector prefix
  * (cmp_loop.c). 6: a function of --chunk-size bytes or more compiles in
  * a chunk of its own (codegen.c). 7: no unwind tables for a module
- * without tags run by wasmc's WASI host (lower_options.no_unwind). */
-#define EMIT_CODEGEN_REVISION 7
+ * without tags run by wasmc's WASI host (lower_options.no_unwind). 8: the
+ * call-stack check a pure call until code generation, so that inlined
+ * copies merge (stack_check.c). */
+#define EMIT_CODEGEN_REVISION 8
 
 typedef struct {
   const char *triple;   /* "x86_64", "x86_64-linux-gnu", ...; NULL = host */

@@ -15,6 +15,7 @@
 
 #include "lower.h"
 #include "reader.h"
+#include "stack_check.h"
 
 /* ---- operand stack ------------------------------------------------------ */
 
@@ -274,11 +275,10 @@ static void prologue(lower_func *lf) {
 
   /* Call-stack exhaustion: every function compares the stack pointer with
    * the limit the runtime leaves below its guard, so deep recursion traps
-   * cleanly instead of faulting on the guard page. */
-  LLVMValueRef sp = lower_intrinsic(lf, "llvm.stacksave", &lm->t_ptr, 1, NULL, 0);
-  LLVMValueRef spi = LLVMBuildPtrToInt(lm->b, sp, lm->t_i64, "sp");
+   * cleanly instead of faulting on the guard page (a pure call until code
+   * generation, so that inlined copies merge: stack_check.c). */
   LLVMValueRef limit = lower_vmctx_slot(lf, WASMRT_VMCTX_STACK_LIMIT, true);
-  lower_trap_if(lf, LLVMBuildICmp(lm->b, LLVMIntULT, spi, limit, "stack.low"),
+  lower_trap_if(lf, stack_check_low(lm->mod, lm->b, limit),
                 WASMRT_TRAP_STACK_EXHAUSTED);
 
   /* Memory 0 never moves (reserved once), so its base is loaded once.
