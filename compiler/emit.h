@@ -40,8 +40,9 @@
  * a chunk of its own (codegen.c). 7: no unwind tables for a module
  * without tags run by wasmc's WASI host (lower_options.no_unwind). 8: the
  * call-stack check a pure call until code generation, so that inlined
- * copies merge (stack_check.c). */
-#define EMIT_CODEGEN_REVISION 8
+ * copies merge (stack_check.c). 9: no inliner before keep_traps'
+ * release; a call whose result is not needed stays a call. */
+#define EMIT_CODEGEN_REVISION 9
 
 typedef struct {
   const char *triple;   /* "x86_64", "x86_64-linux-gnu", ...; NULL = host */

@@ -13,8 +13,7 @@
  * the metadata kind "wasmc.memload". Before the normal pipeline,
  * keep_traps_release runs an early pipeline that does the simplifications
  * which make values dead (SROA/mem2reg of locals, instcombine, SCCP,
- * simplifycfg, inlining of small callees, aggressive dead code
- * elimination). A volatile load is never deleted, so afterwards each tagged
+ * simplifycfg, aggressive dead code elimination). A volatile load is never deleted, so afterwards each tagged
  * load is either still used, and becomes a plain load again, optimised
  * exactly as before; or unused, and stays volatile: it executes, and an
  * out-of-bounds address faults.
@@ -30,14 +29,22 @@
  * (lower_func.c). If leaf functions ever skip that check, a callee that
  * only reads memory would become deletable with its out-of-bounds load:
  * keep such calls then (e.g. store their result to a volatile stack slot).
- * A dropped call can also lose its loads by being inlined later, in the
- * normal pipeline's inliner (it happens on riscv64, whose cost model
- * inlines more): once inlined, its released loads feed nothing. So a call
- * to a function of the module whose result is still unused at the release
- * is marked noinline there: it runs as a call, and its loads with it.
- * Small callees were inlined by the early pipeline already, so this costs
- * only calls of larger functions whose result is dropped.
- * tests/spec/wasmc/unused_load_traps.wast "call-dropped" covers it.
+ *
+ * Calls whose result is not needed. Inlining happens only in the normal
+ * pipeline, after the release, and a callee's loads are released in the
+ * callee, where its `ret` uses them. Inlined into a caller that drops the
+ * result, or uses it only beyond a branch (or as a select's value, or in
+ * a parameter nobody reads), those loads would feed nothing, or be sunk
+ * into the branch. So a call's result is judged as a load is (below):
+ * a call to a function of the module whose result is not needed, or
+ * could be sunk, is marked noinline at the release, and runs as a call,
+ * its loads with it. An inliner in the early pipeline (there was one
+ * before codegen revision 9) judges small callees' loads in their
+ * callers instead, but it cost python.wasm 2.2 s of an -O2 compile, and
+ * its code ran no faster (bench/python: 3% slower). A
+ * narrowed result needs nothing here: keep_traps_whole_loads sees the
+ * inlined load after the pipeline. tests/spec/wasmc/unused_load_traps.wast
+ * "inlined-dropped", "call-dropped" and "result-*" cover these.
  *
  * Loads used only beyond a branch. LLVM sinks a load to the block that
  * uses it; on the paths that skip that block the load never runs. A
@@ -56,8 +63,9 @@
  * simplification the early pipeline does not do (e.g. interprocedural
  * constant propagation proving a multiplier zero, GVN or jump threading
  * exposing a never-taken use, a loop whose result is unused deleted by loop
- * deletion after its loads were released, inlining that happens only in the
- * later inliner rounds, or the instruction selector folding `x - x`):
+ * deletion after its loads were released, a call's result that becomes
+ * dead only after the callee is inlined and simplified with the caller,
+ * or the instruction selector folding `x - x`):
  * its load is plain by then and may be deleted. The early pipeline does the
  * common local simplifications, so what is left needs a value that looks
  * used after SCCP, instcombine and ADCE yet is not.
@@ -161,10 +169,7 @@ static void merge_repeated_loads(LLVMModuleRef m, unsigned kind) {
  * process (LLVM ERROR) when not; default<On> does not check, nor here. */
 static const char *const early_pipeline[] = {
     "function(sroa,early-cse)",
-    /* one pipeline on two lines (the parentheses tell clang's
-     * -Wstring-concatenation so) */
-    ("function(instcombine<no-verify-fixpoint>,simplifycfg),"
-     "cgscc(inline),function(sroa,early-cse)"),
+    "function(instcombine<no-verify-fixpoint>,simplifycfg,sroa,early-cse)",
     "function(sccp,adce,simplifycfg)",
 };
 
@@ -179,20 +184,6 @@ static bool run(LLVMModuleRef m, const char *pipeline, LLVMTargetMachineRef tm,
   snprintf(err, errsz, "optimisation failed (early pipeline): %s", msg);
   LLVMDisposeErrorMessage(msg);
   return false;
-}
-
-/* A call whose result nobody uses, to a function defined in this module
- * (the only kind the inliner can see into): keep it a call (see the
- * banner, "Dropped calls"). */
-static void keep_dropped_call(LLVMValueRef call) {
-  LLVMValueRef callee = LLVMGetCalledValue(call);
-  if (!LLVMIsAFunction(callee) || LLVMIsDeclaration(callee) ||
-      LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMVoidTypeKind)
-    return;
-  LLVMContextRef c = LLVMGetModuleContext(LLVMGetGlobalParent(callee));
-  unsigned k = LLVMGetEnumAttributeKindForName("noinline", 8);
-  LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
-                           LLVMCreateEnumAttribute(c, k, 0));
 }
 
 /* Instructions that only compute a value from their operands, with no
@@ -421,6 +412,23 @@ static bool narrowable(LLVMValueRef v) {
   return false;
 }
 
+/* A call to a function defined in this module (the only kind the inliner
+ * can see into) whose result is not needed or could be sunk: keep it a
+ * call (see the banner, "Calls whose result is not needed"). */
+static void keep_call(LLVMValueRef call) {
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  if (!LLVMIsAFunction(callee) || LLVMIsDeclaration(callee) ||
+      LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMVoidTypeKind)
+    return;
+  need_walk w = {.budget = 64};
+  if (value_needed(call, &w) && !sinkable(call))
+    return;
+  LLVMContextRef c = LLVMGetModuleContext(LLVMGetGlobalParent(callee));
+  unsigned k = LLVMGetEnumAttributeKindForName("noinline", 8);
+  LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                           LLVMCreateEnumAttribute(c, k, 0));
+}
+
 bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
                         int opt_level, char *err, size_t errsz) {
   LLVMContextRef c = LLVMGetModuleContext(m);
@@ -443,8 +451,8 @@ bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
          bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
            i = LLVMGetNextInstruction(i)) {
-        if (opt_level > 0 && LLVMIsACallInst(i) && !LLVMGetFirstUse(i))
-          keep_dropped_call(i);
+        if (opt_level > 0 && LLVMIsACallInst(i))
+          keep_call(i);
         if (!LLVMIsALoadInst(i) || !LLVMGetMetadata(i, kind))
           continue;
         need_walk w = {.budget = 64};

@@ -5,7 +5,7 @@
  * them the trap. So every memory load is emitted volatile and tagged
  * (keep_traps_tag, from lowering), and before the normal optimisation
  * pipeline emit.c calls keep_traps_release, which runs an early
- * simplification + inlining pipeline and then makes every tagged load
+ * simplification pipeline and then makes every tagged load
  * whose value is still used plain again, so that it optimises as usual;
  * only the loads left with no use stay volatile (and thus stay, and trap).
  * The reasoning and the remaining gap are in keep_traps.c.

@@ -23,7 +23,8 @@
   (func (export "sub-self") (param i32) (result f64)
     (f64.mul (f64.const 0) (f64.convert_i32_u (i32.sub (i32.load16_s (local.get 0))
                                                        (i32.load16_s (local.get 0))))))
-  ;; A small callee returning a load, inlined into a caller that drops it.
+  ;; A small callee returning a load, called by a caller that drops the
+  ;; result (such a call is never inlined: keep_traps.c).
   (func $get (param i32) (result i32) (i32.load (local.get 0)))
   (func (export "inlined-dropped") (param i32)
     (drop (call $get (local.get 0))))
@@ -121,10 +122,9 @@
 (assert_trap (invoke "loop-sum-unread" (i32.const 65536)) "out of bounds memory access")
 (assert_return (invoke "loop-sum-unread" (i32.const 0)))
 
-;; A load passed to a parameter its callee never reads (the callee is too
-;; big for the early inliner, so the call is still there when the loads
-;; are released): dead argument elimination or a later inlining leaves the
-;; load feeding nothing. Found by scripts/difffuzz (seed 1000, module 827):
+;; A load passed to a parameter its callee never reads (the loads are
+;; released before any inlining): dead argument elimination or inlining
+;; leaves the load feeding nothing. Found by scripts/difffuzz (seed 1000, module 827):
 ;; the call returned "unreachable" instead of trapping out of bounds.
 (module
   (memory 1)
@@ -343,3 +343,29 @@
 (assert_return (invoke "calls") (i32.const 1))
 (assert_return (invoke "sum" (i32.const 65532)) (i32.const 0))
 (assert_return (invoke "calls") (i32.const 5))
+
+;; A small callee returning a load, whose caller uses the result only where
+;; it would not need the load once the callee is inlined: beyond a branch
+;; not taken, as a select's unchosen value, or narrowed. The release judges
+;; a call's result as it judges a load (keep_traps.c, "Calls whose result
+;; is not needed"), and such a call is never inlined.
+(module
+  (memory 1)
+  (func $get (param i32) (result i32) (i32.load (local.get 0)))
+  (func $get64 (param i32) (result i64) (i64.load (local.get 0)))
+  (func (export "result-branch") (param i32 i32) (result i32) (local i32)
+    (local.set 2 (call $get (local.get 0)))
+    (if (local.get 1) (then (return (local.get 2))))
+    (i32.const 9))
+  (func (export "result-select") (param i32 i32) (result i32)
+    (select (call $get (local.get 0)) (i32.const 9) (local.get 1)))
+  (func (export "result-narrow") (param i32) (result i32)
+    (i32.wrap_i64 (call $get64 (local.get 0))))
+)
+(assert_trap (invoke "result-branch" (i32.const 65536) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "result-branch" (i32.const 0) (i32.const 0)) (i32.const 9))
+(assert_return (invoke "result-branch" (i32.const 0) (i32.const 1)) (i32.const 0))
+(assert_trap (invoke "result-select" (i32.const 65536) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "result-select" (i32.const 0) (i32.const 0)) (i32.const 9))
+(assert_trap (invoke "result-narrow" (i32.const 65532)) "out of bounds memory access")
+(assert_return (invoke "result-narrow" (i32.const 65528)) (i32.const 0))
