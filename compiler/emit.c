@@ -16,6 +16,7 @@
 #include "cmp_loop.h"
 #include "store_ifconv.h"
 #include "keep_traps.h"
+#include "llvm_pipelines.h" /* generated: LLVM's default<On> after its prefix */
 #include "loop_parity.h"
 #include "quiet_nan.h"
 #include "stack_check.h"
@@ -486,6 +487,32 @@ static bool verify(LLVMModuleRef m, const char *after, char *err,
   return ok;
 }
 
+/* The normal pipeline: LLVM's default<On>. After keep_traps' early
+ * pipeline (guard-page modules at -O1..-O3), less its module
+ * simplification prefix: the early pipeline has just done that prefix's
+ * work (sroa, early-cse, instcombine, simplifycfg, and sccp for ipsccp),
+ * and doing it again on the simplified module cost python.wasm 6.4 s of
+ * an 86 s -O2 compile for no speed (bench/python: geometric means within
+ * 1.5%). What is left out with it: ipsccp's interprocedural part,
+ * called-value-propagation and globalopt (wasm globals are not LLVM
+ * globals, and the runtime's are declarations), lower-expect (lowering
+ * emits branch weights, not llvm.expect) and inferattrs (the runtime
+ * functions carry their attributes). The pipeline is opt's printed form
+ * (llvm_pipelines.h, made by compiler/CMakeLists.txt), which names every
+ * pass with its parameters but not every internal setting: run whole, it
+ * compiled a 4 MB slice of Yosys like default<O2> but for one function's
+ * loops. At -O3 the whole default<O3> still runs: the printed form cannot
+ * say its inliner threshold (250, not 225). */
+static const char *pipeline(int opt_level, bool simplified) {
+  static const char *const after_prefix[] = {
+      NULL, WASMC_LLVM_O1_AFTER_PREFIX, WASMC_LLVM_O2_AFTER_PREFIX};
+  static const char *const whole[] = {"default<O0>", "default<O1>",
+                                      "default<O2>", "default<O3>"};
+  if (simplified && opt_level >= 1 && opt_level <= 2)
+    return after_prefix[opt_level];
+  return whole[opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level];
+}
+
 bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
                  LLVMMemoryBufferRef *out, emit_times *times, char *err,
                  size_t errsz) {
@@ -518,7 +545,8 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   /* Memory loads come volatile (guard-page mode) so that unused
    * out-of-bounds ones still trap; those whose value is used become plain
    * again here, before the real pipeline (keep_traps.c). */
-  if (!keep_traps_release(m, t->tm, t->opt_level, err, errsz))
+  bool simplified = false;
+  if (!keep_traps_release(m, t->tm, t->opt_level, &simplified, err, errsz))
     return false;
   /* With locals in SSA form: i32 address adds after an access at the same
    * index do not wrap (addr_nowrap.c), which lets LLVM see affine,
@@ -545,10 +573,8 @@ bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
   if (t->verify && !verify(m, "wasmc's IR passes", err, errsz))
     return false;
 
-  char pipeline[32];
-  snprintf(pipeline, sizeof pipeline, "default<O%d>", t->opt_level);
   LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
-  LLVMErrorRef e = LLVMRunPasses(m, pipeline, t->tm, pbo);
+  LLVMErrorRef e = LLVMRunPasses(m, pipeline(t->opt_level, simplified), t->tm, pbo);
   LLVMDisposePassBuilderOptions(pbo);
   if (e) {
     take_error(e, "optimisation failed", err, errsz);

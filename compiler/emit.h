@@ -41,8 +41,10 @@
  * without tags run by wasmc's WASI host (lower_options.no_unwind). 8: the
  * call-stack check a pure call until code generation, so that inlined
  * copies merge (stack_check.c). 9: no inliner before keep_traps'
- * release; a call whose result is not needed stays a call. */
-#define EMIT_CODEGEN_REVISION 9
+ * release; a call whose result is not needed stays a call. 10:
+ * default<O1>/<O2> without the module simplification prefix the early
+ * pipeline has done (emit.c). */
+#define EMIT_CODEGEN_REVISION 10
 
 typedef struct {
   const char *triple;   /* "x86_64", "x86_64-linux-gnu", ...; NULL = host */

@@ -13,7 +13,9 @@
  * the metadata kind "wasmc.memload". Before the normal pipeline,
  * keep_traps_release runs an early pipeline that does the simplifications
  * which make values dead (SROA/mem2reg of locals, instcombine, SCCP,
- * simplifycfg, aggressive dead code elimination). A volatile load is never deleted, so afterwards each tagged
+ * simplifycfg, aggressive dead code elimination): the module
+ * simplification LLVM's default<On> starts with, which emit.c then leaves
+ * out of it. A volatile load is never deleted, so afterwards each tagged
  * load is either still used, and becomes a plain load again, optimised
  * exactly as before; or unused, and stays volatile: it executes, and an
  * out-of-bounds address faults.
@@ -430,9 +432,11 @@ static void keep_call(LLVMValueRef call) {
 }
 
 bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
-                        int opt_level, char *err, size_t errsz) {
+                        int opt_level, bool *simplified, char *err,
+                        size_t errsz) {
   LLVMContextRef c = LLVMGetModuleContext(m);
   unsigned kind = tag_kind(c);
+  *simplified = false;
   if (!has_tags(m, kind))
     return true;
   unsigned access = access_kind(c);
@@ -443,6 +447,7 @@ bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
     if (k < 2)
       merge_repeated_loads(m, kind);
   }
+  *simplified = opt_level > 0;
   for (LLVMValueRef f = LLVMGetFirstFunction(m); f;
        f = LLVMGetNextFunction(f)) {
     if (LLVMIsDeclaration(f))

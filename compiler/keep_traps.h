@@ -28,11 +28,14 @@ void keep_traps_tag(lower_module *lm, LLVMValueRef load);
 /* Emission, before the default<On> pipeline. At -O0 the tagged loads stay
  * volatile (instruction selection folds dead values too, and speed does
  * not matter there); at -O1..-O3 the early pipeline runs and the tagged
- * loads that are still used become plain. Removes the tags. Returns false
- * with a message if a pass pipeline fails. Does nothing for a module
- * without tagged loads. */
+ * loads that are still used become plain. Removes the tags. *simplified
+ * tells whether the early pipeline ran (then the normal pipeline may skip
+ * the module simplification it did; see emit.c). Returns false with a
+ * message if a pass pipeline fails. Does nothing for a module without
+ * tagged loads. */
 bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
-                        int opt_level, char *err, size_t errsz);
+                        int opt_level, bool *simplified, char *err,
+                        size_t errsz);
 
 /* Emission, after the optimisation pipeline, at -O1..-O3: makes volatile
  * every load keep_traps_release tagged as a Wasm access (guard-page
