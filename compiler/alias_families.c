@@ -117,24 +117,8 @@ typedef struct {
  * effects, so that LICM hoists it and GVN merges only equal calls. */
 static LLVMValueRef family_fn(LLVMModuleRef m, LLVMTypeRef ptr,
                               LLVMTypeRef i32) {
-  LLVMValueRef fn = LLVMGetNamedFunction(m, FAMILY_FN);
-  if (fn)
-    return fn;
   LLVMTypeRef params[2] = {ptr, i32};
-  fn = LLVMAddFunction(m, FAMILY_FN, LLVMFunctionType(ptr, params, 2, 0));
-  LLVMContextRef ctx = LLVMGetModuleContext(m);
-  static const char *const flags[] = {"nounwind", "willreturn",
-                                      "speculatable", "nosync", "nofree"};
-  for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
-    unsigned k = LLVMGetEnumAttributeKindForName(flags[i], strlen(flags[i]));
-    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                            LLVMCreateEnumAttribute(ctx, k, 0));
-  }
-  /* memory(none): the MemoryEffects value 0 */
-  unsigned mem = LLVMGetEnumAttributeKindForName("memory", 6);
-  LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                          LLVMCreateEnumAttribute(ctx, mem, 0));
-  return fn;
+  return ir_pure_decl(m, FAMILY_FN, LLVMFunctionType(ptr, params, 2, 0), true);
 }
 
 static LLVMValueRef family_copy(family_list *l, LLVMValueRef base,

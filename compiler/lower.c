@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ir_match.h"
 #include "lower.h"
 #include "target.h"
 
@@ -111,12 +112,6 @@ static LLVMTypeRef rtt_type(lower_module *lm, uint8_t t) {
                         : lm->t_ptr;
 }
 
-static void add_fn_attr(lower_module *lm, LLVMValueRef fn, const char *attr) {
-  unsigned kind = LLVMGetEnumAttributeKindForName(attr, strlen(attr));
-  LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                          LLVMCreateEnumAttribute(lm->llctx, kind, 0));
-}
-
 static void declare_runtime(lower_module *lm) {
   for (int i = 0; i < RT_COUNT; i++) {
     LLVMTypeRef params[6];
@@ -128,12 +123,12 @@ static void declare_runtime(lower_module *lm) {
     /* Traps never return; keeping their call sites cold moves the trap
      * blocks out of the hot code. */
     if (rt_decls[i].noreturn) {
-      add_fn_attr(lm, lm->rt[i], "noreturn");
-      add_fn_attr(lm, lm->rt[i], "cold");
+      ir_fn_attr(lm->rt[i], "noreturn");
+      ir_fn_attr(lm->rt[i], "cold");
       /* A trap leaves by longjmp, never through the unwinder; a throw
        * leaves by unwinding and must stay an unwinding call. */
       if (!rt_decls[i].unwinds)
-        add_fn_attr(lm, lm->rt[i], "nounwind");
+        ir_fn_attr(lm->rt[i], "nounwind");
     }
   }
 }
@@ -155,7 +150,7 @@ static LLVMValueRef declare_func(lower_module *lm, uint32_t i) {
   }
   LLVMSetFunctionCallConv(fn, lm->wasm_cc);
   if (lm->opts.no_unwind)
-    add_fn_attr(lm, fn, "nounwind");
+    ir_fn_attr(fn, "nounwind");
   lm->funcs[i] = fn;
   return fn;
 }

@@ -29,8 +29,7 @@
  * fail the link.
  */
 #include "stack_check.h"
-
-#include <string.h>
+#include "ir_match.h"
 
 #define NAME "wasmc.stack_low"
 
@@ -39,18 +38,9 @@ LLVMValueRef stack_check_low(LLVMModuleRef m, LLVMBuilderRef b,
   LLVMContextRef c = LLVMGetModuleContext(m);
   LLVMTypeRef i64 = LLVMInt64TypeInContext(c);
   LLVMTypeRef fty = LLVMFunctionType(LLVMInt1TypeInContext(c), &i64, 1, 0);
-  LLVMValueRef fn = LLVMGetNamedFunction(m, NAME);
-  if (!fn) {
-    fn = LLVMAddFunction(m, NAME, fty);
-    /* memory(none) is the enum value 0 of "memory" in LLVM 19 */
-    static const char *const attrs[] = {"memory", "nounwind", "willreturn",
-                                        "nosync", "nofree"};
-    for (size_t k = 0; k < sizeof attrs / sizeof attrs[0]; k++) {
-      unsigned kind = LLVMGetEnumAttributeKindForName(attrs[k], strlen(attrs[k]));
-      LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                              LLVMCreateEnumAttribute(c, kind, 0));
-    }
-  }
+  /* not speculatable: nothing gains from running it on a path that did
+   * not ask */
+  LLVMValueRef fn = ir_pure_decl(m, NAME, fty, false);
   return LLVMBuildCall2(b, fty, fn, &limit, 1, "stack.low");
 }
 
