@@ -414,16 +414,22 @@ static bool narrowable(LLVMValueRef v) {
   return false;
 }
 
+/* Is v (a load, or a call's result) used where it is: needed by
+ * something (value_needed), on the straight path after it (not
+ * sinkable)? What releases a load and lets a call be inlined. */
+static bool used_in_place(LLVMValueRef v) {
+  need_walk w = {.budget = 64};
+  return value_needed(v, &w) && !sinkable(v);
+}
+
 /* A call to a function defined in this module (the only kind the inliner
- * can see into) whose result is not needed or could be sunk: keep it a
- * call (see the banner, "Calls whose result is not needed"). */
+ * can see into) whose result is not used in place: keep it a call (see
+ * the banner, "Calls whose result is not needed"). */
 static void keep_call(LLVMValueRef call) {
   LLVMValueRef callee = LLVMGetCalledValue(call);
   if (!LLVMIsAFunction(callee) || LLVMIsDeclaration(callee) ||
-      LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMVoidTypeKind)
-    return;
-  need_walk w = {.budget = 64};
-  if (value_needed(call, &w) && !sinkable(call))
+      LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMVoidTypeKind ||
+      used_in_place(call))
     return;
   LLVMContextRef c = LLVMGetModuleContext(LLVMGetGlobalParent(callee));
   unsigned k = LLVMGetEnumAttributeKindForName("noinline", 8);
@@ -460,9 +466,7 @@ bool keep_traps_release(LLVMModuleRef m, LLVMTargetMachineRef tm,
           keep_call(i);
         if (!LLVMIsALoadInst(i) || !LLVMGetMetadata(i, kind))
           continue;
-        need_walk w = {.budget = 64};
-        if (opt_level > 0 && value_needed(i, &w) && !narrowable(i) &&
-            !sinkable(i))
+        if (opt_level > 0 && !narrowable(i) && used_in_place(i))
           LLVMSetVolatile(i, false);
         LLVMSetMetadata(i, kind, NULL);
         /* for keep_traps_whole_loads and _opaque_vector_loads: this
