@@ -510,7 +510,7 @@ static const char *pipeline(int opt_level, bool simplified) {
                                       "default<O2>", "default<O3>"};
   if (simplified && opt_level >= 1 && opt_level <= 2)
     return after_prefix[opt_level];
-  return whole[opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level];
+  return whole[opt_level]; /* 0..3: emit_target_new refuses any other */
 }
 
 bool emit_module(emit_target *t, LLVMModuleRef m, const char *path,
