@@ -43,8 +43,9 @@
  * copies merge (stack_check.c). 9: no inliner before keep_traps'
  * release; a call whose result is not needed stays a call. 10:
  * default<O1>/<O2> without the module simplification prefix the early
- * pipeline has done (emit.c). */
-#define EMIT_CODEGEN_REVISION 10
+ * pipeline has done (emit.c). 11: functions named by the name section
+ * (NAME.wasm.IDX symbols, lower.c). */
+#define EMIT_CODEGEN_REVISION 11
 
 typedef struct {
   const char *triple;   /* "x86_64", "x86_64-linux-gnu", ...; NULL = host */

@@ -135,11 +135,41 @@ static void declare_runtime(lower_module *lm) {
 
 /* ---- functions ----------------------------------------------------------- */
 
-/* Declares defined function i: internal wasm_f<i> in a whole module, a
- * hidden global in a chunk (defined here or in another chunk's object). */
+/* The symbol of defined function i. With a name in the name section:
+ * that name, then ".wasm.<i>", so that perf, gdb and nm name the Wasm
+ * function (a C++ name still demangles: the suffix reads as a clone's,
+ * "Foo::bar() [clone .wasm.12]") and two functions of one name stay two
+ * symbols. The suffix is also why the name is safe: no C symbol of the
+ * runtime or libc, and no libcall LLVM emits, ends in ".wasm.<i>".
+ * Without a name (or with one LLVM would misread: "llvm." is its
+ * intrinsics' prefix, \1 its "do not mangle" mark): internal wasm_f<i>
+ * in a whole module, wasmc.f<i> in a chunk (the dot: no C symbol can
+ * have it). Control bytes become '_' and long names are cut
+ * (WASMC_SYMBOL_NAME_MAX), so that symbols stay printable and the symbol
+ * table bounded. */
+#define WASMC_SYMBOL_NAME_MAX 512
+static void func_symbol(const lower_module *lm, uint32_t i, char *buf,
+                        size_t size) {
+  const wasm_module *wm = lm->wm;
+  const wasm_name *nm = wm->func_names ? &wm->func_names[i] : NULL;
+  if (!nm || !nm->str || nm->len == 0 || nm->str[0] == '\1' ||
+      (nm->len >= 5 && memcmp(nm->str, "llvm.", 5) == 0)) {
+    snprintf(buf, size, lm->chunked ? "wasmc.f%u" : "wasm_f%u", i);
+    return;
+  }
+  size_t n = nm->len < WASMC_SYMBOL_NAME_MAX ? nm->len : WASMC_SYMBOL_NAME_MAX;
+  for (size_t k = 0; k < n; k++) {
+    unsigned char ch = (unsigned char)nm->str[k];
+    buf[k] = ch < 0x20 || ch == 0x7f ? '_' : (char)ch;
+  }
+  snprintf(buf + n, size - n, ".wasm.%u", i);
+}
+
+/* Declares defined function i: internal in a whole module, a hidden
+ * global in a chunk (defined here or in another chunk's object). */
 static LLVMValueRef declare_func(lower_module *lm, uint32_t i) {
-  char fname[32];
-  snprintf(fname, sizeof fname, lm->chunked ? "wasmc.f%u" : "wasm_f%u", i);
+  char fname[WASMC_SYMBOL_NAME_MAX + 32];
+  func_symbol(lm, i, fname, sizeof fname);
   LLVMValueRef fn =
       LLVMAddFunction(lm->mod, fname, lm->fn_types[lm->wm->funcs[i].type]);
   if (lm->chunked) {
@@ -279,6 +309,7 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
   }
 
   declare_runtime(lm);
+  lower_debug_begin(lm);
 
   /* The functions defined here first, in index order (the order of the
    * code in the object); a chunk declares the others when it needs them. */
@@ -308,6 +339,8 @@ lower_module *lower_module_new_chunk(const wasm_module *wm,
 void lower_module_free(lower_module *lm) {
   if (!lm)
     return;
+  if (lm->di)
+    LLVMDisposeDIBuilder(lm->di);
   if (lm->b)
     LLVMDisposeBuilder(lm->b);
   if (lm->mod)

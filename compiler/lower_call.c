@@ -1,6 +1,6 @@
 /* lower_call.c: calls and references (see lower.h).
  *
- * A defined function is called directly (its wasm_f<idx>, with our own
+ * A defined function is called directly (its symbol, with our own
  * vmctx). Everything else goes through a wasmrt_funcref {code, ctx,
  * type_id}: an imported function through vmctx FUNCS[idx] (the runtime
  * binds it to another instance's function or to a host adapter),
