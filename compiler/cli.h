@@ -76,6 +76,7 @@ typedef struct {
   bool image;                  /* image */
   bool run_wait, run_quick;    /* run: --wait, --quick */
   bool bounds_checks;
+  bool debug_info;             /* -g: DWARF for the generated code */
   int opt_level;               /* -O, default 2 */
   unsigned jobs;               /* -j: threads for a large module, 0 = default */
   uint32_t chunk_size;         /* --chunk-size, 0 = default */

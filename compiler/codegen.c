@@ -88,6 +88,7 @@ static bool lower_and_emit(emit_target *t, const wasm_module *wm,
     if (!ok && !err->set)
       wasm_fail(err, 0, "cannot emit the module descriptor");
   }
+  lower_debug_finish(lm);
   if (jt)
     timing_lap(&mark, &jt->lower_wall, &jt->lower_cpu);
   if (ok) {

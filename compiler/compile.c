@@ -151,6 +151,7 @@ int compile_file(const cli_args *cp, const char *triple) {
     obj = tmp_obj;
   }
   lower_options lo = {.bounds_checks = c.bounds_checks,
+                      .debug_info = c.debug_info,
                       .chunk_size = c.chunk_size,
                       .jobs = c.jobs,
                       .report = tr ? &tr->cg : NULL,

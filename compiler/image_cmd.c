@@ -149,7 +149,9 @@ static int image_main(cli_args *cp) {
   if (c.features && w < (int)sizeof options)
     w += snprintf(options + w, sizeof options - (size_t)w, " --features %s", c.features);
   if (c.bounds_checks && w < (int)sizeof options)
-    snprintf(options + w, sizeof options - (size_t)w, " --bounds-checks");
+    w += snprintf(options + w, sizeof options - (size_t)w, " --bounds-checks");
+  if (c.debug_info && w < (int)sizeof options)
+    snprintf(options + w, sizeof options - (size_t)w, " -g");
   spec.build_options = options;
 
   const char *exe_paths[IMAGE_MAX_PLATFORMS];
@@ -168,6 +170,7 @@ static int image_main(cli_args *cp) {
     }
     cli_args one = c;
     one.out = exes[k];
+    one.strip = !c.debug_info; /* -g: the executables keep their DWARF */
     one.target = plats[k]->target;
     if ((rc = compile_file(&one, triple)) != EXIT_OK) {
       exes[k][0] = '\0'; /* compile_file removed it */

@@ -30,6 +30,7 @@
 #define WASMC_LOWER_H
 
 #include <llvm-c/Core.h>
+#include <llvm-c/DebugInfo.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,6 +40,11 @@
 
 typedef struct {
   bool bounds_checks; /* explicit bounds compares instead of guard pages */
+  /* -g: DWARF for the generated code (lower_debug.c): a subprogram per
+   * function, named as the name section names it, and each instruction's
+   * line the byte offset of its Wasm instruction in the module file; and
+   * unwind tables in every function (backtraces, debuggers). */
+  bool debug_info;
   /* Executables: launcher arguments to bake in (WASMC_LAUNCHER_ARGS_SYMBOL
    * layout, final empty string included), or NULL. */
   const char *launcher_args;
@@ -121,6 +127,11 @@ typedef struct lower_module {
    * kind id, and the tags for linear memory and for the size */
   unsigned md_tbaa;
   LLVMValueRef tbaa_linear, tbaa_memsize;
+  /* -g (lower_debug.c): the DWARF builder, the .wasm file, the one
+   * subroutine type, and the subprogram of the function being lowered
+   * (NULL between functions). All NULL without -g. */
+  LLVMDIBuilderRef di;
+  LLVMMetadataRef di_file, di_fn_type, di_sp;
   char err[256];
 } lower_module;
 
@@ -342,5 +353,17 @@ bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err);
 bool lower_descriptor(lower_module *lm, const char *cpu_features,
                       const char *cpu_built_with, wasm_error *err);
 void lower_module_free(lower_module *lm);
+
+/* lower_debug.c: DWARF for the generated code (-g); each a no-op without
+ * lower_options.debug_info. begin: the compile unit (new_module); function:
+ * fidx's subprogram on fn, and its body offset as the current line;
+ * at: the line of the Wasm instruction at `offset` (a file offset) for
+ * what is built next; end_function: no line for what follows; finish:
+ * the builder's work done (before emit_module). */
+void lower_debug_begin(lower_module *lm);
+void lower_debug_function(lower_module *lm, uint32_t fidx, LLVMValueRef fn);
+void lower_debug_at(lower_module *lm, uint32_t offset);
+void lower_debug_end_function(lower_module *lm);
+void lower_debug_finish(lower_module *lm);
 
 #endif

@@ -388,6 +388,7 @@ bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err) {
     return wasm_fail(err, f->body_offset, "out of memory");
   }
 
+  lower_debug_function(lm, fidx, lf.fn);
   prologue(&lf);
   push_body_frame(&lf);
 
@@ -402,6 +403,7 @@ bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err) {
     }
     if (skip_dead(&lf, &in))
       continue;
+    lower_debug_at(lm, in.offset);
     family_fn fam = family_of(in.op);
     if (!fam || !fam(&lf, &in) || lm->err[0]) {
       if (!lm->err[0])
@@ -419,6 +421,7 @@ bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err) {
     }
   }
   wasm_reader_finish(&r);
+  lower_debug_end_function(lm);
   free_frames(&lf);
   free(lf.stack);
   free(lf.locals);

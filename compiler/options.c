@@ -21,7 +21,7 @@ typedef enum {
   O_HELP, O_VERBOSE, O_OUT, O_SHARED, O_EMIT_LLVM, O_STATIC, O_STRIP,
   O_BOUNDS, O_OPT, O_TARGET, O_CPU, O_FEATURES, O_LLVM_ARG, O_JOBS,
   O_CHUNK, O_TIME_REPORT, O_NO_PROGRESS, O_DIR, O_ENV, O_TCP, O_PLATFORM,
-  O_TAG, O_WAIT, O_QUICK,
+  O_TAG, O_WAIT, O_QUICK, O_DEBUG_INFO,
 } opt_id;
 
 #define CODEGEN (CLI_COMPILE | CLI_BUILD | CLI_IMAGE | CLI_RUN)
@@ -43,6 +43,7 @@ static const struct opt {
     {"--static", NULL, CLI_BUILD | CLI_IMAGE, false, O_STATIC},
     {"--strip", "-s", CLI_BUILD | CLI_IMAGE, false, O_STRIP},
     {"--bounds-checks", NULL, CODEGEN, false, O_BOUNDS},
+    {"--debug-info", "-g", CODEGEN, false, O_DEBUG_INFO},
     {NULL, "-O", CODEGEN, true, O_OPT},
     {"--target", NULL, CLI_COMPILE | CLI_BUILD, true, O_TARGET},
     {"--cpu", NULL, CODEGEN, true, O_CPU},
@@ -145,6 +146,7 @@ static int apply(cli_args *a, const struct opt *o, const char *v) {
   case O_STATIC: a->static_exe = true; break; /* implied for `image` */
   case O_STRIP: a->strip = true; break;       /* implied for `image` */
   case O_BOUNDS: a->bounds_checks = true; break;
+  case O_DEBUG_INFO: a->debug_info = true; break;
   case O_OPT:
     if (v[0] < '0' || v[0] > '3' || v[1])
       return usage_error("-O wants 0, 1, 2 or 3 (got '%s')", v);

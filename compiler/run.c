@@ -62,7 +62,8 @@ static void make_key(const key_base *b, const cli_args *c, int opt,
   /* The chunk size changes the code (no inlining across chunks); -j
    * does not. */
   char opt_v[64];
-  snprintf(opt_v, sizeof opt_v, "O%d bc%d chunk%u", opt, c->bounds_checks,
+  snprintf(opt_v, sizeof opt_v, "O%d bc%d g%d chunk%u", opt, c->bounds_checks,
+           c->debug_info,
            c->chunk_size ? c->chunk_size : EMIT_CHUNK_SIZE_DEFAULT);
   const char *parts[] = {"wasmc " WASMC_VERSION, b->llvm_v, b->abi_v, b->triple,
                          native ? b->host_cpu : c->cpu ? c->cpu : "(baseline)",
