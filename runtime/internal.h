@@ -57,6 +57,10 @@ struct wasmrt_module {
 /* Which Wasm function contains pc (UINT32_MAX when unknown); *mod_out gets
  * its module. Not async-signal-safe: called after the longjmp. */
 uint32_t rt_module_func_at(uintptr_t pc, const wasmrt_module **mod_out);
+/* The function that starts exactly at `start` in a loaded module (its
+ * index, and its module in *mod_out), or UINT32_MAX: a frame's function
+ * start names a Wasm function only if it is one of theirs. */
+uint32_t rt_module_func_exact(uintptr_t start, const wasmrt_module **mod_out);
 void rt_module_add_zombie(wasmrt_module *m, wasmrt_instance *inst);
 
 /* ---- cpu_check.c --------------------------------------------------------- */
@@ -151,6 +155,10 @@ static inline bool rt_in_range(uint64_t start, uint64_t n, uint64_t size) {
 /* ---- trap.c: activations ------------------------------------------------- */
 /* One activation per wasmrt_call on this thread; traps longjmp to the
  * innermost one. */
+/* backtrace.c: at most this many native frames are walked at a trap, and
+ * the text of the Wasm frames among them fits in RT_BACKTRACE_TEXT. */
+#define RT_BACKTRACE_MAX 64
+#define RT_BACKTRACE_TEXT 4096
 typedef struct rt_activation {
   sigjmp_buf jb;
   struct rt_activation *prev;
@@ -160,6 +168,10 @@ typedef struct rt_activation {
   uintptr_t fault_pc, fault_addr; /* hardware faults; fault_pc also for wasmrt_trap without vmctx (the module) */
   char host_msg[256];            /* WASMRT_TRAP_HOST */
   wasmrt_exn *exn;               /* WASMRT_TRAP_UNCAUGHT_EXCEPTION: which */
+  /* The native stack when the trap was raised (backtrace.c): return
+   * addresses, innermost first, the first exact for a fault. */
+  uint32_t nframes;
+  uintptr_t frames[RT_BACKTRACE_MAX];
 } rt_activation;
 rt_activation *rt_activation_top(void);
 void rt_activation_push(rt_activation *a);
@@ -173,6 +185,11 @@ _Noreturn void rt_raise(uint32_t code, uint32_t func_index, const wasmrt_module 
                         const char *host_msg);
 /* Fill err from a finished activation. */
 void rt_trap_to_error(const rt_activation *a, wasmrt_error *err);
+/* backtrace.c: walk the native stack into a (before the longjmp; a
+ * signal handler may call it), and name its Wasm frames for
+ * wasmrt_trap_backtrace (after it). */
+void rt_backtrace_capture(rt_activation *a);
+void rt_backtrace_format(const rt_activation *a);
 
 /* ---- stack.c ------------------------------------------------------------- */
 /* The stack limit generated prologues compare against, for this thread. */

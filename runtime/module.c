@@ -173,6 +173,27 @@ WASMRT_API void wasmrt_module_free(wasmrt_module *m) {
   free(m);
 }
 
+uint32_t rt_module_func_exact(uintptr_t start, const wasmrt_module **mod_out) {
+  uint32_t found = UINT32_MAX;
+  pthread_mutex_lock(&modules_lock);
+  for (const wasmrt_module *m = modules; m && found == UINT32_MAX; m = m->next) {
+    uint32_t lo = 0, hi = m->ncode;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (m->code_sorted[mid].addr < start)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    if (lo < m->ncode && m->code_sorted[lo].addr == start) {
+      found = m->code_sorted[lo].index;
+      if (mod_out) *mod_out = m;
+    }
+  }
+  pthread_mutex_unlock(&modules_lock);
+  return found;
+}
+
 uint32_t rt_module_func_at(uintptr_t pc, const wasmrt_module **mod_out) {
   Dl_info info;
   const void *base = dladdr((void *)pc, &info) ? info.dli_fbase : NULL;

@@ -84,6 +84,7 @@ void rt_activation_push(rt_activation *a) {
   a->fault_pc = a->fault_addr = 0;
   a->host_msg[0] = 0;
   a->exn = NULL;
+  a->nframes = 0;
   /* The signal handler reads `top`: the store must not be reordered after
    * the calls that follow. */
   atomic_signal_fence(memory_order_seq_cst);
@@ -111,6 +112,7 @@ _Noreturn void rt_raise(uint32_t code, uint32_t func_index, const wasmrt_module 
   a->func_index = func_index;
   a->module = m;
   if (host_msg) snprintf(a->host_msg, sizeof a->host_msg, "%s", host_msg);
+  rt_backtrace_capture(a);
   siglongjmp(a->jb, 1);
 }
 
@@ -129,6 +131,7 @@ WASMRT_API _Noreturn void wasmrt_trap(wasmrt_vmctx *ctx, uint32_t code, uint32_t
 }
 
 void rt_trap_to_error(const rt_activation *a, wasmrt_error *err) {
+  rt_backtrace_format(a);
   if (!err) return;
   uint32_t fi = a->func_index;
   const wasmrt_module *m = a->module;
@@ -196,6 +199,7 @@ static void fault_handler(int sig, siginfo_t *si, void *ucv) {
       a->trap = code;
       a->func_index = UINT32_MAX;
       a->module = NULL;
+      rt_backtrace_capture(a);
       /* Activations are set up with sigsetjmp(jb, 0) (saving the mask costs
        * a syscall per call), so unblock the signal ourselves: otherwise the
        * next fault on this thread would find it blocked and kill us. */

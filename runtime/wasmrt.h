@@ -34,6 +34,11 @@ typedef struct {
 } wasmrt_error;
 
 const char *wasmrt_trap_message(wasmrt_trap_code code); /* spec wording */
+/* The Wasm call stack of the last trap on this thread, innermost first,
+ * one line per frame after a heading ("" when no frame could be walked:
+ * functions without unwind tables, i.e. an executable built without -g).
+ * Valid until this thread's next trap. */
+const char *wasmrt_trap_backtrace(void);
 
 /* ---- modules ------------------------------------------------------------- */
 

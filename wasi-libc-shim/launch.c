@@ -198,7 +198,10 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
   }
   if (!(inst = wasmrt_instantiate(mod, imports, desc->nimports, &err))) {
     fprintf(stderr, "%s: %s%s\n", self, failure_kind(&err), err.message);
-    if (err.trap != WASMRT_TRAP_NONE) code = WASI_EXIT_TRAP;
+    if (err.trap != WASMRT_TRAP_NONE) {
+      fputs(wasmrt_trap_backtrace(), stderr);
+      code = WASI_EXIT_TRAP;
+    }
     goto out;
   }
   /* A write to a pipe whose reader is gone gives the guest EPIPE, as under
@@ -215,6 +218,8 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
   if (code < 0) {
     fflush(stdout);
     fprintf(stderr, "%s: %s%s\n", self, failure_kind(&err), err.message);
+    /* The Wasm call stack, when the frames have unwind tables (-g). */
+    if (err.trap != WASMRT_TRAP_NONE) fputs(wasmrt_trap_backtrace(), stderr);
     code = err.trap != WASMRT_TRAP_NONE ? WASI_EXIT_TRAP : EXIT_SETUP;
   } else if (wasi_raised_signal(ctx)) {
     /* What a shell would say of a process killed by that signal. */
