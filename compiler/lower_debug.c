@@ -81,12 +81,6 @@ void lower_debug_function(lower_module *lm, uint32_t fidx, LLVMValueRef fn) {
       lm->di_fn_type, /*IsLocalToUnit=*/!lm->chunked, /*IsDefinition=*/1,
       line, LLVMDIFlagPrototyped, /*IsOptimized=*/1);
   LLVMSetSubprogram(fn, lm->di_sp);
-  /* Unwind tables even where the function is nounwind: the trap
-   * backtrace (runtime/backtrace.c) and debuggers walk the stack with
-   * them. Asynchronous: a fault can stop a function at any instruction. */
-  unsigned uw = LLVMGetEnumAttributeKindForName("uwtable", 7);
-  LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                          LLVMCreateEnumAttribute(lm->llctx, uw, 2));
   lower_debug_at(lm, line);
 }
 
@@ -110,6 +104,18 @@ void lower_debug_end_function(lower_module *lm) {
 void lower_debug_finish(lower_module *lm) {
   if (!lm->di)
     return;
+  /* Unwind tables in every function defined here, even nounwind ones: the
+   * trap backtrace (runtime/backtrace.c) and debuggers walk the stack
+   * with them. The descriptor's entry trampolines and host adapters too:
+   * the walk from a host function that ends the run (WASI proc_raise)
+   * goes through an adapter to the Wasm frames. Asynchronous: a fault
+   * can stop a function at any instruction. */
+  unsigned uw = LLVMGetEnumAttributeKindForName("uwtable", 7);
+  for (LLVMValueRef f = LLVMGetFirstFunction(lm->mod); f;
+       f = LLVMGetNextFunction(f))
+    if (!LLVMIsDeclaration(f))
+      LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                              LLVMCreateEnumAttribute(lm->llctx, uw, 2));
   LLVMDIBuilderFinalize(lm->di);
   LLVMDisposeDIBuilder(lm->di);
   lm->di = NULL;

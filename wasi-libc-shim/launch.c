@@ -225,6 +225,8 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
     /* What a shell would say of a process killed by that signal. */
     fflush(stdout);
     fprintf(stderr, "%s: program terminated by %s (exit code %d)\n", self, err.message, code);
+    /* Where proc_raise was called (it ended the run as a host trap). */
+    fputs(wasmrt_trap_backtrace(), stderr);
   }
   if (end_process) wasi_threads_end_process(code);
 out:
