@@ -12,7 +12,8 @@
 # is not there fails, naming it; without the argument that check is
 # SKIPPED. cpu-check-tests.sh checks that programs built beyond the
 # baseline CPU refuse to start on qemu CPU models without the features
-# and run on those with them.
+# and run on those with them. A -g executable's trap prints its Wasm call
+# stack (trap_backtrace).
 # Prints each script's lines but its passes (SKIPPED lines included) and a
 # final "N passed, N failed, N skipped"; exits 1 when anything failed.
 ARCH=$1 WASMC=$2 WASM_DIR=$3 CROSS=$4 PY=${5:-}
@@ -77,6 +78,30 @@ done
 echo "== cpu-check-tests.sh ($ARCH, qemu)"
 sh "$here/cpu-check-tests.sh" "$ARCH" "$WASMC" "$WASM_DIR/hello.wasm" >"$out/log" 2>&1
 add_counts cpu-check-tests.sh
+
+# A trap's Wasm call stack on this architecture (-g: unwind tables; the
+# fault handler walks out of the signal frame): an out-of-bounds load in
+# func[1], called by func[2], called by func[3] (_start).
+cat >"$out/chain.wat" <<'EOW'
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func $inner (param i32) (result i32) (i32.load (local.get 0)))
+  (func $middle (param i32) (result i32)
+    (i32.add (call $inner (local.get 0)) (i32.const 1)))
+  (func $outer (export "_start") (drop (call $middle (i32.const -4)))))
+EOW
+if "$WASMC" build --target "$ARCH" -O0 -g "$out/chain.wat" -o "$out/chain" >"$out/err" 2>&1; then
+  "$qemu" -L "$sysroot" "$out/chain" >/dev/null 2>"$out/err"
+  got=$(sed -n 's/^  #[0-9]* *\(func\[[0-9]*\]\).*/\1/p' "$out/err" | tr '\n' ' ')
+  if grep -q 'out of bounds memory access' "$out/err" && [ "$got" = "func[1] func[2] func[3] " ]; then
+    pass=$((pass + 1)); echo "PASS trap_backtrace ($ARCH): $got"
+  else
+    fail=$((fail + 1)); echo "FAIL trap_backtrace ($ARCH): frames '$got'"; cat "$out/err"
+  fi
+else
+  fail=$((fail + 1)); echo "FAIL build chain.wat -g for $ARCH"; cat "$out/err"
+fi
 
 if [ -z "$PY" ]; then
   skipped=$((skipped + 1)); echo "SKIPPED: python_5050: no PYTHON_WASM argument"
