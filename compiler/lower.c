@@ -3,7 +3,8 @@
  * Creates the context and module, the common types, one LLVM function type
  * per Wasm type (the target's calling convention, lower_conv.c and
  * runtime/wasmrt_abi.h), declares every defined
- * function as `wasm_f<idx>` (internal: the runtime reaches them only
+ * function as `wasm_f<idx>`, or `NAME.wasm.<idx>` when the name section
+ * names it (func_symbol; internal: the runtime reaches them only
  * through the descriptor's func_code table), and declares the runtime
  * entry points generated code calls, from their one list
  * (WASMRT_ENTRY_POINTS). Bodies are lowered by lower_function
@@ -15,8 +16,9 @@
  *
  * A chunk (codegen.c) is the same module with the bodies of a range of
  * functions only: its own functions are hidden globals `wasmc.f<idx>`
- * (hidden: the shared object or executable still exports none of them;
- * the dot: no C symbol of the runtime or launcher can have that name),
+ * (or `NAME.wasm.<idx>`; hidden: the shared object or executable still
+ * exports none of them; the dot: no C symbol of the runtime or launcher
+ * can have that name),
  * and the other functions it calls, or the descriptor lists, are declared
  * under those names on first use.
  */

@@ -107,8 +107,9 @@ typedef struct lower_module {
   LLVMValueRef *funcs;
   /* A chunk of the module (lower_module_new_chunk) defines the bodies of
    * functions [first, end) only; its defined functions are hidden
-   * globals named wasmc.f<idx> so that the other chunks' objects link
-   * to them. A whole module (chunked false) has them all, internal. */
+   * globals (wasmc.f<idx>, or NAME.wasm.<idx> when the name section
+   * names them: lower.c func_symbol) so that the other chunks' objects
+   * link to them. A whole module (chunked false) has them all, internal. */
   bool chunked;
   uint32_t first, end;
 

@@ -22,7 +22,6 @@
  * 0 for them. Nothing here changes the code: the same instructions come
  * out with or without -g (the subprograms and lines are metadata, and
  * unwind tables, which -g asks for too, are data). */
-#include <llvm-c/DebugInfo.h>
 #include <stdio.h>
 #include <string.h>
 

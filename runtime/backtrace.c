@@ -103,7 +103,7 @@ void rt_backtrace_format(const rt_activation *a) {
   }
   if (wasm > shown)
     put(&len, "  ... %u more Wasm frames\n", wasm - shown);
-  if (a->nframes >= RT_BACKTRACE_MAX)
+  if (wasm > 0 && a->nframes >= RT_BACKTRACE_MAX)
     put(&len, "  ... (the walk stopped after %u native frames)\n",
         (unsigned)RT_BACKTRACE_MAX);
 }
