@@ -13,6 +13,7 @@
 #include <llvm-c/Support.h>
 
 #include "codegen.h"
+#include "dwarf.h"
 #include "emit.h"
 #include "link.h"
 #include "lower.h"
@@ -106,6 +107,7 @@ int compile_file(const cli_args *cp, const char *triple) {
   emit_target *t = NULL;
   char tmp_obj[4096] = "";
   char *baked = NULL; /* launcher arguments for WASMC_LAUNCHER_ARGS_SYMBOL */
+  dwarf_info *dwarf = NULL; /* -g: the module's own DWARF */
   time_report tr_buf = {0}, *tr = c.time_report ? &tr_buf : NULL;
   if (tr) {
     tr->start_wall = timing_wall();
@@ -158,6 +160,20 @@ int compile_file(const cli_args *cp, const char *triple) {
                       .progress = !c.no_progress && isatty(STDERR_FILENO),
                       .no_unwind = (c.exe || c.cmd == CLI_RUN) &&
                                    m->ntags == 0 && m->nimported_tags == 0};
+  if (c.debug_info) {
+    /* The module's own DWARF makes -g source-level; without it (or when it
+     * is malformed: a warning, not an error) -g gives Wasm offsets. */
+    char why[256];
+    dwarf = dwarf_read(m, why, sizeof why);
+    if (!dwarf && why[0])
+      fprintf(stderr,
+              "%s: warning: ignoring the module's DWARF (%s); -g gives Wasm "
+              "function names and offsets only\n",
+              c.file, why);
+    lo.dwarf = dwarf;
+    lo.frame_pointers = c.opt_level == 0;
+    lo.locals_in_memory = c.opt_level == 0;
+  }
   if (c.ngrants) {
     size_t size = 1;
     for (int k = 0; k < c.ngrants; k++)
@@ -210,6 +226,7 @@ int compile_file(const cli_args *cp, const char *triple) {
 
 done:
   free(baked);
+  dwarf_free(dwarf);
   if (tmp_obj[0])
     unlink(tmp_obj);
   if (status != EXIT_OK && writing)

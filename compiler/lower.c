@@ -341,8 +341,7 @@ lower_module *lower_module_new_chunk(const wasm_module *wm,
 void lower_module_free(lower_module *lm) {
   if (!lm)
     return;
-  if (lm->di)
-    LLVMDisposeDIBuilder(lm->di);
+  lower_debug_free(lm);
   if (lm->b)
     LLVMDisposeBuilder(lm->b);
   if (lm->mod)

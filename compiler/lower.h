@@ -45,6 +45,23 @@ typedef struct {
    * line the byte offset of its Wasm instruction in the module file; and
    * unwind tables in every function (backtraces, debuggers). */
   bool debug_info;
+  /* -g and the module carries DWARF of its own source (dwarf_read): then
+   * its functions get their source files, lines, variables and types
+   * instead (lower_debug.c). NULL: Wasm offsets only. Read once per
+   * module, shared by the chunks (read only). */
+  const struct dwarf_info *dwarf;
+  /* Frame pointers in every Wasm function (-O0 -g): on x86_64, tailcc's
+   * callee pops 8 bytes its caller re-reserves right after the call,
+   * which the CFI LLVM emits does not describe, so a debugger that stops
+   * at a return address (gdb's finish, next over a call) computes the
+   * caller's frame 8 bytes off and loses it; a frame pointer makes the
+   * frame independent of the stack pointer. */
+  bool frame_pointers;
+  /* No pass will promote the locals' allocas (-O0): variables that live
+   * in Wasm locals are described by the allocas themselves (a location
+   * given as an SSA value does not survive -O0's instruction selection);
+   * otherwise by the values the locals take (lower_debug.c). */
+  bool locals_in_memory;
   /* Executables: launcher arguments to bake in (WASMC_LAUNCHER_ARGS_SYMBOL
    * layout, final empty string included), or NULL. */
   const char *launcher_args;
@@ -133,6 +150,18 @@ typedef struct lower_module {
    * (NULL between functions). All NULL without -g. */
   LLVMDIBuilderRef di;
   LLVMMetadataRef di_file, di_fn_type, di_sp;
+  /* With the module's own DWARF (lower_options.dwarf): the Code section's
+   * contents offset (code addresses are relative to it), what is made of
+   * its files and types (per index, on first use), the function being
+   * lowered, and the state of its variables (lower_debug.c). */
+  const struct dwarf_info *dw;
+  uint32_t dw_code_start;
+  LLVMMetadataRef *di_files, *di_types;
+  uint8_t *di_type_busy;
+  const struct dwarf_func *dw_func;
+  uint32_t dw_prologue_end; /* code address of its prologue_end row, or 0 */
+  struct lower_debug_var *dw_vars;
+  LLVMValueRef dw_frame; /* alloca: the native address of the frame base */
   char err[256];
 } lower_module;
 
@@ -357,14 +386,20 @@ void lower_module_free(lower_module *lm);
 
 /* lower_debug.c: DWARF for the generated code (-g); each a no-op without
  * lower_options.debug_info. begin: the compile unit (new_module); function:
- * fidx's subprogram on fn, and its body offset as the current line;
- * at: the line of the Wasm instruction at `offset` (a file offset) for
- * what is built next; end_function: no line for what follows; finish:
- * the builder's work done (before emit_module). */
+ * fidx's subprogram on fn, and its first line as the current one;
+ * prologue: its variables, once the locals exist (params: the values the
+ * parameters arrived with); at: the line of the Wasm instruction at
+ * `offset` (a file offset) for what is built next; local_set: Wasm
+ * local idx just took value v; end_function: no line for
+ * what follows; finish: the builder's work done (before emit_module);
+ * free: anything left (lower_module_free). */
 void lower_debug_begin(lower_module *lm);
 void lower_debug_function(lower_module *lm, uint32_t fidx, LLVMValueRef fn);
-void lower_debug_at(lower_module *lm, uint32_t offset);
-void lower_debug_end_function(lower_module *lm);
+void lower_debug_prologue(lower_func *lf, LLVMValueRef *params);
+void lower_debug_at(lower_func *lf, uint32_t offset);
+void lower_debug_local_set(lower_func *lf, uint32_t idx, LLVMValueRef v);
+void lower_debug_end_function(lower_func *lf);
 void lower_debug_finish(lower_module *lm);
+void lower_debug_free(lower_module *lm);
 
 #endif

@@ -271,7 +271,6 @@ static void prologue(lower_func *lf) {
                                            : zero_of(lm, lf->local_types[i]);
     LLVMBuildStore(lm->b, v, lf->locals[i]);
   }
-  free(params);
 
   /* Call-stack exhaustion: every function compares the stack pointer with
    * the limit the runtime leaves below its guard, so deep recursion traps
@@ -287,6 +286,8 @@ static void prologue(lower_func *lf) {
    * assume its 32-bit indices. */
   if (wm->nmemories > 0 && !wm->memories[0].limits.is64)
     lf->mem0_base = lower_vmctx_slot(lf, WASMRT_VMCTX_MEM0_BASE, true);
+  lower_debug_prologue(lf, params);
+  free(params);
 }
 
 /* The implicit frame of the body: branching to it is `return`. */
@@ -403,7 +404,7 @@ bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err) {
     }
     if (skip_dead(&lf, &in))
       continue;
-    lower_debug_at(lm, in.offset);
+    lower_debug_at(&lf, in.offset);
     family_fn fam = family_of(in.op);
     if (!fam || !fam(&lf, &in) || lm->err[0]) {
       if (!lm->err[0])
@@ -421,7 +422,7 @@ bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err) {
     }
   }
   wasm_reader_finish(&r);
-  lower_debug_end_function(lm);
+  lower_debug_end_function(&lf);
   free_frames(&lf);
   free(lf.stack);
   free(lf.locals);

@@ -39,12 +39,16 @@ bool lower_variable(lower_func *lf, const wasm_instr *in) {
     lower_push(lf, LLVMBuildLoad2(lm->b, lower_valtype(lm, lf->local_types[i]),
                                   lf->locals[i], ""));
     return true;
-  case WASM_OP_LOCAL_SET:
-    LLVMBuildStore(lm->b, lower_pop(lf), lf->locals[i]);
+  case WASM_OP_LOCAL_SET: {
+    LLVMValueRef v = lower_pop(lf);
+    LLVMBuildStore(lm->b, v, lf->locals[i]);
+    lower_debug_local_set(lf, i, v);
     return true;
+  }
   case WASM_OP_LOCAL_TEE: {
     LLVMValueRef v = lower_pop(lf);
     LLVMBuildStore(lm->b, v, lf->locals[i]);
+    lower_debug_local_set(lf, i, v);
     lower_push(lf, v);
     return true;
   }
