@@ -242,6 +242,7 @@ static lower_module *new_module(const wasm_module *wm, const lower_options *opts
   lm->chunked = chunked;
   const target_row *row = target_of_triple(triple);
   lower_conv_init(lm, row ? row : target_of_triple(NULL));
+  lm->dwarf_version = row && row->dwarf_version ? row->dwarf_version : 5;
   lm->first = first;
   lm->end = end;
   lm->llctx = LLVMContextCreate();

@@ -154,6 +154,7 @@ typedef struct lower_module {
    * contents offset (code addresses are relative to it), what is made of
    * its files and types (per index, on first use), the function being
    * lowered, and the state of its variables (lower_debug.c). */
+  int dwarf_version; /* of the output (target_row.dwarf_version) */
   const struct dwarf_info *dw;
   uint32_t dw_code_start;
   LLVMMetadataRef *di_files, *di_types;

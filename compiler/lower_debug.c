@@ -133,7 +133,7 @@ void lower_debug_begin(lower_module *lm) {
   LLVMValueRef ver = LLVMConstInt(lm->t_i32, LLVMDebugMetadataVersion(), 0);
   LLVMAddModuleFlag(lm->mod, LLVMModuleFlagBehaviorWarning,
                     "Debug Info Version", 18, LLVMValueAsMetadata(ver));
-  LLVMValueRef dwarf = LLVMConstInt(lm->t_i32, 5, 0);
+  LLVMValueRef dwarf = LLVMConstInt(lm->t_i32, (unsigned)lm->dwarf_version, 0);
   LLVMAddModuleFlag(lm->mod, LLVMModuleFlagBehaviorWarning, "Dwarf Version", 13,
                     LLVMValueAsMetadata(dwarf));
 

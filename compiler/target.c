@@ -68,7 +68,8 @@ static const target_row targets[] = {
     {"riscv64", "riscv64-linux-gnu", "generic-rv64",
      "+m,+a,+f,+d,+c,+unaligned-scalar-mem", "lp64d",
      "riscv64-linux-gnu-gcc", "",
-     .rounding_keeps_snan = true, .conv = TARGET_CONV_UNIFORM, .relaxed_madd_fused = true},
+     .rounding_keeps_snan = true, .conv = TARGET_CONV_UNIFORM, .relaxed_madd_fused = true,
+     .dwarf_version = 4},
 };
 enum { NTARGETS = sizeof targets / sizeof *targets };
 

@@ -91,6 +91,13 @@ typedef struct {
    * crashed python.wasm built at -O0). Level Less uses the greedy
    * allocator, which places them right. */
   int min_codegen_level;
+  /* The DWARF version of -g's debug information (0: 5). riscv64: 4,
+   * because Debian 12's riscv64 ld (binutils 2.40) crashes (SIGSEGV)
+   * linking an object whose DWARF 5 has range lists (.debug_rnglists,
+   * DW_FORM_rnglistx: a compile unit of non-contiguous functions, as the
+   * translation of a module's own DWARF makes) while x86_64's and
+   * aarch64's ld of the same version link it. */
+  int dwarf_version;
 } target_row;
 
 /* The row of an LLVM triple wasmc generates code for (NULL: the host),

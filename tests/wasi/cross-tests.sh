@@ -13,7 +13,11 @@
 # SKIPPED. cpu-check-tests.sh checks that programs built beyond the
 # baseline CPU refuse to start on qemu CPU models without the features
 # and run on those with them. A -g executable's trap prints its Wasm call
-# stack (trap_backtrace).
+# stack (trap_backtrace). gdb_qemu debugs a -g executable (the real C
+# program tests/debug/progs/calls.c, built with clang -g) with
+# gdb-multiarch through qemu's gdbstub: a breakpoint by source line stops
+# in divide with its arguments, and bt lists divide, level2, level1, main,
+# innermost first.
 # Prints each script's lines but its passes (SKIPPED lines included) and a
 # final "N passed, N failed, N skipped"; exits 1 when anything failed.
 ARCH=$1 WASMC=$2 WASM_DIR=$3 CROSS=$4 PY=${5:-}
@@ -29,7 +33,11 @@ command -v "$qemu" >/dev/null || { echo "cross-tests: $qemu not found (Debian pa
   { echo "cross-tests: no $CROSS/tests/wasi/wasi-run (scripts/cross-build $ARCH)"; echo "0 passed, 1 failed"; exit 1; }
 
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+# qpid: a qemu waiting for gdb in the background (gdb_qemu), killed if the
+# script ends first (with no job control, sh starts it ignoring SIGINT).
+qpid=
+trap '[ -z "$qpid" ] || kill -KILL "$qpid" 2>/dev/null; rm -rf "$out"' EXIT
+trap 'exit 130' INT TERM
 # The runner the scripts call: the target's wasi-run under qemu.
 cat >"$out/run" <<EOS
 #!/bin/sh
@@ -101,6 +109,68 @@ if "$WASMC" build --target "$ARCH" -O0 -g "$out/chain.wat" -o "$out/chain" >"$ou
   fi
 else
   fail=$((fail + 1)); echo "FAIL build chain.wat -g for $ARCH"; cat "$out/err"
+fi
+
+# gdb on this architecture through qemu-user's gdbstub (qemu -g; issue
+# 16): calls.c (tests/debug/progs, as tests/debug/run builds it: compiled
+# and linked in two steps, since clang's driver runs wasm-opt when it
+# links with -O and that drops the name section, so no function names).
+# Run without arguments it traps in main -> level1 -> level2 -> divide
+# (the third level2 call divides by zero). Built at -O0 so that wasmc's
+# inliner keeps the four functions four frames. The executable is
+# dynamic: gdb reads ld.so and libc from the cross sysroot.
+# calls.c is built with -g, so its module carries DWARF of the C source,
+# which wasmc -g translates: the breakpoint is by source line (divide's),
+# and the stop must name divide with its arguments (the first call:
+# divide(100, 2)) at calls.c:LINE.
+line=$(grep -n '^__attribute__((noinline)) int divide' "$here/../debug/progs/calls.c" | cut -d: -f1)
+bp=calls.c:$line
+cc=${WASMC_WASI_CC:-clang}
+if ! command -v gdb-multiarch >/dev/null; then
+  fail=$((fail + 1)); echo "FAIL gdb_qemu ($ARCH): gdb-multiarch not found (Debian package gdb-multiarch, scripts/install-deps)"
+elif ! { "$cc" --target=wasm32-wasi -g -O1 -c "$here/../debug/progs/calls.c" -o "$out/calls.o" &&
+         "$cc" --target=wasm32-wasi "$out/calls.o" -o "$out/calls.wasm"; } >"$out/err" 2>&1; then
+  fail=$((fail + 1)); echo "FAIL gdb_qemu ($ARCH): $cc --target=wasm32-wasi could not build calls.c"; cat "$out/err"
+elif ! "$WASMC" build --target "$ARCH" -O0 -g "$out/calls.wasm" -o "$out/calls" >"$out/err" 2>&1; then
+  fail=$((fail + 1)); echo "FAIL build calls.wasm -g for $ARCH"; cat "$out/err"
+else
+  # The gdbstub listens on a Unix socket in our temporary directory (qemu
+  # -g takes a path as well as a port): no port to pick that another
+  # run could hold (mktemp -d's path is short enough for a socket's).
+  # qemu creates it, then waits for gdb before the first guest
+  # instruction; a qemu that cannot start ends the wait.
+  sock=$out/gdb.sock
+  "$qemu" -L "$sysroot" -g "$sock" "$out/calls" >"$out/qemu.out" 2>"$out/qemu.err" &
+  qpid=$!
+  i=0
+  while [ ! -S "$sock" ] && [ $i -lt 100 ] && kill -0 "$qpid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+  # timeout: a gdb that never gets its stop (or a gdbstub that never
+  # answers) must not hang the suite; qemu is killed either way (after
+  # gdb's kill it has exited already). frame-info location: the stop
+  # prints its location only, not the text of the source line (for a
+  # function without the module's DWARF that would be a line of the
+  # .wasm file, binary).
+  timeout 120 gdb-multiarch -batch -nx -ex 'set pagination off' \
+    -ex 'set print frame-info location' -ex "set sysroot $sysroot" \
+    -ex "file $out/calls" -ex "target remote $sock" -ex "break $bp" \
+    -ex continue -ex bt -ex kill >"$out/gdb" 2>&1
+  rc=$?
+  kill -KILL "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; qpid=
+  # The frames of bt (lines "#N  [0xADDR in ]NAME (ARGS) at FILE:LINE"),
+  # innermost first; the launcher's frames follow main's.
+  got=$(sed -n 's/^#[0-9]* *\(0x[0-9a-f]* in \)\{0,1\}\([A-Za-z_0-9.]*\) (.*/\2/p' "$out/gdb" | tr '\n' ' ')
+  if ! grep -q "^Breakpoint 1, \(0x[0-9a-f]* in \)\{0,1\}divide (a=100, b=2) at [^ ]*calls\.c:$line\$" "$out/gdb"; then
+    fail=$((fail + 1)); echo "FAIL gdb_qemu ($ARCH): break $bp did not stop in divide (a=100, b=2) at calls.c:$line (gdb exit $rc; 124: timed out)"
+    tail -n 20 "$out/gdb"; cat "$out/qemu.err"
+  else
+    case $got in
+      "divide level2 level1 main "*)
+        pass=$((pass + 1)); echo "PASS gdb_qemu ($ARCH): break $bp, bt: $got" ;;
+      *)
+        fail=$((fail + 1)); echo "FAIL gdb_qemu ($ARCH): bt '$got', expected divide level2 level1 main first"
+        tail -n 20 "$out/gdb" ;;
+    esac
+  fi
 fi
 
 if [ -z "$PY" ]; then
