@@ -325,11 +325,15 @@ static int run_main(cli_args *cp) {
     start_background(api, &c, triple, dir, key, cr, entry, bytes, size, verbose);
   wasmrt_error err;
   mod = wasmrt_module_load(so, &err);
-  /* loaded (or not): the memfd or file is no longer needed */
-  if (so_fd >= 0) close(so_fd);
-  else unlink(so);
-  so_fd = -1;
-  so[0] = '\0';
+  /* loaded (or not): the memfd or file is no longer needed, but for -g
+   * it stays until the run ends (out:): a trap's backtrace reads the
+   * object's line table through it (runtime/debug_line.c) */
+  if (!(mod && c.debug_info)) {
+    if (so_fd >= 0) close(so_fd);
+    else unlink(so);
+    so_fd = -1;
+    so[0] = '\0';
+  }
   if (!mod) {
     fprintf(stderr, "wasmc: error: %s: %s\n", c.file, err.message);
     goto out;

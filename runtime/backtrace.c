@@ -5,8 +5,8 @@
  * out-of-bounds access, a stack overflow), the native stack is still
  * there: rt_backtrace_capture walks it with the unwinder and keeps the
  * raw return addresses in the activation. Only addresses: naming them
- * takes dladdr and the modules' lock, which wait for rt_trap_to_error,
- * after the longjmp, on a normal stack. Nothing of this runs unless
+ * takes the loader's and the modules' locks, which wait for
+ * rt_trap_to_error, after the longjmp, on a normal stack. Nothing of this runs unless
  * something traps: the call path pays nothing.
  *
  * The unwinder walks the functions that have unwind tables: generated
@@ -24,10 +24,15 @@
  *
  * The text (wasmrt_trap_backtrace) gives, innermost first, each frame's
  * function ($name (func[N]) or func[N]), its offset in the native
- * function, and its address relative to the object it is in: the
- * address `addr2line -e OBJECT ADDR` turns into the Wasm offset
- * (MODULE.wasm:OFFSET) when the module was compiled with -g. */
-#include <dlfcn.h>
+ * function, its address relative to the object it is in (what
+ * `addr2line -e OBJECT ADDR` takes) and, when the object has a line
+ * table (`wasmc build -g`), the source location of that address in
+ * parentheses (debug_line.c): the module's FILE.c:LINE when the .wasm
+ * had DWARF, MODULE.wasm:OFFSET (the Wasm byte offset) otherwise:
+ *
+ *   #0  $divide (func[9]) +0x52, at 0x5c62 (calls.wasm:541)
+ *
+ * The locations are added when the text is first asked for. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,25 +60,42 @@ void rt_backtrace_capture(rt_activation *a) {
   _Unwind_Backtrace(collect, a);
 }
 
+/* The text of this thread's last trap, and what adding its frames'
+ * source locations takes: each shown frame's address, the load bias of
+ * its object and where its line ends in the text. The locations are
+ * looked up when the text is first asked for (wasmrt_trap_backtrace),
+ * not at the trap: a trap nobody prints (the spec harness expects
+ * thousands) reads no file. */
+enum { SHOW = 24 }; /* a runaway recursion: the innermost SHOW frames */
 static _Thread_local char last[RT_BACKTRACE_TEXT];
+static _Thread_local struct {
+  uint32_t n;
+  bool located;
+  struct {
+    uintptr_t pc, bias;
+    size_t eol; /* its '\n' in last, SIZE_MAX when cut off */
+  } f[SHOW];
+} frames;
 
-/* Appends to last at *len, as far as it goes. */
-static void put(size_t *len, const char *fmt, ...) {
-  if (*len >= sizeof last - 1)
+/* Appends to buf (RT_BACKTRACE_TEXT bytes) at *len, as far as it goes. */
+static void put(char *buf, size_t *len, const char *fmt, ...) {
+  const size_t cap = RT_BACKTRACE_TEXT;
+  if (*len >= cap - 1)
     return;
   va_list ap;
   va_start(ap, fmt);
-  int w = vsnprintf(last + *len, sizeof last - *len, fmt, ap);
+  int w = vsnprintf(buf + *len, cap - *len, fmt, ap);
   va_end(ap);
   if (w > 0)
-    *len += (size_t)w < sizeof last - *len ? (size_t)w : sizeof last - 1 - *len;
+    *len += (size_t)w < cap - *len ? (size_t)w : cap - 1 - *len;
 }
 
 void rt_backtrace_format(const rt_activation *a) {
   size_t len = 0;
   last[0] = '\0';
+  frames.n = 0;
+  frames.located = false;
   uint32_t shown = 0, wasm = 0;
-  enum { SHOW = 24 }; /* a runaway recursion: the innermost SHOW frames */
   for (uint32_t k = 0; k < a->nframes; k++) {
     uintptr_t pc = a->frames[k];
     uintptr_t start = (uintptr_t)_Unwind_FindEnclosingFunction((void *)pc);
@@ -85,27 +107,60 @@ void rt_backtrace_format(const rt_activation *a) {
     if (shown >= SHOW)
       continue;
     if (shown++ == 0)
-      put(&len, "wasm backtrace (innermost first):\n");
-    Dl_info info;
-    uintptr_t base = dladdr((void *)pc, &info) && info.dli_fbase
-                         ? (uintptr_t)info.dli_fbase
-                         : 0;
+      put(last, &len, "wasm backtrace (innermost first):\n");
+    /* The address in the object's own terms (its ELF addresses, which
+     * its line table and addr2line use), of the very pc whose location
+     * is shown: a return address already minus one (collect), so that
+     * `addr2line -e OBJECT ADDR` names the line printed here. */
+    uintptr_t bias = 0;
+    rt_debug_object_of(pc, &bias);
     const char *name = m->desc->func_names && fi < m->desc->nfuncs
                            ? m->desc->func_names[fi]
                            : NULL;
-    put(&len, "  #%-2u ", shown - 1);
+    put(last, &len, "  #%-2u ", shown - 1);
     if (name)
-      put(&len, "$%s (func[%u])", name, fi);
+      put(last, &len, "$%s (func[%u])", name, fi);
     else
-      put(&len, "func[%u]", fi);
-    put(&len, " +0x%lx, at 0x%lx\n", (unsigned long)(pc - start),
-        (unsigned long)(pc - base));
+      put(last, &len, "func[%u]", fi);
+    put(last, &len, " +0x%lx, at 0x%lx\n", (unsigned long)(pc - start),
+        (unsigned long)(pc - bias));
+    frames.f[frames.n].pc = pc;
+    frames.f[frames.n].bias = bias;
+    frames.f[frames.n].eol = len > 0 && last[len - 1] == '\n' ? len - 1 : SIZE_MAX;
+    frames.n++;
   }
   if (wasm > shown)
-    put(&len, "  ... %u more Wasm frames\n", wasm - shown);
+    put(last, &len, "  ... %u more Wasm frames\n", wasm - shown);
   if (wasm > 0 && a->nframes >= RT_BACKTRACE_MAX)
-    put(&len, "  ... (the walk stopped after %u native frames)\n",
+    put(last, &len, "  ... (the walk stopped after %u native frames)\n",
         (unsigned)RT_BACKTRACE_MAX);
 }
 
-WASMRT_API const char *wasmrt_trap_backtrace(void) { return last; }
+/* Each frame's " (FILE:LINE)", where the object's line table has one,
+ * at the end of its line. */
+static void locate(void) {
+  char out[RT_BACKTRACE_TEXT];
+  size_t len = 0, from = 0;
+  bool any = false;
+  for (uint32_t k = 0; k < frames.n; k++) {
+    char loc[256];
+    if (frames.f[k].eol == SIZE_MAX ||
+        !rt_debug_line_at(frames.f[k].pc, frames.f[k].bias, loc, sizeof loc))
+      continue;
+    put(out, &len, "%.*s (%s)", (int)(frames.f[k].eol - from), last + from, loc);
+    from = frames.f[k].eol;
+    any = true;
+  }
+  if (!any)
+    return;
+  put(out, &len, "%s", last + from);
+  memcpy(last, out, len + 1);
+}
+
+WASMRT_API const char *wasmrt_trap_backtrace(void) {
+  if (!frames.located) {
+    frames.located = true;
+    locate();
+  }
+  return last;
+}

@@ -158,7 +158,7 @@ static inline bool rt_in_range(uint64_t start, uint64_t n, uint64_t size) {
 /* backtrace.c: at most this many native frames are walked at a trap, and
  * the text of the Wasm frames among them fits in RT_BACKTRACE_TEXT. */
 #define RT_BACKTRACE_MAX 64
-#define RT_BACKTRACE_TEXT 4096
+#define RT_BACKTRACE_TEXT 8192
 typedef struct rt_activation {
   sigjmp_buf jb;
   struct rt_activation *prev;
@@ -190,6 +190,20 @@ void rt_trap_to_error(const rt_activation *a, wasmrt_error *err);
  * wasmrt_trap_backtrace (after it). */
 void rt_backtrace_capture(rt_activation *a);
 void rt_backtrace_format(const rt_activation *a);
+
+/* ---- debug_line.c: source locations for backtraces ----------------------- */
+/* The load bias of the object containing pc (what its ELF addresses,
+ * and addr2line's, are relative to): false when no object does. */
+bool rt_debug_object_of(uintptr_t pc, uintptr_t *bias);
+/* "FILE:LINE" for pc from the line table (.debug_line) of the object
+ * loaded at bias that contains it, in out (n bytes, a long file cut at
+ * the left); false when that object is gone, has no table, or the table
+ * says nothing of pc. Reads and caches the table on first use. */
+bool rt_debug_line_at(uintptr_t pc, uintptr_t bias, char *out, size_t n);
+/* The same for an ELF image in memory and an address in its own terms,
+ * uncached: for tests (tests/unit/test_debug_line.c). */
+bool rt_debug_line_image(const void *img, size_t size, uint64_t addr, char *out,
+                         size_t n);
 
 /* ---- stack.c ------------------------------------------------------------- */
 /* The stack limit generated prologues compare against, for this thread. */

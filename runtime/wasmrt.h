@@ -36,8 +36,11 @@ typedef struct {
 const char *wasmrt_trap_message(wasmrt_trap_code code); /* spec wording */
 /* The Wasm call stack of the last trap on this thread, innermost first,
  * one line per frame after a heading ("" when no frame could be walked:
- * functions without unwind tables, i.e. an executable built without -g).
- * Valid until this thread's next trap. */
+ * functions without unwind tables, i.e. an executable built without -g),
+ * each with its source location, "(FILE:LINE)", when its object has a
+ * DWARF line table (runtime/README.md "Backtraces"). The locations are
+ * read on the first call after the trap: make it before unloading the
+ * module. Valid until this thread's next trap. */
 const char *wasmrt_trap_backtrace(void);
 
 /* ---- modules ------------------------------------------------------------- */
