@@ -215,9 +215,10 @@ static void type_name(const dwarf_info *dw, int32_t t, char *buf, size_t n,
   const char *nm = ty->name;
   switch (ty->kind) {
   case DWARF_TYPE_POINTER:
+  case DWARF_TYPE_ARRAY:
     type_name(dw, ty->target, buf, n, depth + 1);
     len = strlen(buf);
-    snprintf(buf + len, n - len, " *");
+    snprintf(buf + len, n - len, ty->kind == DWARF_TYPE_POINTER ? " *" : "[]");
     return;
   case DWARF_TYPE_CONST:
   case DWARF_TYPE_VOLATILE:
@@ -236,11 +237,6 @@ static void type_name(const dwarf_info *dw, int32_t t, char *buf, size_t n,
     return;
   case DWARF_TYPE_ENUM:
     snprintf(p, room, "enum %s", nm ? nm : "{...}");
-    return;
-  case DWARF_TYPE_ARRAY:
-    type_name(dw, ty->target, buf, n, depth + 1);
-    len = strlen(buf);
-    snprintf(buf + len, n - len, "[]");
     return;
   case DWARF_TYPE_FUNCTION:
     snprintf(p, room, "fn");
@@ -343,12 +339,10 @@ static LLVMMetadataRef type_md(lower_module *lm, int32_t t) {
      * cannot say (LLVM gives pointers no byte size, so gdb would read the
      * host's 8), and which the debugger could not dereference anyway (it
      * is not a host address). So an address-encoded base type of 4 bytes,
-     * named as the C type: gdb prints `(char **) 0x114e0`-like values as
-     * 0x114e0, and `ptype` shows the C spelling. */
+     * named as the C type: gdb prints the value as 0x114e0, and `whatis`
+     * shows the C spelling (`ptype` says `void *`). */
     char buf[256] = "";
-    type_name(dw, ty->target, buf, sizeof buf, 0);
-    size_t bl = strlen(buf);
-    snprintf(buf + bl, sizeof buf - bl, " *");
+    type_name(dw, t, buf, sizeof buf, 0);
     md = LLVMDIBuilderCreateBasicType(lm->di, buf, strlen(buf), 32,
                                       0x01 /* DW_ATE_address */,
                                       LLVMDIFlagZero);
@@ -681,7 +675,9 @@ void lower_debug_local_set(lower_func *lf, uint32_t idx, LLVMValueRef v) {
     return;
   if (lm->dw_frame && df->frame_base.index == idx)
     store_frame(lf, v);
-  for (uint32_t i = 0; lm->opts.locals_in_memory ? 0 : i < df->nvars; i++) {
+  if (lm->opts.locals_in_memory)
+    return; /* the variables point at the local's alloca itself */
+  for (uint32_t i = 0; i < df->nvars; i++) {
     struct lower_debug_var *var = &lm->dw_vars[i];
     if (var->cur >= 0 && var->dv->ranges[var->cur].loc.index == idx)
       value_here(lm, v, var);
