@@ -76,6 +76,8 @@ enum { RTT_UNKNOWN, RTT_VOID, RTT_I32, RTT_I64, RTT_PTR };
       wasmrt_host_func *(*)(void): RTT_PTR,                                    \
       wasmrt_val *(*)(void): RTT_PTR,                                          \
       wasmrt_exn *(*)(void): RTT_PTR,                                          \
+      const wasmrt_rtt *(*)(void): RTT_PTR,                                    \
+      const void *(*)(void): RTT_PTR,                                          \
       default: RTT_UNKNOWN)
 #define RT_PARAM_TYPE(type, param) RT_TYPE(type)
 #define RT_PARAM_KNOWN(type, param)                                            \

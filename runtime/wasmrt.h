@@ -158,4 +158,50 @@ bool wasmrt_call(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
 /* Signature of a function reference (from the canonical type registry). */
 const wasmrt_functype_desc *wasmrt_funcref_type(const wasmrt_funcref *fn);
 
+/* ---- GC (Wasm 3.0) ---------------------------------------------------------
+ * References of the any and extern hierarchies are words as
+ * wasmrt_abi.h "Garbage collection" says: in a wasmrt_val's `ref`, an
+ * externref the host passes must be NULL or a multiple of 4 (wasmrt_call
+ * refuses others), and what Wasm code returns may be an i31 or a GC
+ * object of the calling thread's heap. Objects are collected when no
+ * Wasm code, global, table or handle holds them: a host that keeps a
+ * returned object beyond its next call into Wasm must hold a handle. */
+
+/* What a reference word is. */
+typedef enum {
+  WASMRT_REF_NULL = 0,
+  WASMRT_REF_I31,    /* wasmrt_ref_i31_value gives its value */
+  WASMRT_REF_STRUCT, /* a GC struct */
+  WASMRT_REF_ARRAY,  /* a GC array */
+  WASMRT_REF_HOST,   /* a host value (an externref the host made) */
+} wasmrt_ref_kind;
+wasmrt_ref_kind wasmrt_ref_kind_of(const void *ref);
+int32_t wasmrt_ref_i31_value(const void *ref, bool sign_extend);
+
+/* Handles: the object stays alive until the handle is released. A handle
+ * of a non-object (NULL, i31, host value) is valid and holds nothing.
+ * NULL when out of memory. Handles belong to the thread that made them. */
+typedef struct wasmrt_ref_handle wasmrt_ref_handle;
+wasmrt_ref_handle *wasmrt_ref_hold(void *ref);
+void *wasmrt_ref_handle_get(const wasmrt_ref_handle *h);
+void wasmrt_ref_release(wasmrt_ref_handle *h);
+
+/* The most bytes the GC heap of each thread may take (its blocks; default
+ * WASMRT_GC_DEFAULT_HEAP_LIMIT): an allocation that cannot fit after a
+ * collection traps "out of memory". Applies to heaps made after the call
+ * and to the calling thread's own. 0 is refused (false). */
+#define WASMRT_GC_DEFAULT_HEAP_LIMIT (1ull << 30)
+bool wasmrt_gc_set_heap_limit(uint64_t bytes);
+uint64_t wasmrt_gc_heap_limit(void);
+/* Collects the calling thread's heap now. */
+void wasmrt_gc_collect(void);
+typedef struct {
+  uint64_t heap_bytes;    /* bytes of blocks in use */
+  uint64_t live_bytes;    /* bytes of objects marked by the last collection */
+  uint64_t allocated;     /* objects allocated, ever */
+  uint64_t collections;   /* collections run */
+  uint64_t handles;       /* handles held */
+} wasmrt_gc_stats;
+void wasmrt_gc_get_stats(wasmrt_gc_stats *out);
+
 #endif

@@ -98,8 +98,13 @@
  * the runtime now makes on every target.
  * 8: func_code holds 32-bit offsets instead of pointers, and an element
  * segment of functions is a list of function indices
- * (wasmrt_elem_desc.funcs), so neither needs dynamic relocations. */
-#define WASMRT_ABI_VERSION 8u
+ * (wasmrt_elem_desc.funcs), so neither needs dynamic relocations.
+ * 9: GC: struct and array types carry their fields
+ * (wasmrt_typedef_desc.fields), objects and references as in "Garbage
+ * collection" below, vmctx slot RTTS, the per-thread wasmrt_gc, the
+ * entry points GC_ALLOC ... ARRAY_INIT_ELEM, the trap codes NULL_STRUCT
+ * ... OUT_OF_MEMORY, the flat code WASMRT_ANYREF. */
+#define WASMRT_ABI_VERSION 9u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
  * (the spec lets memory.grow fail for any reason, and a memory whose
@@ -150,7 +155,22 @@ enum {
   WASMRT_HT_EXTERN = 0x6F,
   WASMRT_HT_NOFUNC = 0x73,
   WASMRT_HT_NOEXTERN = 0x72,
+  /* GC's abstract heap types (ABI 9) */
+  WASMRT_HT_EXN = 0x69,
+  WASMRT_HT_ARRAY = 0x6A,
+  WASMRT_HT_STRUCT = 0x6B,
+  WASMRT_HT_I31 = 0x6C,
+  WASMRT_HT_EQ = 0x6D,
+  WASMRT_HT_ANY = 0x6E,
+  WASMRT_HT_NONE = 0x71,
+  WASMRT_HT_NOEXN = 0x74,
 };
+/* The flat code of GC's (ref null any) hierarchy in wasmrt_functype_desc
+ * and wasmrt_val arrays (ABI 9): anyref, eqref, i31ref, structref,
+ * arrayref, concrete struct and array types and their nullrefs. */
+#define WASMRT_ANYREF 0x6Eu
+/* Packed storage types of struct fields and array elements. */
+enum { WASMRT_PACKED_I8 = 0x78, WASMRT_PACKED_I16 = 0x77 };
 /* Composite type kinds (wasmrt_typedef_desc.kind), the binary's codes:
  * functions today, struct and array when GC comes. */
 enum { WASMRT_COMP_FUNC = 0x60, WASMRT_COMP_STRUCT = 0x5F, WASMRT_COMP_ARRAY = 0x5E };
@@ -186,6 +206,15 @@ typedef enum {
                                      return_call_ref of a null) */
   WASMRT_TRAP_NULL_REF,           /* "null reference" (ref.as_non_null of a null) */
   WASMRT_TRAP_NULL_EXNREF,        /* "null exception reference" (throw_ref) */
+  /* GC (ABI 9) */
+  WASMRT_TRAP_NULL_STRUCT,        /* "null structure reference" (struct.get/set) */
+  WASMRT_TRAP_NULL_ARRAY,         /* "null array reference" (array.*) */
+  WASMRT_TRAP_NULL_I31,           /* "null i31 reference" (i31.get_s/u) */
+  WASMRT_TRAP_CAST_FAILURE,       /* "cast failure" (ref.cast) */
+  WASMRT_TRAP_ARRAY_OOB,          /* "out of bounds array access" */
+  WASMRT_TRAP_OUT_OF_MEMORY,      /* "out of memory": the GC heap limit
+                                     (wasmrt_gc_set_heap_limit) cannot be
+                                     met, or an array too long to exist */
   /* Not a trap: a Wasm exception nothing caught reached the host (the
    * embedding API's error code for it; Wasm code can never catch a trap,
    * and this one is never seen by Wasm code). "uncaught exception" */
@@ -341,6 +370,11 @@ typedef struct wasmrt_vmctx {
   const uint32_t *type_ids;  /* 7: canonical id per module type index */
   void *instance;            /* 8: the runtime's wasmrt_instance */
   wasmrt_tag **tags;         /* 9: every tag of the index space */
+  const struct wasmrt_rtt *const *rtts; /* 10: per module type index, the
+                                   run-time type of a struct or array type
+                                   (NULL for function types); one per
+                                   canonical type, shared by every module
+                                   of the process (GC, ABI 9) */
 } wasmrt_vmctx;
 
 enum {
@@ -354,8 +388,133 @@ enum {
   WASMRT_VMCTX_TYPE_IDS = 7,
   WASMRT_VMCTX_INSTANCE = 8,
   WASMRT_VMCTX_TAGS = 9,
-  WASMRT_VMCTX_NSLOTS = 10,
+  WASMRT_VMCTX_RTTS = 10,
+  WASMRT_VMCTX_NSLOTS = 11,
 };
+
+/* ---- Garbage collection (GC, ABI 9) --------------------------------------
+ *
+ * References of the any and extern hierarchies (anyref, eqref, i31ref,
+ * structref, arrayref, concrete struct and array types, externref, and
+ * their nulls) are one 64-bit word, told apart by the low bits:
+ *
+ *   0                  null
+ *   ...xxx1            i31: the value v in bits 1..31, the word being
+ *                      zext32(v << 1 | 1) (so ref.eq is a compare)
+ *   ...x10             a GC object at address word - WASMRT_GC_TAG
+ *   ...x00 (not 0)     a host value (an externref the host gave, also
+ *                      after any.convert_extern): the host's pointer,
+ *                      which must be a multiple of 4 (wasmrt_call and
+ *                      host calls refuse others); never dereferenced
+ *
+ * so any.convert_extern and extern.convert_any change nothing, and a
+ * value's kind is known without reading memory. funcref and exnref values
+ * (wasmrt_funcref *, wasmrt_exn *: 8-aligned, tag 00) never are GC
+ * objects; the collector ignores every word whose tag is not 10.
+ *
+ * Objects live in the calling thread's GC heap (runtime/gc_heap.c), a
+ * reservation of its own, never inside a linear memory. Each thread has
+ * its heap (the store of Wasm 3.0 is the thread here: every instance a
+ * thread runs shares it); a GC reference must not be handed to another
+ * thread. An object is 16-aligned and starts with its run-time type:
+ *
+ *   0   const wasmrt_rtt *rtt
+ *   struct: the fields at their wasmrt_field_desc offsets (>= 8),
+ *           laid out by wasmrt_gc_layout
+ *   array:  8: uint32_t length; 16: the elements, each of the element
+ *           type's storage size, packed
+ *
+ * Fields are little-endian, i8/i16 fields the low bytes; a reference
+ * field is the word above.
+ */
+#define WASMRT_GC_TAG 2u
+#define WASMRT_GC_ARRAY_LENGTH 8u
+#define WASMRT_GC_ARRAY_DATA 16u
+/* Arrays longer than this many elements, or of more bytes than
+ * WASMRT_GC_MAX_ARRAY_BYTES, cannot exist: array.new* traps OUT_OF_MEMORY. */
+#define WASMRT_GC_MAX_ARRAY_BYTES (1ull << 32)
+
+/* Bytes of storage of a field type: value type or WASMRT_PACKED_*. */
+static inline uint32_t wasmrt_gc_storage_size(uint32_t type) {
+  switch (type) {
+  case WASMRT_PACKED_I8: return 1;
+  case WASMRT_PACKED_I16: return 2;
+  case WASMRT_I32: case WASMRT_F32: return 4;
+  case WASMRT_V128: return 16;
+  default: return 8; /* i64, f64, every reference */
+  }
+}
+/* The layout of a struct of fields types[0..n): each field at the next
+ * offset that is a multiple of its size (v128: 16), from offset 8, in
+ * declaration order; offsets[i] gets field i's. Returns the object's
+ * size, a multiple of 8. The compiler lays out with it, so equivalent
+ * types of different modules have the same layout. */
+static inline uint32_t wasmrt_gc_layout(const uint32_t *types, uint32_t n,
+                                        uint32_t *offsets) {
+  uint64_t off = 8;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t sz = wasmrt_gc_storage_size(types[i]);
+    off = (off + sz - 1) & ~(uint64_t)(sz - 1);
+    offsets[i] = (uint32_t)off;
+    off += sz;
+  }
+  return (uint32_t)((off + 7) & ~7ull);
+}
+
+/* The run-time type of a struct or array type: one per canonical type
+ * (runtime/types.c), so two objects have equivalent types exactly when
+ * their rtt pointers are equal. Generated code reads kind, depth and
+ * supers (ref.test, ref.cast, br_on_cast*): a value is of type T (depth
+ * d) when its rtt is T's, or when rtt->depth > d and rtt->supers[d] is
+ * T's rtt. */
+typedef struct wasmrt_rtt {
+  uint32_t kind;        /* 0: WASMRT_COMP_STRUCT or WASMRT_COMP_ARRAY */
+  uint32_t depth;       /* 4: declared supertypes above it (0: none) */
+  uint32_t type_id;     /* 8: canonical type id (wasmrt_funcref.type_id's) */
+  uint32_t size;        /* 12: struct: object bytes; array: element bytes */
+  uint32_t nrefs;       /* 16: struct: reference fields; array: 1 when the
+                           elements are references, else 0 */
+  uint32_t elem_type;   /* 20: array: the element's storage type */
+  const uint32_t *ref_offsets; /* 24: struct: the reference fields' offsets */
+  const struct wasmrt_rtt *supers[]; /* 32: the supertype chain, root first:
+                           supers[depth] is this rtt */
+} wasmrt_rtt;
+enum { WASMRT_RTT_KIND = 0, WASMRT_RTT_DEPTH = 4, WASMRT_RTT_SUPERS = 32 };
+
+/* The per-thread state generated code reaches (an initial-exec TLS
+ * access of WASMRT_GC_SYMBOL):
+ *
+ * roots: the shadow stack. A Wasm function that holds references across
+ *   a call or an allocation keeps a frame (wasmrt_gc_frame) in its stack
+ *   frame: linked on entry (prev = roots; roots = &frame), slots zeroed;
+ *   before each call or allocation it stores the references it holds
+ *   then into its slots (any word; the collector traces only tag-10
+ *   ones); unlinked (roots = prev) before it returns, before a
+ *   return_call, and when an exception unwinds through it. The runtime
+ *   saves and restores roots around every call into Wasm, so a trap
+ *   leaves it right.
+ * bump: inline allocation. For size class c (objects of 16 * (c + 1)
+ *   bytes, c < WASMRT_GC_NCLASSES), [cursor, limit) is zeroed free space
+ *   of that class: an object of the class is cursor, when cursor + size
+ *   <= limit (cursor then advances by the size, and the code stores the
+ *   rtt); otherwise, and for bigger objects, code calls GC_ALLOC. */
+typedef struct wasmrt_gc_frame {
+  struct wasmrt_gc_frame *prev; /* 0 */
+  uint64_t nslots;              /* 8 */
+  void *slots[];                /* 16 */
+} wasmrt_gc_frame;
+#define WASMRT_GC_NCLASSES 16u
+typedef struct {
+  uint8_t *cursor, *limit;
+} wasmrt_gc_bump;
+typedef struct wasmrt_gc_thread {
+  wasmrt_gc_frame *roots;  /* 0 */
+  uint64_t pad_;           /* 8 */
+  wasmrt_gc_bump bump[WASMRT_GC_NCLASSES]; /* 16 + 16 * c */
+} wasmrt_gc_thread;
+enum { WASMRT_GC_ROOTS = 0, WASMRT_GC_BUMP = 16 };
+#define WASMRT_GC_SYMBOL "wasmrt_gc"
+extern _Thread_local wasmrt_gc_thread wasmrt_gc;
 
 /* ---- trampolines generated per function type ---------------------------- */
 
@@ -392,15 +551,29 @@ typedef struct {
  * WASMRT_VT_* words with the module's type indices. Struct and array
  * types (GC) will add their fields after `results` (with an ABI bump);
  * the registry's group key already encodes a kind per type. */
+/* A struct field or the element of an array type (ABI 9). */
 typedef struct {
-  uint32_t kind;       /* WASMRT_COMP_FUNC */
+  uint32_t type;     /* WASMRT_VT_* value type (module's type indices), or
+                        WASMRT_PACKED_I8/I16 */
+  uint32_t mutable_; /* 0 or 1 */
+  uint32_t offset;   /* struct: byte offset in the object (wasmrt_gc_layout);
+                        array: WASMRT_GC_ARRAY_DATA */
+  uint32_t size;     /* bytes of storage: 1, 2, 4, 8 or 16 */
+} wasmrt_field_desc;
+
+typedef struct {
+  uint32_t kind;       /* WASMRT_COMP_FUNC, _STRUCT or _ARRAY */
   uint32_t final;      /* 1: no type may declare it as its supertype */
   uint32_t super;      /* declared supertype's type index, or UINT32_MAX */
   uint32_t rec_first;  /* its recursive group: type indices [rec_first, */
   uint32_t rec_size;   /*   rec_first + rec_size) */
-  uint32_t nparams, nresults;
-  uint32_t pad_;
+  uint32_t nparams, nresults; /* functions; 0 for struct and array */
+  uint32_t nfields;    /* struct: its fields; array: 1; function: 0 */
   const uint32_t *params, *results;
+  const wasmrt_field_desc *fields;
+  uint32_t obj_size;   /* struct: bytes of an object, header included
+                          (a multiple of 8); array: WASMRT_GC_ARRAY_DATA */
+  uint32_t pad2_;
 } wasmrt_typedef_desc;
 
 typedef struct {
@@ -697,7 +870,39 @@ static inline void *wasmrt_func_code(const wasmrt_module_desc *d, uint32_t i) {
     (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))                                \
   /* Entry trampolines: the exception reached the host boundary */        \
   X(EXN_UNCAUGHT, wasmrt_exn_uncaught, none, void, 2,                          \
-    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn))
+    (wasmrt_vmctx *, ctx), (wasmrt_exn *, exn)) \
+  /* GC (ABI 9). Objects are passed and returned as addresses (untagged). \
+   * An object of rtt's struct type, `size` bytes (the type's obj_size), \
+   * zeroed but for its rtt; NULL: out of memory (the caller traps). */   \
+  X(GC_ALLOC, wasmrt_gc_alloc, none, void *, 3,                                \
+    (wasmrt_vmctx *, ctx), (const wasmrt_rtt *, rtt), (uint32_t, size))        \
+  /* An array of rtt's type and `len` elements, zeroed; NULL: out of      \
+   * memory, or too long (WASMRT_GC_MAX_ARRAY_BYTES) */                    \
+  X(GC_ARRAY_NEW, wasmrt_gc_array_new, none, void *, 3,                        \
+    (wasmrt_vmctx *, ctx), (const wasmrt_rtt *, rtt), (uint32_t, len))         \
+  /* array.new_data/new_elem: trap code; the array in *out. The elements  \
+   * come from data segment (elem segment) `seg` at `offset` */            \
+  X(ARRAY_NEW_DATA, wasmrt_array_new_data, none, uint32_t, 6,                  \
+    (wasmrt_vmctx *, ctx), (const wasmrt_rtt *, rtt), (uint32_t, seg),         \
+    (uint32_t, offset), (uint32_t, len), (void **, out))                       \
+  X(ARRAY_NEW_ELEM, wasmrt_array_new_elem, none, uint32_t, 6,                  \
+    (wasmrt_vmctx *, ctx), (const wasmrt_rtt *, rtt), (uint32_t, seg),         \
+    (uint32_t, offset), (uint32_t, len), (void **, out))                       \
+  /* array.init_data/init_elem/copy/fill on non-null arrays (the caller   \
+   * traps NULL_ARRAY first): trap code */                                  \
+  X(ARRAY_INIT_DATA, wasmrt_array_init_data, none, uint32_t, 6,                \
+    (wasmrt_vmctx *, ctx), (void *, arr), (uint32_t, seg), (uint32_t, dst),    \
+    (uint32_t, src), (uint32_t, n))                                            \
+  X(ARRAY_INIT_ELEM, wasmrt_array_init_elem, none, uint32_t, 6,                \
+    (wasmrt_vmctx *, ctx), (void *, arr), (uint32_t, seg), (uint32_t, dst),    \
+    (uint32_t, src), (uint32_t, n))                                            \
+  X(ARRAY_COPY, wasmrt_array_copy, none, uint32_t, 6,                          \
+    (wasmrt_vmctx *, ctx), (void *, dst), (uint32_t, dst_i), (void *, src),    \
+    (uint32_t, src_i), (uint32_t, n))                                          \
+  /* *val: the element's bits (storage size, little-endian) */              \
+  X(ARRAY_FILL, wasmrt_array_fill, none, uint32_t, 5,                          \
+    (wasmrt_vmctx *, ctx), (void *, arr), (uint32_t, i),                       \
+    (const void *, val), (uint32_t, n))
 
 /* WASMRT_EP_MAP<n>(F, SEP, p1, ..., pn): F applied to each (type, param)
  * pair of an entry, SEP() between two of them (WASMRT_EP_COMMA for a
