@@ -353,5 +353,9 @@ void lower_module_free(lower_module *lm) {
     LLVMContextDispose(lm->llctx);
   free(lm->fn_types);
   free(lm->funcs);
+  if (lm->gc_types)
+    for (uint32_t i = 0; i < lm->wm->ntypes; i++)
+      free(lm->gc_types[i].offsets);
+  free(lm->gc_types);
   free(lm);
 }

@@ -23,6 +23,12 @@
  *                     memory.atomic.wait32/64 and notify
  *   lower_exn.c       exception handling: throw, throw_ref, try_table,
  *                     and the legacy try/catch/catch_all/delegate/rethrow
+ *   lower_gc.c        GC: struct.*, array.*, i31, ref.eq, ref.test,
+ *                     ref.cast (br_on_cast* in lower_control.c with its
+ *                     test), extern/any conversions, inline allocation
+ * and lower_roots.c keeps the shadow stack of GC roots (wasmrt_abi.h):
+ * a frame per function that holds references across a call or an
+ * allocation, stored into at each such point.
  * A family function returns false only on an internal error (an LLVM
  * failure or an unsupported instruction), with a message in lf->err.
  */
@@ -163,6 +169,12 @@ typedef struct lower_module {
   uint32_t dw_prologue_end; /* code address of its prologue_end row, or 0 */
   struct lower_debug_var *dw_vars;
   LLVMValueRef dw_frame; /* alloca: the native address of the frame base */
+  /* GC (lower_gc.c): struct layouts per type index, made on first use;
+   * and whether the module can hold a GC object anywhere (any or extern
+   * hierarchy types), so its functions keep shadow-stack frames
+   * (lower_roots.c). */
+  struct lower_gc_type *gc_types;
+  bool gc_roots, gc_roots_known;
   char err[256];
 } lower_module;
 
@@ -230,6 +242,17 @@ typedef struct lower_func {
   LLVMBasicBlockRef trap_blocks[WASMRT_TRAP_COUNT]; /* shared cold blocks */
   char *err;                    /* = lm->err */
   bool tail;                    /* lowering a return_call*: calls are musttail */
+
+  /* The shadow-stack frame (lower_roots.c), when the function has one:
+   * the alloca (a placeholder until lower_roots_finish sizes it), the
+   * roots word it replaced (to restore), the slot of each local that can
+   * hold an object (UINT32_MAX: none), the slots used so far, the stores
+   * and calls sized at the end, and the cleanup landing pad. */
+  LLVMValueRef root_frame, root_prev;
+  uint32_t *root_local_slot;
+  uint32_t root_nlocal_slots, root_nslots;
+  LLVMValueRef root_nslots_store, root_memset;
+  LLVMBasicBlockRef root_cleanup;
 } lower_func;
 
 /* ---- helpers (lower_func.c) --------------------------------------------- */
@@ -293,6 +316,46 @@ bool lower_table(lower_func *lf, const wasm_instr *in);
 bool lower_simd(lower_func *lf, const wasm_instr *in);
 bool lower_atomic(lower_func *lf, const wasm_instr *in);
 bool lower_exn(lower_func *lf, const wasm_instr *in);
+
+bool lower_gc(lower_func *lf, const wasm_instr *in);
+
+/* ---- GC (lower_gc.c, lower_roots.c) --------------------------------------- */
+/* Struct or array type t's layout: field offsets as wasmrt_gc_layout
+ * makes them (an array's one element at WASMRT_GC_ARRAY_DATA), the
+ * object size, and the depth of its supertype chain (wasmrt_rtt.depth). */
+typedef struct lower_gc_type {
+  bool done;
+  uint32_t obj_size, depth;
+  uint32_t *offsets;
+} lower_gc_type;
+const lower_gc_type *lower_gc_layout(lower_module *lm, uint32_t t);
+/* An i1: does reference v (an LLVM ptr holding a reference word) have
+ * heap type ht, or is it null and `nullable`? For ref.test, ref.cast and
+ * br_on_cast*. */
+LLVMValueRef lower_gc_test(lower_func *lf, LLVMValueRef v, wasm_heaptype ht,
+                           bool nullable);
+/* This thread's wasmrt_gc (wasmrt_abi.h), an initial-exec TLS global as
+ * the spill area is: the shadow stack's head and the bump runs. */
+LLVMValueRef lower_gc_tls(lower_module *lm);
+/* Can a value of Wasm type t be (or hold) a GC object? */
+bool lower_gc_traceable(const lower_module *lm, wasm_vtype t);
+/* Decides whether fidx needs a shadow-stack frame and, if so, makes and
+ * links it; in the prologue, once the locals exist. */
+void lower_roots_prologue(lower_func *lf);
+/* Before a call or an allocation that may collect: stores every
+ * reference the function holds (locals that can hold objects, the
+ * operand stack's references, and extra[n], values popped for the
+ * operation) into the frame. Nothing without a frame. */
+void lower_roots_safepoint(lower_func *lf, LLVMValueRef *extra, unsigned n);
+/* Unlinks the frame (before return_call*, and a throw out of the
+ * function). */
+void lower_roots_unlink(lower_func *lf);
+/* Where a call outside any handler unwinds to: a landing pad that
+ * unlinks the frame and throws on; NULL without a frame, or when nothing
+ * can unwind (lower_options.no_unwind). */
+LLVMBasicBlockRef lower_roots_unwind_dest(lower_func *lf);
+/* After the body: sizes the frame, unlinks it on the return path. */
+void lower_roots_finish(lower_func *lf);
 
 /* ---- shared between lower_control.c and lower_exn.c ---------------------- */
 /* The frame of label `depth` (0: the innermost). */

@@ -55,8 +55,12 @@ static void emit_call(lower_func *lf, const wasm_functype *ft, LLVMTypeRef fnty,
   /* Inside an exception handler the call is an invoke to its landing
    * pad; return_call* stays a musttail call, never an invoke: the caller's
    * frame, and its handlers, are gone when the callee runs. */
-  if (!lf->tail)
+  if (!lf->tail) {
+    lower_roots_safepoint(lf, NULL, 0);
     lm->unwind_to = lower_exn_unwind_dest(lf);
+  } else {
+    lower_roots_unlink(lf); /* the callee replaces this frame */
+  }
   lower_conv_call(lm, ft, fnty, fn, ctx, args, lf->tail, args + n);
   lm->unwind_to = NULL;
   if (!lf->tail)

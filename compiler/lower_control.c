@@ -346,6 +346,20 @@ bool lower_control(lower_func *lf, const wasm_instr *in) {
       lower_pop(lf);
     return true;
   }
+  case WASM_OP_BR_ON_CAST:
+  case WASM_OP_BR_ON_CAST_FAIL: {
+    /* The reference goes along either way; the test is lower_gc.c's. */
+    LLVMValueRef ref = lower_pop(lf);
+    LLVMValueRef ok = lower_gc_test(lf, ref, in->imm.br_on_cast.to,
+                                    in->imm.br_on_cast.flags & 2);
+    if (in->op == WASM_OP_BR_ON_CAST_FAIL)
+      ok = LLVMBuildNot(lm->b, ok, "cast.fail");
+    lower_push(lf, ref);
+    LLVMBasicBlockRef cont = new_block(lf, "br.cont");
+    LLVMBuildCondBr(lm->b, ok, edge_to(lf, in->imm.br_on_cast.label), cont);
+    LLVMPositionBuilderAtEnd(lm->b, cont);
+    return true;
+  }
   case WASM_OP_RETURN:
     LLVMBuildBr(lm->b, edge_to(lf, lf->nframes - 1));
     set_unreachable(lf);

@@ -18,9 +18,11 @@
  *                             kind@24 type_index@28 value_type@32
  *                             mutable_@36 limits@40
  *   wasmrt_export_desc    24: name@0 name_len@8 kind@12 index@16 (+4 pad)
- *   wasmrt_typedef_desc   48: kind@0 final@4 super@8 rec_first@12
- *                             rec_size@16 nparams@20 nresults@24 (+4)
- *                             params@32 results@40
+ *   wasmrt_typedef_desc   64: kind@0 final@4 super@8 rec_first@12
+ *                             rec_size@16 nparams@20 nresults@24
+ *                             nfields@28 params@32 results@40
+ *                             fields@48 obj_size@56 (+4)
+ *   wasmrt_field_desc     16: type@0 mutable_@4 offset@8 size@12
  *   wasmrt_table_desc     56: elem_type@0 (+4) limits@8 init@40
  *   wasmrt_memory_desc    32: limits@0
  *   wasmrt_global_desc    24: type@0 mutable_@4 init@8
@@ -74,8 +76,10 @@ LAYOUT(wasmrt_import_desc, mutable_, 36); LAYOUT(wasmrt_import_desc, limits, 40)
 SIZE(wasmrt_export_desc, 24); LAYOUT(wasmrt_export_desc, index, 16);
 SIZE(wasmrt_table_desc, 56); LAYOUT(wasmrt_table_desc, limits, 8);
 LAYOUT(wasmrt_table_desc, init, 40);
-SIZE(wasmrt_typedef_desc, 48); LAYOUT(wasmrt_typedef_desc, nresults, 24);
+SIZE(wasmrt_typedef_desc, 64); LAYOUT(wasmrt_typedef_desc, nresults, 24);
 LAYOUT(wasmrt_typedef_desc, params, 32); LAYOUT(wasmrt_typedef_desc, results, 40);
+LAYOUT(wasmrt_typedef_desc, fields, 48); LAYOUT(wasmrt_typedef_desc, obj_size, 56);
+SIZE(wasmrt_field_desc, 16);
 SIZE(wasmrt_memory_desc, 32);
 SIZE(wasmrt_global_desc, 24); LAYOUT(wasmrt_global_desc, init, 8);
 SIZE(wasmrt_elem_desc, 48); LAYOUT(wasmrt_elem_desc, offset, 16);
@@ -281,6 +285,30 @@ static LLVMValueRef type_words(lower_module *lm, const wasm_vtype *ts,
   return g;
 }
 
+/* The fields of struct or array type i (NULL for a function type), with
+ * the offsets the lowering uses (lower_gc_layout). */
+static LLVMValueRef field_descs(lower_module *lm, uint32_t i) {
+  const wasm_subtype *st = &lm->wm->subtypes[i];
+  if (st->kind == WASM_COMP_FUNC || st->nfields == 0)
+    return NULL;
+  const lower_gc_type *lt = lower_gc_layout(lm, i);
+  cvalue *f = malloc(st->nfields * sizeof *f);
+  if (!f)
+    abort();
+  for (uint32_t k = 0; k < st->nfields; k++) {
+    cstruct s;
+    cs_init(&s, lm);
+    cs_u32(&s, st->fields[k].type);
+    cs_u32(&s, st->fields[k].mutable_);
+    cs_u32(&s, lt->offsets[k]);
+    cs_u32(&s, wasmrt_gc_storage_size(st->fields[k].type));
+    f[k] = cs_end(&s);
+  }
+  LLVMValueRef g = const_array(lm, f, st->nfields, "wasm.fields");
+  free(f);
+  return g;
+}
+
 /* The type section's view of type i, for the runtime's registry. */
 static cvalue typedef_desc(lower_module *lm, uint32_t i) {
   const wasm_subtype *st = &lm->wm->subtypes[i];
@@ -294,9 +322,13 @@ static cvalue typedef_desc(lower_module *lm, uint32_t i) {
   cs_u32(&s, st->rec_size);
   cs_u32(&s, ft->nparams);
   cs_u32(&s, ft->nresults);
-  cs_u32(&s, 0);
+  cs_u32(&s, st->kind == WASM_COMP_FUNC ? 0 : st->nfields);
   cs_ptr(&s, type_words(lm, ft->params, ft->nparams));
   cs_ptr(&s, type_words(lm, ft->results, ft->nresults));
+  cs_ptr(&s, field_descs(lm, i));
+  cs_u32(&s, st->kind == WASM_COMP_STRUCT ? lower_gc_layout(lm, i)->obj_size
+             : st->kind == WASM_COMP_ARRAY ? WASMRT_GC_ARRAY_DATA : 0);
+  cs_u32(&s, 0);
   return cs_end(&s);
 }
 
@@ -339,6 +371,21 @@ static bool const_desc(lower_module *lm, const wasm_constexpr *ce, cvalue *out,
     case WASM_OP_I64_ADD: op = WASMRT_CONST_I64_ADD; break;
     case WASM_OP_I64_SUB: op = WASMRT_CONST_I64_SUB; break;
     case WASM_OP_I64_MUL: op = WASMRT_CONST_I64_MUL; break;
+    /* GC: 0xFB00 | opcode, a = type index (b = count for new_fixed) */
+    case WASM_OP_STRUCT_NEW: op = WASMRT_CONST_STRUCT_NEW; a = in->imm.index; break;
+    case WASM_OP_STRUCT_NEW_DEFAULT:
+      op = WASMRT_CONST_STRUCT_NEW_DEFAULT; a = in->imm.index; break;
+    case WASM_OP_ARRAY_NEW: op = WASMRT_CONST_ARRAY_NEW; a = in->imm.index; break;
+    case WASM_OP_ARRAY_NEW_DEFAULT:
+      op = WASMRT_CONST_ARRAY_NEW_DEFAULT; a = in->imm.index; break;
+    case WASM_OP_ARRAY_NEW_FIXED:
+      op = WASMRT_CONST_ARRAY_NEW_FIXED;
+      a = in->imm.index2.a;
+      b = in->imm.index2.b;
+      break;
+    case WASM_OP_REF_I31: op = WASMRT_CONST_REF_I31; break;
+    case WASM_OP_ANY_CONVERT_EXTERN: op = WASMRT_CONST_ANY_CONVERT_EXTERN; break;
+    case WASM_OP_EXTERN_CONVERT_ANY: op = WASMRT_CONST_EXTERN_CONVERT_ANY; break;
     default:
       free(ops);
       return wasm_fail(err, in->offset,

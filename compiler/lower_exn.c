@@ -96,7 +96,7 @@ static LLVMBasicBlockRef landing_pad(lower_func *lf, lower_frame *h) {
 
 LLVMBasicBlockRef lower_exn_unwind_dest(lower_func *lf) {
   lower_frame *h = handler_from(lf, 0);
-  return h ? landing_pad(lf, h) : NULL;
+  return h ? landing_pad(lf, h) : lower_roots_unwind_dest(lf);
 }
 
 /* Legacy catch arms hold their exception (for rethrow) until they end.
@@ -180,6 +180,7 @@ static void throw_from(lower_func *lf, LLVMValueRef exn, uint32_t from) {
     return;
   }
   LLVMValueRef args[2] = {exn, lower_const_i32(lm, lf->fidx)};
+  lower_roots_unlink(lf); /* leaving the function */
   lower_call_rt(lf, RT_THROW, args, 2);
   LLVMBuildUnreachable(lm->b);
 }

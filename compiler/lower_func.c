@@ -185,6 +185,9 @@ static family_fn family_of(uint16_t op) {
     return lower_simd;
   if (oi->prefix == 0xFE)
     return lower_atomic;
+  if (oi->prefix == 0xFB)
+    return op == WASM_OP_BR_ON_CAST || op == WASM_OP_BR_ON_CAST_FAIL
+               ? lower_control : lower_gc;
   if (oi->prefix == 0xFC) {
     if (oi->code <= 7)
       return lower_numeric;
@@ -216,6 +219,8 @@ static family_fn family_of(uint16_t op) {
     return lower_variable;
   case WASM_OP_TABLE_GET: case WASM_OP_TABLE_SET:
     return lower_table;
+  case WASM_OP_REF_EQ:
+    return lower_gc;
   default:
     break;
   }
@@ -271,6 +276,8 @@ static void prologue(lower_func *lf) {
                                            : zero_of(lm, lf->local_types[i]);
     LLVMBuildStore(lm->b, v, lf->locals[i]);
   }
+  /* The GC shadow-stack frame, linked before anything may collect. */
+  lower_roots_prologue(lf);
 
   /* Call-stack exhaustion: every function compares the stack pointer with
    * the limit the runtime leaves below its guard, so deep recursion traps
@@ -422,6 +429,9 @@ bool lower_function(lower_module *lm, uint32_t fidx, wasm_error *err) {
     }
   }
   wasm_reader_finish(&r);
+  if (ok)
+    lower_roots_finish(&lf);
+  free(lf.root_local_slot);
   lower_debug_end_function(&lf);
   free_frames(&lf);
   free(lf.stack);
