@@ -18,9 +18,10 @@
  *                             kind@24 type_index@28 value_type@32
  *                             mutable_@36 limits@40
  *   wasmrt_export_desc    24: name@0 name_len@8 kind@12 index@16 (+4 pad)
- *   wasmrt_typedef_desc   48: kind@0 final@4 super@8 rec_first@12
- *                             rec_size@16 nparams@20 nresults@24 (+4)
- *                             params@32 results@40
+ *   wasmrt_typedef_desc   64: kind@0 final@4 super@8 rec_first@12
+ *                             rec_size@16 nparams@20 nresults@24
+ *                             nfields@28 params@32 results@40
+ *                             fields@48 obj_size@56 (+4)
  *   wasmrt_table_desc     56: elem_type@0 (+4) limits@8 init@40
  *   wasmrt_memory_desc    32: limits@0
  *   wasmrt_global_desc    24: type@0 mutable_@4 init@8
@@ -74,8 +75,9 @@ LAYOUT(wasmrt_import_desc, mutable_, 36); LAYOUT(wasmrt_import_desc, limits, 40)
 SIZE(wasmrt_export_desc, 24); LAYOUT(wasmrt_export_desc, index, 16);
 SIZE(wasmrt_table_desc, 56); LAYOUT(wasmrt_table_desc, limits, 8);
 LAYOUT(wasmrt_table_desc, init, 40);
-SIZE(wasmrt_typedef_desc, 48); LAYOUT(wasmrt_typedef_desc, nresults, 24);
+SIZE(wasmrt_typedef_desc, 64); LAYOUT(wasmrt_typedef_desc, nresults, 24);
 LAYOUT(wasmrt_typedef_desc, params, 32); LAYOUT(wasmrt_typedef_desc, results, 40);
+LAYOUT(wasmrt_typedef_desc, fields, 48); LAYOUT(wasmrt_typedef_desc, obj_size, 56);
 SIZE(wasmrt_memory_desc, 32);
 SIZE(wasmrt_global_desc, 24); LAYOUT(wasmrt_global_desc, init, 8);
 SIZE(wasmrt_elem_desc, 48); LAYOUT(wasmrt_elem_desc, offset, 16);
@@ -294,9 +296,14 @@ static cvalue typedef_desc(lower_module *lm, uint32_t i) {
   cs_u32(&s, st->rec_size);
   cs_u32(&s, ft->nparams);
   cs_u32(&s, ft->nresults);
+  /* ABI 9's fields: none yet (struct and array types are not lowered in
+   * this tree; the GC lowering fills nfields, fields and obj_size) */
   cs_u32(&s, 0);
   cs_ptr(&s, type_words(lm, ft->params, ft->nparams));
   cs_ptr(&s, type_words(lm, ft->results, ft->nresults));
+  cs_ptr(&s, NULL);
+  cs_u32(&s, 0);
+  cs_u32(&s, 0);
   return cs_end(&s);
 }
 
