@@ -164,13 +164,38 @@ static bool in_range(void *p, uint32_t idx) {
                    idx, c->type, c->limit - 1);
 }
 
+/* A field of a subtype against the supertype's field at the same place
+ * (a struct's, or an array's element): mutability must agree; an
+ * immutable field may be read only, so its type may be a subtype
+ * (covariant), while a mutable one is also written through the
+ * supertype, so its type must be equivalent. Packed types are not value
+ * types: wasm_vt_sub and wasm_vt_equiv hold for them only when equal. */
+static bool field_matches(const wasm_module *m, const wasm_fieldtype *a,
+                          const wasm_fieldtype *b) {
+  if (a->mutable_ != b->mutable_)
+    return false;
+  return a->mutable_ ? wasm_vt_equiv(m, a->type, b->type)
+                     : wasm_vt_sub(m, a->type, b->type);
+}
+
 /* A declared supertype's structure must admit the subtype's: functions
- * take contravariant parameters and give covariant results. (struct and
- * array types are refused before this is asked.) */
+ * take contravariant parameters and give covariant results; a struct
+ * has at least the supertype's fields (width subtyping), each matching
+ * (depth subtyping); an array's element matches. */
 static bool matches_super(const wasm_module *m, uint32_t sub, uint32_t sup) {
+  const wasm_subtype *sa = &m->subtypes[sub], *sb = &m->subtypes[sup];
+  if (sa->kind != sb->kind)
+    return false;
+  if (sa->kind == WASM_COMP_STRUCT || sa->kind == WASM_COMP_ARRAY) {
+    if (sa->nfields < sb->nfields)
+      return false;
+    for (uint32_t i = 0; i < sb->nfields; i++)
+      if (!field_matches(m, &sa->fields[i], &sb->fields[i]))
+        return false;
+    return true;
+  }
   const wasm_functype *a = &m->types[sub], *b = &m->types[sup];
-  if (m->subtypes[sub].kind != m->subtypes[sup].kind ||
-      a->nparams != b->nparams || a->nresults != b->nresults)
+  if (a->nparams != b->nparams || a->nresults != b->nresults)
     return false;
   for (uint32_t i = 0; i < a->nparams; i++)
     if (!wasm_vt_sub(m, b->params[i], a->params[i]))
@@ -260,10 +285,6 @@ bool wasm_check_types(wasm_module *m, wasm_error *err) {
     range_ctx c = {m, err, i, st->rec_first + st->rec_size};
     if (!each_index(m, i, in_range, &c))
       return false;
-    if (st->kind != WASM_COMP_FUNC)
-      return wasm_fail(err, st->offset,
-                       "not supported yet: %s type %u (GC)",
-                       st->kind == WASM_COMP_STRUCT ? "struct" : "array", i);
     if (st->nsupers > 1)
       return wasm_fail(err, st->offset,
                        "sub type %u declares %u supertypes (at most 1)", i,

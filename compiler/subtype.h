@@ -11,8 +11,8 @@
 
 /* Checks the type section (type indices inside their recursive group,
  * at most one supertype, defined before, not final, structurally
- * matched) and fills m->subtypes[*].canon. struct and array types are
- * refused as "not supported yet" (GC). false + err on the first error. */
+ * matched: function, struct and array types) and fills
+ * m->subtypes[*].canon. false + err on the first error. */
 bool wasm_check_types(wasm_module *m, wasm_error *err);
 
 /* Types a and b (indices) are equivalent. */

@@ -11,6 +11,9 @@
  *
  * Instructions with a fixed signature in opcodes.def (numeric, conversion,
  * memory and SIMD) are typed from that table; the rest are typed by hand.
+ * GC's instructions (struct, array, i31, casts) are typed by check_gc;
+ * the validator records no per-instruction facts for them: every type
+ * lowering needs is in the immediates (see check_gc).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -106,6 +109,9 @@ static bool op_supported(uint16_t op) {
   case WASM_OP_BR_ON_NON_NULL:
     return true;
   default:
+    /* GC: struct, array, i31, casts, ref.eq (typed by check_gc) */
+    if (op >= WASM_OP_REF_EQ && op <= WASM_OP_I31_GET_U)
+      return true;
     /* threads: every 0xFE instruction (atomics, wait/notify, fence) */
     return op >= WASM_OP_MEMORY_ATOMIC_NOTIFY &&
            op <= WASM_OP_I64_ATOMIC_RMW32_CMPXCHG_U;
@@ -389,22 +395,9 @@ static bool check_keep(validator *v, const wasm_vtype *ts, uint32_t n) {
 
 /* ---- value types ---------------------------------------------------------- */
 
-/* The feature a value type belongs to, for "not supported yet". */
-static const char *vtype_feature(wasm_vtype t) {
-  wasm_heaptype ht = wasm_vt_heap(t);
-  if (ht == WASM_HT_EXN || ht == WASM_HT_NOEXN)
-    return "exception handling";
-  if (ht == WASM_HT_FUNC || ht == WASM_HT_NOFUNC || ht == WASM_HT_EXTERN ||
-      ht == WASM_HT_NOEXTERN || ht >= WASM_HT_INDEX)
-    return "typed function references";
-  return "GC";
-}
-
 /* A value type must name a type the module defines (a concrete heap
- * type) and belong to a feature wasmc implements: numbers, vectors and
- * the function and extern hierarchies with typed function references.
- * exception handling's exn hierarchy; GC's types are refused as "not
- * supported yet". */
+ * type); every abstract heap type of Wasm 3.0 is known: the func, extern,
+ * exn and any hierarchies (GC's any, eq, i31, struct, array, none). */
 static bool check_vtype(validator *v, wasm_vtype t, uint32_t off) {
   if (!wasm_vt_is_ref(t))
     return true;
@@ -417,15 +410,16 @@ static bool check_vtype(validator *v, wasm_vtype t, uint32_t off) {
                        v->m->ntypes, wasm_vtype_name(t));
     return true;
   }
-  switch (ht) {
-  case WASM_HT_FUNC: case WASM_HT_NOFUNC:
-  case WASM_HT_EXTERN: case WASM_HT_NOEXTERN:
-  case WASM_HT_EXN: case WASM_HT_NOEXN: /* exception handling */
+  if (ht >= WASM_HT_EXN && ht <= WASM_HT_NOEXN)
     return true;
-  default:
-    return wasm_fail(v->err, off, "not supported yet: value type %s (%s)",
-                     wasm_vtype_name(t), vtype_feature(t));
-  }
+  return wasm_fail(v->err, off, "malformed heap type 0x%02x", ht);
+}
+
+/* A composite type kind, for messages. */
+static const char *kind_noun(uint8_t kind) {
+  return kind == WASM_COMP_STRUCT  ? "a struct type"
+         : kind == WASM_COMP_ARRAY ? "an array type"
+                                   : "a function type";
 }
 
 /* Locals of a non-defaultable type have no initial value: they must be
@@ -704,6 +698,11 @@ static bool block_type(validator *v, const wasm_instr *in,
       return wasm_fail(v->err, in->offset,
                        "unknown type %u (module has %u types)", t,
                        v->m->ntypes);
+    if (v->m->subtypes[t].kind != WASM_COMP_FUNC)
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: block type %u is %s, not a function "
+                       "type",
+                       t, kind_noun(v->m->subtypes[t].kind));
     const wasm_functype *ft = &v->m->types[t];
     *params = ft->params;
     *np = ft->nparams;
@@ -962,6 +961,336 @@ static bool check_exceptions(validator *v, const wasm_instr *in) {
   }
 }
 
+/* ---- GC: structs, arrays, i31, casts ------------------------------------- */
+
+/* Fields and array elements have storage types: a value type, or a packed
+ * i8/i16, which is an i32 on the stack. */
+static bool is_packed(wasm_vtype st) {
+  return st == WASM_PACKED_I8 || st == WASM_PACKED_I16;
+}
+static wasm_vtype unpacked(wasm_vtype st) {
+  return is_packed(st) ? WASM_I32 : st;
+}
+
+/* Type x, which the instruction needs to be of composite kind `kind`.
+ * Shared by function bodies and constant expressions, hence the explicit
+ * offset. */
+static bool comp_type(validator *v, uint32_t x, uint8_t kind, uint32_t off,
+                      const wasm_subtype **out) {
+  const wasm_module *m = v->m;
+  if (x >= m->ntypes)
+    return wasm_fail(v->err, off, "unknown type %u (module has %u types)", x,
+                     m->ntypes);
+  if (m->subtypes[x].kind != kind)
+    return wasm_fail(v->err, off,
+                     "type mismatch: %s needs %s, type %u is %s", opname(v),
+                     kind_noun(kind), x, kind_noun(m->subtypes[x].kind));
+  *out = &m->subtypes[x];
+  return true;
+}
+
+/* struct.new_default and array.new_default make zeros and nulls: every
+ * field must have a default value. */
+static bool check_defaultable(validator *v, uint32_t x,
+                              const wasm_subtype *st, uint32_t off) {
+  for (uint32_t i = 0; i < st->nfields; i++)
+    if (!defaultable(unpacked(st->fields[i].type)))
+      return wasm_fail(v->err, off,
+                       "type mismatch: %s needs defaultable fields, %s of "
+                       "type %u is %s, which has no default value",
+                       opname(v), st->kind == WASM_COMP_ARRAY ? "the element"
+                                                              : "a field",
+                       x, tname(st->fields[i].type));
+  return true;
+}
+
+/* The field a struct.get/set names (imm.index2: type, field). */
+static bool struct_field(validator *v, const wasm_instr *in,
+                         const wasm_fieldtype **out) {
+  const wasm_subtype *st = NULL;
+  uint32_t x = in->imm.index2.a, i = in->imm.index2.b;
+  if (!comp_type(v, x, WASM_COMP_STRUCT, in->offset, &st))
+    return false;
+  if (i >= st->nfields)
+    return wasm_fail(v->err, in->offset,
+                     "unknown field %u (struct type %u has %u field%s)", i, x,
+                     st->nfields, st->nfields == 1 ? "" : "s");
+  *out = &st->fields[i];
+  return true;
+}
+
+/* get on a packed field must say how to extend it (get_s, get_u); those
+ * are meaningless on any other field. */
+static bool check_packing(validator *v, const wasm_instr *in,
+                          const wasm_fieldtype *f, bool extends) {
+  if (extends == is_packed(f->type))
+    return true;
+  return wasm_fail(v->err, in->offset,
+                   extends ? "type mismatch: %s needs a packed (i8 or i16) "
+                             "%s, this one is %s"
+                           : "type mismatch: %s of a packed %s (%s) needs "
+                             "_s or _u",
+                   opname(v),
+                   wasm_opinfos[in->op].text[0] == 's' ? "field" : "element",
+                   tname(f->type));
+}
+
+static bool check_mutable(validator *v, const wasm_instr *in,
+                          const wasm_fieldtype *f, uint32_t x) {
+  if (f->mutable_)
+    return true;
+  bool array = wasm_opinfos[in->op].text[0] == 'a';
+  return wasm_fail(v->err, in->offset, "%s: %s writes to type %u, whose %s",
+                   array ? "immutable array" : "immutable field", opname(v), x,
+                   array ? "elements are immutable" : "field is immutable");
+}
+
+/* The element of array type x. */
+static bool array_elem(validator *v, uint32_t x, uint32_t off,
+                       const wasm_fieldtype **out) {
+  const wasm_subtype *st = NULL;
+  if (!comp_type(v, x, WASM_COMP_ARRAY, off, &st))
+    return false;
+  *out = &st->fields[0];
+  return true;
+}
+
+/* array.new_data and array.init_data copy bytes: the element must be a
+ * number or vector (packed included), not a reference. */
+static bool check_numeric_elem(validator *v, const wasm_instr *in,
+                               const wasm_fieldtype *f, uint32_t x) {
+  if (!wasm_vt_is_ref(f->type))
+    return true;
+  return wasm_fail(v->err, in->offset,
+                   "array type is not numeric or vector: %s of type %u, "
+                   "whose elements are %s",
+                   opname(v), x, tname(f->type));
+}
+
+/* array.new_elem and array.init_elem: the segment's references must be
+ * elements of the array. */
+static bool check_elem_fits(validator *v, const wasm_instr *in,
+                            const wasm_fieldtype *f, uint32_t x, uint32_t e) {
+  if (!check_elem(v, e))
+    return false;
+  if (wasm_vt_sub(v->m, v->m->elems[e].type, f->type))
+    return true;
+  return wasm_fail(v->err, in->offset,
+                   "type mismatch: %s of type %u (elements %s) from elem "
+                   "segment %u of %s",
+                   opname(v), x, tname(f->type), e,
+                   tname(v->m->elems[e].type));
+}
+
+static wasm_vtype ref_to(uint32_t x) {
+  return wasm_vt_ref(false, WASM_HT_INDEX + x);
+}
+static wasm_vtype ref_null_to(uint32_t x) {
+  return wasm_vt_ref(true, WASM_HT_INDEX + x);
+}
+
+/* array.new_fixed pops n operands of one type. In unreachable code the
+ * polymorphic bottom supplies any number, so at most the values above it
+ * (plus one, to report an underflow) are ever looked at: n is an
+ * arbitrary u32. */
+static bool pop_repeat(validator *v, wasm_vtype t, uint32_t n) {
+  uint32_t avail = v->nvals - top(v)->height;
+  uint32_t k = n <= avail ? n : top(v)->unreachable ? avail : avail + 1;
+  for (uint32_t i = 0; i < k; i++)
+    if (!pop_expect(v, t))
+      return false;
+  return true;
+}
+
+/* rt1 \ rt2 of br_on_cast: what is left of rt1 when the cast to rt2
+ * failed; it is null only when rt1 admits null and rt2 does not. */
+static wasm_vtype diff_ref(wasm_vtype rt1, wasm_vtype rt2) {
+  return wasm_vt_ref(wasm_vt_nullable(rt1) && !wasm_vt_nullable(rt2),
+                     wasm_vt_heap(rt1));
+}
+
+/* br_on_cast l rt1 rt2 : [t* rt1] -> [t* (rt1 \ rt2)], branching with
+ * rt2; br_on_cast_fail the other way round. rt2 <: rt1, and the label
+ * takes [t* rt'] with the branch's reference type <: rt'. */
+static bool br_on_cast(validator *v, const wasm_instr *in) {
+  const wasm_module *m = v->m;
+  uint8_t flags = in->imm.br_on_cast.flags;
+  wasm_vtype rt1 = wasm_vt_ref(flags & 1, in->imm.br_on_cast.from);
+  wasm_vtype rt2 = wasm_vt_ref(flags & 2, in->imm.br_on_cast.to);
+  if (!check_vtype(v, rt1, in->offset) || !check_vtype(v, rt2, in->offset))
+    return false;
+  if (!wasm_vt_sub(m, rt2, rt1))
+    return wasm_fail(v->err, in->offset,
+                     "type mismatch: %s to %s, which is not a subtype of the "
+                     "operand type %s",
+                     opname(v), tname(rt2), tname(rt1));
+  frame *fr = NULL;
+  if (!get_label(v, in->imm.br_on_cast.label, &fr))
+    return false;
+  uint32_t nr;
+  const wasm_vtype *rs = label_types(fr, &nr);
+  bool on_fail = in->op == WASM_OP_BR_ON_CAST_FAIL;
+  wasm_vtype branch = on_fail ? diff_ref(rt1, rt2) : rt2;
+  wasm_vtype stay = on_fail ? rt2 : diff_ref(rt1, rt2);
+  if (nr == 0 || !wasm_vt_sub(m, branch, rs[nr - 1]))
+    return wasm_fail(v->err, in->offset,
+                     "type mismatch: %s branches with %s, label %u takes %s",
+                     opname(v), tname(branch), in->imm.br_on_cast.label,
+                     nr ? tname(rs[nr - 1]) : "no values");
+  return pop_expect(v, rt1) && pop_n(v, rs, nr - 1) &&
+         push_n(v, rs, nr - 1) && push(v, stay);
+}
+
+/* any.convert_extern and extern.convert_any: the same reference seen in
+ * the other hierarchy, null exactly when it was. */
+static bool convert_ref(validator *v, wasm_heaptype from, wasm_heaptype to) {
+  wasm_vtype t;
+  if (!pop_ref(v, &t))
+    return false;
+  if (!wasm_vt_sub(v->m, t, wasm_vt_ref(true, from)))
+    return mismatch(v, wasm_vt_ref(true, from), t);
+  return push(v, wasm_vt_ref(wasm_vt_nullable(t), to));
+}
+
+/* Typing of the GC instructions (and ref.eq), per Wasm 3.0. Lowering
+ * needs no operand types from here: struct.* and array.* name their type
+ * in the immediate (array.len has none, and needs none: every array has
+ * its length at the same place), and ref.test, ref.cast and br_on_cast*
+ * take operands of the target's hierarchy (its top), so the target
+ * (and br_on_cast's flags, the source's nullability) says everything
+ * about the operand's representation. */
+static bool check_gc(validator *v, const wasm_instr *in) {
+  const wasm_module *m = v->m;
+  const wasm_subtype *st = NULL;
+  const wasm_fieldtype *f = NULL;
+  uint32_t x = in->imm.index2.a, y = in->imm.index2.b;
+  switch (in->op) {
+  case WASM_OP_STRUCT_NEW:
+    if (!comp_type(v, in->imm.index, WASM_COMP_STRUCT, in->offset, &st))
+      return false;
+    for (uint32_t i = st->nfields; i-- > 0;)
+      if (!pop_expect(v, unpacked(st->fields[i].type)))
+        return false;
+    return push(v, ref_to(in->imm.index));
+  case WASM_OP_STRUCT_NEW_DEFAULT:
+    return comp_type(v, in->imm.index, WASM_COMP_STRUCT, in->offset, &st) &&
+           check_defaultable(v, in->imm.index, st, in->offset) &&
+           push(v, ref_to(in->imm.index));
+  case WASM_OP_STRUCT_GET:
+  case WASM_OP_STRUCT_GET_S:
+  case WASM_OP_STRUCT_GET_U:
+    return struct_field(v, in, &f) &&
+           check_packing(v, in, f, in->op != WASM_OP_STRUCT_GET) &&
+           pop_expect(v, ref_null_to(x)) && push(v, unpacked(f->type));
+  case WASM_OP_STRUCT_SET:
+    return struct_field(v, in, &f) && check_mutable(v, in, f, x) &&
+           pop_expect(v, unpacked(f->type)) && pop_expect(v, ref_null_to(x));
+  case WASM_OP_ARRAY_NEW:
+    x = in->imm.index;
+    return array_elem(v, x, in->offset, &f) && pop_expect(v, WASM_I32) &&
+           pop_expect(v, unpacked(f->type)) && push(v, ref_to(x));
+  case WASM_OP_ARRAY_NEW_DEFAULT:
+    x = in->imm.index;
+    return comp_type(v, x, WASM_COMP_ARRAY, in->offset, &st) &&
+           check_defaultable(v, x, st, in->offset) &&
+           pop_expect(v, WASM_I32) && push(v, ref_to(x));
+  case WASM_OP_ARRAY_NEW_FIXED: /* x, n */
+    return array_elem(v, x, in->offset, &f) &&
+           pop_repeat(v, unpacked(f->type), y) && push(v, ref_to(x));
+  case WASM_OP_ARRAY_NEW_DATA: /* [offset, size] */
+    return array_elem(v, x, in->offset, &f) &&
+           check_numeric_elem(v, in, f, x) && check_data(v, y) &&
+           pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) &&
+           push(v, ref_to(x));
+  case WASM_OP_ARRAY_NEW_ELEM:
+    return array_elem(v, x, in->offset, &f) &&
+           check_elem_fits(v, in, f, x, y) && pop_expect(v, WASM_I32) &&
+           pop_expect(v, WASM_I32) && push(v, ref_to(x));
+  case WASM_OP_ARRAY_GET:
+  case WASM_OP_ARRAY_GET_S:
+  case WASM_OP_ARRAY_GET_U:
+    x = in->imm.index;
+    return array_elem(v, x, in->offset, &f) &&
+           check_packing(v, in, f, in->op != WASM_OP_ARRAY_GET) &&
+           pop_expect(v, WASM_I32) && pop_expect(v, ref_null_to(x)) &&
+           push(v, unpacked(f->type));
+  case WASM_OP_ARRAY_SET: /* [array, index, value] */
+    x = in->imm.index;
+    return array_elem(v, x, in->offset, &f) && check_mutable(v, in, f, x) &&
+           pop_expect(v, unpacked(f->type)) && pop_expect(v, WASM_I32) &&
+           pop_expect(v, ref_null_to(x));
+  case WASM_OP_ARRAY_LEN:
+    return pop_expect(v, wasm_vt_ref(true, WASM_HT_ARRAY)) &&
+           push(v, WASM_I32);
+  case WASM_OP_ARRAY_FILL: /* [array, offset, value, size] */
+    x = in->imm.index;
+    return array_elem(v, x, in->offset, &f) && check_mutable(v, in, f, x) &&
+           pop_expect(v, WASM_I32) && pop_expect(v, unpacked(f->type)) &&
+           pop_expect(v, WASM_I32) && pop_expect(v, ref_null_to(x));
+  case WASM_OP_ARRAY_COPY: { /* [dst, dst offset, src, src offset, size] */
+    const wasm_fieldtype *sf = NULL;
+    if (!array_elem(v, x, in->offset, &f) || !check_mutable(v, in, f, x) ||
+        !array_elem(v, y, in->offset, &sf))
+      return false;
+    if (!wasm_vt_sub(m, sf->type, f->type))
+      return wasm_fail(v->err, in->offset,
+                       "array types do not match: array.copy to type %u "
+                       "(elements %s) from type %u (elements %s)",
+                       x, tname(f->type), y, tname(sf->type));
+    return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) &&
+           pop_expect(v, ref_null_to(y)) && pop_expect(v, WASM_I32) &&
+           pop_expect(v, ref_null_to(x));
+  }
+  case WASM_OP_ARRAY_INIT_DATA: /* [array, offset, data offset, size] */
+    if (!array_elem(v, x, in->offset, &f) || !check_mutable(v, in, f, x) ||
+        !check_numeric_elem(v, in, f, x) || !check_data(v, y))
+      return false;
+    return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) &&
+           pop_expect(v, WASM_I32) && pop_expect(v, ref_null_to(x));
+  case WASM_OP_ARRAY_INIT_ELEM:
+    if (!array_elem(v, x, in->offset, &f) || !check_mutable(v, in, f, x) ||
+        !check_elem_fits(v, in, f, x, y))
+      return false;
+    return pop_expect(v, WASM_I32) && pop_expect(v, WASM_I32) &&
+           pop_expect(v, WASM_I32) && pop_expect(v, ref_null_to(x));
+  /* ref.test and ref.cast take any reference of the target's hierarchy
+   * (the spec's (ref null top(rt))) */
+  case WASM_OP_REF_TEST:
+  case WASM_OP_REF_TEST_NULL:
+  case WASM_OP_REF_CAST:
+  case WASM_OP_REF_CAST_NULL: {
+    bool null = in->op == WASM_OP_REF_TEST_NULL || in->op == WASM_OP_REF_CAST_NULL;
+    wasm_vtype rt = wasm_vt_ref(null, in->imm.heaptype);
+    if (!check_vtype(v, rt, in->offset) ||
+        !pop_expect(v, wasm_vt_ref(true, wasm_heap_top(m, in->imm.heaptype))))
+      return false;
+    bool test = in->op == WASM_OP_REF_TEST || in->op == WASM_OP_REF_TEST_NULL;
+    return push(v, test ? WASM_I32 : rt);
+  }
+  case WASM_OP_BR_ON_CAST:
+  case WASM_OP_BR_ON_CAST_FAIL:
+    return br_on_cast(v, in);
+  case WASM_OP_ANY_CONVERT_EXTERN:
+    return convert_ref(v, WASM_HT_EXTERN, WASM_HT_ANY);
+  case WASM_OP_EXTERN_CONVERT_ANY:
+    return convert_ref(v, WASM_HT_ANY, WASM_HT_EXTERN);
+  case WASM_OP_REF_I31:
+    return pop_expect(v, WASM_I32) &&
+           push(v, wasm_vt_ref(false, WASM_HT_I31));
+  case WASM_OP_I31_GET_S:
+  case WASM_OP_I31_GET_U:
+    return pop_expect(v, wasm_vt_ref(true, WASM_HT_I31)) &&
+           push(v, WASM_I32);
+  case WASM_OP_REF_EQ:
+    return pop_expect(v, wasm_vt_ref(true, WASM_HT_EQ)) &&
+           pop_expect(v, wasm_vt_ref(true, WASM_HT_EQ)) && push(v, WASM_I32);
+  default:
+    return wasm_fail(v->err, in->offset,
+                     "internal error: no typing rule for %s",
+                     wasm_opinfos[in->op].text);
+  }
+}
+
 /* Instructions without a fixed signature. */
 static bool check_other(validator *v, const wasm_instr *in) {
   wasm_module *m = v->m;
@@ -1071,6 +1400,11 @@ static bool check_other(validator *v, const wasm_instr *in) {
       return wasm_fail(v->err, in->offset,
                        "unknown type %u (module has %u types)", ti,
                        m->ntypes);
+    if (m->subtypes[ti].kind != WASM_COMP_FUNC)
+      return wasm_fail(v->err, in->offset,
+                       "type mismatch: %s needs a function type, type %u "
+                       "is %s",
+                       opname(v), ti, kind_noun(m->subtypes[ti].kind));
     const wasm_functype *ft = &m->types[ti];
     if (in->op == WASM_OP_RETURN_CALL_INDIRECT)
       return tail_call_results(v, ft) && pop_expect(v, table_at(v, tab)) &&
@@ -1258,6 +1592,8 @@ static bool check_other(validator *v, const wasm_instr *in) {
   case WASM_OP_DELEGATE: case WASM_OP_RETHROW:
     return check_exceptions(v, in);
   default:
+    if (in->op >= WASM_OP_REF_EQ && in->op <= WASM_OP_I31_GET_U)
+      return check_gc(v, in);
     return wasm_fail(v->err, in->offset,
                      "internal error: no typing rule for %s",
                      wasm_opinfos[in->op].text);
@@ -1453,6 +1789,106 @@ static bool const_fail(validator *v, uint32_t off, const_site site,
   return wasm_fail(v->err, off, "%s (in %s)", detail, what);
 }
 
+/* Adds which constant expression it is to an error reported by a helper
+ * shared with function bodies. */
+static bool append_site(validator *v, const_site site) {
+  wasm_error *err = v->err;
+  size_t len = strlen(err->msg);
+  if (len < sizeof err->msg - 1) {
+    char what[80];
+    snprintf(what, sizeof what, site.fmt, site.a, site.b);
+    snprintf(err->msg + len, sizeof err->msg - len, " (in %s)", what);
+  }
+  return false;
+}
+
+/* Pops one operand of a constant expression, which must be a want. */
+static bool const_pop(validator *v, const wasm_instr *in, wasm_vtype *st,
+                      uint32_t *n, wasm_vtype want, const_site site) {
+  if (*n == 0)
+    return const_fail(v, in->offset, site,
+                      "type mismatch: %s expects %s but the stack is empty",
+                      wasm_opinfos[in->op].text, tname(want));
+  if (!wasm_vt_sub(v->m, st[*n - 1], want))
+    return const_fail(v, in->offset, site,
+                      "type mismatch: %s expects %s but got %s",
+                      wasm_opinfos[in->op].text, tname(want),
+                      tname(st[*n - 1]));
+  --*n;
+  return true;
+}
+
+/* The GC instructions Wasm 3.0 makes constant: allocations of structs
+ * and arrays (not from segments), ref.i31 and the extern/any
+ * conversions. Pops their operands off st[0..*n) and gives the result
+ * type. */
+static bool const_gc(validator *v, const wasm_instr *in, wasm_vtype *st,
+                     uint32_t *n, wasm_vtype *t, const_site site) {
+  const wasm_subtype *ct = NULL;
+  uint32_t x = in->imm.index;
+  switch (in->op) {
+  case WASM_OP_STRUCT_NEW:
+  case WASM_OP_STRUCT_NEW_DEFAULT:
+    if (!comp_type(v, x, WASM_COMP_STRUCT, in->offset, &ct))
+      return append_site(v, site);
+    if (in->op == WASM_OP_STRUCT_NEW_DEFAULT) {
+      if (!check_defaultable(v, x, ct, in->offset))
+        return append_site(v, site);
+    } else {
+      for (uint32_t i = ct->nfields; i-- > 0;)
+        if (!const_pop(v, in, st, n, unpacked(ct->fields[i].type), site))
+          return false;
+    }
+    break;
+  case WASM_OP_ARRAY_NEW:
+  case WASM_OP_ARRAY_NEW_DEFAULT:
+  case WASM_OP_ARRAY_NEW_FIXED: {
+    if (in->op == WASM_OP_ARRAY_NEW_FIXED)
+      x = in->imm.index2.a;
+    if (!comp_type(v, x, WASM_COMP_ARRAY, in->offset, &ct))
+      return append_site(v, site);
+    wasm_vtype elem = unpacked(ct->fields[0].type);
+    if (in->op == WASM_OP_ARRAY_NEW_DEFAULT) {
+      if (!check_defaultable(v, x, ct, in->offset))
+        return append_site(v, site);
+      if (!const_pop(v, in, st, n, WASM_I32, site))
+        return false;
+    } else if (in->op == WASM_OP_ARRAY_NEW) {
+      if (!const_pop(v, in, st, n, WASM_I32, site) ||
+          !const_pop(v, in, st, n, elem, site))
+        return false;
+    } else {
+      /* no polymorphic stack here: n is at most the operands there are */
+      for (uint32_t i = 0; i < in->imm.index2.b; i++)
+        if (!const_pop(v, in, st, n, elem, site))
+          return false;
+    }
+    break;
+  }
+  case WASM_OP_REF_I31:
+    if (!const_pop(v, in, st, n, WASM_I32, site))
+      return false;
+    *t = wasm_vt_ref(false, WASM_HT_I31);
+    return true;
+  case WASM_OP_ANY_CONVERT_EXTERN:
+  case WASM_OP_EXTERN_CONVERT_ANY: {
+    bool to_any = in->op == WASM_OP_ANY_CONVERT_EXTERN;
+    wasm_vtype from = to_any ? WASM_EXTERNREF : WASM_HT_ANY;
+    bool nullable = *n == 0 || wasm_vt_nullable(st[*n - 1]);
+    if (!const_pop(v, in, st, n, from, site))
+      return false;
+    *t = wasm_vt_ref(nullable, to_any ? WASM_HT_ANY : WASM_HT_EXTERN);
+    return true;
+  }
+  default:
+    return const_fail(v, in->offset, site,
+                      "constant expression required: %s is not constant",
+                      wasm_opinfos[in->op].text);
+  }
+  *t = wasm_vt_ref(false, WASM_HT_INDEX + x);
+  return true;
+}
+
 /* A constant expression must be made of constant instructions only and
  * leave exactly one value of type want. Wasm 3.0 (extended constant
  * expressions) adds i32/i64 add, sub and mul, and lets global.get read
@@ -1470,7 +1906,7 @@ static bool check_const(validator *v, const wasm_constexpr *ce, wasm_vtype want,
   bool ok = false;
   for (uint32_t i = 0; i < ce->ninstrs; i++) {
     const wasm_instr *in = &ce->instrs[i];
-    wasm_vtype t;
+    wasm_vtype t = T_ANY;
     switch (in->op) {
     case WASM_OP_I32_CONST: t = WASM_I32; break;
     case WASM_OP_I64_CONST: t = WASM_I64; break;
@@ -1519,6 +1955,17 @@ static bool check_const(validator *v, const wasm_constexpr *ce, wasm_vtype want,
       t = m->globals[g].type.type;
       break;
     }
+    case WASM_OP_STRUCT_NEW: case WASM_OP_STRUCT_NEW_DEFAULT:
+    case WASM_OP_ARRAY_NEW: case WASM_OP_ARRAY_NEW_DEFAULT:
+    case WASM_OP_ARRAY_NEW_FIXED: case WASM_OP_REF_I31:
+    case WASM_OP_ANY_CONVERT_EXTERN: case WASM_OP_EXTERN_CONVERT_ANY:
+      v->in = in; /* for the shared helpers' messages */
+      if (!const_gc(v, in, st, &n, &t, site)) {
+        v->in = NULL;
+        goto out;
+      }
+      v->in = NULL;
+      break;
     default:
       const_fail(v, in->offset, site,
                  "constant expression required: %s is not constant",
@@ -1715,6 +2162,10 @@ static bool check_module(validator *v) {
     if (!check_vtypes(v, m->types[i].params, m->types[i].nparams, off) ||
         !check_vtypes(v, m->types[i].results, m->types[i].nresults, off))
       return false;
+    /* struct fields, array elements (packed types pass as non-references) */
+    for (uint32_t k = 0; k < m->subtypes[i].nfields; k++)
+      if (!check_vtype(v, m->subtypes[i].fields[k].type, off))
+        return false;
   }
 
   for (uint32_t i = 0; i < m->nimports; i++) {
@@ -1748,14 +2199,22 @@ static bool check_module(validator *v) {
                        i, t, m->types[t].nresults,
                        m->types[t].nresults == 1 ? "" : "s");
   }
-  for (uint32_t i = 0; i < m->nfuncs; i++)
-    if (m->funcs[i].type >= m->ntypes)
-      return wasm_fail(v->err,
-                       m->funcs[i].imported
-                           ? entity_offset(m, WASM_EXTERN_FUNC, i, 3)
-                           : section_offset(m, 3),
+  for (uint32_t i = 0; i < m->nfuncs; i++) {
+    uint32_t t = m->funcs[i].type;
+    if (t < m->ntypes && m->subtypes[t].kind == WASM_COMP_FUNC)
+      continue;
+    uint32_t off = m->funcs[i].imported
+                       ? entity_offset(m, WASM_EXTERN_FUNC, i, 3)
+                       : section_offset(m, 3);
+    if (t >= m->ntypes)
+      return wasm_fail(v->err, off,
                        "unknown type %u (module has %u types) for function %u",
-                       m->funcs[i].type, m->ntypes, i);
+                       t, m->ntypes, i);
+    return wasm_fail(v->err, off,
+                     "type mismatch: function %u has type %u, which is %s, "
+                     "not a function type",
+                     i, t, kind_noun(m->subtypes[t].kind));
+  }
 
   for (uint32_t i = 0; i < m->ntables; i++) {
     if (!check_vtype(v, m->tables[i].elem,

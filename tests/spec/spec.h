@@ -204,7 +204,14 @@ bool spec_arg_fits(uint8_t arg, const wasmrt_val *v, uint8_t param);
 /* Human-readable forms for failure messages. */
 void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n);
 void spec_expected_format(const json *e, char *buf, size_t n);
-/* Externref N of the scripts as a host reference, and back. */
+/* Externref N of the scripts as a host reference (a multiple of 4, as
+ * host values must be). */
 void *spec_externref(uint64_t n);
+/* The flat code (wasmrt_val arrays, as in wasmrt_functype_desc) of a
+ * 32-bit value type of the runtime (wasmrt_global.type): numbers keep
+ * theirs, a reference type gets its hierarchy's top (WASMRT_FUNCREF,
+ * _EXTERNREF, _EXNREF, WASMRT_ANYREF), a concrete one (canonical id
+ * only) the code of no known family. */
+uint8_t spec_flat_type(uint32_t vt);
 
 #endif

@@ -600,15 +600,9 @@ static enum act_result run_action(const json *action, act_out *o) {
       return A_ERROR;
     }
     o->nresults = 1;
-    /* a typed reference (ABI 5's 32-bit type) reads as the top of its
+    /* a reference (ABI 5's 32-bit type) reads as the top of its
      * hierarchy, as in flat signatures */
-    uint32_t gt = ext.of.global->type;
-    o->types[0] = gt & WASMRT_VT_REF
-                      ? ((gt & 0xFFFF) == WASMRT_HT_EXTERN ||
-                                 (gt & 0xFFFF) == WASMRT_HT_NOEXTERN
-                             ? WASMRT_EXTERNREF
-                             : WASMRT_FUNCREF)
-                      : (uint8_t)gt;
+    o->types[0] = spec_flat_type(ext.of.global->type);
     o->vals[0] = ext.of.global->value;
     return A_OK;
   }

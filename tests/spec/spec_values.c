@@ -8,21 +8,29 @@
  * spec allows. v128 values are arrays of lanes with a lane_type; each lane
  * is compared on its own, so a float lane may be a NaN pattern too.
  * References: "null", a number N (`ref.extern N`, mapped to a fixed
- * non-null host pointer), or no value at all in an expected result, which
- * means any non-null reference (`(ref.func)`, `(ref.extern)`).
+ * non-null host pointer, spec_externref), or no value at all in an
+ * expected result, which means any non-null reference of the kind named
+ * (`(ref.func)`, `(ref.extern)`, `(ref.struct)`).
  *
  * Wasm 3.0 scripts name more reference types (wasmc-wast2json's
  * extensions, see wast2json.c): null references of every abstract heap
  * type (`nullfuncref`, `nullexternref`, ...), `(ref.null)` as "ref" "null"
  * (any null reference), `(ref)` (any non-null one), `hostref` N (`ref.host
- * N`: host value N as an internal anyref). The harness sees only a
- * reference's runtime type code and pointer, so references are compared
- * by nullness, identity (externref/hostref N) and *family*: func (funcref,
- * nullfuncref), extern, exn, and any (anyref, eqref, i31ref, structref,
- * arrayref, nullref). Runtime type codes are the binary format's heap-type
- * bytes, as WASMRT_FUNCREF/WASMRT_EXTERNREF already are; a code of no
- * known family (a concrete (ref $t), once the runtime has them) matches
- * any family. That (ref.i31) really is an i31 is not checked here.
+ * N`: host value N as an internal anyref). The harness sees a reference's
+ * flat type code (the top of its hierarchy: WASMRT_FUNCREF,
+ * WASMRT_EXTERNREF, WASMRT_EXNREF, WASMRT_ANYREF) and its word, so
+ * references are compared by *family* (func, extern, exn, any), then by
+ * nullness, identity (externref/hostref N) or kind: the word says what
+ * it is (wasmrt_abi.h "Garbage collection": null, i31, struct or array
+ * object, host value), so (ref.i31), (ref.struct), (ref.array) and
+ * (ref.eq) are checked exactly. A code of no known family (a concrete
+ * (ref $t) of a global, which the runtime names by canonical id only)
+ * matches any family.
+ *
+ * Host values share the extern and any hierarchies (any.convert_extern
+ * is the identity on the word), so (ref.host N) and (ref.extern N) are
+ * the same value; it must be a multiple of 4 to be told from an i31 or
+ * an object, hence spec_externref's encoding.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -33,11 +41,54 @@
 
 #include "spec.h"
 
-/* Externref N must be non-null for every N, including 0; the offset also
- * keeps it away from the small numbers a bug could produce. */
+/* Externref N must be non-null for every N, including 0, and a multiple
+ * of 4 (a host value's tag, wasmrt_abi.h); the offset also keeps it away
+ * from the small numbers a bug could produce. */
 #define EXTERN_BASE 0x10000u
+#define EXTERN_COUNT 0x10000u /* numbers shown as such in messages */
 
-void *spec_externref(uint64_t n) { return (void *)(uintptr_t)(EXTERN_BASE + n); }
+void *spec_externref(uint64_t n) {
+  return (void *)(uintptr_t)(EXTERN_BASE + 4 * n);
+}
+
+/* The N of spec_externref(N), for messages; false for other words. */
+static bool externref_number(const void *ref, uint64_t *n) {
+  uintptr_t p = (uintptr_t)ref;
+  if (p < EXTERN_BASE || (p - EXTERN_BASE) % 4 ||
+      (p - EXTERN_BASE) / 4 >= EXTERN_COUNT)
+    return false;
+  *n = (p - EXTERN_BASE) / 4;
+  return true;
+}
+
+/* What a reference word of the any or extern hierarchy is. The runtime
+ * answers (wasmrt_ref_kind_of, runtime/gc_api.c); until a runtime without
+ * it is gone (the GC runtime lands in parallel), the weak references
+ * fall back to the tag rules of wasmrt_abi.h "Garbage collection". */
+#pragma weak wasmrt_ref_kind_of
+#pragma weak wasmrt_ref_i31_value
+static wasmrt_ref_kind ref_kind(const void *ref) {
+  if (wasmrt_ref_kind_of)
+    return wasmrt_ref_kind_of(ref);
+  uintptr_t w = (uintptr_t)ref;
+  if (w == 0)
+    return WASMRT_REF_NULL;
+  if (w & 1)
+    return WASMRT_REF_I31;
+  if ((w & 3) == WASMRT_GC_TAG) {
+    const wasmrt_rtt *rtt = *(const wasmrt_rtt *const *)(w - WASMRT_GC_TAG);
+    return rtt->kind == WASMRT_COMP_ARRAY ? WASMRT_REF_ARRAY
+                                          : WASMRT_REF_STRUCT;
+  }
+  return WASMRT_REF_HOST;
+}
+
+static int32_t i31_value(const void *ref, bool sign_extend) {
+  if (wasmrt_ref_i31_value)
+    return wasmrt_ref_i31_value(ref, sign_extend);
+  uint32_t low = (uint32_t)(uintptr_t)ref; /* v << 1 | 1 */
+  return sign_extend ? (int32_t)low >> 1 : (int32_t)(low >> 1);
+}
 
 static const char *jstr(const json *o, const char *key) {
   const json *v = json_get(o, key);
@@ -49,7 +100,7 @@ static const char *jstr(const json *o, const char *key) {
  * (ref null $t), or (ref.null)/(ref) in a result) is the `ref null` prefix
  * byte: a reference whose family the script does not say. */
 enum {
-  REF_EXN = 0x69, REF_ANY = 0x6E, REF_EQ = 0x6D, REF_I31 = 0x6C,
+  REF_EXN = 0x69, REF_ANY = WASMRT_ANYREF, REF_EQ = 0x6D, REF_I31 = 0x6C,
   REF_STRUCT = 0x6B, REF_ARRAY = 0x6A, REF_NONE = 0x71, REF_NOFUNC = 0x73,
   REF_NOEXTERN = 0x72, REF_NOEXN = 0x74, REF_UNKNOWN = 0x63, REF_UNKNOWN_NN = 0x64,
 };
@@ -102,6 +153,22 @@ static int type_code(const char *t) {
   return -1;
 }
 
+uint8_t spec_flat_type(uint32_t vt) {
+  uint32_t ht = vt & WASMRT_VT_REF ? vt & ~(WASMRT_VT_REF | WASMRT_VT_NULL)
+                                   : vt;
+  switch (ht) {
+  case WASMRT_HT_FUNC: case WASMRT_HT_NOFUNC: return WASMRT_FUNCREF;
+  case WASMRT_HT_EXTERN: case WASMRT_HT_NOEXTERN: return WASMRT_EXTERNREF;
+  case WASMRT_HT_EXN: case WASMRT_HT_NOEXN: return WASMRT_EXNREF;
+  case WASMRT_HT_ANY: case WASMRT_HT_EQ: case WASMRT_HT_I31:
+  case WASMRT_HT_STRUCT: case WASMRT_HT_ARRAY: case WASMRT_HT_NONE:
+    return WASMRT_ANYREF;
+  default:
+    /* a concrete type's canonical id: no hierarchy known here */
+    return vt & WASMRT_VT_REF ? REF_UNKNOWN : (uint8_t)vt;
+  }
+}
+
 /* Decimal bit patterns; wast2json writes them unsigned, a '-' is accepted
  * as two's complement in case another converter writes signed lanes. */
 static bool parse_bits(const char *s, uint64_t *out) {
@@ -136,8 +203,9 @@ bool spec_value_parse(const json *v, uint8_t *type, wasmrt_val *out,
                       char *err, size_t errsz) {
   const char *t = jstr(v, "type");
   int code = type_code(t);
-  if (code == REF_ANY) /* an argument: a null, passed as a pointer */
-    code = WASMRT_FUNCREF;
+  /* arguments have their hierarchy's flat code, as parameters do */
+  if (code >= 0 && family((uint8_t)code) == FAM_ANY)
+    code = WASMRT_ANYREF;
   memset(out, 0, sizeof *out);
   if (code < 0) {
     snprintf(err, errsz, "unknown value type \"%s\"", t ? t : "(none)");
@@ -233,6 +301,30 @@ static bool scalar_matches(const char *want, bool is_float, unsigned bytes,
   return a == w;
 }
 
+/* A non-null reference of the kind an expected result without a value
+ * names: (ref.i31), (ref.struct), (ref.array) and (ref.eq) by the word's
+ * kind (only where the result's type can hold GC values: the any or
+ * extern hierarchies, or a type of no known family), the others
+ * ((ref.func), (ref.extern), (ref.any), (ref), (ref.host)) just
+ * non-null. */
+static bool kind_matches(int code, const void *ref, uint8_t type) {
+  if (!ref)
+    return false;
+  enum family f = family(type);
+  if (f != FAM_ANY && f != FAM_EXTERN && f != FAM_WILD)
+    return true;
+  wasmrt_ref_kind k = ref_kind(ref);
+  switch (code) {
+  case REF_I31: return k == WASMRT_REF_I31;
+  case REF_STRUCT: return k == WASMRT_REF_STRUCT;
+  case REF_ARRAY: return k == WASMRT_REF_ARRAY;
+  case REF_EQ:
+    return k == WASMRT_REF_I31 || k == WASMRT_REF_STRUCT ||
+           k == WASMRT_REF_ARRAY;
+  default: return true;
+  }
+}
+
 bool spec_value_matches(const json *e, uint8_t type, const wasmrt_val *actual) {
   const char *t = jstr(e, "type");
   if (t && strcmp(t, "either") == 0) {
@@ -251,7 +343,7 @@ bool spec_value_matches(const json *e, uint8_t type, const wasmrt_val *actual) {
     if (!families_meet((uint8_t)code, type))
       return false;
     if (!json_is_string(val))
-      return actual->ref != NULL; /* (ref.func), (ref.struct), (ref), ... */
+      return kind_matches(code, actual->ref, type);
     if (strcmp(val->str, "null") == 0)
       return actual->ref == NULL;
     uint64_t n;
@@ -294,6 +386,34 @@ bool spec_value_matches(const json *e, uint8_t type, const wasmrt_val *actual) {
 
 /* ---- formatting ------------------------------------------------------------ */
 
+/* A reference of the any or extern hierarchy by what its word is:
+ * "anyref:null", "externref:3" (host value 3 of the script),
+ * "anyref:i31 -5", "anyref:struct 0x...", ... */
+static void gc_ref_format(const char *tn, const void *ref, char *buf,
+                          size_t n) {
+  uint64_t num;
+  switch (ref_kind(ref)) {
+  case WASMRT_REF_NULL:
+    snprintf(buf, n, "%s:null", tn);
+    break;
+  case WASMRT_REF_I31:
+    snprintf(buf, n, "%s:i31 %" PRId32, tn, i31_value(ref, true));
+    break;
+  case WASMRT_REF_STRUCT:
+  case WASMRT_REF_ARRAY:
+    snprintf(buf, n, "%s:%s %p", tn,
+             ref_kind(ref) == WASMRT_REF_STRUCT ? "struct" : "array", ref);
+    break;
+  case WASMRT_REF_HOST:
+  default:
+    if (externref_number(ref, &num))
+      snprintf(buf, n, "%s:%" PRIu64, tn, num);
+    else
+      snprintf(buf, n, "%s:host %p", tn, ref);
+    break;
+  }
+}
+
 void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n) {
   switch (type) {
   case WASMRT_I32:
@@ -324,21 +444,19 @@ void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n) {
     break;
   }
   case WASMRT_FUNCREF:
-  case WASMRT_EXTERNREF:
   case WASMRT_EXNREF: {
-    const char *tn = type == WASMRT_FUNCREF    ? "funcref"
-                     : type == WASMRT_EXNREF ? "exnref"
-                                             : "externref";
-    uintptr_t p = (uintptr_t)v->ref;
-    if (!p)
+    const char *tn = type == WASMRT_FUNCREF ? "funcref" : "exnref";
+    if (!v->ref)
       snprintf(buf, n, "%s:null", tn);
-    else if (type == WASMRT_EXTERNREF && p >= EXTERN_BASE &&
-             p < EXTERN_BASE + 0x10000u)
-      snprintf(buf, n, "externref:%" PRIuPTR, p - EXTERN_BASE);
     else
       snprintf(buf, n, "%s:%p", tn, v->ref);
     break;
   }
+  case WASMRT_EXTERNREF:
+  case WASMRT_ANYREF:
+    gc_ref_format(type == WASMRT_ANYREF ? "anyref" : "externref", v->ref, buf,
+                  n);
+    break;
   default:
     if (family(type) != FAM_NONE)
       snprintf(buf, n, "ref(0x%02x):%s", type, v->ref ? "non-null" : "null");

@@ -317,7 +317,9 @@ Test(relaxed_simd, accepted_and_typed) {
         BODY(0x20, 0, 0x20, 1, 0x20, 2, 0xFD, 0x93, 0x02));
 }
 
-Test(relaxed_simd, other_3_0_features_still_refused) {
-  /* GC's struct.new is another branch's: refused by name */
-  INVALID("not supported yet: struct.new", BODY(0xFB, 0x00, 0));
+Test(relaxed_simd, gc_instructions_typed_not_refused) {
+  /* GC's struct.new is validated now: type 0 (the function's) is no
+   * struct type */
+  INVALID("struct.new needs a struct type, type 0 is a function type",
+          BODY(0xFB, 0x00, 0));
 }

@@ -1,5 +1,5 @@
-/* test_subtype.c: the Wasm 3.0 type section (rec, sub, sub final; struct
- * and array refused as not supported yet), iso-recursive type
+/* test_subtype.c: the Wasm 3.0 type section (rec, sub, sub final; func,
+ * struct and array types), iso-recursive type
  * equivalence and the subtyping relation (compiler/subtype.c). Modules
  * are assembled with wasm_builder; the type section is given as raw
  * bytes (count of groups, then the groups). */
@@ -162,9 +162,67 @@ Test(types, invalid_type_sections) {
                 "sub type");
   /* a reference past the end of its group */
   invalid_types(TYPES(1, 0x60, 1, 0x64, 1, 0), "unknown type");
-  /* GC's struct and array types decode and are refused */
-  invalid_types(TYPES(1, 0x5F, 1, 0x7F, 1), "not supported yet: struct type 0 (GC)");
-  invalid_types(TYPES(1, 0x5E, 0x78, 0), "not supported yet: array type 0 (GC)");
+  /* a struct field past the end of its group */
+  invalid_types(TYPES(1, 0x5F, 1, 0x63, 1, 1), "unknown type");
+  /* a struct may not declare an array (or a function) as its supertype */
+  invalid_types(TYPES(2, 0x50, 0, 0x5E, 0x7F, 0, 0x50, 1, 0, 0x5F, 0),
+                "sub type 1 does not match");
+}
+
+/* Struct and array subtyping (GC): width (more fields), depth (immutable
+ * fields covariant, mutable ones invariant), mutability and packed
+ * types exact. */
+Test(types, struct_and_array_subtyping) {
+  /* 0: (sub (struct (field i32)))
+   * 1: (sub 0 (struct (field i32) (field (mut i64))))     width
+   * 2: (sub (struct (field anyref)))
+   * 3: (sub 2 (struct (field (ref i31))))                 depth, immutable
+   * 4: (sub (array (mut i8)))
+   * 5: (sub 4 (array (mut i8))) */
+  wasm_module *m = valid_types(TYPES(
+      6, 0x50, 0, 0x5F, 1, 0x7F, 0,
+      0x50, 1, 0, 0x5F, 2, 0x7F, 0, 0x7E, 1,
+      0x50, 0, 0x5F, 1, 0x6E, 0,
+      0x50, 1, 2, 0x5F, 1, 0x64, 0x6C, 0,
+      0x50, 0, 0x5E, 0x78, 1,
+      0x50, 1, 4, 0x5E, 0x78, 1));
+  cr_assert(wasm_heap_sub(m, HT(1), HT(0)));
+  cr_assert(wasm_heap_sub(m, HT(3), HT(2)));
+  cr_assert(wasm_heap_sub(m, HT(5), HT(4)));
+  cr_assert(wasm_heap_sub(m, HT(1), WASM_HT_STRUCT));
+  cr_assert(wasm_heap_sub(m, HT(5), WASM_HT_EQ));
+  cr_assert(!wasm_heap_sub(m, HT(5), WASM_HT_STRUCT));
+  cr_assert_eq(wasm_heap_top(m, HT(4)), WASM_HT_ANY);
+  wasm_module_free(m);
+  /* fewer fields than the supertype */
+  invalid_types(TYPES(2, 0x50, 0, 0x5F, 1, 0x7F, 0, 0x50, 1, 0, 0x5F, 0),
+                "sub type 1 does not match");
+  /* a mutable field is invariant: (mut anyref) -> (mut (ref i31)) */
+  invalid_types(TYPES(2, 0x50, 0, 0x5F, 1, 0x6E, 1,
+                      0x50, 1, 0, 0x5F, 1, 0x64, 0x6C, 1),
+                "sub type 1 does not match");
+  /* mutability must agree, even for the same type */
+  invalid_types(TYPES(2, 0x50, 0, 0x5E, 0x7F, 1, 0x50, 1, 0, 0x5E, 0x7F, 0),
+                "sub type 1 does not match");
+  /* packed types match only themselves (immutable i8 -> i16, i8 -> i32) */
+  invalid_types(TYPES(2, 0x50, 0, 0x5E, 0x78, 0, 0x50, 1, 0, 0x5E, 0x77, 0),
+                "sub type 1 does not match");
+  invalid_types(TYPES(2, 0x50, 0, 0x5E, 0x7F, 0, 0x50, 1, 0, 0x5E, 0x78, 0),
+                "sub type 1 does not match");
+}
+
+/* Canonical equivalence sees field mutability and packed storage. */
+Test(types, struct_equivalence_sees_mut_and_packing) {
+  /* 0: (struct (field i8))  1: (struct (field i8))  2: (struct (field i16))
+   * 3: (struct (field (mut i8)))  4: (array i32)  5: (array (mut i32)) */
+  wasm_module *m = valid_types(TYPES(6, 0x5F, 1, 0x78, 0, 0x5F, 1, 0x78, 0,
+                                     0x5F, 1, 0x77, 0, 0x5F, 1, 0x78, 1,
+                                     0x5E, 0x7F, 0, 0x5E, 0x7F, 1));
+  cr_assert(wasm_types_equiv(m, 0, 1));
+  cr_assert(!wasm_types_equiv(m, 0, 2));
+  cr_assert(!wasm_types_equiv(m, 0, 3));
+  cr_assert(!wasm_types_equiv(m, 4, 5));
+  wasm_module_free(m);
 }
 
 Test(types, mismatched_subtype_is_refused) {

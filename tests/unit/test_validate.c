@@ -1256,11 +1256,9 @@ Test(threads, fence_immediate_must_be_zero) {
 
 /* ---- Wasm 3.0 value types ------------------------------------------------- */
 
-/* The decoder reads every 3.0 value type; those no feature handles yet
- * (GC's, exception handling's) are refused by the validator, naming the
- * type and its feature; typed function references are checked: a
- * concrete heap type must name a defined type. */
-Test(vtypes, typed_refs_checked_gc_refused) {
+/* The decoder reads every 3.0 value type and the validator knows them
+ * all; a concrete heap type must name a defined type. */
+Test(vtypes, typed_refs_checked_gc_accepted) {
   /* a local (ref null 0): valid since typed function references */
   wb_buf b = locals_module((const uint8_t[]){1, 1, 0x63, 0x00}, 4,
                            (const uint8_t[]){0x0B}, 1);
@@ -1276,7 +1274,7 @@ Test(vtypes, typed_refs_checked_gc_refused) {
   b = locals_module((const uint8_t[]){0}, 1,
                     (const uint8_t[]){0x02, 0x6E, 0xD0, 0x6E, 0x0B, 0x1A, 0x0B},
                     7);
-  module_invalid(&b, "not supported yet: value type anyref (GC)");
+  module_valid(&b);
   wb_free(&b);
 }
 
@@ -1408,5 +1406,160 @@ Test(funcref, br_table_subtyping) {
             "  (block (result (ref func))"
             "    (br_table 0 1 (local.get 0) (local.get 1)))"
             "  (unreachable))",
+            "type mismatch");
+}
+
+/* ---- GC (text modules) ------------------------------------------------------ */
+
+Test(gc, struct_field_access) {
+  const char *types = "(type $s (struct (field $a i32) (field $b (mut i8))))";
+  char buf[512];
+  /* plain get on an unpacked field, get_s/get_u on a packed one */
+  snprintf(buf, sizeof buf, "%s (func (param (ref null $s)) (result i32)"
+           " (i32.add (struct.get $s $a (local.get 0))"
+           " (struct.get_u $s $b (local.get 0))))", types);
+  wat_check(buf, NULL);
+  /* get_s on a field that is not packed */
+  snprintf(buf, sizeof buf, "%s (func (param (ref $s)) (result i32)"
+           " (struct.get_s $s $a (local.get 0)))", types);
+  wat_check(buf, "needs a packed");
+  /* plain get on a packed field */
+  snprintf(buf, sizeof buf, "%s (func (param (ref $s)) (result i32)"
+           " (struct.get $s $b (local.get 0)))", types);
+  wat_check(buf, "needs _s or _u");
+  /* set of an immutable field */
+  snprintf(buf, sizeof buf, "%s (func (param (ref $s))"
+           " (struct.set $s $a (local.get 0) (i32.const 1)))", types);
+  wat_check(buf, "immutable field");
+  /* an unknown field */
+  snprintf(buf, sizeof buf, "%s (func (param (ref $s)) (result i32)"
+           " (struct.get $s 2 (local.get 0)))", types);
+  wat_check(buf, "unknown field 2");
+  /* struct.new_default needs defaultable fields */
+  wat_check("(type $s (struct (field (ref any))))"
+            " (func (drop (struct.new_default $s)))",
+            "defaultable");
+  /* a struct instruction on an array type */
+  wat_check("(type $a (array i32)) (func (drop (struct.new_default $a)))",
+            "needs a struct type, type 0 is an array type");
+}
+
+Test(gc, array_rules) {
+  /* array.set on an immutable array */
+  wat_check("(type $a (array i32)) (func (param (ref $a))"
+            " (array.set $a (local.get 0) (i32.const 0) (i32.const 1)))",
+            "immutable array");
+  /* array.fill likewise; a mutable one is fine */
+  wat_check("(type $a (array (mut i8))) (func (param (ref $a))"
+            " (array.fill $a (local.get 0) (i32.const 0) (i32.const 7)"
+            " (i32.const 1)))",
+            NULL);
+  /* array.copy: the source's elements must be a subtype (packed: equal) */
+  wat_check("(type $d (array (mut i8))) (type $s (array i16))"
+            " (func (param (ref $d) (ref $s))"
+            " (array.copy $d $s (local.get 0) (i32.const 0) (local.get 1)"
+            " (i32.const 0) (i32.const 0)))",
+            "array types do not match");
+  wat_check("(type $d (array (mut anyref))) (type $s (array (ref i31)))"
+            " (func (param (ref $d) (ref $s))"
+            " (array.copy $d $s (local.get 0) (i32.const 0) (local.get 1)"
+            " (i32.const 0) (i32.const 0)))",
+            NULL);
+  /* array.new_data copies bytes: no references */
+  wat_check("(type $a (array funcref)) (data \"ab\")"
+            " (func (drop (array.new_data $a 0 (i32.const 0) (i32.const 1))))",
+            "not numeric or vector");
+  /* array.new_elem: the segment's type must fit the element */
+  wat_check("(type $a (array (ref i31))) (elem funcref)"
+            " (func (drop (array.new_elem $a 0 (i32.const 0) (i32.const 0))))",
+            "type mismatch");
+  /* array.new_fixed takes exactly n operands */
+  wat_check("(type $a (array i64)) (func (result (ref $a))"
+            " (array.new_fixed $a 2 (i64.const 1) (i64.const 2)))",
+            NULL);
+  wat_check("(type $a (array i64)) (func (result (ref $a))"
+            " (array.new_fixed $a 3 (i64.const 1) (i64.const 2)))",
+            "type mismatch");
+  /* array.len takes any array */
+  wat_check("(func (param arrayref) (result i32) (array.len (local.get 0)))",
+            NULL);
+}
+
+Test(gc, casts) {
+  /* ref.test/ref.cast take an operand of the target's hierarchy */
+  wat_check("(type $s (struct)) (func (param anyref) (result i32)"
+            " (ref.test (ref $s) (local.get 0)))",
+            NULL);
+  wat_check("(type $s (struct)) (func (param funcref) (result i32)"
+            " (ref.test (ref $s) (local.get 0)))",
+            "type mismatch");
+  wat_check("(func (param eqref) (result (ref null i31))"
+            " (ref.cast (ref null i31) (local.get 0)))",
+            NULL);
+  /* br_on_cast: rt2 must be a subtype of rt1 */
+  wat_check("(func (param anyref) (result anyref)"
+            " (block (result (ref i31))"
+            "  (return (br_on_cast 0 anyref (ref i31) (local.get 0)))))",
+            NULL);
+  wat_check("(func (param eqref) (result anyref)"
+            " (block (result anyref)"
+            "  (return (br_on_cast 0 eqref anyref (local.get 0)))))",
+            "not a subtype");
+  /* the label must take rt2 */
+  wat_check("(func (param anyref) (result anyref)"
+            " (block (result (ref struct))"
+            "  (return (br_on_cast 0 anyref (ref i31) (local.get 0)))))",
+            "type mismatch");
+  /* br_on_cast leaves rt1 \ rt2: the cast to (ref null i31) took the null,
+   * so (ref any) remains */
+  wat_check("(func (param anyref) (result (ref any))"
+            " (block (result (ref null i31))"
+            "  (return (br_on_cast 0 anyref (ref null i31) (local.get 0))))"
+            " (unreachable))",
+            NULL);
+  /* br_on_cast_fail branches with rt1 \ rt2, (ref any) here */
+  wat_check("(func (param anyref) (result (ref null i31))"
+            " (block (result (ref any))"
+            "  (return (br_on_cast_fail 0 anyref (ref null i31)"
+            "   (local.get 0))))"
+            " (unreachable))",
+            NULL);
+  wat_check("(func (param anyref) (result (ref null i31))"
+            " (block (result (ref any))"
+            "  (return (br_on_cast_fail 0 anyref (ref i31) (local.get 0))))"
+            " (unreachable))",
+            "type mismatch");
+}
+
+Test(gc, conversions_i31_eq_and_constants) {
+  /* the conversions keep nullability */
+  wat_check("(func (param (ref extern)) (result (ref any))"
+            " (any.convert_extern (local.get 0)))",
+            NULL);
+  wat_check("(func (param externref) (result (ref any))"
+            " (any.convert_extern (local.get 0)))",
+            "type mismatch");
+  wat_check("(func (param (ref i31)) (result (ref extern))"
+            " (extern.convert_any (local.get 0)))",
+            NULL);
+  wat_check("(func (param i32) (result i32)"
+            " (i31.get_s (ref.i31 (local.get 0))))",
+            NULL);
+  wat_check("(func (param anyref anyref) (result i32)"
+            " (ref.eq (local.get 0) (local.get 1)))",
+            "type mismatch");
+  /* constant expressions may allocate, but not from segments */
+  wat_check("(type $s (struct (field i32) (field (ref null $s))))"
+            " (global (ref $s) (struct.new $s (i32.const 1)"
+            "  (ref.null $s)))"
+            " (global (ref i31) (ref.i31 (i32.const 2)))"
+            " (global anyref (any.convert_extern (ref.null extern)))",
+            NULL);
+  wat_check("(type $a (array i8)) (data \"x\")"
+            " (global (ref $a) (array.new_data $a 0 (i32.const 0)"
+            "  (i32.const 1)))",
+            "constant expression required");
+  wat_check("(type $s (struct (field i32)))"
+            " (global (ref $s) (struct.new $s (i64.const 1)))",
             "type mismatch");
 }
