@@ -47,11 +47,18 @@ typedef struct gc_tracer gc_tracer;
 typedef void (*gc_root_fn)(void *arg, gc_tracer *t);
 void gc_visit(gc_tracer *t, uintptr_t word);
 void gc_visit_range(gc_tracer *t, void *const *words, size_t n);
-/* Register and remove; registration fails (false) only out of memory. */
+/* A provider runs on the collecting thread while the list is locked for
+ * reading (collections of several threads may run at once): it must not
+ * register or remove a provider, allocate, or wait for a lock that a
+ * thread may hold while it allocates or registers. Removing waits for
+ * the collections running, so once gc_remove_roots returns, fn is not
+ * running and will not be called with arg again.
+ * Register and remove; registration fails (false) only out of memory. */
 bool gc_add_roots(gc_root_fn fn, void *arg);
 void gc_remove_roots(gc_root_fn fn, void *arg);
 
-/* Runs a full collection of the calling thread's heap now. */
+/* Runs a full collection of the calling thread's heap now (nothing when
+ * the thread has none yet). */
 void gc_collect(void);
 
 #endif
