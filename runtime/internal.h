@@ -22,7 +22,7 @@
  * + u32 offset + access width (<= 16) lands inside it. */
 #define WASMRT_GUARD_RESERVATION ((8ull << 30) + WASMRT_PAGE_SIZE)
 
-/* ---- types.c: canonical function types ---------------------------------- */
+/* ---- types.c: canonical types ---------------------------------- */
 /* Register (or find) a signature; returns its canonical id. `owner` and
  * `entry` (may be NULL) remember a host->Wasm trampoline for that id. */
 uint32_t rt_types_intern(const uint8_t *params, uint32_t np, const uint8_t *results,
@@ -36,6 +36,13 @@ uint32_t rt_vt_canon(uint32_t t, const uint32_t *ids);
 /* Subtyping over canonical value types and over type ids. */
 bool rt_vt_sub(uint32_t a, uint32_t b);
 bool rt_type_sub(uint32_t sub, uint32_t super);
+/* Is canonical value type t a reference of the any or extern hierarchy,
+ * whose words may be GC objects (the collector must see them)? */
+bool rt_vt_is_gc_ref(uint32_t t);
+/* The run-time type of struct or array type `id` (GC), NULL for function
+ * types. One per canonical id, made when its group is interned, never
+ * freed. */
+const wasmrt_rtt *rt_types_rtt(uint32_t id);
 /* Forget every trampoline `owner` provided (its code is being unloaded). */
 void rt_types_forget_owner(const void *owner);
 /* An entry trampoline for the id, or NULL when no loaded module has one. */
