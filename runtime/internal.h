@@ -93,6 +93,12 @@ struct wasmrt_instance {
   wasmrt_tag **tags;              /* the tag index space (vmctx TAGS) */
   wasmrt_tag *own_tags;           /* defined tags */
   wasmrt_instance *next_zombie;
+  /* GC */
+  const wasmrt_rtt **rtts;        /* per type index (vmctx RTTS) */
+  uint32_t *gc_globals;           /* defined globals of the any/extern */
+  uint32_t ngc_globals;           /*   hierarchies (index - nimported) */
+  uint8_t *elem_gc;               /* per elem segment: of those hierarchies */
+  bool roots_registered;          /* instance_roots is a root provider */
 };
 
 /* ---- memory.c ------------------------------------------------------------ */

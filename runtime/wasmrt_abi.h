@@ -103,7 +103,8 @@
  * (wasmrt_typedef_desc.fields), objects and references as in "Garbage
  * collection" below, vmctx slot RTTS, the per-thread wasmrt_gc, the
  * entry points GC_ALLOC ... ARRAY_INIT_ELEM, the trap codes NULL_STRUCT
- * ... OUT_OF_MEMORY, the flat code WASMRT_ANYREF. */
+ * ... OUT_OF_MEMORY, the flat code WASMRT_ANYREF, constant expressions'
+ * WASMRT_CONST_STRUCT_NEW ... REF_I31. */
 #define WASMRT_ABI_VERSION 9u
 #define WASMRT_PAGE_SIZE 65536u
 /* The most pages a linear memory ever has: one less than Wasm's 65536
@@ -604,6 +605,30 @@ enum {
   WASMRT_CONST_I64_ADD = 0x7C,
   WASMRT_CONST_I64_SUB = 0x7D,
   WASMRT_CONST_I64_MUL = 0x7E,
+  /* GC (ABI 9): 0xFB00 | the instruction's 0xFB-prefixed opcode. `a` is
+   * the module's type index of the struct or array type. Operands are
+   * popped as the instructions pop them (the last pushed is the last
+   * operand); values are stored by the field's storage size (packed
+   * fields take the low bytes of an i32), references as words.
+   *   STRUCT_NEW          pops the nfields field values, field 0 deepest
+   *   STRUCT_NEW_DEFAULT  pops nothing
+   *   ARRAY_NEW           pops the element value, then the i32 length on
+   *                       top of it: [value, length]
+   *   ARRAY_NEW_DEFAULT   pops the i32 length
+   *   ARRAY_NEW_FIXED     b = count: pops b values, element 0 deepest
+   *   REF_I31             pops an i32 v, pushes zext32(v << 1 | 1)
+   *   ANY_CONVERT_EXTERN, EXTERN_CONVERT_ANY: no operand fields; the
+   *                       word is unchanged
+   * An allocation the heap limit refuses fails instantiation with the
+   * trap OUT_OF_MEMORY. */
+  WASMRT_CONST_STRUCT_NEW = 0xFB00,
+  WASMRT_CONST_STRUCT_NEW_DEFAULT = 0xFB01,
+  WASMRT_CONST_ARRAY_NEW = 0xFB06,
+  WASMRT_CONST_ARRAY_NEW_DEFAULT = 0xFB07,
+  WASMRT_CONST_ARRAY_NEW_FIXED = 0xFB08,
+  WASMRT_CONST_ANY_CONVERT_EXTERN = 0xFB1A,
+  WASMRT_CONST_EXTERN_CONVERT_ANY = 0xFB1B,
+  WASMRT_CONST_REF_I31 = 0xFB1C,
 };
 typedef struct {
   uint32_t op;
