@@ -147,6 +147,7 @@ typedef struct {
   wasmrt_table pub;
   bool has_max;
   bool is64; /* 64-bit indices (table64) */
+  bool gc_roots; /* a root provider (any or extern hierarchy) */
 } rt_table;
 wasmrt_table *rt_table_create(uint32_t elem_type, uint64_t min, uint64_t max, bool has_max,
                               bool is64, void *init, wasmrt_error *err);
@@ -230,6 +231,8 @@ struct wasmrt_host_func {
   wasmrt_host_callback cb;
   void *env;
   uint32_t nparams, nresults;
+  const uint8_t *results;        /* flat result codes (the type registry's) */
+  bool gc_results;               /* a result is anyref or externref */
 };
 static inline bool rt_funcref_is_host(const wasmrt_funcref *f) {
   return f->code == NULL;
@@ -260,6 +263,17 @@ void rt_exn_drop(wasmrt_exn *e);
 /* wasmrt_call without the argument-count check (inst may be NULL). */
 bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
                wasmrt_error *err);
+/* Flat codes (wasmrt_functype_desc, wasmrt_val arrays) whose values are
+ * GC reference words. */
+static inline bool rt_flat_is_gc(uint8_t code) {
+  return code == WASMRT_ANYREF || code == WASMRT_EXTERNREF;
+}
+/* May the host hand word w to Wasm as an anyref or externref (wasmrt.h
+ * "GC" says the rule)? */
+bool rt_ref_word_ok(uintptr_t w);
+/* The first of vals[0..n) of flat types codes[0..n) that breaks that
+ * rule, or UINT32_MAX. */
+uint32_t rt_bad_ref(const uint8_t *codes, uint32_t n, const wasmrt_val *vals);
 
 /* ---- errors -------------------------------------------------------------- */
 void rt_error(wasmrt_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -2,11 +2,22 @@
  * (generated code bounds-checks table accesses explicitly against `size`),
  * reallocated when the table grows: generated code reloads `elems` after
  * anything that may grow a table. Slots hold wasmrt_funcref pointers or
- * externref values; NULL is ref.null. */
+ * reference words (externref, GC's any hierarchy); NULL is ref.null.
+ *
+ * A table of the any or extern hierarchy is a root provider of the GC
+ * (gc.h) from creation to wasmrt_table_free, whoever made it (an
+ * instance or the host); the provider reads elems and size when the
+ * collector calls it, since growing moves them. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "gc.h"
 #include "internal.h"
+
+static void table_roots(void *arg, gc_tracer *tr) {
+  const wasmrt_table *t = arg;
+  gc_visit_range(tr, (void *const *)t->elems, t->size);
+}
 
 /* Growth beyond this many elements fails (table.grow returns -1), as the
  * spec allows: it keeps a runaway grow from exhausting host memory. */
@@ -37,6 +48,15 @@ wasmrt_table *rt_table_create(uint32_t elem_type, uint64_t min, uint64_t max, bo
                           min ? (uint32_t)min : 1, elem_type};
   t->has_max = has_max;
   t->is64 = is64;
+  if (rt_vt_is_gc_ref(elem_type)) {
+    if (!gc_add_roots(table_roots, &t->pub)) {
+      free(elems);
+      free(t);
+      rt_error(err, "out of memory");
+      return NULL;
+    }
+    t->gc_roots = true;
+  }
   return &t->pub;
 }
 
@@ -61,7 +81,8 @@ int64_t rt_table_grow(wasmrt_table *t, uint64_t delta, void *init) {
 
 WASMRT_API wasmrt_table *wasmrt_table_new(uint8_t elem_type, uint32_t min, uint32_t max,
                                           bool has_max, wasmrt_error *err) {
-  if (elem_type != WASMRT_FUNCREF && elem_type != WASMRT_EXTERNREF) {
+  if (elem_type != WASMRT_FUNCREF && elem_type != WASMRT_EXTERNREF &&
+      elem_type != WASMRT_ANYREF) {
     rt_error(err, "invalid table element type 0x%02x", elem_type);
     return NULL;
   }
@@ -70,7 +91,8 @@ WASMRT_API wasmrt_table *wasmrt_table_new(uint8_t elem_type, uint32_t min, uint3
 
 WASMRT_API wasmrt_table *wasmrt_table_new64(uint8_t elem_type, uint64_t min, uint64_t max,
                                             bool has_max, wasmrt_error *err) {
-  if (elem_type != WASMRT_FUNCREF && elem_type != WASMRT_EXTERNREF) {
+  if (elem_type != WASMRT_FUNCREF && elem_type != WASMRT_EXTERNREF &&
+      elem_type != WASMRT_ANYREF) {
     rt_error(err, "invalid table element type 0x%02x", elem_type);
     return NULL;
   }
@@ -79,6 +101,7 @@ WASMRT_API wasmrt_table *wasmrt_table_new64(uint8_t elem_type, uint64_t min, uin
 
 WASMRT_API void wasmrt_table_free(wasmrt_table *t) {
   if (!t) return;
+  if (((rt_table *)t)->gc_roots) gc_remove_roots(table_roots, t);
   free(t->elems);
   free((rt_table *)t);
 }
