@@ -34,10 +34,12 @@
 #include "spec.h"
 
 /* Externref N must be non-null for every N, including 0; the offset also
- * keeps it away from the small numbers a bug could produce. */
+ * keeps it away from the small numbers a bug could produce. Host values
+ * are multiples of 4 (wasmrt.h "GC": an odd word is an i31, one that is
+ * 2 mod 4 a GC object), hence 4 * N. */
 #define EXTERN_BASE 0x10000u
 
-void *spec_externref(uint64_t n) { return (void *)(uintptr_t)(EXTERN_BASE + n); }
+void *spec_externref(uint64_t n) { return (void *)(uintptr_t)(EXTERN_BASE + 4 * n); }
 
 static const char *jstr(const json *o, const char *key) {
   const json *v = json_get(o, key);
@@ -333,8 +335,8 @@ void spec_value_format(uint8_t type, const wasmrt_val *v, char *buf, size_t n) {
     if (!p)
       snprintf(buf, n, "%s:null", tn);
     else if (type == WASMRT_EXTERNREF && p >= EXTERN_BASE &&
-             p < EXTERN_BASE + 0x10000u)
-      snprintf(buf, n, "externref:%" PRIuPTR, p - EXTERN_BASE);
+             p < EXTERN_BASE + 4 * 0x10000u && (p - EXTERN_BASE) % 4 == 0)
+      snprintf(buf, n, "externref:%" PRIuPTR, (p - EXTERN_BASE) / 4);
     else
       snprintf(buf, n, "%s:%p", tn, v->ref);
     break;
