@@ -392,3 +392,87 @@ Test(gc_embed, reference_words_from_the_host) {
   gc_collect(); /* the provider reads the grown table */
   wasmrt_table_free(t);
 }
+
+/* ---- wasmrt_call and the shadow stack ----------------------------------------
+ * A stand-in for a Wasm function of type [anyref i64 i32] -> []: it links
+ * a shadow-stack frame, as generated code does, and traps without
+ * unlinking it (a trap's longjmp skips every epilogue). */
+static wasmrt_gc_frame *seen_roots;
+static void *seen_arg;
+static void trapping_fn(void *ctx, void *ref) {
+  (void)ctx;
+  seen_arg = ref;
+  static _Thread_local struct {
+    wasmrt_gc_frame f;
+    void *slot[1];
+  } frame;
+  frame.f.prev = wasmrt_gc.roots;
+  frame.f.nslots = 1;
+  frame.slot[0] = ref;
+  wasmrt_gc.roots = &frame.f;
+  seen_roots = wasmrt_gc.roots;
+  rt_raise(WASMRT_TRAP_UNREACHABLE, 0, NULL, NULL);
+}
+static void trapping_entry(void *code, void *ctx, wasmrt_val *vals) {
+  ((void (*)(void *, void *))code)(ctx, vals[0].ref);
+}
+
+Test(gc_embed, call_restores_the_shadow_stack_and_checks_references) {
+  static const uint8_t params[] = {WASMRT_ANYREF, WASMRT_I64, WASMRT_I32};
+  uint32_t id = rt_types_intern(params, 3, NULL, 0, NULL, trapping_entry);
+  cr_assert_neq(id, UINT32_MAX);
+  static wasmrt_vmctx ctx;
+  wasmrt_funcref fn = {(void *)trapping_fn, &ctx, id, 0};
+  wasmrt_gc_frame outer = {NULL, 0};
+  wasmrt_gc.roots = &outer; /* as if a host callback's Wasm caller had a frame */
+  wasmrt_val vals[3] = {{.ref = (void *)(uintptr_t)0x1234}, {.i64 = 0}, {.i32 = 0}};
+  wasmrt_error err;
+  cr_assert_not(wasmrt_call(NULL, &fn, vals, 3, &err));
+  cr_expect_eq(err.trap, WASMRT_TRAP_UNREACHABLE);
+  cr_expect_neq(seen_roots, &outer, "the callee linked its frame");
+  cr_expect_eq(wasmrt_gc.roots, &outer, "restored after the trap");
+  cr_expect_eq(seen_arg, (void *)(uintptr_t)0x1234);
+
+  seen_arg = NULL;
+  vals[0].ref = (void *)(uintptr_t)0x123456789ull; /* odd, above 2^32 */
+  cr_assert_not(wasmrt_call(NULL, &fn, vals, 3, &err));
+  cr_expect_eq(err.trap, WASMRT_TRAP_NONE, "refused, not trapped");
+  cr_expect_null(seen_arg, "nothing ran");
+  cr_expect(strstr(err.message, "parameter 0"), "%s", err.message);
+  vals[0].ref = (void *)(uintptr_t)0x7FFFFFFFu; /* an i31 word */
+  cr_assert_not(wasmrt_call(NULL, &fn, vals, 3, &err));
+  cr_expect_eq(err.trap, WASMRT_TRAP_UNREACHABLE);
+  cr_expect_eq(wasmrt_gc.roots, &outer);
+  wasmrt_gc.roots = NULL;
+}
+
+/* ---- exceptions -------------------------------------------------------------- */
+
+Test(gc_exceptions, payload_objects_survive_while_pending) {
+  make_types(&A, 0, 0);
+  cr_assert(rt_types_intern_module(&A.d, NULL, A.ids));
+  const wasmrt_rtt *s = rt_types_rtt(A.ids[0]);
+  static const uint8_t params[] = {WASMRT_I32, WASMRT_ANYREF, WASMRT_EXTERNREF};
+  wasmrt_tag *tag = wasmrt_tag_new(params, 3), *plain = wasmrt_tag_new(params, 1);
+  cr_assert(tag && plain);
+  uint8_t *o = gc_alloc(s, s->size);
+  cr_assert(o);
+  *(int32_t *)(o + 8) = 77;
+  wasmrt_val vals[3] = {{.i32 = 2}, {.ref = (void *)gc_word_of(o)}, {.ref = NULL}};
+  cr_assert(wasmrt_exception_raise(tag, vals));
+  const wasmrt_exn *e = wasmrt_exception_pending();
+  cr_assert(e);
+  cr_expect_eq((uintptr_t)e->vals[1].ref, gc_word_of(o));
+  gc_collect();
+  for (int i = 0; i < 1000; i++) cr_assert(gc_alloc(s, s->size));
+  cr_expect_eq(*(const wasmrt_rtt **)o, s, "the payload's object is alive");
+  cr_expect_eq(*(int32_t *)(o + 8), 77);
+  /* replacing the pending exception frees the first (off the list) */
+  cr_assert(wasmrt_exception_raise(plain, vals));
+  cr_expect_eq(wasmrt_exception_pending()->tag, plain);
+  rt_exn_set_pending(NULL);
+  gc_collect();
+  cr_expect_null(wasmrt_exception_pending());
+  wasmrt_tag_free(tag);
+  wasmrt_tag_free(plain);
+}
