@@ -250,7 +250,8 @@ static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt
       }
       uint8_t *data = arr + WASMRT_GC_ARRAY_DATA;
       if (op->op == WASMRT_CONST_ARRAY_NEW)
-        for (uint64_t k = 0; k < len; k++) store_field(data + k * rtt->size, &stack[sp - 2], rtt->size);
+        for (uint64_t k = 0; k < len; k++)
+          store_field(data + k * rtt->size, &stack[sp - 2], rtt->size);
       else if (op->op == WASMRT_CONST_ARRAY_NEW_FIXED)
         for (uint32_t k = 0; k < npop; k++)
           store_field(data + (uint64_t)k * rtt->size, &stack[sp - npop + k], rtt->size);
@@ -415,9 +416,10 @@ static bool alloc_instance(wasmrt_instance *inst, const wasmrt_module_desc *d) {
   inst->rtts = calloc(d->ntypes + 1, sizeof *inst->rtts);
   inst->gc_globals = calloc(d->nglobals - d->nimported_globals + 1, sizeof *inst->gc_globals);
   inst->elem_gc = calloc(d->nelems + 1, 1);
-  return inst->rtts && inst->gc_globals && inst->elem_gc && inst->tags && inst->own_tags && inst->funcs && inst->own_funcs && inst->host_binds && inst->tables &&
-         inst->memories && inst->globals && inst->own_globals && inst->elem_len &&
-         inst->elem_items && inst->data_dropped;
+  return inst->rtts && inst->gc_globals && inst->elem_gc && inst->tags && inst->own_tags &&
+         inst->funcs && inst->own_funcs && inst->host_binds && inst->tables && inst->memories &&
+         inst->globals && inst->own_globals && inst->elem_len && inst->elem_items &&
+         inst->data_dropped;
 }
 
 WASMRT_API void wasmrt_instance_free(wasmrt_instance *inst) {
