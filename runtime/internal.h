@@ -148,6 +148,7 @@ typedef struct {
   bool has_max;
   bool is64; /* 64-bit indices (table64) */
   bool gc_roots; /* a root provider (any or extern hierarchy) */
+  pthread_mutex_t gc_lock; /* gc_roots: growing vs. the provider (table.c) */
 } rt_table;
 wasmrt_table *rt_table_create(uint32_t elem_type, uint64_t min, uint64_t max, bool has_max,
                               bool is64, void *init, wasmrt_error *err);
