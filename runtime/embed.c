@@ -11,11 +11,35 @@
  * A Wasm exception that nothing caught comes back the same way, without
  * a longjmp: the entry trampoline's landing pad records it in the
  * activation and returns (exn.c). It becomes the thread's pending
- * exception, which a host callback's failure carries on (host.c). */
+ * exception, which a host callback's failure carries on (host.c).
+ *
+ * GC: the shadow stack (wasmrt_gc.roots) is saved before the call and
+ * restored after it, however it ends: a trap longjmps past the frames
+ * that would have unlinked themselves, and the next collection must not
+ * walk their dead slots. References the host passes in are checked
+ * (rt_ref_word_ok) before anything runs. */
 #include <stdio.h>
 #include <string.h>
 
+#include "gc.h"
 #include "internal.h"
+
+/* The rule of wasmrt.h "GC": null, a host value (a multiple of 4), an
+ * i31 word (odd, and zero-extended from 32 bits as Wasm makes them), or
+ * an object word (tag 10), which only Wasm code makes: the host passes
+ * back one it got, still alive (held by a handle, or from the latest
+ * call). An object word cannot be told from a host pointer that is 2 mod
+ * 4 without asking the heap, so that part is the host's promise. */
+bool rt_ref_word_ok(uintptr_t w) {
+  if (w & 1) return (w >> 32) == 0;
+  return true;
+}
+
+uint32_t rt_bad_ref(const uint8_t *codes, uint32_t n, const wasmrt_val *vals) {
+  for (uint32_t i = 0; i < n; i++)
+    if (rt_flat_is_gc(codes[i]) && !rt_ref_word_ok((uintptr_t)vals[i].ref)) return i;
+  return UINT32_MAX;
+}
 
 bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
                wasmrt_error *err) {
@@ -46,13 +70,17 @@ bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
     return false;
   }
   rt_activation act;
+  /* volatile: read after the longjmp */
+  wasmrt_gc_frame *volatile roots = wasmrt_gc.roots;
   rt_activation_push(&act);
   if (sigsetjmp(act.jb, 0) == 0) {
     entry(fn->code, fn->ctx, vals);
     rt_activation_pop(&act);
+    wasmrt_gc.roots = roots;
     if (!act.exn) return true;
   } else {
     rt_activation_pop(&act);
+    wasmrt_gc.roots = roots;
   }
   if (act.exn) rt_exn_set_pending(act.exn);
   rt_trap_to_error(&act, err);
@@ -74,6 +102,13 @@ WASMRT_API bool wasmrt_call(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_va
   if (nvals < need) {
     rt_error(err, "function takes %u parameters and returns %u results: %u values needed, "
                   "%u given", t->nparams, t->nresults, need, nvals);
+    return false;
+  }
+  uint32_t bad = rt_bad_ref(t->params, t->nparams, vals);
+  if (bad != UINT32_MAX) {
+    rt_error(err, "parameter %u: 0x%llx is not a reference the host may pass (an odd "
+                  "word is an i31 only below 2^32)", bad,
+             (unsigned long long)(uintptr_t)vals[bad].ref);
     return false;
   }
   return rt_invoke(inst, fn, vals, err);

@@ -33,6 +33,15 @@
  * checkers see no leak); the others are freed when a catch/catch_all
  * clause has taken the payload (wasmrt_exn_drop), or when the last legacy
  * catch arm that held it for rethrow is left (unhold).
+ *
+ * GC: an exception's payload may hold objects (anyref, externref
+ * parameters of its tag) while nothing else does: thrown and not yet
+ * caught, held by a legacy catch for rethrow, escaped into an exnref,
+ * pending at the host. So every exception whose tag has such parameters
+ * is on a process-wide list from allocation to free, and that list is one
+ * root provider: the collector sees those payload words whatever state
+ * the exception is in. The link lives in a prefix before the wasmrt_exn
+ * (whose layout is the ABI's).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -40,6 +49,7 @@
 #include <string.h>
 #include <unwind.h>
 
+#include "gc.h"
 #include "internal.h"
 
 _Static_assert(sizeof(struct _Unwind_Exception) <= sizeof(((wasmrt_exn *)0)->unwind_header),
@@ -74,11 +84,79 @@ static void exn_cleanup(_Unwind_Reason_Code why, struct _Unwind_Exception *ue) {
   rt_exn_drop((wasmrt_exn *)(void *)ue);
 }
 
+/* The prefix of every exception (32 bytes: the wasmrt_exn after it stays
+ * 16-aligned). params is the tag's flat parameter codes when the
+ * exception is on the GC list, else NULL. */
+typedef struct gc_link {
+  struct gc_link *prev, *next;
+  const uint8_t *params;
+  void *pad_;
+} gc_link;
+_Static_assert(sizeof(gc_link) % 16 == 0, "wasmrt_exn is 16-aligned");
+
+static gc_link gc_list = {&gc_list, &gc_list, NULL, NULL}; /* circular, head */
+static pthread_mutex_t gc_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool gc_registered;
+
+static gc_link *link_of(wasmrt_exn *e) { return (gc_link *)(void *)e - 1; }
+static wasmrt_exn *exn_of(gc_link *l) { return (wasmrt_exn *)(void *)(l + 1); }
+
+/* The payload words of every listed exception that the tag types as
+ * anyref or externref (the others are numbers, funcrefs, exnrefs). */
+static void exn_roots(void *arg, gc_tracer *t) {
+  (void)arg;
+  pthread_mutex_lock(&gc_lock);
+  for (gc_link *l = gc_list.next; l != &gc_list; l = l->next) {
+    wasmrt_exn *e = exn_of(l);
+    for (uint32_t i = 0; i < e->nvals; i++)
+      if (rt_flat_is_gc(l->params[i])) gc_visit(t, (uintptr_t)e->vals[i].ref);
+  }
+  pthread_mutex_unlock(&gc_lock);
+}
+
+/* The tag's flat parameter codes when one can hold an object, else NULL. */
+static const uint8_t *gc_params(const wasmrt_tag *tag) {
+  const wasmrt_functype_desc *ft = rt_types_get(tag->type_id);
+  if (!ft) return NULL;
+  for (uint32_t i = 0; i < ft->nparams; i++)
+    if (rt_flat_is_gc(ft->params[i])) return ft->params;
+  return NULL;
+}
+
+static void exn_free(wasmrt_exn *e) {
+  gc_link *l = link_of(e);
+  if (l->params) {
+    pthread_mutex_lock(&gc_lock);
+    l->prev->next = l->next;
+    l->next->prev = l->prev;
+    pthread_mutex_unlock(&gc_lock);
+  }
+  free(l);
+}
+
 static wasmrt_exn *exn_alloc(wasmrt_tag *tag) {
   size_t size = sizeof(wasmrt_exn) + (size_t)tag->nparams * sizeof(wasmrt_val);
-  wasmrt_exn *e = aligned_alloc(16, (size + 15) & ~(size_t)15);
-  if (!e) return NULL;
+  const uint8_t *params = gc_params(tag);
+  gc_link *l = aligned_alloc(16, sizeof(gc_link) + ((size + 15) & ~(size_t)15));
+  if (!l) return NULL;
+  wasmrt_exn *e = exn_of(l);
   memset(e, 0, size);
+  *l = (gc_link){NULL, NULL, NULL, NULL};
+  if (params) {
+    pthread_mutex_lock(&gc_lock);
+    /* one provider for the list, registered with the first exception on it */
+    bool ok = gc_registered || (gc_registered = gc_add_roots(exn_roots, NULL));
+    if (ok) {
+      *l = (gc_link){&gc_list, gc_list.next, params, NULL};
+      gc_list.next->prev = l;
+      gc_list.next = l;
+    }
+    pthread_mutex_unlock(&gc_lock);
+    if (!ok) {
+      free(l);
+      return NULL;
+    }
+  }
   struct _Unwind_Exception *h = header(e);
   h->exception_class = EXN_CLASS;
   h->exception_cleanup = exn_cleanup;
@@ -97,7 +175,7 @@ WASMRT_API wasmrt_exn *wasmrt_exn_new(wasmrt_vmctx *ctx, uint32_t tag, uint32_t 
 }
 
 void rt_exn_drop(wasmrt_exn *e) {
-  if (e && e->flags == 0) free(e);
+  if (e && e->flags == 0) exn_free(e);
 }
 
 WASMRT_API void wasmrt_exn_drop(wasmrt_vmctx *ctx, wasmrt_exn *e) {

@@ -7,7 +7,13 @@
  * failure into a WASMRT_TRAP_HOST trap, or, when the callback failed
  * because of a Wasm exception (a nested wasmrt_call ended with one, or
  * the callback raised one), throws that exception on into the Wasm
- * caller (exn.c, wasmrt.h). */
+ * caller (exn.c, wasmrt.h).
+ *
+ * GC: a callback's results of the any and extern hierarchies are checked
+ * as wasmrt_call checks the host's parameters (embed.c); a bad one fails
+ * the call (a WASMRT_TRAP_HOST trap) instead of reaching Wasm code. The
+ * shadow stack needs nothing here: the Wasm caller's frames stay linked
+ * during the callback, and a nested wasmrt_call restores it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +33,8 @@ WASMRT_API wasmrt_host_func *wasmrt_host_func_new(const uint8_t *params, uint32_
   hf->env = env;
   hf->nparams = nparams;
   hf->nresults = nresults;
+  hf->results = rt_types_get(id)->results; /* the registry's copy, for life */
+  for (uint32_t i = 0; i < nresults; i++) hf->gc_results |= rt_flat_is_gc(results[i]);
   return hf;
 }
 
@@ -40,7 +48,15 @@ WASMRT_API wasmrt_extern wasmrt_host_func_extern(wasmrt_host_func *hf) {
 
 bool rt_host_invoke(wasmrt_host_func *hf, wasmrt_val *vals, char *msg, size_t size) {
   msg[0] = 0;
-  if (hf->cb(hf->env, vals, msg, size)) return true;
+  if (hf->cb(hf->env, vals, msg, size)) {
+    /* GC: references it returns follow wasmrt_call's rule (embed.c) */
+    uint32_t bad = hf->gc_results ? rt_bad_ref(hf->results, hf->nresults, vals) : UINT32_MAX;
+    if (bad == UINT32_MAX) return true;
+    snprintf(msg, size, "host function returned 0x%llx as result %u: not a reference "
+                        "(an odd word is an i31 only below 2^32)",
+             (unsigned long long)(uintptr_t)vals[bad].ref, bad);
+    return false;
+  }
   if (!msg[0]) snprintf(msg, size, "host function failed");
   return false;
 }

@@ -15,11 +15,21 @@
  * A trap in 4 or 5 fails instantiation, but writes already done to
  * imported tables and memories stay (Wasm 2.0), and those tables may now
  * hold funcrefs of this instance: such an instance is kept alive with its
- * module ("zombie") instead of being freed. */
+ * module ("zombie") instead of being freed.
+ *
+ * GC: the vmctx's RTTS slot gives each type index its canonical run-time
+ * type (types.c). Constant expressions may allocate (struct.new,
+ * array.new*), so everything that holds reference words while they run
+ * is a root provider of the collector (gc.h): the evaluator's own stack,
+ * and, for the instance's life, its globals of the any and extern
+ * hierarchies and its element segments of those types (passive ones are
+ * kept for table.init, array.new_elem and array.init_elem). Its tables
+ * register themselves (table.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gc.h"
 #include "internal.h"
 
 static const char *kind_name(uint32_t k) {
@@ -79,21 +89,88 @@ static bool ref_func(wasmrt_instance *inst, uint64_t idx, void **ref, wasmrt_err
   return true;
 }
 
+/* ---- GC in constant expressions ----------------------------------------------- */
+
+/* The evaluator's stack as a root provider while an expression that
+ * allocates runs: the words of its reference values (isref), which
+ * nothing else holds yet. Numbers are never visited: an integer's bits
+ * may look like an object word. */
+typedef struct {
+  const wasmrt_val *stack;
+  const uint8_t *isref;
+  const uint32_t *sp;
+} const_roots;
+
+static void const_stack_roots(void *arg, gc_tracer *t) {
+  const const_roots *r = arg;
+  for (uint32_t i = 0; i < *r->sp; i++)
+    if (r->isref[i]) gc_visit(t, (uintptr_t)r->stack[i].ref);
+}
+
+static bool const_allocates(uint32_t op) {
+  return op == WASMRT_CONST_STRUCT_NEW || op == WASMRT_CONST_STRUCT_NEW_DEFAULT ||
+         op == WASMRT_CONST_ARRAY_NEW || op == WASMRT_CONST_ARRAY_NEW_DEFAULT ||
+         op == WASMRT_CONST_ARRAY_NEW_FIXED;
+}
+
+/* The struct or array type `index` a GC op names, checked against the
+ * descriptor (a corrupt one fails instantiation, never crashes). */
+static const wasmrt_rtt *const_rtt(wasmrt_instance *inst, uint64_t index, uint32_t kind,
+                                   const wasmrt_typedef_desc **td, wasmrt_error *err) {
+  const wasmrt_module_desc *d = inst->module->desc;
+  if (index >= d->ntypes || !d->typedefs || !inst->rtts[index] ||
+      inst->rtts[index]->kind != kind) {
+    rt_error(err, "corrupt module descriptor: constant expression allocates type %llu, "
+                  "not a %s type", (unsigned long long)index,
+             kind == WASMRT_COMP_STRUCT ? "struct" : "array");
+    return NULL;
+  }
+  *td = &d->typedefs[index];
+  return inst->rtts[index];
+}
+
+static bool const_oom(wasmrt_error *err) {
+  rt_error(err, "%s", wasmrt_trap_message(WASMRT_TRAP_OUT_OF_MEMORY));
+  if (err) err->trap = WASMRT_TRAP_OUT_OF_MEMORY;
+  return false;
+}
+
+/* Stores value v as a field of `size` bytes of storage (packed i8/i16:
+ * its low bytes; wasmrt_val keeps every member at offset 0, and the
+ * targets are little-endian). */
+static void store_field(uint8_t *p, const wasmrt_val *v, uint32_t size) {
+  memcpy(p, v, size);
+}
+
 static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt_val *out,
                        wasmrt_error *err) {
   /* The stack never holds more values than there are instructions. */
   wasmrt_val small[8], *stack = small;
-  if (c->nops > 8 && !(stack = malloc(c->nops * sizeof *stack))) {
+  uint8_t small_isref[8], *isref = small_isref;
+  if (c->nops > 8 &&
+      (!(stack = malloc(c->nops * sizeof *stack)) || !(isref = malloc(c->nops)))) {
+    if (stack != small) free(stack);
     rt_error(err, "out of memory");
     return false;
   }
   bool ok = false;
   uint32_t sp = 0;
   const wasmrt_module_desc *d = inst->module->desc;
+  /* Only expressions that allocate need their stack seen by the
+   * collector (the common ones, numbers, ref.func, never do). */
+  const_roots roots = {stack, isref, &sp};
+  bool rooted = false;
+  for (uint32_t i = 0; i < c->nops && !rooted; i++) rooted = const_allocates(c->ops[i].op);
+  if (rooted && !gc_add_roots(const_stack_roots, &roots)) {
+    rooted = false;
+    rt_error(err, "out of memory");
+    goto out;
+  }
   for (uint32_t i = 0; i < c->nops; i++) {
     const wasmrt_const_op *op = &c->ops[i];
     wasmrt_val v, a, b;
     memset(&v, 0, sizeof v);
+    bool ref = false; /* v is a reference word */
     switch (op->op) {
     case WASMRT_CONST_I32_ADD: case WASMRT_CONST_I32_SUB: case WASMRT_CONST_I32_MUL:
       if (!const_pop2(stack, &sp, &a, &b, err)) goto out;
@@ -124,15 +201,83 @@ static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt
         goto out;
       }
       v = inst->globals[op->a]->value;
+      ref = rt_vt_is_gc_ref(inst->globals[op->a]->type);
       break;
     case WASMRT_CONST_REF_NULL: v.ref = NULL; break;
     case WASMRT_CONST_REF_FUNC:
       if (!ref_func(inst, op->a, &v.ref, err)) goto out;
       break;
+    /* GC. Operands stay on the stack (rooted) until the object that
+     * takes them exists. */
+    case WASMRT_CONST_STRUCT_NEW:
+    case WASMRT_CONST_STRUCT_NEW_DEFAULT: {
+      const wasmrt_typedef_desc *td;
+      const wasmrt_rtt *rtt = const_rtt(inst, op->a, WASMRT_COMP_STRUCT, &td, err);
+      if (!rtt) goto out;
+      uint32_t n = op->op == WASMRT_CONST_STRUCT_NEW ? td->nfields : 0;
+      if (sp < n) goto underflow;
+      uint8_t *obj = gc_alloc(rtt, rtt->size);
+      if (!obj) {
+        const_oom(err);
+        goto out;
+      }
+      for (uint32_t f = 0; f < n; f++)
+        store_field(obj + td->fields[f].offset, &stack[sp - n + f], td->fields[f].size);
+      sp -= n;
+      v.ref = (void *)gc_word_of(obj);
+      ref = true;
+      break;
+    }
+    case WASMRT_CONST_ARRAY_NEW:
+    case WASMRT_CONST_ARRAY_NEW_DEFAULT:
+    case WASMRT_CONST_ARRAY_NEW_FIXED: {
+      const wasmrt_typedef_desc *td;
+      const wasmrt_rtt *rtt = const_rtt(inst, op->a, WASMRT_COMP_ARRAY, &td, err);
+      if (!rtt) goto out;
+      /* operands: array.new [value, length], new_default [length],
+       * new_fixed the b values */
+      uint32_t npop = op->op == WASMRT_CONST_ARRAY_NEW           ? 2
+                      : op->op == WASMRT_CONST_ARRAY_NEW_DEFAULT ? 1
+                      : op->b > UINT32_MAX                       ? UINT32_MAX
+                                                                 : (uint32_t)op->b;
+      if (sp < npop) goto underflow;
+      uint64_t len = op->op == WASMRT_CONST_ARRAY_NEW_FIXED ? npop
+                                                            : (uint32_t)stack[sp - 1].i32;
+      uint8_t *arr = gc_alloc_array(rtt, len);
+      if (!arr) {
+        const_oom(err);
+        goto out;
+      }
+      uint8_t *data = arr + WASMRT_GC_ARRAY_DATA;
+      if (op->op == WASMRT_CONST_ARRAY_NEW)
+        for (uint64_t k = 0; k < len; k++)
+          store_field(data + k * rtt->size, &stack[sp - 2], rtt->size);
+      else if (op->op == WASMRT_CONST_ARRAY_NEW_FIXED)
+        for (uint32_t k = 0; k < npop; k++)
+          store_field(data + (uint64_t)k * rtt->size, &stack[sp - npop + k], rtt->size);
+      sp -= npop;
+      v.ref = (void *)gc_word_of(arr);
+      ref = true;
+      break;
+    }
+    case WASMRT_CONST_REF_I31:
+      if (sp < 1) goto underflow;
+      sp--;
+      v.ref = (void *)(uintptr_t)((uint32_t)stack[sp].i32 << 1 | 1u);
+      break;
+    case WASMRT_CONST_ANY_CONVERT_EXTERN:
+    case WASMRT_CONST_EXTERN_CONVERT_ANY:
+      /* the same word in either hierarchy */
+      if (sp < 1) goto underflow;
+      sp--;
+      v = stack[sp];
+      ref = isref[sp];
+      break;
     default:
       rt_error(err, "not supported yet: constant expression instruction 0x%x", op->op);
       goto out;
     }
+    isref[sp] = ref;
     stack[sp++] = v;
   }
   if (sp != 1) {
@@ -141,9 +286,29 @@ static bool eval_const(wasmrt_instance *inst, const wasmrt_const_desc *c, wasmrt
   }
   *out = stack[0];
   ok = true;
+  goto out;
+underflow:
+  rt_error(err, "corrupt module descriptor: constant expression stack underflow");
 out:
+  if (rooted) gc_remove_roots(const_stack_roots, &roots);
   if (stack != small) free(stack);
+  if (isref != small_isref) free(isref);
   return ok;
+}
+
+/* The instance's own reference words, for the collector: its globals of
+ * the any and extern hierarchies, and the items of its element segments
+ * of those types that are not dropped (elem_len: active and declarative
+ * ones are dropped once applied; during evaluation it counts the items
+ * evaluated so far). */
+static void instance_roots(void *arg, gc_tracer *t) {
+  wasmrt_instance *inst = arg;
+  const wasmrt_module_desc *d = inst->module->desc;
+  for (uint32_t k = 0; k < inst->ngc_globals; k++)
+    gc_visit(t, (uintptr_t)inst->own_globals[inst->gc_globals[k]].value.ref);
+  for (uint32_t i = 0; i < d->nelems; i++)
+    if (inst->elem_gc[i] && inst->elem_items[i])
+      gc_visit_range(t, (void *const *)inst->elem_items[i], inst->elem_len[i]);
 }
 
 static bool bind_imports(wasmrt_instance *inst, const wasmrt_extern *imports,
@@ -248,14 +413,19 @@ static bool alloc_instance(wasmrt_instance *inst, const wasmrt_module_desc *d) {
   inst->data_dropped = calloc(d->ndatas + 1, 1);
   inst->tags = calloc(d->ntags + 1, sizeof *inst->tags);
   inst->own_tags = calloc(d->ntags - d->nimported_tags + 1, sizeof *inst->own_tags);
-  return inst->tags && inst->own_tags && inst->funcs && inst->own_funcs && inst->host_binds && inst->tables &&
-         inst->memories && inst->globals && inst->own_globals && inst->elem_len &&
-         inst->elem_items && inst->data_dropped;
+  inst->rtts = calloc(d->ntypes + 1, sizeof *inst->rtts);
+  inst->gc_globals = calloc(d->nglobals - d->nimported_globals + 1, sizeof *inst->gc_globals);
+  inst->elem_gc = calloc(d->nelems + 1, 1);
+  return inst->rtts && inst->gc_globals && inst->elem_gc && inst->tags && inst->own_tags &&
+         inst->funcs && inst->own_funcs && inst->host_binds && inst->tables && inst->memories &&
+         inst->globals && inst->own_globals && inst->elem_len && inst->elem_items &&
+         inst->data_dropped;
 }
 
 WASMRT_API void wasmrt_instance_free(wasmrt_instance *inst) {
   if (!inst) return;
   const wasmrt_module_desc *d = inst->module->desc;
+  if (inst->roots_registered) gc_remove_roots(instance_roots, inst);
   for (uint32_t i = d->nimported_tables; inst->tables && i < d->ntables; i++)
     wasmrt_table_free(inst->tables[i]);
   for (uint32_t i = d->nimported_memories; inst->memories && i < d->nmemories; i++)
@@ -273,6 +443,9 @@ WASMRT_API void wasmrt_instance_free(wasmrt_instance *inst) {
   free(inst->data_dropped);
   free(inst->tags);
   free(inst->own_tags);
+  free(inst->rtts);
+  free(inst->gc_globals);
+  free(inst->elem_gc);
   free(inst);
 }
 
@@ -333,6 +506,21 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
   }
   if (!bind_imports(inst, imports, err)) goto fail;
 
+  /* GC: run-time types, and which globals and segments hold words the
+   * collector must see; from here on, the instance is a root provider,
+   * before any constant expression can allocate. */
+  for (uint32_t i = 0; i < d->ntypes; i++) inst->rtts[i] = rt_types_rtt(m->type_ids[i]);
+  for (uint32_t i = d->nimported_globals; i < d->nglobals; i++)
+    if (rt_vt_is_gc_ref(rt_vt_canon(d->globals[i - d->nimported_globals].type, m->type_ids)))
+      inst->gc_globals[inst->ngc_globals++] = i - d->nimported_globals;
+  for (uint32_t i = 0; i < d->nelems; i++)
+    inst->elem_gc[i] = rt_vt_is_gc_ref(rt_vt_canon(d->elems[i].elem_type, m->type_ids));
+  if (!gc_add_roots(instance_roots, inst)) {
+    rt_error(err, "out of memory");
+    goto fail;
+  }
+  inst->roots_registered = true;
+
   /* Functions. */
   for (uint32_t i = d->nimported_funcs; i < d->nfuncs; i++) {
     wasmrt_funcref *f = &inst->own_funcs[i - d->nimported_funcs];
@@ -380,6 +568,7 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
       .type_ids = m->type_ids,
       .instance = inst,
       .tags = inst->tags,
+      .rtts = inst->rtts,
   };
   /* Globals, in order: an initialiser may read earlier globals. */
   for (uint32_t i = d->nimported_globals; i < d->nglobals; i++) {
@@ -417,6 +606,7 @@ WASMRT_API wasmrt_instance *wasmrt_instantiate(wasmrt_module *m, const wasmrt_ex
       wasmrt_val v;
       if (!eval_const(inst, &e->items[k], &v, err)) goto fail;
       inst->elem_items[i][k] = v.ref;
+      inst->elem_len[i] = k + 1; /* rooted from here (instance_roots) */
     }
     inst->elem_len[i] = e->count;
   }

@@ -22,7 +22,7 @@
  * + u32 offset + access width (<= 16) lands inside it. */
 #define WASMRT_GUARD_RESERVATION ((8ull << 30) + WASMRT_PAGE_SIZE)
 
-/* ---- types.c: canonical function types ---------------------------------- */
+/* ---- types.c: canonical types ---------------------------------- */
 /* Register (or find) a signature; returns its canonical id. `owner` and
  * `entry` (may be NULL) remember a host->Wasm trampoline for that id. */
 uint32_t rt_types_intern(const uint8_t *params, uint32_t np, const uint8_t *results,
@@ -36,6 +36,13 @@ uint32_t rt_vt_canon(uint32_t t, const uint32_t *ids);
 /* Subtyping over canonical value types and over type ids. */
 bool rt_vt_sub(uint32_t a, uint32_t b);
 bool rt_type_sub(uint32_t sub, uint32_t super);
+/* Is canonical value type t a reference of the any or extern hierarchy,
+ * whose words may be GC objects (the collector must see them)? */
+bool rt_vt_is_gc_ref(uint32_t t);
+/* The run-time type of struct or array type `id` (GC), NULL for function
+ * types. One per canonical id, made when its group is interned, never
+ * freed. */
+const wasmrt_rtt *rt_types_rtt(uint32_t id);
 /* Forget every trampoline `owner` provided (its code is being unloaded). */
 void rt_types_forget_owner(const void *owner);
 /* An entry trampoline for the id, or NULL when no loaded module has one. */
@@ -86,6 +93,12 @@ struct wasmrt_instance {
   wasmrt_tag **tags;              /* the tag index space (vmctx TAGS) */
   wasmrt_tag *own_tags;           /* defined tags */
   wasmrt_instance *next_zombie;
+  /* GC */
+  const wasmrt_rtt **rtts;        /* per type index (vmctx RTTS) */
+  uint32_t *gc_globals;           /* defined globals of the any/extern */
+  uint32_t ngc_globals;           /*   hierarchies (index - nimported) */
+  uint8_t *elem_gc;               /* per elem segment: of those hierarchies */
+  bool roots_registered;          /* instance_roots is a root provider */
 };
 
 /* ---- memory.c ------------------------------------------------------------ */
@@ -134,6 +147,8 @@ typedef struct {
   wasmrt_table pub;
   bool has_max;
   bool is64; /* 64-bit indices (table64) */
+  bool gc_roots; /* a root provider (any or extern hierarchy) */
+  pthread_mutex_t gc_lock; /* gc_roots: growing vs. the provider (table.c) */
 } rt_table;
 wasmrt_table *rt_table_create(uint32_t elem_type, uint64_t min, uint64_t max, bool has_max,
                               bool is64, void *init, wasmrt_error *err);
@@ -217,6 +232,8 @@ struct wasmrt_host_func {
   wasmrt_host_callback cb;
   void *env;
   uint32_t nparams, nresults;
+  const uint8_t *results;        /* flat result codes (the type registry's) */
+  bool gc_results;               /* a result is anyref or externref */
 };
 static inline bool rt_funcref_is_host(const wasmrt_funcref *f) {
   return f->code == NULL;
@@ -247,6 +264,17 @@ void rt_exn_drop(wasmrt_exn *e);
 /* wasmrt_call without the argument-count check (inst may be NULL). */
 bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
                wasmrt_error *err);
+/* Flat codes (wasmrt_functype_desc, wasmrt_val arrays) whose values are
+ * GC reference words. */
+static inline bool rt_flat_is_gc(uint8_t code) {
+  return code == WASMRT_ANYREF || code == WASMRT_EXTERNREF;
+}
+/* May the host hand word w to Wasm as an anyref or externref (wasmrt.h
+ * "GC" says the rule)? */
+bool rt_ref_word_ok(uintptr_t w);
+/* The first of vals[0..n) of flat types codes[0..n) that breaks that
+ * rule, or UINT32_MAX. */
+uint32_t rt_bad_ref(const uint8_t *codes, uint32_t n, const wasmrt_val *vals);
 
 /* ---- errors -------------------------------------------------------------- */
 void rt_error(wasmrt_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

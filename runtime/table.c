@@ -2,11 +2,26 @@
  * (generated code bounds-checks table accesses explicitly against `size`),
  * reallocated when the table grows: generated code reloads `elems` after
  * anything that may grow a table. Slots hold wasmrt_funcref pointers or
- * externref values; NULL is ref.null. */
+ * reference words (externref, GC's any hierarchy); NULL is ref.null.
+ *
+ * A table of the any or extern hierarchy is a root provider of the GC
+ * (gc.h) from creation to wasmrt_table_free, whoever made it (an
+ * instance or the host); the provider reads elems and size when the
+ * collector calls it, since growing moves them. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "gc.h"
 #include "internal.h"
+
+/* Another thread's collection may call this while the owner grows the
+ * table: the lock keeps the realloc from freeing elems under it. */
+static void table_roots(void *arg, gc_tracer *tr) {
+  rt_table *t = arg;
+  pthread_mutex_lock(&t->gc_lock);
+  gc_visit_range(tr, (void *const *)t->pub.elems, t->pub.size);
+  pthread_mutex_unlock(&t->gc_lock);
+}
 
 /* Growth beyond this many elements fails (table.grow returns -1), as the
  * spec allows: it keeps a runaway grow from exhausting host memory. */
@@ -37,6 +52,17 @@ wasmrt_table *rt_table_create(uint32_t elem_type, uint64_t min, uint64_t max, bo
                           min ? (uint32_t)min : 1, elem_type};
   t->has_max = has_max;
   t->is64 = is64;
+  if (rt_vt_is_gc_ref(elem_type)) {
+    pthread_mutex_init(&t->gc_lock, NULL);
+    if (!gc_add_roots(table_roots, &t->pub)) {
+      pthread_mutex_destroy(&t->gc_lock);
+      free(elems);
+      free(t);
+      rt_error(err, "out of memory");
+      return NULL;
+    }
+    t->gc_roots = true;
+  }
   return &t->pub;
 }
 
@@ -45,23 +71,30 @@ int64_t rt_table_grow(wasmrt_table *t, uint64_t delta, void *init) {
   if (delta > TABLE_HARD_LIMIT) return -1; /* also keeps old + delta exact */
   uint64_t n = (uint64_t)old + delta;
   if (n > t->max || n > TABLE_HARD_LIMIT) return -1;
+  rt_table *rt = (rt_table *)t;
+  if (rt->gc_roots) pthread_mutex_lock(&rt->gc_lock);
   if (n > t->capacity) {
     uint64_t cap = (uint64_t)t->capacity * 2;
     if (cap < n) cap = n;
     if (cap > TABLE_HARD_LIMIT) cap = n;
     void **e = realloc(t->elems, cap * sizeof(void *));
-    if (!e) return -1;
+    if (!e) {
+      if (rt->gc_roots) pthread_mutex_unlock(&rt->gc_lock);
+      return -1;
+    }
     t->elems = e;
     t->capacity = (uint32_t)cap;
   }
   for (uint64_t i = old; i < n; i++) t->elems[i] = init;
   t->size = (uint32_t)n;
+  if (rt->gc_roots) pthread_mutex_unlock(&rt->gc_lock);
   return old;
 }
 
 WASMRT_API wasmrt_table *wasmrt_table_new(uint8_t elem_type, uint32_t min, uint32_t max,
                                           bool has_max, wasmrt_error *err) {
-  if (elem_type != WASMRT_FUNCREF && elem_type != WASMRT_EXTERNREF) {
+  if (elem_type != WASMRT_FUNCREF && elem_type != WASMRT_EXTERNREF &&
+      elem_type != WASMRT_ANYREF) {
     rt_error(err, "invalid table element type 0x%02x", elem_type);
     return NULL;
   }
@@ -70,7 +103,8 @@ WASMRT_API wasmrt_table *wasmrt_table_new(uint8_t elem_type, uint32_t min, uint3
 
 WASMRT_API wasmrt_table *wasmrt_table_new64(uint8_t elem_type, uint64_t min, uint64_t max,
                                             bool has_max, wasmrt_error *err) {
-  if (elem_type != WASMRT_FUNCREF && elem_type != WASMRT_EXTERNREF) {
+  if (elem_type != WASMRT_FUNCREF && elem_type != WASMRT_EXTERNREF &&
+      elem_type != WASMRT_ANYREF) {
     rt_error(err, "invalid table element type 0x%02x", elem_type);
     return NULL;
   }
@@ -79,6 +113,10 @@ WASMRT_API wasmrt_table *wasmrt_table_new64(uint8_t elem_type, uint64_t min, uin
 
 WASMRT_API void wasmrt_table_free(wasmrt_table *t) {
   if (!t) return;
+  if (((rt_table *)t)->gc_roots) {
+    gc_remove_roots(table_roots, t);
+    pthread_mutex_destroy(&((rt_table *)t)->gc_lock);
+  }
   free(t->elems);
   free((rt_table *)t);
 }

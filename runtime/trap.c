@@ -52,6 +52,12 @@ static const char *const trap_messages[WASMRT_TRAP_COUNT] = {
     [WASMRT_TRAP_NULL_FUNC_REF] = "null function reference",
     [WASMRT_TRAP_NULL_REF] = "null reference",
     [WASMRT_TRAP_NULL_EXNREF] = "null exception reference",
+    [WASMRT_TRAP_NULL_STRUCT] = "null structure reference",
+    [WASMRT_TRAP_NULL_ARRAY] = "null array reference",
+    [WASMRT_TRAP_NULL_I31] = "null i31 reference",
+    [WASMRT_TRAP_CAST_FAILURE] = "cast failure",
+    [WASMRT_TRAP_ARRAY_OOB] = "out of bounds array access",
+    [WASMRT_TRAP_OUT_OF_MEMORY] = "out of memory",
     [WASMRT_TRAP_UNCAUGHT_EXCEPTION] = "uncaught exception",
 };
 

@@ -10,9 +10,13 @@
  * (wasmrt_type_sub, import matching).
  *
  * The registry holds groups, keyed by a list of 64-bit words (per type:
- * kind and finality, supertype, arity, one word per value type); a
- * group's types get consecutive ids. The key has a kind per type, so
- * GC's struct and array types only add their field words. Each id also
+ * kind and finality, supertype, arity, one word per value type, and for
+ * struct and array types one word per field: its storage type, packed
+ * codes included, and its mutability); a group's types get consecutive
+ * ids. Each struct and array id also has its one wasmrt_rtt (GC): the
+ * run-time type objects point to, whose address is the type's identity
+ * in generated code's casts, so it is made once, when the group is first
+ * interned, and never freed. Each id also
  * keeps the flat signature (how values are passed) and the host->Wasm
  * entry trampolines that loaded modules provide for it, so that
  * wasmrt_call can call any funcref whichever module it came from.
@@ -37,6 +41,7 @@ typedef struct {
   uint32_t kind, final;
   uint32_t super; /* canonical id of the declared supertype, or UINT32_MAX */
   tramp *tramps;
+  wasmrt_rtt *rtt; /* struct and array types: their run-time type */
 } type_entry;
 
 typedef struct {
@@ -120,6 +125,16 @@ static void group_key(const wasmrt_module_desc *d, uint32_t first, const uint32_
     put(k, (uint64_t)t->nparams << 32 | t->nresults);
     for (uint32_t p = 0; p < t->nparams; p++) put(k, enc_vt(t->params[p], first, size, ids));
     for (uint32_t r = 0; r < t->nresults; r++) put(k, enc_vt(t->results[r], first, size, ids));
+    if (t->kind == WASMRT_COMP_FUNC) continue;
+    /* GC: the fields, each its storage type (a packed code stays itself,
+     * a reference into or out of the group is canonicalised as a
+     * parameter's) with its mutability above the 42 bits enc_vt uses.
+     * Offsets are not in the key: wasmrt_gc_layout derives them from the
+     * types, the same in every module. */
+    put(k, (uint64_t)1 << 63 | t->nfields);
+    for (uint32_t f = 0; f < t->nfields; f++)
+      put(k, enc_vt(t->fields[f].type, first, size, ids) |
+                 (uint64_t)(t->fields[f].mutable_ ? 1 : 0) << 48);
   }
 }
 
@@ -201,6 +216,60 @@ static bool add_tramp(uint32_t id, const void *owner, wasmrt_entry_fn entry) {
   return true;
 }
 
+/* ---- run-time types (GC) ------------------------------------------------------ */
+
+/* The rtt of struct or array type t, canonical id `id`, of a module whose
+ * types up to t's group have canonical ids `ids` (lock held); NULL when
+ * out of memory or when the descriptor is inconsistent (a supertype that
+ * is not a struct or array type, a field list of the wrong length). */
+static wasmrt_rtt *make_rtt(const wasmrt_typedef_desc *t, uint32_t id, const uint32_t *ids) {
+  const wasmrt_rtt *sup = NULL;
+  if (t->super != UINT32_MAX) {
+    sup = entries[ids[t->super]]->rtt;
+    if (!sup) return NULL;
+  }
+  if (t->kind == WASMRT_COMP_ARRAY ? t->nfields != 1 : t->kind != WASMRT_COMP_STRUCT)
+    return NULL;
+  uint32_t depth = sup ? sup->depth + 1 : 0;
+  wasmrt_rtt *r = calloc(1, sizeof *r + (depth + 1) * sizeof r->supers[0]);
+  uint32_t nrefs = 0;
+  for (uint32_t f = 0; f < t->nfields; f++) nrefs += vt_is_ref(t->fields[f].type);
+  uint32_t *offs = calloc(nrefs ? nrefs : 1, sizeof *offs);
+  if (!r || !offs) {
+    free(r);
+    free(offs);
+    return NULL;
+  }
+  r->kind = t->kind;
+  r->depth = depth;
+  r->type_id = id;
+  if (t->kind == WASMRT_COMP_STRUCT) {
+    /* the compiler's offsets (wasmrt_gc_layout), which equivalent types
+     * of every module share */
+    r->size = t->obj_size;
+    for (uint32_t f = 0, n = 0; f < t->nfields; f++)
+      if (vt_is_ref(t->fields[f].type)) offs[n++] = t->fields[f].offset;
+    r->nrefs = nrefs;
+    r->ref_offsets = offs;
+  } else {
+    r->size = wasmrt_gc_storage_size(t->fields[0].type);
+    r->nrefs = nrefs; /* 1: every element is a reference word */
+    r->elem_type = rt_vt_canon(t->fields[0].type, ids);
+    free(offs);
+  }
+  for (uint32_t k = 0; k < depth; k++) r->supers[k] = sup->supers[k];
+  r->supers[depth] = r;
+  return r;
+}
+
+const wasmrt_rtt *rt_types_rtt(uint32_t id) {
+  const wasmrt_rtt *r = NULL;
+  pthread_mutex_lock(&lock);
+  if (id < nentries) r = entries[id]->rtt;
+  pthread_mutex_unlock(&lock);
+  return r;
+}
+
 /* ---- interning ---------------------------------------------------------------- */
 
 uint32_t rt_types_intern(const uint8_t *params, uint32_t np, const uint8_t *results,
@@ -267,6 +336,16 @@ bool rt_types_intern_module(const wasmrt_module_desc *d, const void *owner, uint
       /* a supertype precedes its subtype, so its id is known */
       e->super = t->super == UINT32_MAX ? UINT32_MAX : ids[t->super];
     }
+    /* Run-time types, in index order so that a supertype's (which
+     * precedes its subtypes) exists when a subtype's display copies it.
+     * Not only for fresh groups: one whose rtt could not be made (out of
+     * memory) gets it from the next module that interns the group. */
+    for (uint32_t i = 0; ok && i < size; i++) {
+      const wasmrt_typedef_desc *t = &d->typedefs[f + i];
+      type_entry *e = entries[first + i];
+      if (t->kind != WASMRT_COMP_FUNC && !e->rtt)
+        ok = (e->rtt = make_rtt(t, first + i, ids)) != NULL;
+    }
     for (uint32_t i = 0; ok && i < size; i++)
       ok = add_tramp(first + i, owner, d->entries ? d->entries[f + i] : NULL);
   }
@@ -289,17 +368,59 @@ static bool id_sub(uint32_t a, uint32_t b) {
 
 static uint32_t id_kind(uint32_t id) { return id < nentries ? entries[id]->kind : 0; }
 
-/* Heap type a <: b, canonical (lock held). The function and extern
- * hierarchies; GC's (any, eq, i31, struct, array, none) come with GC. */
+/* The abstract heap type a concrete one sits directly under: func,
+ * struct or array (lock held). */
+static uint32_t id_abstract(uint32_t id) {
+  switch (id_kind(id)) {
+  case WASMRT_COMP_STRUCT: return WASMRT_HT_STRUCT;
+  case WASMRT_COMP_ARRAY: return WASMRT_HT_ARRAY;
+  default: return WASMRT_HT_FUNC;
+  }
+}
+
+/* Abstract heap types: a <: b. The hierarchies are
+ *   any > eq > {i31, struct, array} > none
+ *   func > nofunc, extern > noextern, exn > noexn. */
+static bool abstract_sub(uint32_t a, uint32_t b) {
+  if (a == b) return true;
+  switch (b) {
+  case WASMRT_HT_ANY:
+    return a == WASMRT_HT_EQ || a == WASMRT_HT_I31 || a == WASMRT_HT_STRUCT ||
+           a == WASMRT_HT_ARRAY || a == WASMRT_HT_NONE;
+  case WASMRT_HT_EQ:
+    return a == WASMRT_HT_I31 || a == WASMRT_HT_STRUCT || a == WASMRT_HT_ARRAY ||
+           a == WASMRT_HT_NONE;
+  case WASMRT_HT_I31: case WASMRT_HT_STRUCT: case WASMRT_HT_ARRAY: return a == WASMRT_HT_NONE;
+  case WASMRT_HT_FUNC: return a == WASMRT_HT_NOFUNC;
+  case WASMRT_HT_EXTERN: return a == WASMRT_HT_NOEXTERN;
+  case WASMRT_HT_EXN: return a == WASMRT_HT_NOEXN;
+  default: return false;
+  }
+}
+
+/* Heap type a <: b, canonical (lock held): concrete types under their
+ * declared chain and then their kind's abstract type; the bottom types
+ * (none, nofunc) under every concrete type of their hierarchy. */
 static bool heap_sub(uint32_t a, uint32_t b) {
   bool ca = a >= WASMRT_HT_INDEX, cb = b >= WASMRT_HT_INDEX;
   if (ca && cb) return id_sub(a - WASMRT_HT_INDEX, b - WASMRT_HT_INDEX);
-  if (a == b) return true;
-  if (ca) return b == WASMRT_HT_FUNC && id_kind(a - WASMRT_HT_INDEX) == WASMRT_COMP_FUNC;
-  if (cb) return a == WASMRT_HT_NOFUNC && id_kind(b - WASMRT_HT_INDEX) == WASMRT_COMP_FUNC;
-  return (a == WASMRT_HT_NOFUNC && b == WASMRT_HT_FUNC) ||
-         (a == WASMRT_HT_NOEXTERN && b == WASMRT_HT_EXTERN) ||
-         (a == 0x74 && b == 0x69); /* noexn <: exn */
+  if (ca) return abstract_sub(id_abstract(a - WASMRT_HT_INDEX), b);
+  if (cb)
+    return a == (id_abstract(b - WASMRT_HT_INDEX) == WASMRT_HT_FUNC ? WASMRT_HT_NOFUNC
+                                                                      : WASMRT_HT_NONE);
+  return abstract_sub(a, b);
+}
+
+bool rt_vt_is_gc_ref(uint32_t t) {
+  if (!vt_is_ref(t)) return false;
+  uint32_t ht = vt_heap(t);
+  if (ht >= WASMRT_HT_INDEX) {
+    pthread_mutex_lock(&lock);
+    uint32_t abs = id_abstract(ht - WASMRT_HT_INDEX);
+    pthread_mutex_unlock(&lock);
+    return abs != WASMRT_HT_FUNC;
+  }
+  return abstract_sub(ht, WASMRT_HT_ANY) || abstract_sub(ht, WASMRT_HT_EXTERN);
 }
 
 bool rt_vt_sub(uint32_t a, uint32_t b) {

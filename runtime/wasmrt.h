@@ -93,6 +93,9 @@ wasmrt_memory *wasmrt_shared_memory_new(uint64_t min_pages, uint64_t max_pages,
                                         wasmrt_error *err);
 bool wasmrt_memory_is_shared(const wasmrt_memory *mem);
 void wasmrt_memory_free(wasmrt_memory *mem);
+/* Tables of WASMRT_FUNCREF, WASMRT_EXTERNREF or WASMRT_ANYREF (GC);
+ * globals of any flat code. One of anyref or externref keeps the objects
+ * it holds alive until it is freed. */
 wasmrt_table *wasmrt_table_new(uint8_t elem_type, uint32_t min, uint32_t max,
                                bool has_max, wasmrt_error *err);
 /* A table with 64-bit indices (table64), importable only as one. */
@@ -160,12 +163,22 @@ const wasmrt_functype_desc *wasmrt_funcref_type(const wasmrt_funcref *fn);
 
 /* ---- GC (Wasm 3.0) ---------------------------------------------------------
  * References of the any and extern hierarchies are words as
- * wasmrt_abi.h "Garbage collection" says: in a wasmrt_val's `ref`, an
- * externref the host passes must be NULL or a multiple of 4 (wasmrt_call
- * refuses others), and what Wasm code returns may be an i31 or a GC
- * object of the calling thread's heap. Objects are collected when no
- * Wasm code, global, table or handle holds them: a host that keeps a
- * returned object beyond its next call into Wasm must hold a handle. */
+ * wasmrt_abi.h "Garbage collection" says, in a wasmrt_val's `ref`. What
+ * Wasm code returns may be null, a host value, an i31 (an odd word) or a
+ * GC object of the calling thread's heap (a word that is 2 mod 4). The
+ * host may pass as an anyref or externref (wasmrt_call's parameters, a
+ * host callback's results, wasmrt_global_new's value):
+ *   - NULL;
+ *   - a value of its own, which must be a multiple of 4;
+ *   - any word it got from Wasm code on this thread, passed back as it
+ *     is: an i31, or an object that is still alive.
+ * wasmrt_call refuses (an error, nothing runs) an odd word above 2^32,
+ * which no i31 is, and a host callback's such result fails the call as a
+ * host trap; a host value that is 2 mod 4 cannot be told from an object
+ * and is the host's bug. Objects are collected when no Wasm code,
+ * global, table, element segment, exception or handle holds them: a
+ * host that keeps a returned object beyond its next call into Wasm must
+ * hold a handle. */
 
 /* What a reference word is. */
 typedef enum {
