@@ -321,6 +321,9 @@ static uint32_t class_of(uint64_t bytes) {
 }
 
 void *gc_heap_alloc(gc_heap *h, uint64_t bytes) {
+  /* Not while marking (a root provider allocating): the mark bits are
+   * half made, and a cell they do not show yet may be live. */
+  if (h->collecting) return NULL;
   if (bytes <= GC_MAX_CELL) return alloc_cell(h, class_of(bytes));
   return alloc_large(h, bytes);
 }

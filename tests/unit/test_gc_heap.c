@@ -546,6 +546,25 @@ Test(gc_roots, providers_are_visited_and_foreign_words_ignored) {
   cr_assert_eq(stats().heap_bytes, 0);
 }
 
+static void *alloc_in_provider;
+static void provide_allocating(void *arg, gc_tracer *t) {
+  (void)arg;
+  (void)t;
+  alloc_in_provider = gc_alloc(&node_rtt, 24);
+}
+
+Test(gc_roots, a_provider_cannot_allocate) {
+  wasmrt_gc_frame *f = frame_push(1);
+  build_list(f, 0, 5000);
+  cr_assert(gc_add_roots(provide_allocating, NULL));
+  alloc_in_provider = (void *)1;
+  gc_collect();
+  cr_assert_null(alloc_in_provider);
+  gc_remove_roots(provide_allocating, NULL);
+  cr_assert_eq(check_list((uintptr_t)f->slots[0], 5000), 5000);
+  frame_pop(f);
+}
+
 Test(gc_roots, nested_frames_and_foreign_slot_words) {
   wasmrt_gc_frame *outer = frame_push(2);
   outer->slots[0] = (void *)word(new_node(0, 7));
