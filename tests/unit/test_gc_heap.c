@@ -307,6 +307,36 @@ Test(gc_collect, cells_handed_out_since_a_collection_are_not_handed_out_again) {
   frame_pop(f);
 }
 
+Test(gc_collect, medium_cells_handed_out_since_a_collection_stay_theirs) {
+  /* The same for a class of the runtime's own (arrays of 40 refs: 336
+   * bytes, cells of 384), chained through element 0. */
+  wasmrt_gc_frame *f = frame_push(2);
+  for (int i = 0; i < 20000; i++) {
+    void *a = gc_alloc_array(&refarr_rtt, 40);
+    cr_assert(a);
+    if (i % 3 == 0) {
+      ref_elems(a)[0] = (uintptr_t)f->slots[0];
+      f->slots[0] = (void *)word(a);
+    }
+  }
+  gc_collect();
+  for (int i = 0; i < 30000; i++) {
+    void *a = gc_alloc_array(&refarr_rtt, 40);
+    cr_assert(a);
+    ref_elems(a)[0] = (uintptr_t)f->slots[1];
+    ref_elems(a)[39] = (uintptr_t)(i << 1 | 1);
+    f->slots[1] = (void *)word(a);
+  }
+  int count = 0;
+  for (void *a = obj_of((uintptr_t)f->slots[1]); a; a = obj_of(ref_elems(a)[0])) {
+    cr_assert_eq(arr_len(a), 40);
+    cr_assert_eq(ref_elems(a)[39], (uintptr_t)((29999 - count) << 1 | 1));
+    count++;
+  }
+  cr_assert_eq(count, 30000);
+  frame_pop(f);
+}
+
 Test(gc_collect, million_long_list_without_recursion) {
   wasmrt_gc_frame *f = frame_push(1);
   double t0 = now();
@@ -484,6 +514,30 @@ Test(gc_limit, huge_lengths_give_null) {
   frame_pop(f);
 }
 
+Test(gc_limit, a_limit_above_the_reservation_is_bounded_by_it) {
+  /* A 1 MiB limit reserves the minimum, 64 MiB; raising the limit later
+   * cannot move the heap, so the reservation bounds it, with NULL. */
+  cr_assert(wasmrt_gc_set_heap_limit(1u << 20));
+  cr_assert(new_node(0, 0));
+  cr_assert_eq(gc_heap_current()->reserved, GC_MIN_RESERVE);
+  cr_assert(wasmrt_gc_set_heap_limit(1ull << 34));
+  wasmrt_gc_frame *f = frame_push(1);
+  uint64_t n = 0;
+  for (;;) {
+    void *a = gc_alloc_array(&refarr_rtt, 1000); /* 8016 bytes: class 8192 */
+    if (!a) break;
+    ref_elems(a)[0] = (uintptr_t)f->slots[0];
+    f->slots[0] = (void *)word(a);
+    n++;
+  }
+  cr_assert_eq(n, GC_MIN_RESERVE / 8192);
+  cr_assert_eq(stats().heap_bytes, GC_MIN_RESERVE);
+  cr_assert_null(gc_alloc_array(&bytes_rtt, 1u << 20));
+  f->slots[0] = NULL;
+  cr_assert(gc_alloc_array(&bytes_rtt, 1u << 20));
+  frame_pop(f);
+}
+
 Test(gc_limit, limit_api) {
   cr_assert_eq(wasmrt_gc_heap_limit(), WASMRT_GC_DEFAULT_HEAP_LIMIT);
   cr_assert_not(wasmrt_gc_set_heap_limit(0));
@@ -529,6 +583,29 @@ Test(gc_roots, handles_keep_objects_alive_until_released) {
   wasmrt_ref_release(hn);
   wasmrt_ref_release(NULL);
   cr_assert_eq(stats().handles, 0);
+}
+
+Test(gc_roots, many_handles) {
+  enum { N = 100000 };
+  wasmrt_ref_handle **hs = calloc(N, sizeof *hs);
+  for (int i = 0; i < N; i++) {
+    hs[i] = wasmrt_ref_hold((void *)word(new_node(0, i)));
+    cr_assert(hs[i]);
+  }
+  cr_assert_eq(stats().handles, N);
+  gc_collect();
+  cr_assert_eq(stats().live_bytes, (uint64_t)N * 32);
+  /* Release every other one, out of order. */
+  for (int i = 1; i < N; i += 2) wasmrt_ref_release(hs[i]);
+  gc_collect();
+  cr_assert_eq(stats().live_bytes, (uint64_t)N / 2 * 32);
+  for (int i = 0; i < N; i += 2)
+    cr_assert_eq(((node *)obj_of((uintptr_t)wasmrt_ref_handle_get(hs[i])))->value, i);
+  for (int i = N - 2; i >= 0; i -= 2) wasmrt_ref_release(hs[i]);
+  cr_assert_eq(stats().handles, 0);
+  gc_collect();
+  cr_assert_eq(stats().heap_bytes, 0);
+  free(hs);
 }
 
 static uintptr_t provider_words[8];
