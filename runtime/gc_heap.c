@@ -7,9 +7,9 @@
  * Allocation of a class's object, slow path: take the next run of free
  * cells (unmarked by the last collection, not handed out since) from the
  * class's blocks, zero it and bump through it; else take a free block
- * (all zero already: one run of the whole block); else collect; else, at
+ * (zeroed: one run of the whole block); else collect; else, at
  * the heap limit, fail (NULL: the caller traps "out of memory"). Large
- * objects take whole free blocks, which are zero too. Nothing here ever
+ * objects take whole free blocks, zeroed too. Nothing here ever
  * aborts: a hostile module's sizes and lengths end in NULL at worst.
  */
 #include <pthread.h>
@@ -277,7 +277,8 @@ static void *alloc_cell(gc_heap *h, uint32_t c) {
     uint32_t b = take_blocks(h, 1);
     if (b != GC_NONE) {
       h->info[b] = (gc_block){.kind = GC_BLOCK_CELLS, .cls = (uint8_t)c, .next = GC_NONE};
-      /* A free block is all zero: one run of every cell. */
+      /* A block taken is all zero (take_blocks clears a kept one): one
+       * run of every cell, no sweeping. */
       r->cursor = h->base + ((uint64_t)b << GC_BLOCK_SHIFT);
       r->limit = r->cursor + (size_t)gc_class_count[c] * size;
       break;
@@ -292,7 +293,7 @@ static void *alloc_cell(gc_heap *h, uint32_t c) {
   return obj;
 }
 
-/* An object of whole blocks: a run of free ones, zero already. */
+/* An object of whole blocks: a run of free ones, zero once taken. */
 static void *alloc_large(gc_heap *h, uint64_t bytes) {
   uint64_t n64 = (bytes + GC_BLOCK_SIZE - 1) >> GC_BLOCK_SHIFT;
   if (n64 > h->nblocks) return NULL;

@@ -6,9 +6,10 @@
  *
  * A thread's heap is one reservation of address space, PROT_NONE until
  * used, cut into 64 KiB blocks. Blocks [0, hw) are committed (read/write);
- * a committed block is free (then all zero: never touched, or given back
- * with MADV_DONTNEED), or holds cells of one size class, or is part of a
- * run of whole blocks holding one large object. Metadata lives beside the
+ * a committed block is free (all zero: never touched, or given back with
+ * MADV_DONTNEED; or "dirty", kept resident by a sweep for reuse), or
+ * holds cells of one size class, or is part of a run of whole blocks
+ * holding one large object. Metadata lives beside the
  * heap, never in it: generated code reads an object's word 0 (its rtt)
  * as is, so no mark bit can live there.
  *
