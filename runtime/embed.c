@@ -11,14 +11,18 @@
  * A Wasm exception that nothing caught comes back the same way, without
  * a longjmp: the entry trampoline's landing pad records it in the
  * activation and returns (exn.c). It becomes the thread's pending
- * exception, which a host callback's failure carries on (host.c). */
+ * exception, which a host callback's failure carries on (host.c).
+ *
+ * GC: each call restores the thread's shadow stack (wasmrt_gc.roots) as
+ * it found it, so a trap that longjmps past Wasm frames leaves none of
+ * their dead root frames linked for the next collection to walk. */
 #include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
 
-bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
-               wasmrt_error *err) {
+static bool invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
+                   wasmrt_error *err) {
   rt_thread_init();
   /* Whatever the last call left pending is stale now. */
   rt_exn_set_pending(NULL);
@@ -57,6 +61,14 @@ bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
   if (act.exn) rt_exn_set_pending(act.exn);
   rt_trap_to_error(&act, err);
   return false;
+}
+
+bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
+               wasmrt_error *err) {
+  wasmrt_gc_frame *roots = wasmrt_gc.roots;
+  bool ok = invoke(inst, fn, vals, err);
+  wasmrt_gc.roots = roots;
+  return ok;
 }
 
 WASMRT_API bool wasmrt_call(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,

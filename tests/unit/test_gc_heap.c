@@ -679,6 +679,34 @@ Test(gc_roots, nested_frames_and_foreign_slot_words) {
   frame_pop(outer);
 }
 
+/* A host function that, as Wasm code trapping would, leaves a frame of
+ * its own linked when it fails. */
+static wasmrt_gc_frame *leaked_frame;
+static bool failing_host(void *env, wasmrt_val *vals, char *msg, size_t n) {
+  (void)env;
+  (void)vals;
+  leaked_frame = frame_push(4);
+  leaked_frame->slots[0] = (void *)word(new_node(0, 99));
+  snprintf(msg, n, "failed on purpose");
+  return false;
+}
+
+Test(gc_roots, a_failed_call_leaves_the_shadow_stack_as_it_was) {
+  wasmrt_gc_frame *f = frame_push(1);
+  f->slots[0] = (void *)word(new_node(0, 5));
+  wasmrt_host_func *hf = wasmrt_host_func_new(NULL, 0, NULL, 0, failing_host, NULL);
+  cr_assert(hf);
+  wasmrt_error err = {0};
+  wasmrt_val v[1] = {{0}};
+  cr_assert_not(wasmrt_call(NULL, wasmrt_host_func_extern(hf).of.func, v, 1, &err));
+  cr_assert_eq(wasmrt_gc.roots, f, "the callee's frame is still linked");
+  gc_collect();
+  cr_assert_eq(stats().live_bytes, 32); /* not the dead frame's node */
+  free(leaked_frame);
+  wasmrt_host_func_free(hf);
+  frame_pop(f);
+}
+
 /* ---- large arrays and the mark stack ------------------------------------------ */
 
 Test(gc_large, arrays_of_references_over_several_blocks) {
