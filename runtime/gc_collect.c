@@ -11,11 +11,13 @@
  * Marking is precise and never recursive: a marked object waits on an
  * explicit, growable mark stack until its fields are traced, so a list
  * of a million objects costs one stack entry at a time, not a million C
- * frames. When the stack cannot grow (out of memory), the object stays
- * marked but unscanned and `overflow` is set; the heap is then rescanned
- * for marked objects, whose fields are traced again (marked fields are
- * skipped), until a pass ends without overflow. Slow, but it never
- * crashes and never loses an object.
+ * frames; an array of references is traced in slices (below), so a wide
+ * one does not stack all its elements at once. When the stack cannot
+ * grow (out of memory), the object stays marked but unscanned and
+ * `overflow` is set; the heap is then rescanned for marked objects, whose
+ * fields are traced again (marked fields are skipped), until a pass ends
+ * without overflow. Slow, but it never crashes and never loses an
+ * object.
  *
  * A word is an object of this heap only when its tag is 10 and it is the
  * start of a cell of a block in use (or of a large object's first block):
@@ -51,20 +53,25 @@ static _Atomic size_t stack_max; /* tests only; 0: no bound */
 
 void gc_test_set_mark_stack_max(size_t entries) { stack_max = entries; }
 
+/* Room for n more entries on the mark stack: false when it cannot grow. */
+static bool stack_room(gc_heap *h, size_t n) {
+  if (h->cap - h->sp >= n) return true;
+  size_t max = stack_max;
+  size_t ncap = h->cap ? h->cap * 2 : STACK_FIRST;
+  if (max && ncap > max) ncap = max;
+  if (ncap < h->sp + n) return false;
+  void **ns = realloc(h->stack, ncap * sizeof *ns);
+  if (!ns) return false;
+  h->stack = ns;
+  h->cap = ncap;
+  return true;
+}
+
 static void push(gc_heap *h, void *obj) {
-  if (h->sp == h->cap) {
-    size_t max = stack_max;
-    size_t ncap = h->cap ? h->cap * 2 : STACK_FIRST;
-    if (max && ncap > max) ncap = max;
-    void **ns = ncap > h->cap ? realloc(h->stack, ncap * sizeof *ns) : NULL;
-    if (!ns) {
-      h->overflow = true; /* marked, not scanned: the rescan finds it */
-      return;
-    }
-    h->stack = ns;
-    h->cap = ncap;
-  }
-  h->stack[h->sp++] = obj;
+  if (stack_room(h, 1))
+    h->stack[h->sp++] = obj;
+  else
+    h->overflow = true; /* marked, not scanned: the rescan finds it */
 }
 
 /* Marks the object w refers to, if it is one of h's, and queues it. */
@@ -101,6 +108,36 @@ static inline uintptr_t load_word(const uint8_t *p) {
   return w;
 }
 
+/* An array of references is traced ARRAY_SLICE elements at a time: the
+ * rest waits on the stack as a continuation (two entries: the next
+ * index, then the array's address with bit 0 set; objects are
+ * 16-aligned), so a wide array does not put all its elements on the
+ * stack at once: the stack stays about ARRAY_SLICE times the depth of
+ * the graph, not the number of objects. */
+#define ARRAY_SLICE 256u
+
+static void trace_elems(gc_heap *h, uint8_t *arr, uint32_t from) {
+  uint32_t len;
+  memcpy(&len, arr + WASMRT_GC_ARRAY_LENGTH, sizeof len);
+  /* Never past the object's own cells, whatever its length word says. */
+  uint64_t bytes = gc_heap_object_bytes(h, arr);
+  uint64_t room = bytes > WASMRT_GC_ARRAY_DATA ? (bytes - WASMRT_GC_ARRAY_DATA) / 8 : 0;
+  if (len > room) len = (uint32_t)room;
+  if (from >= len) return;
+  uint32_t to = len;
+  if (len - from > ARRAY_SLICE) {
+    to = from + ARRAY_SLICE;
+    if (stack_room(h, 2)) {
+      h->stack[h->sp++] = (void *)(uintptr_t)to;
+      h->stack[h->sp++] = (void *)((uintptr_t)arr | 1);
+    } else {
+      h->overflow = true; /* the rescan traces the array whole */
+    }
+  }
+  const uint8_t *p = arr + WASMRT_GC_ARRAY_DATA;
+  for (uint32_t i = from; i < to; i++) mark(h, load_word(p + (size_t)i * 8));
+}
+
 /* Marks the references obj holds, as its rtt says: a struct's reference
  * fields, every element of an array of references. */
 static void trace(gc_heap *h, uint8_t *obj) {
@@ -110,19 +147,20 @@ static void trace(gc_heap *h, uint8_t *obj) {
   if (rtt->kind == WASMRT_COMP_STRUCT) {
     for (uint32_t i = 0; i < rtt->nrefs; i++) mark(h, load_word(obj + rtt->ref_offsets[i]));
   } else if (rtt->kind == WASMRT_COMP_ARRAY && rtt->nrefs) {
-    uint32_t len;
-    memcpy(&len, obj + WASMRT_GC_ARRAY_LENGTH, sizeof len);
-    /* Never past the object's own cells, whatever its length word says. */
-    uint64_t bytes = gc_heap_object_bytes(h, obj);
-    uint64_t room = bytes > WASMRT_GC_ARRAY_DATA ? (bytes - WASMRT_GC_ARRAY_DATA) / 8 : 0;
-    if (len > room) len = (uint32_t)room;
-    const uint8_t *p = obj + WASMRT_GC_ARRAY_DATA;
-    for (uint32_t i = 0; i < len; i++) mark(h, load_word(p + (size_t)i * 8));
+    trace_elems(h, obj, 0);
   }
 }
 
 static void drain(gc_heap *h) {
-  while (h->sp) trace(h, h->stack[--h->sp]);
+  while (h->sp) {
+    uintptr_t top = (uintptr_t)h->stack[--h->sp];
+    if (top & 1) {
+      uint32_t from = (uint32_t)(uintptr_t)h->stack[--h->sp];
+      trace_elems(h, (uint8_t *)(top & ~(uintptr_t)1), from);
+    } else {
+      trace(h, (uint8_t *)top);
+    }
+  }
 }
 
 /* After an overflow: traces every marked object again. */

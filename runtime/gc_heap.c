@@ -7,9 +7,9 @@
  * Allocation of a class's object, slow path: take the next run of free
  * cells (unmarked by the last collection, not handed out since) from the
  * class's blocks, zero it and bump through it; else take a free block
- * (all zero already: one run of the whole block); else collect; else, at
+ * (zeroed: one run of the whole block); else collect; else, at
  * the heap limit, fail (NULL: the caller traps "out of memory"). Large
- * objects take whole free blocks, which are zero too. Nothing here ever
+ * objects take whole free blocks, zeroed too. Nothing here ever
  * aborts: a hostile module's sizes and lengths end in NULL at worst.
  */
 #include <pthread.h>
@@ -191,7 +191,11 @@ static uint32_t take_blocks(gc_heap *h, uint32_t n) {
   if (((uint64_t)h->in_use + n) << GC_BLOCK_SHIFT > h->limit) return GC_NONE;
   uint32_t b = find_free(h, n);
   if (b == GC_NONE) return GC_NONE;
-  for (uint32_t i = 0; i < n; i++) set_free(h, b + i, false);
+  for (uint32_t i = 0; i < n; i++) {
+    set_free(h, b + i, false);
+    if (h->info[b + i].dirty) /* kept by the last sweep: not zero */
+      memset(h->base + ((uint64_t)(b + i) << GC_BLOCK_SHIFT), 0, GC_BLOCK_SIZE);
+  }
   if (n == 1) h->free_hint = b;
   h->in_use += n;
   h->taken += n;
@@ -273,7 +277,8 @@ static void *alloc_cell(gc_heap *h, uint32_t c) {
     uint32_t b = take_blocks(h, 1);
     if (b != GC_NONE) {
       h->info[b] = (gc_block){.kind = GC_BLOCK_CELLS, .cls = (uint8_t)c, .next = GC_NONE};
-      /* A free block is all zero: one run of every cell. */
+      /* A block taken is all zero (take_blocks clears a kept one): one
+       * run of every cell, no sweeping. */
       r->cursor = h->base + ((uint64_t)b << GC_BLOCK_SHIFT);
       r->limit = r->cursor + (size_t)gc_class_count[c] * size;
       break;
@@ -288,7 +293,7 @@ static void *alloc_cell(gc_heap *h, uint32_t c) {
   return obj;
 }
 
-/* An object of whole blocks: a run of free ones, zero already. */
+/* An object of whole blocks: a run of free ones, zero once taken. */
 static void *alloc_large(gc_heap *h, uint64_t bytes) {
   uint64_t n64 = (bytes + GC_BLOCK_SIZE - 1) >> GC_BLOCK_SHIFT;
   if (n64 > h->nblocks) return NULL;
@@ -321,6 +326,9 @@ static uint32_t class_of(uint64_t bytes) {
 }
 
 void *gc_heap_alloc(gc_heap *h, uint64_t bytes) {
+  /* Not while marking (a root provider allocating): the mark bits are
+   * half made, and a cell they do not show yet may be live. */
+  if (h->collecting) return NULL;
   if (bytes <= GC_MAX_CELL) return alloc_cell(h, class_of(bytes));
   return alloc_large(h, bytes);
 }
@@ -341,51 +349,79 @@ uint64_t gc_heap_object_bytes(const gc_heap *h, const void *obj) {
 
 /* ---- after marking ---------------------------------------------------------- */
 
-/* Gives blocks [b, b + n) back: their pages go (MADV_DONTNEED: zero when
- * touched again), their address space stays committed for reuse. Runs
- * of neighbours are batched into one call by the caller's [*ps, *pe). */
+/* Gives blocks [ps, pe) back: their pages go (MADV_DONTNEED: zero when
+ * touched again), their address space stays committed for reuse. */
 static void flush_release(gc_heap *h, uint32_t ps, uint32_t pe) {
   if (pe > ps)
     madvise(h->base + ((uint64_t)ps << GC_BLOCK_SHIFT), (uint64_t)(pe - ps) << GC_BLOCK_SHIFT,
             MADV_DONTNEED);
 }
 
+static bool block_dead(const gc_heap *h, uint32_t b) {
+  const gc_block *blk = &h->info[b];
+  if (blk->kind == GC_BLOCK_CELLS) return blk->live == 0;
+  if (blk->kind == GC_BLOCK_LARGE) return !(h->marks[(size_t)b * GC_MARK_WORDS] & 1);
+  return false;
+}
+
+/* Free blocks are of two kinds. Given back (MADV_DONTNEED) they cost no
+ * memory, but each of their pages faults and is zeroed by the kernel
+ * when used again: measured, that was half the time of a program that
+ * allocates short-lived objects. So a sweep keeps as many free blocks
+ * resident ("dirty": a memset when taken) as the next cycle will take
+ * before it collects, max(live bytes, GC_MIN_TRIGGER), but never more
+ * than the limit leaves room for: blocks in use plus dirty ones stay
+ * under it, and so does the resident set. The lowest free blocks are
+ * kept, the rest given back, those kept by earlier sweeps included. */
 void gc_heap_sweep_blocks(gc_heap *h) {
   uint32_t tail[GC_NCLASSES];
   for (uint32_t c = 0; c < GC_NCLASSES; c++) h->sweep_block[c] = tail[c] = GC_NONE;
+  /* Blocks in use after this sweep, and how many free ones to keep. */
+  uint64_t in_use = 0;
+  for (uint32_t b = 0; b < h->hw;) {
+    uint32_t n = h->info[b].kind == GC_BLOCK_LARGE ? h->info[b].nblocks : 1;
+    if ((h->info[b].kind == GC_BLOCK_CELLS || h->info[b].kind == GC_BLOCK_LARGE) &&
+        !block_dead(h, b))
+      in_use += n;
+    b += n;
+  }
+  uint64_t want = h->marked_bytes > GC_MIN_TRIGGER ? h->marked_bytes : GC_MIN_TRIGGER;
+  uint64_t keep = want >> GC_BLOCK_SHIFT;
+  uint64_t room = h->limit >> GC_BLOCK_SHIFT;
+  room = room > in_use ? room - in_use : 0;
+  if (keep > room) keep = room;
+
   uint32_t ps = 0, pe = 0; /* pending release */
   for (uint32_t b = 0; b < h->hw;) {
     gc_block *blk = &h->info[b];
-    uint32_t n = 1;
-    bool dead = false;
-    if (blk->kind == GC_BLOCK_CELLS) {
-      if (blk->live == 0) {
-        dead = true;
-      } else if (blk->live < gc_class_count[blk->cls]) {
-        uint32_t c = blk->cls;
-        blk->next = GC_NONE;
-        if (tail[c] == GC_NONE)
-          h->sweep_block[c] = b;
-        else
-          h->info[tail[c]].next = b;
-        tail[c] = b;
-      }
-    } else if (blk->kind == GC_BLOCK_LARGE) {
-      n = blk->nblocks;
-      dead = !(h->marks[(size_t)b * GC_MARK_WORDS] & 1);
+    uint32_t n = blk->kind == GC_BLOCK_LARGE ? blk->nblocks : 1;
+    bool dead = block_dead(h, b);
+    if (blk->kind == GC_BLOCK_CELLS && !dead && blk->live < gc_class_count[blk->cls]) {
+      uint32_t c = blk->cls;
+      blk->next = GC_NONE;
+      if (tail[c] == GC_NONE)
+        h->sweep_block[c] = b;
+      else
+        h->info[tail[c]].next = b;
+      tail[c] = b;
     }
-    if (dead) {
+    if (dead || (blk->kind == GC_BLOCK_FREE && blk->dirty)) {
+      if (dead) {
+        h->in_use -= n;
+        if (b < h->free_hint) h->free_hint = b;
+      }
       for (uint32_t i = 0; i < n; i++) {
-        h->info[b + i] = (gc_block){.kind = GC_BLOCK_FREE, .next = GC_NONE};
+        bool resident = keep > 0;
+        if (resident) keep--;
+        h->info[b + i] = (gc_block){.kind = GC_BLOCK_FREE, .dirty = resident, .next = GC_NONE};
         set_free(h, b + i, true);
+        if (resident) continue;
+        if (pe != b + i) {
+          flush_release(h, ps, pe);
+          ps = b + i;
+        }
+        pe = b + i + 1;
       }
-      h->in_use -= n;
-      if (b < h->free_hint) h->free_hint = b;
-      if (pe != b) {
-        flush_release(h, ps, pe);
-        ps = b;
-      }
-      pe = b + n;
     }
     b += n;
   }

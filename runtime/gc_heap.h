@@ -6,9 +6,10 @@
  *
  * A thread's heap is one reservation of address space, PROT_NONE until
  * used, cut into 64 KiB blocks. Blocks [0, hw) are committed (read/write);
- * a committed block is free (then all zero: never touched, or given back
- * with MADV_DONTNEED), or holds cells of one size class, or is part of a
- * run of whole blocks holding one large object. Metadata lives beside the
+ * a committed block is free (all zero: never touched, or given back with
+ * MADV_DONTNEED; or "dirty", kept resident by a sweep for reuse), or
+ * holds cells of one size class, or is part of a run of whole blocks
+ * holding one large object. Metadata lives beside the
  * heap, never in it: generated code reads an object's word 0 (its rtt)
  * as is, so no mark bit can live there.
  *
@@ -50,7 +51,9 @@ enum { GC_BLOCK_FREE = 0, GC_BLOCK_CELLS, GC_BLOCK_LARGE, GC_BLOCK_LARGE_TAIL };
 typedef struct {
   uint8_t kind;     /* GC_BLOCK_* */
   uint8_t cls;      /* GC_BLOCK_CELLS: its size class */
-  uint16_t pad_;
+  uint8_t dirty;    /* GC_BLOCK_FREE: kept resident, not zero (see
+                       gc_heap_sweep_blocks) */
+  uint8_t pad_;
   uint32_t live;    /* objects the current (or last) marking found in it */
   uint32_t next;    /* GC_BLOCK_CELLS: next block of its class to sweep */
   uint32_t nblocks; /* GC_BLOCK_LARGE: blocks of the object's run */
@@ -114,7 +117,8 @@ wasmrt_gc_bump *gc_heap_run(gc_heap *h, uint32_t c);
 /* Counts the objects of every class's current run and empties it (a
  * collection: their free cells are found again by sweeping). */
 void gc_heap_retire_runs(gc_heap *h);
-/* After marking: gives back every block without a marked object, and
+/* After marking: frees every block without a marked object (giving
+ * back to the system those beyond what the next cycle will want), and
  * makes the lists of blocks with free cells for lazy sweeping. */
 void gc_heap_sweep_blocks(gc_heap *h);
 /* An object of `bytes`, zeroed (rtt not stored), or NULL. */
