@@ -1259,7 +1259,8 @@ static bool check_gc(validator *v, const wasm_instr *in) {
   case WASM_OP_REF_TEST_NULL:
   case WASM_OP_REF_CAST:
   case WASM_OP_REF_CAST_NULL: {
-    bool null = in->op == WASM_OP_REF_TEST_NULL || in->op == WASM_OP_REF_CAST_NULL;
+    bool null = in->op == WASM_OP_REF_TEST_NULL ||
+                in->op == WASM_OP_REF_CAST_NULL;
     wasm_vtype rt = wasm_vt_ref(null, in->imm.heaptype);
     if (!check_vtype(v, rt, in->offset) ||
         !pop_expect(v, wasm_vt_ref(true, wasm_heap_top(m, in->imm.heaptype))))
