@@ -12,8 +12,11 @@
  * GC: a callback's results of the any and extern hierarchies are checked
  * as wasmrt_call checks the host's parameters (embed.c); a bad one fails
  * the call (a WASMRT_TRAP_HOST trap) instead of reaching Wasm code. The
- * shadow stack needs nothing here: the Wasm caller's frames stay linked
- * during the callback, and a nested wasmrt_call restores it. */
+ * Wasm caller's frames stay linked during the callback, and a nested
+ * wasmrt_call restores the chain; but the arguments are no longer in the
+ * caller's frame (a callee holds its own parameters), so while the
+ * callback runs they are a frame of their own: a nested call into Wasm
+ * that collects must not free what the callback was given. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +38,8 @@ WASMRT_API wasmrt_host_func *wasmrt_host_func_new(const uint8_t *params, uint32_
   hf->nresults = nresults;
   hf->results = rt_types_get(id)->results; /* the registry's copy, for life */
   for (uint32_t i = 0; i < nresults; i++) hf->gc_results |= rt_flat_is_gc(results[i]);
+  for (uint32_t i = 0; i < nparams; i++) hf->gc_params |= rt_flat_is_gc(params[i]);
+  hf->params = rt_types_get(id)->params;
   return hf;
 }
 
@@ -46,9 +51,25 @@ WASMRT_API wasmrt_extern wasmrt_host_func_extern(wasmrt_host_func *hf) {
   return e;
 }
 
+/* Runs the callback with the reference arguments linked as a root frame
+ * (above). */
+static bool call_rooted(wasmrt_host_func *hf, wasmrt_val *vals, char *msg, size_t size) {
+  if (!hf->gc_params) return hf->cb(hf->env, vals, msg, size);
+  void *words[2 + hf->nparams];
+  wasmrt_gc_frame *f = (wasmrt_gc_frame *)words;
+  f->prev = wasmrt_gc.roots;
+  f->nslots = hf->nparams;
+  for (uint32_t i = 0; i < hf->nparams; i++)
+    f->slots[i] = rt_flat_is_gc(hf->params[i]) ? vals[i].ref : NULL;
+  wasmrt_gc.roots = f;
+  bool ok = hf->cb(hf->env, vals, msg, size);
+  wasmrt_gc.roots = f->prev;
+  return ok;
+}
+
 bool rt_host_invoke(wasmrt_host_func *hf, wasmrt_val *vals, char *msg, size_t size) {
   msg[0] = 0;
-  if (hf->cb(hf->env, vals, msg, size)) {
+  if (call_rooted(hf, vals, msg, size)) {
     /* GC: references it returns follow wasmrt_call's rule (embed.c) */
     uint32_t bad = hf->gc_results ? rt_bad_ref(hf->results, hf->nresults, vals) : UINT32_MAX;
     if (bad == UINT32_MAX) return true;

@@ -234,6 +234,8 @@ struct wasmrt_host_func {
   uint32_t nparams, nresults;
   const uint8_t *results;        /* flat result codes (the type registry's) */
   bool gc_results;               /* a result is anyref or externref */
+  bool gc_params;                /* a parameter is anyref or externref */
+  const uint8_t *params;         /* the registry's copy of the params */
 };
 static inline bool rt_funcref_is_host(const wasmrt_funcref *f) {
   return f->code == NULL;
