@@ -187,14 +187,56 @@ static LLVMValueRef alloc_struct(lower_func *lf, LLVMValueRef rtt,
   return phi;
 }
 
-/* An array of `len` (i32) elements of type t, zeroed: the address. */
+/* An array of `len` (i32) elements of type t, zeroed: the address. Small
+ * ones (header and elements within the inline size classes) bump like a
+ * struct, the class chosen at run time: class c's cells are 16 * (c + 1)
+ * bytes and its bump pair is at WASMRT_GC_BUMP + 16 * c, so for a size
+ * rounded up to 16, S, the pair is at byte S of wasmrt_gc. */
 static LLVMValueRef alloc_array(lower_func *lf, uint32_t t, LLVMValueRef len,
                                 LLVMValueRef *vals, unsigned n) {
-  LLVMValueRef args[2] = {rtt_of(lf, t), len};
+  lower_module *lm = lf->lm;
+  LLVMValueRef rtt = rtt_of(lf, t);
+  uint64_t esz = wasmrt_gc_storage_size(lm->wm->subtypes[t].fields[0].type);
+  LLVMValueRef bytes = LLVMBuildAdd(
+      lm->b,
+      LLVMBuildMul(lm->b, LLVMBuildZExt(lm->b, len, lm->t_i64, ""),
+                   lower_const_i64(lm, esz), ""),
+      lower_const_i64(lm, WASMRT_GC_ARRAY_DATA + 15), "");
+  LLVMValueRef cell = LLVMBuildAnd(lm->b, bytes, lower_const_i64(lm, ~15ull),
+                                   "gc.cell");
+  LLVMValueRef small = LLVMBuildICmp(
+      lm->b, LLVMIntULE, cell, lower_const_i64(lm, 16 * WASMRT_GC_NCLASSES), "");
+  LLVMBasicBlockRef try_ = block(lf, "gc.try"), fast = block(lf, "gc.fast"),
+                    slow = block(lf, "gc.slow"), join = block(lf, "gc.arr");
+  LLVMBuildCondBr(lm->b, small, try_, slow);
+  LLVMPositionBuilderAtEnd(lm->b, try_);
+  LLVMValueRef bump = LLVMBuildGEP2(lm->b, lm->t_i8, lower_gc_tls(lm), &cell,
+                                    1, "gc.bump");
+  LLVMValueRef cur = load(lm, lm->t_ptr, bump, 8, "gc.cur");
+  LLVMValueRef lim = load(lm, lm->t_ptr, gep(lm, bump, 8), 8, "gc.lim");
+  LLVMValueRef next = LLVMBuildGEP2(lm->b, lm->t_i8, cur, &cell, 1, "");
+  LLVMValueRef fits = LLVMBuildICmp(
+      lm->b, LLVMIntULE, LLVMBuildPtrToInt(lm->b, next, lm->t_i64, ""),
+      LLVMBuildPtrToInt(lm->b, lim, lm->t_i64, ""), "gc.fits");
+  LLVMBuildCondBr(lm->b, fits, fast, slow);
+  LLVMPositionBuilderAtEnd(lm->b, fast);
+  store(lm, next, bump, 8);
+  store(lm, rtt, cur, 8);
+  store(lm, len, gep(lm, cur, WASMRT_GC_ARRAY_LENGTH), 4);
+  LLVMBuildBr(lm->b, join);
+  LLVMPositionBuilderAtEnd(lm->b, slow);
+  LLVMValueRef args[2] = {rtt, len};
   lower_roots_safepoint(lf, vals, n);
   LLVMValueRef p = lower_call_rt(lf, RT_GC_ARRAY_NEW, args, 2);
   null_check(lf, p, WASMRT_TRAP_OUT_OF_MEMORY);
-  return p;
+  LLVMBasicBlockRef slow_end = LLVMGetInsertBlock(lm->b);
+  LLVMBuildBr(lm->b, join);
+  LLVMPositionBuilderAtEnd(lm->b, join);
+  LLVMValueRef phi = LLVMBuildPhi(lm->b, lm->t_ptr, "gc.arr");
+  LLVMValueRef in[2] = {cur, p};
+  LLVMBasicBlockRef from[2] = {fast, slow_end};
+  LLVMAddIncoming(phi, in, from, 2);
+  return phi;
 }
 
 /* ---- arrays -------------------------------------------------------------------- */

@@ -41,8 +41,8 @@ uint32_t rt_bad_ref(const uint8_t *codes, uint32_t n, const wasmrt_val *vals) {
   return UINT32_MAX;
 }
 
-bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
-               wasmrt_error *err) {
+static bool invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
+                   wasmrt_error *err) {
   rt_thread_init();
   /* Whatever the last call left pending is stale now. */
   rt_exn_set_pending(NULL);
@@ -70,21 +70,27 @@ bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
     return false;
   }
   rt_activation act;
-  /* volatile: read after the longjmp */
-  wasmrt_gc_frame *volatile roots = wasmrt_gc.roots;
   rt_activation_push(&act);
   if (sigsetjmp(act.jb, 0) == 0) {
     entry(fn->code, fn->ctx, vals);
     rt_activation_pop(&act);
-    wasmrt_gc.roots = roots;
     if (!act.exn) return true;
   } else {
     rt_activation_pop(&act);
-    wasmrt_gc.roots = roots;
   }
   if (act.exn) rt_exn_set_pending(act.exn);
   rt_trap_to_error(&act, err);
   return false;
+}
+
+/* Every call, of Wasm code or a host function, leaves the shadow stack
+ * as it found it, however it ended (invoke's longjmp included). */
+bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
+               wasmrt_error *err) {
+  wasmrt_gc_frame *roots = wasmrt_gc.roots;
+  bool ok = invoke(inst, fn, vals, err);
+  wasmrt_gc.roots = roots;
+  return ok;
 }
 
 WASMRT_API bool wasmrt_call(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
