@@ -89,9 +89,9 @@ typedef struct {
   const char *file;
   const char **files;
   int nfiles;
-  /* --dir/--env/--tcplisten, in the order given ("--dir", "HOST::GUEST",
-   * "--env", "K=V", ...): baked into an executable (build, image) or
-   * handed to the launcher (run) */
+  /* --dir/--env/--tcplisten/--gc-heap-limit, in the order given ("--dir",
+   * "HOST::GUEST", "--env", "K=V", ...): baked into an executable (build,
+   * image) or handed to the launcher (run) */
   const char **grants;
   int ngrants;
   /* run: the program's arguments, after `--` */

@@ -20,8 +20,8 @@
 typedef enum {
   O_HELP, O_VERBOSE, O_OUT, O_SHARED, O_EMIT_LLVM, O_STATIC, O_STRIP,
   O_BOUNDS, O_OPT, O_TARGET, O_CPU, O_FEATURES, O_LLVM_ARG, O_JOBS,
-  O_CHUNK, O_TIME_REPORT, O_NO_PROGRESS, O_DIR, O_ENV, O_TCP, O_PLATFORM,
-  O_TAG, O_WAIT, O_QUICK, O_DEBUG_INFO,
+  O_CHUNK, O_TIME_REPORT, O_NO_PROGRESS, O_DIR, O_ENV, O_TCP, O_GC_LIMIT,
+  O_PLATFORM, O_TAG, O_WAIT, O_QUICK, O_DEBUG_INFO,
 } opt_id;
 
 #define CODEGEN (CLI_COMPILE | CLI_BUILD | CLI_IMAGE | CLI_RUN)
@@ -56,6 +56,7 @@ static const struct opt {
     {"--dir", NULL, GRANTS, true, O_DIR},
     {"--env", NULL, GRANTS, true, O_ENV},
     {"--tcplisten", NULL, GRANTS, true, O_TCP},
+    {"--gc-heap-limit", NULL, GRANTS, true, O_GC_LIMIT},
     {"--platform", NULL, CLI_IMAGE, true, O_PLATFORM},
     {"--tag", NULL, CLI_IMAGE, true, O_TAG},
     {"--wait", NULL, CLI_RUN, false, O_WAIT},
@@ -124,13 +125,19 @@ static int number(const char *v, bool jobs, cli_args *a) {
 
 /* A grant: checked here when it is baked into an executable (the
  * directory itself is looked up when the executable runs, on its
- * machine); `run` leaves the checks to the launcher (wasi_launch). */
+ * machine; a --gc-heap-limit SIZE is read as the launcher reads it,
+ * cli_opt_size); `run` leaves the checks to the launcher (wasi_launch). */
 static int grant(cli_args *a, const char *opt, const char *v) {
   bool baked = a->cmd != CLI_RUN;
   if (baked && strcmp(opt, "--dir") == 0 && (v[0] == '\0' || strncmp(v, "::", 2) == 0))
     return usage_error("--dir '%s': empty host directory", v);
   if (baked && strcmp(opt, "--env") == 0 && (v[0] == '\0' || v[0] == '='))
     return usage_error("--env '%s': empty variable name", v);
+  uint64_t bytes;
+  const char *why;
+  if (baked && strcmp(opt, "--gc-heap-limit") == 0 &&
+      (why = cli_opt_size(v, &bytes)))
+    return usage_error("--gc-heap-limit '%s': %s", v, why);
   a->grants[a->ngrants++] = opt;
   a->grants[a->ngrants++] = v;
   return EXIT_OK;
@@ -168,6 +175,7 @@ static int apply(cli_args *a, const struct opt *o, const char *v) {
   case O_DIR: return grant(a, "--dir", v);
   case O_ENV: return grant(a, "--env", v);
   case O_TCP: return grant(a, "--tcplisten", v);
+  case O_GC_LIMIT: return grant(a, "--gc-heap-limit", v);
   case O_PLATFORM: a->platforms = v; break;
   case O_TAG: a->tag = v; break;
   case O_WAIT: a->run_wait = true; break;

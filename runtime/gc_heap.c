@@ -73,9 +73,11 @@ void gc_set_default_limit(uint64_t bytes) { default_limit = bytes; }
  * 256 GiB for everything). The heap can then never exceed it, whatever
  * the limit says later. */
 static bool reserve(gc_heap *h, uint64_t limit) {
+  /* Bounded before rounding up: a limit near 2^64 (--gc-heap-limit takes
+   * any) must not wrap around to the minimum. */
+  if (limit > GC_MAX_RESERVE) limit = GC_MAX_RESERVE;
   uint64_t want = (limit + GC_BLOCK_SIZE - 1) & ~(uint64_t)(GC_BLOCK_SIZE - 1);
   if (want < GC_MIN_RESERVE) want = GC_MIN_RESERVE;
-  if (want > GC_MAX_RESERVE) want = GC_MAX_RESERVE;
   for (; want >= GC_MIN_RESERVE; want /= 2) {
     uint64_t nb = want >> GC_BLOCK_SHIFT;
     size_t meta = nb * sizeof(gc_block) + nb * GC_MARK_WORDS * 8 + (nb + 63) / 64 * 8;

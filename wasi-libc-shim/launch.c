@@ -2,7 +2,7 @@
  * the executables `wasmc build` makes (launcher.c) and `wasmc run`.
  *
  *   NAME [--dir HOST[::GUEST]]... [--env K=V | --env K]...
- *        [--tcplisten HOST:PORT]... -- ARGS...
+ *        [--tcplisten HOST:PORT]... [--gc-heap-limit SIZE] -- ARGS...
  *   NAME ARGS...                       (no `--`: every argument is the program's)
  *
  * It parses the grants, binds wasi_snapshot_preview1 with the shim,
@@ -11,6 +11,12 @@
  * variables and ARGS, with argv[0] as given. --tcplisten binds and listens
  * on a TCP address (as wasmtime's option does) and hands the socket to
  * the guest as the fd after the preopened directories, for sock_accept.
+ * --gc-heap-limit sets the most bytes the GC heap of each thread may take
+ * (wasmrt_gc_set_heap_limit, before instantiation; default
+ * WASMRT_GC_DEFAULT_HEAP_LIMIT, 1 GiB): SIZE is bytes with an optional
+ * suffix K, M or G in either case (powers of 1024; cli_opt_size), more
+ * than 0; the last one given wins, so a run-time one overrides one baked
+ * in. An allocation past the limit traps "out of memory".
  *
  * Exit codes of its own: 2 for an argument or set-up error (the message
  * names the argument), WASI_EXIT_TRAP (134) when the program trapped (the
@@ -97,6 +103,8 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
   char **owned = calloc((size_t)argc + 1, sizeof *owned); /* built "K=V" strings */
   int *socks = calloc((size_t)argc + 1, sizeof *socks);
   int nenv = 0, ndirs = 0, gargc = 0, nowned = 0, nsocks = 0;
+  /* --gc-heap-limit (0: not given), and the limit to put back */
+  uint64_t gc_limit = 0, old_gc_limit = wasmrt_gc_heap_limit();
   int code = EXIT_SETUP;
   wasi_ctx *ctx = NULL;
   wasmrt_extern *imports = NULL;
@@ -150,14 +158,20 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
     } else if ((v = cli_opt_value(dd, argv, &i, "--tcplisten", &missing))) {
       if ((socks[nsocks] = tcp_listen(v, self)) < 0) goto out;
       nsocks++;
+    } else if ((v = cli_opt_value(dd, argv, &i, "--gc-heap-limit", &missing))) {
+      const char *why = cli_opt_size(v, &gc_limit);
+      if (why) {
+        fprintf(stderr, "%s: --gc-heap-limit '%s': %s\n", self, v, why);
+        goto out;
+      }
     } else if (missing) {
       fprintf(stderr, "%s: %s needs a value\n", self, argv[i]);
       goto out;
     } else {
       fprintf(stderr,
               "%s: unknown launcher option '%s' (before `--` only --dir HOST[::GUEST], "
-              "--env K[=V] and --tcplisten HOST:PORT are accepted; the program's "
-              "arguments go after `--`)\n",
+              "--env K[=V], --tcplisten HOST:PORT and --gc-heap-limit SIZE are "
+              "accepted; the program's arguments go after `--`)\n",
               self, argv[i]);
       goto out;
     }
@@ -196,6 +210,9 @@ int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self) {
       goto out;
     }
   }
+  /* Before instantiation: constant expressions may allocate (globals,
+   * element segments), and threads spawned later make their heaps with it. */
+  if (gc_limit) wasmrt_gc_set_heap_limit(gc_limit);
   if (!(inst = wasmrt_instantiate(mod, imports, desc->nimports, &err))) {
     fprintf(stderr, "%s: %s%s\n", self, failure_kind(&err), err.message);
     if (err.trap != WASMRT_TRAP_NONE) {
@@ -233,6 +250,7 @@ out:
   if (inst) wasmrt_instance_free(inst);
   wasi_threads_free(threads); /* after the instance: it owns the memory */
   wasi_ctx_free(ctx); /* after the instance: it owns the host functions */
+  if (gc_limit) wasmrt_gc_set_heap_limit(old_gc_limit); /* as it found it */
   for (int i = 0; i < nowned; i++) free(owned[i]);
   for (int i = 0; i < nsocks; i++) close(socks[i]);
   free(owned), free(imports), free(env), free(dirs), free(gargv), free(socks);

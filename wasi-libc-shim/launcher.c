@@ -1,6 +1,7 @@
 /* launcher.c: main() of the executables `wasmc build` makes.
  *
- *   APP [--dir HOST[::GUEST]]... [--env K=V | --env K]... [--tcplisten HOST:PORT]... -- ARGS...
+ *   APP [--dir HOST[::GUEST]]... [--env K=V | --env K]... [--tcplisten HOST:PORT]...
+ *       [--gc-heap-limit SIZE] -- ARGS...
  *   APP ARGS...                        (no `--`: every argument is the program's)
  *
  * The module's object is linked next to this file; its descriptor is the
@@ -11,9 +12,10 @@
  * granted environment variables and ARGS, with argv[0] the name the
  * executable was started under.
  *
- * Grants baked in at build time (`wasmc build --dir/--env`) come as the
- * array WASMC_LAUNCHER_ARGS_SYMBOL in the module's object; they are put
- * before the ones given at run time, so both apply.
+ * Grants baked in at build time (`wasmc build --dir/--env/--tcplisten/
+ * --gc-heap-limit`) come as the array WASMC_LAUNCHER_ARGS_SYMBOL in the
+ * module's object; they are put before the ones given at run time, so
+ * both apply (a run-time --gc-heap-limit replaces a baked one).
  *
  * Exit codes of its own: 2 for a launcher argument or set-up error (the
  * message names the argument; this includes a program built with --cpu or

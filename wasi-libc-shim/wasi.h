@@ -114,11 +114,13 @@ int wasi_run_start(wasi_ctx *ctx, wasmrt_instance *inst, wasmrt_error *err);
 
 /* The whole run of a WASI command for a command line (launch.c): parses
  * argv[1..] as [--dir HOST[::GUEST]]... [--env K=V | --env K]...
- * [--tcplisten HOST:PORT]... -- ARGS
+ * [--tcplisten HOST:PORT]... [--gc-heap-limit SIZE] -- ARGS
  * (without `--`, every argument is the program's), gives the guest argv[0]
  * + ARGS, binds WASI, instantiates mod, runs _start. Returns the exit code:
  * the program's, WASI_EXIT_TRAP after a trap, 2 for an argument or set-up
- * error; messages on stderr start with `self`. mod stays the caller's. */
+ * error; messages on stderr start with `self`. mod stays the caller's.
+ * --gc-heap-limit sets wasmrt_gc_set_heap_limit for the run; the limit
+ * found is put back before it returns. */
 int wasi_launch(wasmrt_module *mod, int argc, char **argv, const char *self);
 
 /* ---- wasi-threads (threads.c) ----------------------------------------- */

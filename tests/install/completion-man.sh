@@ -278,9 +278,10 @@ if bash -n "$COMP" 2>"$tmp/err"; then ok completion_syntax; else
 
 expect command_prefix "wasmc b" =build
 expect build_long "wasmc build --" +--target +--static +--strip +--dir \
-  +--env +--tcplisten +--output ---platform ---shared
-expect image_long "wasmc image --" +--platform +--tag ---target
-expect run_long "wasmc run --" +--dir +--verbose ---target ---output
+  +--env +--tcplisten +--gc-heap-limit +--output ---platform ---shared
+expect image_long "wasmc image --" +--platform +--tag +--gc-heap-limit ---target
+expect run_long "wasmc run --" +--dir +--verbose +--gc-heap-limit ---target \
+  ---output
 expect wasm_first "wasmc app.wasm --s" =--static =--strip
 
 mapfile -t targets < <("$WASMC" --print-targets | cut -f1)
@@ -313,6 +314,8 @@ expect dirs "wasmc run --dir " +sub "+sub dir" -app.wasm -notes.txt
 expect dirs_eq "wasmc build --dir=s" +sub "+sub dir" -app.wasm
 expect dir_guest "wasmc run --dir sub::"
 expect tcplisten "wasmc run --tcplisten 127.0.0.1:"
+expect gc_heap_limit "wasmc run --gc-heap-limit "
+expect gc_heap_limit_eq "wasmc build --gc-heap-limit=6"
 expect program_args "wasmc run app.wasm -- " +notes.txt +app.wasm
 expect help_prefix "wasmc help i" =image =inspect
 expect version_nothing "wasmc --version "

@@ -538,6 +538,16 @@ Test(gc_limit, a_limit_above_the_reservation_is_bounded_by_it) {
   frame_pop(f);
 }
 
+Test(gc_limit, a_limit_near_2_to_the_64_reserves_the_most) {
+  /* Rounded up to blocks, UINT64_MAX would wrap to 0 and reserve the
+   * minimum; it reserves as much as the system gives, up to the most. */
+  cr_assert(wasmrt_gc_set_heap_limit(UINT64_MAX));
+  cr_assert(new_node(0, 0));
+  cr_assert_gt(gc_heap_current()->reserved, GC_MIN_RESERVE);
+  cr_assert_leq(gc_heap_current()->reserved, GC_MAX_RESERVE);
+  cr_assert_eq(wasmrt_gc_heap_limit(), UINT64_MAX);
+}
+
 Test(gc_limit, limit_api) {
   cr_assert_eq(wasmrt_gc_heap_limit(), WASMRT_GC_DEFAULT_HEAP_LIMIT);
   cr_assert_not(wasmrt_gc_set_heap_limit(0));

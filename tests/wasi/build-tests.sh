@@ -3,7 +3,9 @@
 # programs (DIR/*.wasm, built by tests/wasi/CMakeLists.txt, and the
 # example HELLO_WASM) into standalone executables; checks their stdout,
 # the launcher's --env/--dir/`--` handling, grants baked in with build
-# --dir/--env, exit codes (exit(n), trap -> 134, launcher errors -> 2).
+# --dir/--env, exit codes (exit(n), trap -> 134, launcher errors -> 2),
+# and --gc-heap-limit on a GC program (gc_grow.wat, which wasmc reads
+# itself), given at run time and baked in.
 # With --static every executable is built with `wasmc build --static`
 # and must have no program interpreter: the same checks, on fully static
 # executables. A sanitizer build cannot link those (there is no static
@@ -80,6 +82,44 @@ build baked_missing "$DIR/args_env.wasm" -o "$tmp/baked_missing" --dir "$tmp/gon
 WANT_ERR="--dir '$tmp/gone::/g': No such file" check baked_missing_dir 2 "" "$tmp/baked_missing"
 WANT_ERR="--dir '::/g': empty host directory" check baked_bad_dir 2 "" \
   "$WASMC" build $STATIC "$DIR/args_env.wasm" -o "$tmp/x" --dir ::/g
+
+# --gc-heap-limit: gc_grow keeps about 8.5 MiB alive in a global. Under
+# 4 MiB it traps "out of memory" (134); under the default (1 GiB) or a
+# larger limit it finishes. Baked in, it applies to every run; one given
+# at run time replaces it.
+SRC=$(cd "$(dirname "$0")" && pwd)
+build gc_grow "$SRC/gc_grow.wat" -o "$tmp/gc_grow"
+check gc_default 0 "kept 8192 nodes" "$tmp/gc_grow"
+WANT_ERR="^gc_grow: trap: out of memory" \
+  check gc_limit_4M 134 "" "$tmp/gc_grow" --gc-heap-limit 4M --
+check gc_limit_64M 0 "kept 8192 nodes" "$tmp/gc_grow" --gc-heap-limit=64m --
+WANT_ERR="^gc_grow: --gc-heap-limit '12X': expected a number of bytes" \
+  check gc_limit_bad 2 "" "$tmp/gc_grow" --gc-heap-limit 12X --
+build gc_baked "$SRC/gc_grow.wat" -o "$tmp/gc_baked" --gc-heap-limit 4M
+WANT_ERR="^gc_baked: trap: out of memory" check gc_baked_4M 134 "" "$tmp/gc_baked"
+check gc_baked_runtime_64M 0 "kept 8192 nodes" "$tmp/gc_baked" --gc-heap-limit 64M --
+build gc_baked_large "$SRC/gc_grow.wat" -o "$tmp/gc_baked_large" --gc-heap-limit=1G
+check gc_baked_1G 0 "kept 8192 nodes" "$tmp/gc_baked_large"
+WANT_ERR="^gc_baked_large: trap: out of memory" \
+  check gc_baked_runtime_4M 134 "" "$tmp/gc_baked_large" --gc-heap-limit 4096K --
+# A bad SIZE to build is a usage error, the launcher's words.
+for v in 0 -1 12X "" 18446744073709551616 17179869184G; do
+  case $v in
+    0) why="must be more than 0" ;;
+    18446744073709551616 | 17179869184G) why="too large" ;;
+    *) why="expected a number of bytes with an optional suffix K, M or G" ;;
+  esac
+  WANT_ERR="^wasmc: error: --gc-heap-limit '$v': $why" \
+    check "gc_build_bad_'$v'" 2 "" "$WASMC" build $STATIC "$SRC/gc_grow.wat" \
+    -o "$tmp/x" --gc-heap-limit "$v"
+done
+WANT_ERR="--gc-heap-limit needs a value" check gc_build_missing 2 "" \
+  "$WASMC" build $STATIC "$SRC/gc_grow.wat" -o "$tmp/x" --gc-heap-limit
+# `image` bakes it the same way (checked before anything is compiled;
+# images themselves: tests/containers/run).
+WANT_ERR="^wasmc: error: --gc-heap-limit '4MB': expected a number of bytes" \
+  check gc_image_bad 2 "" "$WASMC" image "$SRC/gc_grow.wat" -o "$tmp/x.tar" \
+  --gc-heap-limit 4MB
 
 build exit_code "$DIR/exit_code.wasm" -o "$tmp/exit_code"
 check exit_3 3 "exiting with 3" "$tmp/exit_code" -- exit 3

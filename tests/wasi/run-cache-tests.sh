@@ -90,6 +90,18 @@ same bad_dir "nonexistent" "$tmp/args_env" --dir "$tmp/nonexistent" -- ::: "$DIR
 # (trap.wasm comes from trap.wat by wat2wasm: a missing one fails here.)
 same trap 'trap: unreachable in function \$boom' "$tmp/trap" ::: "$DIR/trap.wasm"
 same trap_cached 'trap: unreachable in function \$boom' "$tmp/trap" ::: "$DIR/trap.wasm"
+# --gc-heap-limit: gc_grow.wat keeps about 8.5 MiB alive; 4 MiB is too
+# little ("out of memory", 134), 64 MiB enough; a bad SIZE exits 2.
+GC_WAT=$(cd "$(dirname "$0")" && pwd)/gc_grow.wat
+"$WASMC" build "$GC_WAT" -o "$tmp/gc_grow" 2>"$tmp/err" || bad build_gc_grow
+same gc_limit_4M '^wasmc: trap: out of memory' "$tmp/gc_grow" --gc-heap-limit 4M -- \
+  ::: --gc-heap-limit 4M "$GC_WAT"
+same gc_limit_64M '' "$tmp/gc_grow" --gc-heap-limit 64M -- ::: "$GC_WAT" --gc-heap-limit=64M
+same gc_limit_default '' "$tmp/gc_grow" ::: "$GC_WAT"
+same gc_limit_bad "^wasmc: --gc-heap-limit '-1': expected a number of bytes" \
+  "$tmp/gc_grow" --gc-heap-limit -1 -- ::: --gc-heap-limit -1 "$GC_WAT"
+same gc_limit_zero "^wasmc: --gc-heap-limit '0G': must be more than 0" \
+  "$tmp/gc_grow" --gc-heap-limit 0G -- ::: --gc-heap-limit 0G "$GC_WAT"
 
 # 3. Damaged entries are detected, recompiled, and the output is right.
 # damage NAME CMD: apply CMD to the hello entry, then run: the damage is

@@ -45,6 +45,37 @@ if [ "$out" = "seek stdin: errno 70" ]; then pass=$((pass + 1)); echo "PASS fdop
 else fail=$((fail + 1)); echo "FAIL fdops_pipe: $out"; fi
 WANT_ERR="--dir '.*nonexistent': No such file or directory" check missing_dir 2 "" "$RUN" "$DIR/hello.so" --dir "$tmp/nonexistent" --
 
+# --gc-heap-limit SIZE: bytes, or K/M/G in either case (powers of 1024),
+# more than 0; anything else exits 2 naming it. (Its effect on a GC
+# program: build-tests.sh and run-cache-tests.sh.)
+check gc_limit_bytes 0 "hello, wasi" "$RUN" "$DIR/hello.so" --gc-heap-limit 65536 --
+check gc_limit_suffixes 0 "hello, wasi" "$RUN" "$DIR/hello.so" --gc-heap-limit 4M \
+  --gc-heap-limit=512k --gc-heap-limit 1g --gc-heap-limit=17179869183G --
+gc_syntax="expected a number of bytes with an optional suffix K, M or G"
+WANT_ERR="^wasi-run: --gc-heap-limit '0': must be more than 0\$" \
+  check gc_limit_zero 2 "" "$RUN" "$DIR/hello.so" --gc-heap-limit 0 --
+WANT_ERR="--gc-heap-limit '0K': must be more than 0" \
+  check gc_limit_zero_k 2 "" "$RUN" "$DIR/hello.so" --gc-heap-limit 0K --
+WANT_ERR="--gc-heap-limit '-1': $gc_syntax" \
+  check gc_limit_negative 2 "" "$RUN" "$DIR/hello.so" --gc-heap-limit -1 --
+WANT_ERR="--gc-heap-limit '12X': $gc_syntax" \
+  check gc_limit_bad_suffix 2 "" "$RUN" "$DIR/hello.so" --gc-heap-limit 12X --
+WANT_ERR="--gc-heap-limit '4MB': $gc_syntax" \
+  check gc_limit_suffix_b 2 "" "$RUN" "$DIR/hello.so" --gc-heap-limit=4MB --
+WANT_ERR="--gc-heap-limit '': $gc_syntax" \
+  check gc_limit_empty 2 "" "$RUN" "$DIR/hello.so" --gc-heap-limit "" --
+WANT_ERR="--gc-heap-limit '': $gc_syntax" \
+  check gc_limit_empty_eq 2 "" "$RUN" "$DIR/hello.so" --gc-heap-limit= --
+# 2^64 bytes, in bytes and in G: one past the most (17179869183G is below it)
+WANT_ERR="--gc-heap-limit '18446744073709551616': too large" \
+  check gc_limit_overflow 2 "" "$RUN" "$DIR/hello.so" --gc-heap-limit 18446744073709551616 --
+WANT_ERR="--gc-heap-limit '17179869184G': too large" \
+  check gc_limit_overflow_g 2 "" "$RUN" "$DIR/hello.so" --gc-heap-limit 17179869184G --
+WANT_ERR="--gc-heap-limit needs a value" \
+  check gc_limit_missing 2 "" "$RUN" "$DIR/hello.so" --gc-heap-limit --
+WANT_ERR="unknown launcher option '--gc-heap'.*--gc-heap-limit SIZE" \
+  check gc_limit_unknown_prefix 2 "" "$RUN" "$DIR/hello.so" --gc-heap 4M --
+
 # (From bad_import.wat, bad_sig.wat and trap.wat by wat2wasm: a missing
 # .so fails its check, naming the file.)
 WANT_ERR="unknown WASI import wasi_snapshot_preview1\.fd_frobnicate" \

@@ -1,7 +1,7 @@
 /* wasi-run.c: the test host for WASI programs compiled by wasmc.
  *
  *   wasi-run MODULE.so [--env K=V | --env K]... [--dir HOST[::GUEST]]...
- *            [--tcplisten HOST:PORT]... -- ARGS...
+ *            [--tcplisten HOST:PORT]... [--gc-heap-limit SIZE] -- ARGS...
  *
  * (as for executables: without `--`, every argument is the program's)
  *
@@ -19,7 +19,7 @@ int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr,
             "usage: %s MODULE.so [--env K=V]... [--dir HOST[::GUEST]]... "
-            "[--tcplisten HOST:PORT]... [-- ARGS...]\n",
+            "[--tcplisten HOST:PORT]... [--gc-heap-limit SIZE] [-- ARGS...]\n",
             argv[0]);
     return 2;
   }
