@@ -64,16 +64,6 @@ enum result { R_PASSED, R_FAILED, R_SKIPPED, R_NA, NRESULTS };
  * `source` no longer holds in Wasm 3.0, or NULL when it does. */
 const char *spec_superseded(const char *source, int line);
 
-/* The files that need Wasm GC (a later issue), from the list given with
- * --needs-gc: the reason given for `source`, or NULL when it is not
- * listed. In a listed file a command that fails because wasmc refused a
- * GC construct ("... (GC)") is skipped, by name; everything else in it
- * must pass, and a listed file without any GC refusal fails (the list is
- * stale). spec_load_needs_gc: false + a message on stderr when the list
- * can't be read. */
-bool spec_load_needs_gc(const char *path);
-const char *spec_needs_gc(const char *source);
-
 /* Why modules could not be compiled ("not supported yet: i32.popcnt"):
  * collected per file, summed by the parent, so the report says which
  * missing pieces cost how many modules. */
@@ -97,8 +87,6 @@ typedef struct {
   /* Commands that failed only because their module was not available
    * (compilation or instantiation failed earlier): counted as failed. */
   uint32_t dependent_failures;
-  /* Commands of a --needs-gc file skipped because they need GC. */
-  uint32_t gc_skipped;
   int32_t ncommands;               /* -1 until the JSON has been read */
   int32_t next;                    /* first command not finished yet */
   int32_t current;                 /* command being checked, or -1 */

@@ -93,19 +93,6 @@ static _Thread_local bool quiet;  /* replaying commands before a crash */
 static _Thread_local file_slot *slot;
 static _Thread_local bool in_thread; /* a script thread, not the script */
 static const char *source; /* the .wast, for messages */
-/* The file's --needs-gc reason (NULL: not listed), and whether the
- * command being run failed because wasmc refused a GC construct; per
- * script thread, as each runs its own commands. */
-static const char *needs_gc;
-static _Thread_local bool gc_refused;
-
-/* In a --needs-gc file, a failure whose message names GC is a skip. */
-static bool gc_failure(const char *msg) {
-  if (!needs_gc || !strstr(msg, "(GC)"))
-    return false;
-  gc_refused = true;
-  return true;
-}
 
 /* "SOURCE:LINE: KIND: message" for a failed command (not when replaying). */
 static void report(int line, enum kind k, const char *fmt, ...)
@@ -118,12 +105,6 @@ static void report(int line, enum kind k, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  if (gc_failure(buf)) {
-    if (cfg.verbose)
-      say("%s:%d: %s: skipped, needs GC: %s\n", source, line, kind_names[k],
-          buf);
-    return;
-  }
   say("%s:%d: %s: %s\n", source, line, kind_names[k], buf);
 }
 
@@ -654,12 +635,6 @@ static enum act_result run_action(const json *action, act_out *o) {
 
 /* Records a command that failed only because its module is missing. */
 static enum result dependent(int line, enum kind k, const act_out *o) {
-  if (gc_failure(o->msg)) {
-    if (cfg.verbose && !quiet)
-      say("%s:%d: %s: skipped, needs GC: %s: %s\n", source, line,
-          kind_names[k], o->what, o->msg);
-    return R_FAILED; /* made a skip by the caller */
-  }
   if (!quiet) {
     slot->dependent_failures++;
     if (cfg.verbose)
@@ -936,8 +911,6 @@ static enum result run_instance(int line, const json *cmd) {
     snprintf(why, sizeof why, "definition %s failed: %s", mname ? mname : "",
              d->why ? d->why : "?");
     set_current(NULL, iname, why);
-    if (gc_failure(why))
-      return R_FAILED; /* made a skip by the caller */
     if (!quiet) {
       slot->dependent_failures++;
       if (cfg.verbose)
@@ -1038,11 +1011,9 @@ static enum result run_validation_command(int line, enum kind k, const char *pat
     return R_FAILED;
   }
   /* A module refused because wasmc lacks a feature proves nothing about
-   * the rule the assertion tests: in a --needs-gc file a GC refusal is a
-   * skip, elsewhere any "not supported yet" refusal a failure. */
+   * the rule the assertion tests: a "not supported yet" refusal is a
+   * failure. */
   if (strstr(msg, "not supported yet")) {
-    if (gc_failure(msg))
-      return R_FAILED; /* made a skip by the caller */
     report(line, k, "module %s refused for a missing feature, not for the "
            "expected reason (\"%s\"): %s", filename,
            expected ? expected : "?", msg);
@@ -1288,8 +1259,6 @@ static enum result run_command(const json *cmd, enum kind k, int line,
     bind(&st.registered, as, inst, why);
     if (inst)
       return R_PASSED;
-    if (why && gc_failure(why))
-      return R_FAILED; /* made a skip by the caller */
     if (!quiet) {
       slot->dependent_failures++;
       if (cfg.verbose)
@@ -1378,7 +1347,6 @@ void check_json(const char *json_path, int start, file_slot *s) {
   if (!source)
     source = json_path;
   snprintf(slot->source, sizeof slot->source, "%s", source);
-  needs_gc = spec_needs_gc(source);
 
   /* .wasm names in the JSON are relative to the JSON's folder. */
   char dir[PATH_MAX];
@@ -1419,12 +1387,7 @@ void check_json(const char *json_path, int start, file_slot *s) {
     slot->current_kind = (uint8_t)k;
     slot->current_file[0] = '\0';
     slot->current = i;
-    gc_refused = false;
     enum result r = run_command(cmd, k, line, dir);
-    if (r == R_FAILED && gc_refused) {
-      r = R_SKIPPED;
-      slot->gc_skipped++;
-    }
     slot->counts[k][r]++;
     slot->current = -1;
     slot->next = i + 1;
@@ -1434,16 +1397,6 @@ void check_json(const char *json_path, int start, file_slot *s) {
         "compiled or instantiated (errors above; -v lists them)\n",
         source, slot->dependent_failures,
         slot->dependent_failures == 1 ? "" : "s");
-  if (needs_gc && slot->next == slot->ncommands) {
-    if (slot->gc_skipped)
-      say("%s: %u command%s skipped: listed as needing GC (%s)\n", source,
-          slot->gc_skipped, slot->gc_skipped == 1 ? "" : "s", needs_gc);
-    else {
-      say("%s: listed as needing GC (%s), but no command was refused for "
-          "GC: the --needs-gc list is stale\n", source, needs_gc);
-      slot->counts[K_OTHER][R_FAILED]++;
-    }
-  }
   end_threads();
   slot->done = true;
   free_state();

@@ -78,11 +78,6 @@ static void usage(FILE *out) {
       "  --cache DIR         keep compiled modules in DIR (a subfolder per\n"
       "                      harness build); default: a temporary folder\n"
       "  --timeout S         seconds allowed per command (default 60)\n"
-      "  --needs-gc LIST     the files LIST names (path suffix, then '#'\n"
-      "                      and the reason) need Wasm GC: their commands\n"
-      "                      refused for GC are skipped, by name; the rest\n"
-      "                      must pass; a listed file with no GC refusal\n"
-      "                      fails (stale list)\n"
       "  --compile-only PLAN compile every module into the --cache folder and\n"
       "                      write PLAN for wasmc-spec-run; run no command\n"
       "  --precompiled PLAN  (wasmc-spec-run) take the modules, target and\n"
@@ -383,13 +378,6 @@ int main(int argc, char **argv) {
                 val ? val : "");
         return 2;
       }
-    } else if (strcmp(a, "--needs-gc") == 0) {
-      if (i + 1 >= argc) {
-        fputs("wasmc-spec: --needs-gc wants a list file\n", stderr);
-        return 2;
-      }
-      if (!spec_load_needs_gc(argv[++i]))
-        return 2;
     } else if (strcmp(a, "--conversion-failed") == 0) {
       if (i + 2 >= argc) {
         fputs("wasmc-spec: --conversion-failed wants WAST ERRLOG\n", stderr);
@@ -501,7 +489,7 @@ int main(int argc, char **argv) {
   /* ---- the table ---- */
   uint32_t tot[NKINDS][NRESULTS] = {{0}};
   uint32_t file_errors = 0, wording_differs = 0, rejections = 0;
-  uint32_t dependents = 0, gc_skipped = 0, compiled = 0, cached = 0, other_reasons = 0;
+  uint32_t dependents = 0, compiled = 0, cached = 0, other_reasons = 0;
   double compile_secs = 0;
   spec_reason reasons[64];
   int nreasons = 0;
@@ -527,7 +515,6 @@ int main(int argc, char **argv) {
       for (int r = 0; r < NRESULTS; r++)
         tot[k][r] += slots[i].counts[k][r];
     file_errors += slots[i].file_error;
-    gc_skipped += slots[i].gc_skipped;
     wording_differs += slots[i].wording_differs;
   }
   uint32_t sum[NRESULTS] = {0};
@@ -557,9 +544,6 @@ int main(int argc, char **argv) {
            sum[R_SKIPPED], sum[R_NA]);
     printf("n/a = text-format modules outside assert_invalid/assert_malformed (not run)\n");
   }
-  if (gc_skipped)
-    printf("note: %u of the skipped commands need Wasm GC (a later issue); "
-           "their files are listed with --needs-gc\n", gc_skipped);
   if (dependents)
     printf("note: %u of the failures are commands whose module could not be "
            "compiled or instantiated (-v lists them)\n",

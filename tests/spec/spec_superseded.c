@@ -16,8 +16,6 @@
  * refuses still passes. The list names each assertion by the end of its
  * source path and its line, so nothing else in those files is excused.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "spec.h"
@@ -82,61 +80,6 @@ const char *spec_superseded(const char *source, int line) {
         strcmp(source + n - k, superseded[i].path_end) == 0 &&
         (n == k || source[n - k - 1] == '/'))
       return reasons[superseded[i].why];
-  }
-  return NULL;
-}
-
-/* ---- files that need GC ------------------------------------------------- */
-
-/* One entry per listed file: "wasm-3.0/struct.wast  # reason". */
-static struct { char *suffix, *reason; } *gc_files;
-static size_t ngc_files;
-
-bool spec_load_needs_gc(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) {
-    fprintf(stderr, "wasmc-spec: %s: cannot read the --needs-gc list\n",
-            path);
-    return false;
-  }
-  char line[1024];
-  while (fgets(line, sizeof line, f)) {
-    char *hash = strchr(line, '#');
-    char *reason = hash ? hash + 1 : (char *)"needs GC";
-    if (hash)
-      *hash = '\0';
-    char *b = line, *e;
-    while (*b == ' ' || *b == '\t')
-      b++;
-    for (e = b + strlen(b); e > b && strchr(" \t\r\n", e[-1]); e--)
-      ;
-    *e = '\0';
-    if (!*b)
-      continue;
-    while (*reason == ' ' || *reason == '\t')
-      reason++;
-    reason[strcspn(reason, "\r\n")] = '\0';
-    void *grown = realloc(gc_files, (ngc_files + 1) * sizeof *gc_files);
-    if (!grown)
-      abort();
-    gc_files = grown;
-    gc_files[ngc_files].suffix = strdup(b);
-    gc_files[ngc_files].reason = strdup(reason);
-    if (!gc_files[ngc_files].suffix || !gc_files[ngc_files].reason)
-      abort();
-    ngc_files++;
-  }
-  fclose(f);
-  return true;
-}
-
-const char *spec_needs_gc(const char *source) {
-  size_t n = source ? strlen(source) : 0;
-  for (size_t i = 0; i < ngc_files; i++) {
-    size_t k = strlen(gc_files[i].suffix);
-    if (n >= k && strcmp(source + n - k, gc_files[i].suffix) == 0 &&
-        (n == k || source[n - k - 1] == '/'))
-      return gc_files[i].reason;
   }
   return NULL;
 }
