@@ -247,8 +247,11 @@ typedef struct lower_func {
    * the alloca (a placeholder until lower_roots_finish sizes it), the
    * roots word it replaced (to restore), the slot of each local that can
    * hold an object (UINT32_MAX: none), the slots used so far, the stores
-   * and calls sized at the end, and the cleanup landing pad. */
+   * and calls sized at the end, and the cleanup landing pad; the return
+   * block (the body frame's end, kept here: the frame itself is cleared
+   * when its `end` pops it, before lower_roots_finish runs). */
   LLVMValueRef root_frame, root_prev;
+  LLVMBasicBlockRef root_ret;
   uint32_t *root_local_slot;
   uint32_t root_nlocal_slots, root_nslots;
   LLVMValueRef root_nslots_store, root_memset;

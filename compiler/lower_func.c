@@ -309,6 +309,7 @@ static void push_body_frame(lower_func *lf) {
   LLVMBasicBlockRef here = LLVMGetInsertBlock(lm->b);
   fr->end = fr->target =
       LLVMAppendBasicBlockInContext(lm->llctx, lf->fn, "return");
+  lf->root_ret = fr->end;
   LLVMPositionBuilderAtEnd(lm->b, fr->end);
   fr->phis = calloc(fr->nresults ? fr->nresults : 1, sizeof *fr->phis);
   for (uint32_t i = 0; i < fr->nresults; i++)

@@ -246,8 +246,9 @@ void lower_roots_finish(lower_func *lf) {
   lf->root_frame = frame;
   LLVMSetOperand(lf->root_nslots_store, 0, lower_const_i64(lm, n));
   LLVMSetOperand(lf->root_memset, 2, lower_const_i64(lm, 8ull * n));
-  /* The return block (the body frame's end) unlinks before returning. */
-  LLVMBasicBlockRef ret = lf->frames[0].end;
+  /* The return block unlinks before returning. Not lf->frames[0].end:
+   * popping the body frame at its `end` cleared it. */
+  LLVMBasicBlockRef ret = lf->root_ret;
   LLVMValueRef term = ret ? LLVMGetBasicBlockTerminator(ret) : NULL;
   if (term) {
     LLVMPositionBuilderBefore(lm->b, term);
