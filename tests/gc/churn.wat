@@ -58,12 +58,14 @@
       (return (array.new $bytes (local.get $x) (local.get $len))))
     ;; 4: i64 array of 0..127 elements, each x
     (local.set $len (call $len (local.get $x) (i32.const 127)))
-    (call $count (i64.add (i64.const 16) (i64.shl (i64.extend_i32_u (local.get $len)) (i64.const 3))))
+    (call $count (i64.add (i64.const 16)
+                          (i64.shl (i64.extend_i32_u (local.get $len)) (i64.const 3))))
     (return (array.new $longs (i64.extend_i32_u (local.get $x)) (local.get $len))))
     ;; 5: 1..2048 anyrefs: element j is i31 (x + j) & 0xffff when j is even,
     ;; a $small (j, x) when odd (allocated with the array on the stack)
     (local.set $len (i32.add (call $len (local.get $x) (i32.const 2047)) (i32.const 1)))
-    (call $count (i64.add (i64.const 16) (i64.shl (i64.extend_i32_u (local.get $len)) (i64.const 3))))
+    (call $count (i64.add (i64.const 16)
+                          (i64.shl (i64.extend_i32_u (local.get $len)) (i64.const 3))))
     (local.set $arr (array.new_default $refs (local.get $len)))
     (loop $fill
       (if (i32.and (local.get $j) (i32.const 1))
@@ -74,7 +76,8 @@
         (else
           (array.set $refs (local.get $arr) (local.get $j)
             (ref.i31 (i32.and (i32.add (local.get $x) (local.get $j)) (i32.const 0xffff))))))
-      (br_if $fill (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $len))))
+      (br_if $fill (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1)))
+                             (local.get $len))))
     (return (local.get $arr)))
     ;; 6: a large i8 array, 32768..65535 bytes, every byte x & 255
     (local.set $len (i32.add (i32.const 32768) (call $len (local.get $x) (i32.const 32767))))

@@ -51,7 +51,8 @@
 
   (func $thrower (param $d i32) (param $v i64)
     (local $mine (ref null $box))
-    (local.set $mine (call $box (i64.add (local.get $v) (i64.extend_i32_u (local.get $d))) (i32.const 8)))
+    (local.set $mine (call $box (i64.add (local.get $v) (i64.extend_i32_u (local.get $d)))
+                                (i32.const 8)))
     (if (i32.eqz (local.get $d))
       (then
         (call $garbage (i32.const 3000))
@@ -100,7 +101,8 @@
         (br_if $end (i32.ge_u (local.get $i) (local.get $n)))
         (block $h (result (ref null $box) i64)
           (try_table (catch $e $h)
-            (call $thrower (i32.const 3) (i64.add (local.get $v) (i64.extend_i32_u (local.get $i)))))
+            (call $thrower (i32.const 3)
+                           (i64.add (local.get $v) (i64.extend_i32_u (local.get $i)))))
           unreachable)
         (drop)
         (local.set $b)

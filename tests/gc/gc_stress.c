@@ -3,9 +3,10 @@
  *
  * usage: wasmc-gc-stress WASMC SRC_DIR WORK_DIR OPT
  *
- * Compiles SRC_DIR/{churn,list,ring,tree,exn,mixed}.wat with `WASMC
- * compile --shared -O OPT` into WORK_DIR, loads them (one thread, so one
- * GC heap for all six instances) under a heap limit of LIMIT (16 MiB) and
+ * Compiles SRC_DIR/{churn,list,ring,tree,exn,mixed,tables}.wat with
+ * `WASMC compile --shared -O OPT` into WORK_DIR, loads them (one thread,
+ * so one GC heap for all seven instances) under a heap limit of LIMIT
+ * (16 MiB) and
  * checks:
  *   churn       short-lived objects of every size (churn.wat) until 50 x
  *               LIMIT bytes were allocated: every chunk's checksum as
@@ -30,12 +31,23 @@
  *               counted; released, the next collection frees it
  *               (live_bytes falls by its size, handles back to 0);
  *               handles of null, an i31 and a host value give them back
+ *   tables      objects held only by a table, a global and an element
+ *               segment (the runtime's root providers) across churn;
+ *               array.copy (overlapping), array.fill, array.init_elem on
+ *               arrays of references with collections between
  *   oom         a list grown beyond LIMIT ends in the trap "out of
  *               memory" (WASMRT_TRAP_OUT_OF_MEMORY), never a crash; the
  *               list in the global is whole afterwards; dropped, the
  *               instance allocates again
  *   no-leak     everything dropped and collected, the heap's blocks in
- *               use and its live bytes are back near the start's
+ *               use and its live bytes are back near the start's; the
+ *               peak resident set of all the checks above within
+ *               LIMIT + RSS_SLACK
+ *   threads     two threads, each with its own heap and instances of
+ *               churn and list, churn 24 x LIMIT each at once with a list
+ *               kept in a global (every thread's collections visit every
+ *               instance's globals and must ignore the other heap's
+ *               objects); resident set within 2 x LIMIT + RSS_SLACK
  * Each check prints "PASS: NAME" or "FAIL: NAME: why", with the figures
  * on lines of their own; the last line is "N passed, N failed"; the exit
  * status is 0 when all passed. Run under ASan/UBSan (build-asan) it also
@@ -50,6 +62,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -128,14 +141,19 @@ typedef struct {
   wasmrt_instance *inst;
 } module;
 
-enum { CHURN, LIST, RING, TREE, EXN, MIXED, NMODULES };
+enum { CHURN, LIST, RING, TREE, EXN, MIXED, TABLES, NMODULES };
 static module mods[NMODULES] = {
-    {"churn", NULL, NULL}, {"list", NULL, NULL}, {"ring", NULL, NULL},
-    {"tree", NULL, NULL},  {"exn", NULL, NULL},  {"mixed", NULL, NULL}};
+    {"churn", NULL, NULL}, {"list", NULL, NULL},  {"ring", NULL, NULL},
+    {"tree", NULL, NULL},  {"exn", NULL, NULL},   {"mixed", NULL, NULL},
+    {"tables", NULL, NULL}};
+
+/* The instances of this thread: mods' on the main thread, a thread's own
+ * in check_threads. */
+static _Thread_local wasmrt_instance **insts;
 
 static wasmrt_funcref *fn(int m, const char *name) {
   wasmrt_extern ext;
-  if (!mods[m].inst || !wasmrt_instance_export(mods[m].inst, name, strlen(name), &ext) ||
+  if (!insts[m] || !wasmrt_instance_export(insts[m], name, strlen(name), &ext) ||
       ext.kind != WASMRT_EXTERN_FUNC) {
     fprintf(stderr, "gc_stress: %s has no function export %s\n", mods[m].name, name);
     exit(1);
@@ -146,7 +164,7 @@ static wasmrt_funcref *fn(int m, const char *name) {
 /* Calls m.name with vals (params in, results out); false with err on a
  * trap. */
 static bool call(int m, const char *name, wasmrt_val *vals, uint32_t n, wasmrt_error *err) {
-  return wasmrt_call(mods[m].inst, fn(m, name), vals, n, err);
+  return wasmrt_call(insts[m], fn(m, name), vals, n, err);
 }
 
 /* The same, for a call that must not trap: a trap fails check `what`. */
@@ -247,8 +265,8 @@ static void check_churn(void) {
   if (bytes < 50 * LIMIT)
     fail(what, "only %" PRIu64 " bytes allocated", bytes);
   else if (s1.collections - s0.collections < 50)
-    fail(what, "only %" PRIu64 " collections for %" PRIu64 " bytes", s1.collections - s0.collections,
-         bytes);
+    fail(what, "only %" PRIu64 " collections for %" PRIu64 " bytes",
+         s1.collections - s0.collections, bytes);
   else if (!peak_ok && hwm == 0)
     fail(what, "neither /proc/self/clear_refs nor VmHWM: the resident set cannot be measured");
   else if (grew > LIMIT + RSS_SLACK)
@@ -511,6 +529,125 @@ static void check_oom(void) {
   pass(what);
 }
 
+/* Objects held by a table, a global and an element segment (root
+ * providers) across churn; array.copy/fill/init_elem on arrays of
+ * references with collections between. */
+static void check_tables(void) {
+  const char *what = "tables";
+  wasmrt_val v[1] = {{.i32 = 1000}};
+  if (!call_ok(what, TABLES, "fill", v, 1) || !churn(what, 3 * LIMIT, 11003) ||
+      !call_ok(what, TABLES, "check", v, 1))
+    return;
+  if (v[0].i32 != 1) {
+    fail(what, "check() = %d: the table, the global or the segment lost an object", v[0].i32);
+    return;
+  }
+  v[0].i32 = 200;
+  if (!call_ok(what, TABLES, "copies", v, 1)) return;
+  if (v[0].i32 != 200) fail(what, "copies(200) = %d", v[0].i32);
+  else pass(what);
+}
+
+/* Threads: each has its own heap; their instances' globals are root
+ * providers every thread's collections visit, each ignoring the other
+ * heap's words. Two threads, each with its own instances of list and
+ * churn, keep a list in a global while they churn at once. */
+typedef struct {
+  int id;
+  char why[700];
+  double secs;
+  uint64_t collections, bytes;
+} thread_job;
+
+static void *thread_main(void *arg) {
+  thread_job *job = arg;
+  wasmrt_instance *own[NMODULES] = {NULL};
+  wasmrt_error err;
+  insts = own;
+  for (int m = CHURN; m <= LIST; m++) {
+    own[m] = wasmrt_instantiate(mods[m].mod, NULL, 0, &err);
+    if (!own[m]) {
+      snprintf(job->why, sizeof job->why, "instantiating %s: %s", mods[m].name, err.message);
+      goto out;
+    }
+  }
+  double t0 = now();
+  const uint32_t n = 50000;
+  const int64_t want = 7 * (int64_t)n * (n - 1) / 2 + n;
+  wasmrt_val v[2] = {{.i32 = (int32_t)n}, {.i32 = 16}};
+  if (!call(LIST, "build", v, 2, &err)) {
+    snprintf(job->why, sizeof job->why, "list.build: %s", err.message);
+    goto out;
+  }
+  if (!call(CHURN, "bytes", v, 1, &err)) goto out;
+  int64_t bytes0 = v[0].i64;
+  for (uint32_t seed = 1; seed <= 10; seed++) {
+    v[0].i32 = 4000, v[1].i32 = (int32_t)(seed * 31 + (uint32_t)job->id);
+    if (!call(CHURN, "churn", v, 2, &err)) {
+      snprintf(job->why, sizeof job->why, "churn: %s", err.message);
+      goto out;
+    }
+    int64_t got = v[0].i64;
+    v[0].i32 = 4000, v[1].i32 = (int32_t)(seed * 31 + (uint32_t)job->id);
+    if (!call(CHURN, "expect", v, 2, &err) || got != v[0].i64) {
+      snprintf(job->why, sizeof job->why, "churn(4000, %u) = %" PRId64 ", expected %" PRId64,
+               seed * 31 + (uint32_t)job->id, got, v[0].i64);
+      goto out;
+    }
+  }
+  if (!call(LIST, "sum", v, 1, &err) || v[0].i64 != want) {
+    snprintf(job->why, sizeof job->why, "list.sum() = %" PRId64 ", expected %" PRId64 " (%s)",
+             v[0].i64, want, err.message);
+    goto out;
+  }
+  if (!call(CHURN, "bytes", v, 1, &err)) goto out;
+  job->bytes = (uint64_t)(v[0].i64 - bytes0);
+  call(LIST, "drop", v, 0, &err);
+  job->secs = now() - t0;
+  job->collections = stats().collections;
+out:
+  for (int m = 0; m < NMODULES; m++)
+    if (own[m]) wasmrt_instance_free(own[m]);
+  return NULL;
+}
+
+static void check_threads(void) {
+  const char *what = "threads";
+  bool peak_ok = reset_peak_rss();
+  uint64_t rss0 = status_kib("VmRSS");
+  thread_job jobs[2] = {{.id = 1}, {.id = 2}};
+  pthread_t th[2];
+  int started = 0;
+  for (int i = 0; i < 2; i++, started++)
+    if (pthread_create(&th[i], NULL, thread_main, &jobs[i]) != 0) {
+      snprintf(jobs[i].why, sizeof jobs[i].why, "pthread_create failed");
+      break;
+    }
+  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+  for (int i = 0; i < 2; i++)
+    if (jobs[i].why[0]) {
+      fail(what, "thread %d: %s", jobs[i].id, jobs[i].why);
+      return;
+    }
+  uint64_t hwm = status_kib("VmHWM");
+  uint64_t grew = hwm > rss0 ? (hwm - rss0) * 1024 : 0;
+  printf("  threads: 2 threads, each a 50,000-node list and churn: %.0f, %.0f MiB in %.2f, %.2f s;"
+         " %" PRIu64 ", %" PRIu64 " collections\n",
+         (double)jobs[0].bytes / MIB, (double)jobs[1].bytes / MIB, jobs[0].secs, jobs[1].secs,
+         jobs[0].collections, jobs[1].collections);
+  printf("  threads: resident set %.1f MiB before, peak %.1f MiB (+%.1f MiB; bound +%llu MiB ="
+         " two heaps' limits + %llu MiB)%s\n",
+         rss0 / 1024.0, hwm / 1024.0, (double)grew / MIB, (2 * LIMIT + RSS_SLACK) / MIB,
+         RSS_SLACK / MIB, peak_ok ? "" : " (VmHWM not reset: the process's peak)");
+  if (jobs[0].bytes < 4 * LIMIT || jobs[1].bytes < 4 * LIMIT)
+    fail(what, "only %" PRIu64 " and %" PRIu64 " bytes churned", jobs[0].bytes, jobs[1].bytes);
+  else if (grew > 2 * LIMIT + RSS_SLACK)
+    fail(what, "the resident set grew by %.1f MiB with two heaps of %llu MiB", (double)grew / MIB,
+         LIMIT / MIB);
+  else
+    pass(what);
+}
+
 /* Everything dropped and collected: the heap back near where it started
  * (heap0: blocks in use before any test), and the peak resident set of
  * all the tests (since rss0, when peak_ok) within LIMIT + RSS_SLACK too. */
@@ -574,6 +711,8 @@ int main(int argc, char **argv) {
   wasmrt_host_func *hf =
       wasmrt_host_func_new(pass_types, 2, pass_types, 2, host_pass, NULL);
   wasmrt_extern pass_import = wasmrt_host_func_extern(hf);
+  static wasmrt_instance *main_insts[NMODULES];
+  insts = main_insts;
   double t0 = now();
   for (int m = 0; m < NMODULES; m++) {
     char so[4096];
@@ -584,21 +723,22 @@ int main(int argc, char **argv) {
     }
     mods[m].mod = wasmrt_module_load(so, &err);
     if (mods[m].mod)
-      mods[m].inst = wasmrt_instantiate(mods[m].mod, m == MIXED ? &pass_import : NULL,
+      mods[m].inst = insts[m] = wasmrt_instantiate(mods[m].mod, m == MIXED ? &pass_import : NULL,
                                         m == MIXED ? 1 : 0, &err);
     if (!mods[m].inst) {
       fail("setup", "%s: %s", so, err.message);
       goto done;
     }
   }
-  printf("  setup: 6 modules compiled and instantiated in %.2f s\n", now() - t0);
+  printf("  setup: 7 modules compiled and instantiated in %.2f s\n", now() - t0);
   uint64_t heap0 = stats().heap_bytes;
 
   static const struct {
     const char *name;
     void (*run)(void);
   } checks[] = {{"churn", check_churn}, {"live", check_live},       {"exn", check_exn},
-                {"mix", check_mix},     {"handles", check_handles}, {"oom", check_oom}};
+                {"mix", check_mix},     {"handles", check_handles}, {"tables", check_tables},
+                {"oom", check_oom}};
   t0 = now();
   bool peak_ok = reset_peak_rss();
   uint64_t rss0 = status_kib("VmRSS");
@@ -608,6 +748,10 @@ int main(int argc, char **argv) {
     printf("  time: %s %.2f s\n", checks[i].name, now() - t);
   }
   check_no_leak(heap0, peak_ok, rss0);
+  /* last: its two threads' heaps would count in no-leak's peak */
+  double t = now();
+  check_threads();
+  printf("  time: threads %.2f s\n", now() - t);
   printf("  total: %.2f s of tests\n", now() - t0);
 
   for (int m = 0; m < NMODULES; m++) {

@@ -91,7 +91,8 @@
 
   (func $count2 (param $a (ref null $tree)) (param $b (ref null $tree)) (param $unused i32)
         (result i32)
-    (i32.add (call $count (local.get $a) (i32.const 10)) (call $count (local.get $b) (i32.const 8))))
+    (i32.add (call $count (local.get $a) (i32.const 10))
+             (call $count (local.get $b) (i32.const 8))))
 
   (func (export "hold") (param $n i32) (result i32)
     (local $t (ref null $tree))
