@@ -50,8 +50,13 @@ bool rt_invoke(wasmrt_instance *inst, wasmrt_funcref *fn, wasmrt_val *vals,
   if (inst) inst->vmctx.stack_limit = limit;
 
   if (rt_funcref_is_host(fn)) {
+    /* The shadow stack as it was found, as for Wasm code below: whatever
+     * the callback left linked (frames of a failed call) is dead. */
+    wasmrt_gc_frame *roots = wasmrt_gc.roots;
     char msg[256];
-    if (rt_host_invoke((wasmrt_host_func *)fn->ctx, vals, msg, sizeof msg)) return true;
+    bool ok = rt_host_invoke((wasmrt_host_func *)fn->ctx, vals, msg, sizeof msg);
+    wasmrt_gc.roots = roots;
+    if (ok) return true;
     if (err) {
       err->trap = WASMRT_TRAP_HOST;
       err->func_index = UINT32_MAX;
