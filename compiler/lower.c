@@ -357,5 +357,6 @@ void lower_module_free(lower_module *lm) {
     for (uint32_t i = 0; i < lm->wm->ntypes; i++)
       free(lm->gc_types[i].offsets);
   free(lm->gc_types);
+  free(lm->gc_may_collect);
   free(lm);
 }

@@ -175,6 +175,11 @@ typedef struct lower_module {
    * (lower_roots.c). */
   struct lower_gc_type *gc_types;
   bool gc_roots, gc_roots_known;
+  /* Per function index (gc_roots modules): can a call of it collect?
+   * It allocates, calls something unknown (an import, call_indirect,
+   * call_ref) or a function that can; recursion alone does not
+   * (lower_roots.c). NULL until first needed. */
+  uint8_t *gc_may_collect;
   char err[256];
 } lower_module;
 
@@ -254,6 +259,7 @@ typedef struct lower_func {
   LLVMValueRef root_nslots_store, root_memset;
   LLVMBasicBlockRef root_cleanup;
   LLVMBasicBlockRef return_block; /* the body frame's end (it returns) */
+  bool call_no_gc;              /* the call being lowered cannot collect */
 } lower_func;
 
 /* ---- helpers (lower_func.c) --------------------------------------------- */
@@ -343,6 +349,9 @@ bool lower_gc_traceable(const lower_module *lm, wasm_vtype t);
 /* Decides whether fidx needs a shadow-stack frame and, if so, makes and
  * links it; in the prologue, once the locals exist. */
 void lower_roots_prologue(lower_func *lf);
+/* Can a direct call of function fidx collect? (true outside gc_roots
+ * modules' analysis: imports, and whenever unsure) */
+bool lower_roots_may_collect(lower_module *lm, uint32_t fidx);
 /* Before a call or an allocation that may collect: stores every
  * reference the function holds (locals that can hold objects, the
  * operand stack's references, and extra[n], values popped for the

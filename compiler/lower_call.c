@@ -56,7 +56,8 @@ static void emit_call(lower_func *lf, const wasm_functype *ft, LLVMTypeRef fnty,
    * pad; return_call* stays a musttail call, never an invoke: the caller's
    * frame, and its handlers, are gone when the callee runs. */
   if (!lf->tail) {
-    lower_roots_safepoint(lf, NULL, 0);
+    if (!lf->call_no_gc)
+      lower_roots_safepoint(lf, NULL, 0);
     lm->unwind_to = lower_exn_unwind_dest(lf);
   } else {
     lower_roots_unlink(lf); /* the callee replaces this frame */
@@ -74,8 +75,10 @@ static void lower_call_direct(lower_func *lf, uint32_t f) {
   const wasm_module *wm = lm->wm;
   uint32_t t = wm->funcs[f].type;
   if (!wm->funcs[f].imported) {
+    lf->call_no_gc = !lower_roots_may_collect(lm, f);
     emit_call(lf, &wm->types[t], lm->fn_types[t], lower_func_ref(lm, f),
               lf->vmctx);
+    lf->call_no_gc = false;
     return;
   }
   LLVMValueRef fr = funcref_of(lf, f);

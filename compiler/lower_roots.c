@@ -84,30 +84,116 @@ static bool module_traceable(const lower_module *lm) {
   return false;
 }
 
-/* Does the body call or allocate (outside tail calls)? */
-static bool has_safepoint(const lower_module *lm, uint32_t fidx) {
+/* What a body does that matters here: allocate or call something
+ * unknown (then a call of it may collect), and which functions it calls
+ * directly (callees[], return_call included, which collects as much). */
+static bool scan_body(const lower_module *lm, uint32_t fidx, uint32_t **callees,
+                      uint32_t *n, uint32_t *cap) {
   const wasm_func *f = &lm->wm->funcs[fidx];
   wasm_error err;
   memset(&err, 0, sizeof err);
   wasm_reader r = wasm_reader_make(lm->wm->bytes, f->body_offset,
                                    (size_t)f->body_offset + f->body_len, &err);
-  bool found = false;
+  bool collects = false;
   wasm_instr in;
-  while (!found && !wasm_reader_eof(&r) && wasm_read_instr(&r, &in)) {
+  while (!wasm_reader_eof(&r) && wasm_read_instr(&r, &in)) {
     switch (in.op) {
-    case WASM_OP_CALL: case WASM_OP_CALL_INDIRECT: case WASM_OP_CALL_REF:
+    case WASM_OP_CALL: case WASM_OP_RETURN_CALL:
+      if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        uint32_t *p = realloc(*callees, *cap * sizeof *p);
+        if (!p)
+          abort();
+        *callees = p;
+      }
+      (*callees)[(*n)++] = in.imm.index;
+      break;
+    case WASM_OP_CALL_INDIRECT: case WASM_OP_CALL_REF:
+    case WASM_OP_RETURN_CALL_INDIRECT: case WASM_OP_RETURN_CALL_REF:
     case WASM_OP_STRUCT_NEW: case WASM_OP_STRUCT_NEW_DEFAULT:
     case WASM_OP_ARRAY_NEW: case WASM_OP_ARRAY_NEW_DEFAULT:
     case WASM_OP_ARRAY_NEW_FIXED: case WASM_OP_ARRAY_NEW_DATA:
     case WASM_OP_ARRAY_NEW_ELEM:
-      found = true;
+      collects = true;
       break;
     default:
       break;
     }
   }
   wasm_reader_finish(&r);
-  return found;
+  return collects;
+}
+
+/* may_collect for every function: the least fixed point of "allocates,
+ * calls something unknown, or calls a function that may collect" over
+ * the direct call graph, by a worklist over callers (so a function that
+ * only recurses, like a tree walk, needs no frame). */
+static void analyse(lower_module *lm) {
+  const wasm_module *m = lm->wm;
+  uint32_t nf = m->nfuncs;
+  uint8_t *may = calloc(nf ? nf : 1, 1);
+  uint32_t *from = NULL, *to = NULL, n = 0, cap = 0;
+  if (!may)
+    abort();
+  for (uint32_t f = 0; f < nf; f++) {
+    if (m->funcs[f].imported) {
+      may[f] = 1;
+      continue;
+    }
+    uint32_t before = n;
+    if (scan_body(lm, f, &to, &n, &cap))
+      may[f] = 1;
+    uint32_t *p = realloc(from, (cap ? cap : 1) * sizeof *p);
+    if (!p)
+      abort();
+    from = p;
+    for (uint32_t i = before; i < n; i++)
+      from[i] = f;
+  }
+  /* callers of each callee, CSR */
+  uint32_t *start = calloc((size_t)nf + 1, sizeof *start);
+  uint32_t *callers = malloc((n ? n : 1) * sizeof *callers);
+  uint32_t *work = malloc((nf ? nf : 1) * sizeof *work);
+  if (!start || !callers || !work)
+    abort();
+  for (uint32_t i = 0; i < n; i++)
+    if (to[i] < nf)
+      start[to[i] + 1]++;
+  for (uint32_t f = 0; f < nf; f++)
+    start[f + 1] += start[f];
+  uint32_t *fill = calloc(nf ? nf : 1, sizeof *fill);
+  if (!fill)
+    abort();
+  for (uint32_t i = 0; i < n; i++)
+    if (to[i] < nf)
+      callers[start[to[i]] + fill[to[i]]++] = from[i];
+  uint32_t nw = 0;
+  for (uint32_t f = 0; f < nf; f++)
+    if (may[f])
+      work[nw++] = f;
+  while (nw > 0) {
+    uint32_t g = work[--nw];
+    for (uint32_t k = start[g]; k < start[g + 1]; k++)
+      if (!may[callers[k]]) {
+        may[callers[k]] = 1;
+        work[nw++] = callers[k];
+      }
+  }
+  free(fill);
+  free(work);
+  free(callers);
+  free(start);
+  free(from);
+  free(to);
+  lm->gc_may_collect = may;
+}
+
+bool lower_roots_may_collect(lower_module *lm, uint32_t fidx) {
+  if (!lm->gc_roots)
+    return true; /* no frames anywhere: nothing to decide */
+  if (!lm->gc_may_collect)
+    analyse(lm);
+  return fidx >= lm->wm->nfuncs || lm->gc_may_collect[fidx];
 }
 
 LLVMValueRef lower_gc_tls(lower_module *lm) {
@@ -136,7 +222,8 @@ void lower_roots_prologue(lower_func *lf) {
     lm->gc_roots = module_traceable(lm);
     lm->gc_roots_known = true;
   }
-  if (!lm->gc_roots || !has_safepoint(lm, lf->fidx))
+  /* A frame only where something can collect while it runs. */
+  if (!lm->gc_roots || !lower_roots_may_collect(lm, lf->fidx))
     return;
   lf->root_local_slot = malloc((lf->nlocals ? lf->nlocals : 1) *
                                sizeof *lf->root_local_slot);
