@@ -253,6 +253,7 @@ typedef struct lower_func {
   uint32_t root_nlocal_slots, root_nslots;
   LLVMValueRef root_nslots_store, root_memset;
   LLVMBasicBlockRef root_cleanup;
+  LLVMBasicBlockRef return_block; /* the body frame's end (it returns) */
 } lower_func;
 
 /* ---- helpers (lower_func.c) --------------------------------------------- */

@@ -314,6 +314,7 @@ static void push_body_frame(lower_func *lf) {
   for (uint32_t i = 0; i < fr->nresults; i++)
     fr->phis[i] = LLVMBuildPhi(lm->b, lower_valtype(lm, fr->results[i]), "ret");
   fr->end_phis = fr->phis;
+  lf->return_block = fr->end;
   /* The return block's terminator. */
   lower_conv_return(lm, lf->type, fr->phis);
   LLVMPositionBuilderAtEnd(lm->b, here);

@@ -247,7 +247,7 @@ void lower_roots_finish(lower_func *lf) {
   LLVMSetOperand(lf->root_nslots_store, 0, lower_const_i64(lm, n));
   LLVMSetOperand(lf->root_memset, 2, lower_const_i64(lm, 8ull * n));
   /* The return block (the body frame's end) unlinks before returning. */
-  LLVMBasicBlockRef ret = lf->frames[0].end;
+  LLVMBasicBlockRef ret = lf->return_block;
   LLVMValueRef term = ret ? LLVMGetBasicBlockTerminator(ret) : NULL;
   if (term) {
     LLVMPositionBuilderBefore(lm->b, term);
