@@ -210,7 +210,9 @@ uint64_t wasmrt_gc_heap_limit(void);
 void wasmrt_gc_collect(void);
 typedef struct {
   uint64_t heap_bytes;    /* bytes of blocks in use */
-  uint64_t live_bytes;    /* bytes of objects marked by the last collection */
+  uint64_t live_bytes;    /* bytes of objects marked by the last collection
+                             (as stored: size-class cells, whole blocks for
+                             objects above 32 KiB) */
   uint64_t allocated;     /* objects allocated, ever */
   uint64_t collections;   /* collections run */
   uint64_t handles;       /* handles held */
