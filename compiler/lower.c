@@ -199,6 +199,20 @@ LLVMValueRef lower_personality(lower_module *lm) {
   return lm->personality;
 }
 
+LLVMValueRef lower_catch_all_pad(lower_module *lm, LLVMValueRef fn,
+                                 LLVMBasicBlockRef pad, const char *name) {
+  LLVMSetPersonalityFn(fn, lower_personality(lm));
+  LLVMPositionBuilderAtEnd(lm->b, pad);
+  LLVMTypeRef fields[2] = {lm->t_ptr, lm->t_i32};
+  LLVMTypeRef lpty = LLVMStructTypeInContext(lm->llctx, fields, 2, false);
+  LLVMValueRef lp =
+      LLVMBuildLandingPad(lm->b, lpty, lower_personality(lm), 1, "lp");
+  /* catch-all: the runtime's personality lands at every Wasm landing pad
+   * for every Wasm exception (runtime/exn.c) */
+  LLVMAddClause(lp, LLVMConstNull(lm->t_ptr));
+  return LLVMBuildExtractValue(lm->b, lp, 0, name);
+}
+
 LLVMValueRef lower_wasm_call(lower_module *lm, LLVMTypeRef fnty, LLVMValueRef fn,
                              LLVMValueRef *args, unsigned nargs, bool musttail) {
   if (lm->unwind_to && !musttail) {

@@ -415,6 +415,11 @@ LLVMValueRef lower_wasm_call(lower_module *lm, LLVMTypeRef fnty, LLVMValueRef fn
 /* The personality routine (WASMRT_PERSONALITY_SYMBOL), declared on
  * first use. */
 LLVMValueRef lower_personality(lower_module *lm);
+/* Makes `pad` (a block of fn) a catch-all landing pad for Wasm
+ * exceptions, fn's personality the runtime's, and leaves the builder in
+ * it after the exception pointer (wasmrt_exn *), which it returns. */
+LLVMValueRef lower_catch_all_pad(lower_module *lm, LLVMValueRef fn,
+                                 LLVMBasicBlockRef pad, const char *name);
 
 /* ---- the native calling convention (lower_conv.c) ------------------------ */
 /* Sets lm->conv, lm->wasm_cc and the return register counts from a

@@ -453,15 +453,8 @@ static LLVMValueRef entry_trampoline(lower_module *lm, uint32_t t) {
   /* An invoke: the landing pad takes what no Wasm handler caught. */
   LLVMBasicBlockRef here = LLVMGetInsertBlock(lm->b);
   LLVMBasicBlockRef lpad = LLVMAppendBasicBlockInContext(lm->llctx, fn, "uncaught");
-  LLVMSetPersonalityFn(fn, lower_personality(lm));
-  LLVMPositionBuilderAtEnd(lm->b, lpad);
-  LLVMTypeRef lpf[2] = {lm->t_ptr, lm->t_i32};
-  LLVMValueRef lp = LLVMBuildLandingPad(
-      lm->b, LLVMStructTypeInContext(lm->llctx, lpf, 2, false),
-      lower_personality(lm), 1, "");
-  LLVMAddClause(lp, LLVMConstNull(lm->t_ptr));
   LLVMValueRef uargs[2] = {LLVMGetParam(fn, 1),
-                           LLVMBuildExtractValue(lm->b, lp, 0, "exn")};
+                           lower_catch_all_pad(lm, fn, lpad, "exn")};
   LLVMBuildCall2(lm->b, lm->rt_types[RT_EXN_UNCAUGHT], lm->rt[RT_EXN_UNCAUGHT],
                  uargs, 2, "");
   LLVMBuildRetVoid(lm->b);

@@ -79,16 +79,8 @@ static LLVMBasicBlockRef landing_pad(lower_func *lf, lower_frame *h) {
     return h->lpad;
   lower_module *lm = lf->lm;
   LLVMBasicBlockRef here = LLVMGetInsertBlock(lm->b);
-  LLVMSetPersonalityFn(lf->fn, lower_personality(lm));
   h->lpad = new_block(lf, "exn.lpad");
-  LLVMPositionBuilderAtEnd(lm->b, h->lpad);
-  LLVMTypeRef fields[2] = {lm->t_ptr, lm->t_i32};
-  LLVMTypeRef lpty = LLVMStructTypeInContext(lm->llctx, fields, 2, false);
-  LLVMValueRef lp =
-      LLVMBuildLandingPad(lm->b, lpty, lower_personality(lm), 1, "lp");
-  /* catch-all: our personality lands here for every Wasm exception */
-  LLVMAddClause(lp, LLVMConstNull(lm->t_ptr));
-  LLVMValueRef exn = LLVMBuildExtractValue(lm->b, lp, 0, "exn.caught");
+  LLVMValueRef exn = lower_catch_all_pad(lm, lf->fn, h->lpad, "exn.caught");
   goto_dispatch(lf, h, exn);
   LLVMPositionBuilderAtEnd(lm->b, here);
   return h->lpad;

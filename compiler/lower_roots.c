@@ -297,18 +297,10 @@ LLVMBasicBlockRef lower_roots_unwind_dest(lower_func *lf) {
   if (lf->root_cleanup)
     return lf->root_cleanup;
   LLVMBasicBlockRef here = LLVMGetInsertBlock(lm->b);
-  LLVMSetPersonalityFn(lf->fn, lower_personality(lm));
   lf->root_cleanup =
       LLVMAppendBasicBlockInContext(lm->llctx, lf->fn, "gc.unwind");
-  LLVMPositionBuilderAtEnd(lm->b, lf->root_cleanup);
-  LLVMTypeRef fields[2] = {lm->t_ptr, lm->t_i32};
-  LLVMTypeRef lpty = LLVMStructTypeInContext(lm->llctx, fields, 2, false);
-  LLVMValueRef lp =
-      LLVMBuildLandingPad(lm->b, lpty, lower_personality(lm), 1, "lp");
-  /* catch-all: the runtime's personality lands at every Wasm landing pad
-   * (runtime/exn.c); the exception is thrown on from here */
-  LLVMAddClause(lp, LLVMConstNull(lm->t_ptr));
-  LLVMValueRef exn = LLVMBuildExtractValue(lm->b, lp, 0, "exn");
+  /* the exception is thrown on from here, the frame unlinked */
+  LLVMValueRef exn = lower_catch_all_pad(lm, lf->fn, lf->root_cleanup, "exn");
   lower_roots_unlink(lf);
   LLVMValueRef args[2] = {exn, lower_const_i32(lm, lf->fidx)};
   lower_call_rt(lf, RT_THROW, args, 2);
