@@ -19,6 +19,9 @@
 
 #include "lower.h"
 
+/* alloc_object finds the bump pair of cells of S bytes at byte S. */
+_Static_assert(WASMRT_GC_BUMP == 16, "wasmrt_gc.bump[c] at 16 + 16 * c");
+
 /* ---- layouts ---------------------------------------------------------------- */
 
 const lower_gc_type *lower_gc_layout(lower_module *lm, uint32_t t) {
@@ -144,38 +147,57 @@ static void null_check(lower_func *lf, LLVMValueRef ref, wasmrt_trap_code c) {
 
 /* ---- allocation ---------------------------------------------------------------- */
 
-/* A struct object of `size` bytes (zeroed, rtt stored): the address.
- * vals[n] are the values the caller holds for it (roots on the slow
- * path, which may collect). */
-static LLVMValueRef alloc_struct(lower_func *lf, LLVMValueRef rtt,
-                                 uint32_t size, LLVMValueRef *vals,
-                                 unsigned n) {
+/* An object whose size rounded up to 16 is `cell` (an i64), zeroed but
+ * for what is stored here: its rtt, and `len` for an array (NULL for a
+ * struct). Within the inline size classes it is a bump in this thread's
+ * run of its class: class c's cells are 16 * (c + 1) bytes and its bump
+ * pair is at WASMRT_GC_BUMP + 16 * c, so the pair for cells of S bytes is
+ * at byte S of wasmrt_gc. Beyond them, and when the run is used up, the
+ * runtime's `slow` (GC_ALLOC(rtt, arg) or GC_ARRAY_NEW(rtt, arg)), which
+ * may collect: vals[n] are the values the caller holds for the object.
+ * A constant cell (a struct) decides the class at compile time. The
+ * object's address. */
+static LLVMValueRef alloc_object(lower_func *lf, LLVMValueRef cell,
+                                 LLVMValueRef rtt, LLVMValueRef len,
+                                 lower_rt slow, LLVMValueRef arg,
+                                 LLVMValueRef *vals, unsigned n) {
   lower_module *lm = lf->lm;
-  LLVMValueRef args[2] = {rtt, lower_const_i32(lm, size)};
-  if (size > 16 * WASMRT_GC_NCLASSES) {
+  LLVMValueRef args[2] = {rtt, arg};
+  uint64_t max = 16 * WASMRT_GC_NCLASSES;
+  bool known = LLVMIsAConstantInt(cell);
+  if (known && LLVMConstIntGetZExtValue(cell) > max) {
     lower_roots_safepoint(lf, vals, n);
-    LLVMValueRef p = lower_call_rt(lf, RT_GC_ALLOC, args, 2);
+    LLVMValueRef p = lower_call_rt(lf, slow, args, 2);
     null_check(lf, p, WASMRT_TRAP_OUT_OF_MEMORY);
     return p;
   }
-  uint32_t c = (size + 15) / 16 - 1;
-  LLVMValueRef bump = gep(lm, lower_gc_tls(lm), WASMRT_GC_BUMP + 16ll * c);
+  LLVMBasicBlockRef fast = block(lf, "gc.fast"), slow_bb = block(lf, "gc.slow"),
+                    join = block(lf, "gc.obj");
+  if (!known) {
+    LLVMBasicBlockRef try_ = block(lf, "gc.try");
+    LLVMValueRef small = LLVMBuildICmp(lm->b, LLVMIntULE, cell,
+                                       lower_const_i64(lm, max), "gc.small");
+    LLVMBuildCondBr(lm->b, small, try_, slow_bb);
+    LLVMPositionBuilderAtEnd(lm->b, try_);
+  }
+  LLVMValueRef bump = LLVMBuildGEP2(lm->b, lm->t_i8, lower_gc_tls(lm), &cell,
+                                    1, "gc.bump");
   LLVMValueRef cur = load(lm, lm->t_ptr, bump, 8, "gc.cur");
   LLVMValueRef lim = load(lm, lm->t_ptr, gep(lm, bump, 8), 8, "gc.lim");
-  LLVMValueRef next = gep(lm, cur, 16ll * (c + 1));
+  LLVMValueRef next = LLVMBuildGEP2(lm->b, lm->t_i8, cur, &cell, 1, "");
   LLVMValueRef fits = LLVMBuildICmp(
       lm->b, LLVMIntULE, LLVMBuildPtrToInt(lm->b, next, lm->t_i64, ""),
       LLVMBuildPtrToInt(lm->b, lim, lm->t_i64, ""), "gc.fits");
-  LLVMBasicBlockRef fast = block(lf, "gc.fast"), slow = block(lf, "gc.slow"),
-                    join = block(lf, "gc.obj");
-  LLVMBuildCondBr(lm->b, fits, fast, slow);
+  LLVMBuildCondBr(lm->b, fits, fast, slow_bb);
   LLVMPositionBuilderAtEnd(lm->b, fast);
   store(lm, next, bump, 8);
   store(lm, rtt, cur, 8);
+  if (len)
+    store(lm, len, gep(lm, cur, WASMRT_GC_ARRAY_LENGTH), 4);
   LLVMBuildBr(lm->b, join);
-  LLVMPositionBuilderAtEnd(lm->b, slow);
+  LLVMPositionBuilderAtEnd(lm->b, slow_bb);
   lower_roots_safepoint(lf, vals, n);
-  LLVMValueRef p = lower_call_rt(lf, RT_GC_ALLOC, args, 2);
+  LLVMValueRef p = lower_call_rt(lf, slow, args, 2);
   null_check(lf, p, WASMRT_TRAP_OUT_OF_MEMORY);
   LLVMBasicBlockRef slow_end = LLVMGetInsertBlock(lm->b);
   LLVMBuildBr(lm->b, join);
@@ -187,15 +209,19 @@ static LLVMValueRef alloc_struct(lower_func *lf, LLVMValueRef rtt,
   return phi;
 }
 
-/* An array of `len` (i32) elements of type t, zeroed: the address. Small
- * ones (header and elements within the inline size classes) bump like a
- * struct, the class chosen at run time: class c's cells are 16 * (c + 1)
- * bytes and its bump pair is at WASMRT_GC_BUMP + 16 * c, so for a size
- * rounded up to 16, S, the pair is at byte S of wasmrt_gc. */
+/* A struct of `size` bytes (its type's obj_size). */
+static LLVMValueRef alloc_struct(lower_func *lf, LLVMValueRef rtt,
+                                 uint32_t size, LLVMValueRef *vals,
+                                 unsigned n) {
+  lower_module *lm = lf->lm;
+  return alloc_object(lf, lower_const_i64(lm, (size + 15ull) & ~15ull), rtt,
+                      NULL, RT_GC_ALLOC, lower_const_i32(lm, size), vals, n);
+}
+
+/* An array of `len` (i32) elements of type t. */
 static LLVMValueRef alloc_array(lower_func *lf, uint32_t t, LLVMValueRef len,
                                 LLVMValueRef *vals, unsigned n) {
   lower_module *lm = lf->lm;
-  LLVMValueRef rtt = rtt_of(lf, t);
   uint64_t esz = wasmrt_gc_storage_size(lm->wm->subtypes[t].fields[0].type);
   LLVMValueRef bytes = LLVMBuildAdd(
       lm->b,
@@ -204,39 +230,8 @@ static LLVMValueRef alloc_array(lower_func *lf, uint32_t t, LLVMValueRef len,
       lower_const_i64(lm, WASMRT_GC_ARRAY_DATA + 15), "");
   LLVMValueRef cell = LLVMBuildAnd(lm->b, bytes, lower_const_i64(lm, ~15ull),
                                    "gc.cell");
-  LLVMValueRef small = LLVMBuildICmp(
-      lm->b, LLVMIntULE, cell, lower_const_i64(lm, 16 * WASMRT_GC_NCLASSES), "");
-  LLVMBasicBlockRef try_ = block(lf, "gc.try"), fast = block(lf, "gc.fast"),
-                    slow = block(lf, "gc.slow"), join = block(lf, "gc.arr");
-  LLVMBuildCondBr(lm->b, small, try_, slow);
-  LLVMPositionBuilderAtEnd(lm->b, try_);
-  LLVMValueRef bump = LLVMBuildGEP2(lm->b, lm->t_i8, lower_gc_tls(lm), &cell,
-                                    1, "gc.bump");
-  LLVMValueRef cur = load(lm, lm->t_ptr, bump, 8, "gc.cur");
-  LLVMValueRef lim = load(lm, lm->t_ptr, gep(lm, bump, 8), 8, "gc.lim");
-  LLVMValueRef next = LLVMBuildGEP2(lm->b, lm->t_i8, cur, &cell, 1, "");
-  LLVMValueRef fits = LLVMBuildICmp(
-      lm->b, LLVMIntULE, LLVMBuildPtrToInt(lm->b, next, lm->t_i64, ""),
-      LLVMBuildPtrToInt(lm->b, lim, lm->t_i64, ""), "gc.fits");
-  LLVMBuildCondBr(lm->b, fits, fast, slow);
-  LLVMPositionBuilderAtEnd(lm->b, fast);
-  store(lm, next, bump, 8);
-  store(lm, rtt, cur, 8);
-  store(lm, len, gep(lm, cur, WASMRT_GC_ARRAY_LENGTH), 4);
-  LLVMBuildBr(lm->b, join);
-  LLVMPositionBuilderAtEnd(lm->b, slow);
-  LLVMValueRef args[2] = {rtt, len};
-  lower_roots_safepoint(lf, vals, n);
-  LLVMValueRef p = lower_call_rt(lf, RT_GC_ARRAY_NEW, args, 2);
-  null_check(lf, p, WASMRT_TRAP_OUT_OF_MEMORY);
-  LLVMBasicBlockRef slow_end = LLVMGetInsertBlock(lm->b);
-  LLVMBuildBr(lm->b, join);
-  LLVMPositionBuilderAtEnd(lm->b, join);
-  LLVMValueRef phi = LLVMBuildPhi(lm->b, lm->t_ptr, "gc.arr");
-  LLVMValueRef in[2] = {cur, p};
-  LLVMBasicBlockRef from[2] = {fast, slow_end};
-  LLVMAddIncoming(phi, in, from, 2);
-  return phi;
+  return alloc_object(lf, cell, rtt_of(lf, t), len, RT_GC_ARRAY_NEW, len,
+                      vals, n);
 }
 
 /* ---- arrays -------------------------------------------------------------------- */
