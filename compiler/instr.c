@@ -63,11 +63,6 @@ const char *wasm_op_feature(uint16_t op) {
   return op < WASM_OP_COUNT ? name : NULL;
 }
 
-bool wasm_vt_is_2_0(wasm_vtype t) {
-  return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64 ||
-         t == WASM_V128 || t == WASM_FUNCREF || t == WASM_EXTERNREF;
-}
-
 /* Names of the abstract heap types, by code - WASM_HT_EXN: as a heap type
  * and as the nullable shorthand reference type. */
 static const char *const heap_names[] = {

@@ -89,10 +89,6 @@ static inline wasm_heaptype wasm_vt_heap(wasm_vtype t) {
   return (t & WASM_VT_REF) ? t & ~(WASM_VT_REF | WASM_VT_NULL) : t;
 }
 
-/* A Wasm 2.0 value type (i32 ... v128, funcref, externref)? The front end
- * reads every 3.0 type; what it cannot handle yet is refused by the
- * validator, which uses this to tell. */
-bool wasm_vt_is_2_0(wasm_vtype t);
 /* Text-format name: "i32", "funcref", "(ref 3)", "(ref null $3)"...
  * Abstract types are static strings; the others are formatted into one
  * of a few per-thread buffers, so up to four names may be used in one

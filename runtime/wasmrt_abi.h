@@ -156,7 +156,7 @@ enum {
   WASMRT_HT_EXTERN = 0x6F,
   WASMRT_HT_NOFUNC = 0x73,
   WASMRT_HT_NOEXTERN = 0x72,
-  /* GC's abstract heap types (ABI 9) */
+  /* the rest of 3.0's abstract heap types, GC's and exceptions' (ABI 9) */
   WASMRT_HT_EXN = 0x69,
   WASMRT_HT_ARRAY = 0x6A,
   WASMRT_HT_STRUCT = 0x6B,
@@ -172,8 +172,7 @@ enum {
 #define WASMRT_ANYREF 0x6Eu
 /* Packed storage types of struct fields and array elements. */
 enum { WASMRT_PACKED_I8 = 0x78, WASMRT_PACKED_I16 = 0x77 };
-/* Composite type kinds (wasmrt_typedef_desc.kind), the binary's codes:
- * functions today, struct and array when GC comes. */
+/* Composite type kinds (wasmrt_typedef_desc.kind), the binary's codes. */
 enum { WASMRT_COMP_FUNC = 0x60, WASMRT_COMP_STRUCT = 0x5F, WASMRT_COMP_ARRAY = 0x5E };
 
 /* Extern kinds, as in the binary format. */
@@ -544,14 +543,6 @@ typedef struct {
   const uint8_t *results;
 } wasmrt_functype_desc;
 
-/* A type definition as the type section says it (ABI 5), what the
- * runtime's registry (runtime/types.c) makes canonical: types are the
- * same when their recursive groups are structurally the same and they
- * sit at the same place in them (iso-recursive equivalence), and a type
- * is a subtype of its declared supertype's chain. Value types are
- * WASMRT_VT_* words with the module's type indices. Struct and array
- * types (GC) will add their fields after `results` (with an ABI bump);
- * the registry's group key already encodes a kind per type. */
 /* A struct field or the element of an array type (ABI 9). */
 typedef struct {
   uint32_t type;     /* WASMRT_VT_* value type (module's type indices), or
@@ -562,6 +553,14 @@ typedef struct {
   uint32_t size;     /* bytes of storage: 1, 2, 4, 8 or 16 */
 } wasmrt_field_desc;
 
+/* A type definition as the type section says it (ABI 5), what the
+ * runtime's registry (runtime/types.c) makes canonical: types are the
+ * same when their recursive groups are structurally the same and they
+ * sit at the same place in them (iso-recursive equivalence), and a type
+ * is a subtype of its declared supertype's chain. Value types are
+ * WASMRT_VT_* words with the module's type indices. Struct and array
+ * types (ABI 9) carry their fields, which the registry's group key
+ * includes, with the layout the compiler gave them. */
 typedef struct {
   uint32_t kind;       /* WASMRT_COMP_FUNC, _STRUCT or _ARRAY */
   uint32_t final;      /* 1: no type may declare it as its supertype */

@@ -61,35 +61,6 @@ static bool externref_number(const void *ref, uint64_t *n) {
   return true;
 }
 
-/* What a reference word of the any or extern hierarchy is. The runtime
- * answers (wasmrt_ref_kind_of, runtime/gc_api.c); until a runtime without
- * it is gone (the GC runtime lands in parallel), the weak references
- * fall back to the tag rules of wasmrt_abi.h "Garbage collection". */
-#pragma weak wasmrt_ref_kind_of
-#pragma weak wasmrt_ref_i31_value
-static wasmrt_ref_kind ref_kind(const void *ref) {
-  if (wasmrt_ref_kind_of)
-    return wasmrt_ref_kind_of(ref);
-  uintptr_t w = (uintptr_t)ref;
-  if (w == 0)
-    return WASMRT_REF_NULL;
-  if (w & 1)
-    return WASMRT_REF_I31;
-  if ((w & 3) == WASMRT_GC_TAG) {
-    const wasmrt_rtt *rtt = *(const wasmrt_rtt *const *)(w - WASMRT_GC_TAG);
-    return rtt->kind == WASMRT_COMP_ARRAY ? WASMRT_REF_ARRAY
-                                          : WASMRT_REF_STRUCT;
-  }
-  return WASMRT_REF_HOST;
-}
-
-static int32_t i31_value(const void *ref, bool sign_extend) {
-  if (wasmrt_ref_i31_value)
-    return wasmrt_ref_i31_value(ref, sign_extend);
-  uint32_t low = (uint32_t)(uintptr_t)ref; /* v << 1 | 1 */
-  return sign_extend ? (int32_t)low >> 1 : (int32_t)(low >> 1);
-}
-
 static const char *jstr(const json *o, const char *key) {
   const json *v = json_get(o, key);
   return json_is_string(v) ? v->str : NULL;
@@ -313,7 +284,7 @@ static bool kind_matches(int code, const void *ref, uint8_t type) {
   enum family f = family(type);
   if (f != FAM_ANY && f != FAM_EXTERN && f != FAM_WILD)
     return true;
-  wasmrt_ref_kind k = ref_kind(ref);
+  wasmrt_ref_kind k = wasmrt_ref_kind_of(ref);
   switch (code) {
   case REF_I31: return k == WASMRT_REF_I31;
   case REF_STRUCT: return k == WASMRT_REF_STRUCT;
@@ -392,17 +363,17 @@ bool spec_value_matches(const json *e, uint8_t type, const wasmrt_val *actual) {
 static void gc_ref_format(const char *tn, const void *ref, char *buf,
                           size_t n) {
   uint64_t num;
-  switch (ref_kind(ref)) {
+  switch (wasmrt_ref_kind_of(ref)) {
   case WASMRT_REF_NULL:
     snprintf(buf, n, "%s:null", tn);
     break;
   case WASMRT_REF_I31:
-    snprintf(buf, n, "%s:i31 %" PRId32, tn, i31_value(ref, true));
+    snprintf(buf, n, "%s:i31 %" PRId32, tn, wasmrt_ref_i31_value(ref, true));
     break;
   case WASMRT_REF_STRUCT:
   case WASMRT_REF_ARRAY:
     snprintf(buf, n, "%s:%s %p", tn,
-             ref_kind(ref) == WASMRT_REF_STRUCT ? "struct" : "array", ref);
+             wasmrt_ref_kind_of(ref) == WASMRT_REF_STRUCT ? "struct" : "array", ref);
     break;
   case WASMRT_REF_HOST:
   default:
